@@ -1,0 +1,17 @@
+//! godrift: tells Go teams, before they deploy, whether a host program and its
+//! `-buildmode=plugin` plugins will load together, and if not, why.
+//!
+//! The library is the engine; `src/main.rs` is a thin CLI over it.
+
+pub mod analysis;
+pub mod binary;
+pub mod dirhash;
+pub mod finding;
+pub mod gomod;
+pub mod gosum;
+pub mod graph;
+pub mod module;
+pub mod report;
+pub mod semver;
+pub mod span;
+pub mod vendor;
