@@ -134,9 +134,7 @@ impl std::fmt::Display for Code {
 }
 
 /// How sure godrift is that loading fails. Ordered: `Error` is the worst.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, clap::ValueEnum,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Context only; loading is not affected.
@@ -234,7 +232,10 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for c in Code::ALL {
             assert!(seen.insert(c.as_str()), "duplicate code {c}");
-            assert_eq!(serde_json::to_string(&c).unwrap(), format!("\"{}\"", c.as_str()));
+            assert_eq!(
+                serde_json::to_string(&c).unwrap(),
+                format!("\"{}\"", c.as_str())
+            );
         }
     }
 }

@@ -4,7 +4,11 @@
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "godrift", version, about = "Will your Go plugins load into your host? godrift tells you before plugin.Open does.")]
+#[command(
+    name = "godrift",
+    version,
+    about = "Will your Go plugins load into your host? godrift tells you before plugin.Open does."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -21,7 +25,11 @@ pub fn run() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_BAD_INPUT } else { EXIT_CLEAN };
+            let code = if e.use_stderr() {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_CLEAN
+            };
             let _ = e.print();
             return code;
         }
