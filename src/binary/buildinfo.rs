@@ -64,8 +64,8 @@ pub fn read(elf: &GoElf, data: &[u8]) -> Result<BuildInfo, BuildInfoError> {
         let rest = &hdr[32..];
         let (v, n) = read_varstring(rest).ok_or(BuildInfoError::Malformed("version string"))?;
         let (m, _) =
-            read_varstring(&rest[n..]).ok_or(BuildInfoError::Malformed("module info string"))?;
-        (v, m)
+            read_varbytes(&rest[n..]).ok_or(BuildInfoError::Malformed("module info string"))?;
+        (v, m.to_vec())
     } else {
         // Older: two pointers to Go string headers (pointer, length).
         if ptr_size != 4 && ptr_size != 8 {
@@ -86,7 +86,7 @@ pub fn read(elf: &GoElf, data: &[u8]) -> Result<BuildInfo, BuildInfoError> {
             ptr_size,
             big,
         )?;
-        (v, m)
+        (String::from_utf8_lossy(&v).into_owned(), m)
     };
     let mut info = parse_modinfo(&strip_sentinels(&modinfo));
     info.go_version = version;
@@ -94,6 +94,10 @@ pub fn read(elf: &GoElf, data: &[u8]) -> Result<BuildInfo, BuildInfoError> {
 }
 
 fn read_varstring(b: &[u8]) -> Option<(String, usize)> {
+    read_varbytes(b).map(|(v, n)| (String::from_utf8_lossy(v).into_owned(), n))
+}
+
+fn read_varbytes(b: &[u8]) -> Option<(&[u8], usize)> {
     let mut len: u64 = 0;
     let mut shift = 0;
     let mut i = 0;
@@ -110,8 +114,7 @@ fn read_varstring(b: &[u8]) -> Option<(String, usize)> {
         }
     }
     let end = i.checked_add(usize::try_from(len).ok()?)?;
-    let s = b.get(i..end)?;
-    Some((String::from_utf8_lossy(s).into_owned(), end))
+    Some((b.get(i..end)?, end))
 }
 
 fn read_ptr(b: &[u8], size: usize, big: bool) -> Result<u64, BuildInfoError> {
@@ -132,7 +135,7 @@ fn read_string_at(
     addr: u64,
     ptr: usize,
     big: bool,
-) -> Result<String, BuildInfoError> {
+) -> Result<Vec<u8>, BuildInfoError> {
     let bad = BuildInfoError::Malformed("string pointer outside the file");
     let hdr = elf.read_vaddr(data, addr, 2 * ptr as u64).ok_or(bad)?;
     let p = read_ptr(hdr, ptr, big)?;
@@ -140,16 +143,15 @@ fn read_string_at(
     let bytes = elf
         .read_vaddr(data, p, n)
         .ok_or(BuildInfoError::Malformed("string outside the file"))?;
-    Ok(String::from_utf8_lossy(bytes).into_owned())
+    Ok(bytes.to_vec())
 }
 
-/// Module info is framed by 16-byte sentinels (Go 1.13+).
-fn strip_sentinels(s: &str) -> String {
-    let b = s.as_bytes();
+/// Module info is framed by 16-byte binary sentinels (Go 1.13+): strip them before decoding.
+fn strip_sentinels(b: &[u8]) -> String {
     if b.len() >= 33 && b[b.len() - 17] == b'\n' {
         String::from_utf8_lossy(&b[16..b.len() - 16]).into_owned()
     } else {
-        s.to_string()
+        String::from_utf8_lossy(b).into_owned()
     }
 }
 
