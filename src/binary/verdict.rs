@@ -8,7 +8,10 @@
 //! - the first differing entry is named: `plugin was built with a different version of package P`;
 //! - before that, a plugin path equal to an already *initialized* plugin's is refused with
 //!   `plugin already loaded`; reopening the same file returns the cached result;
-//! - a different Go minor version kills the process (`runtime: no plugin module data`).
+//! - a file whose dlopen registers no Go module (another Go minor version, a non-Go library)
+//!   makes the runtime inspect the tail of its module chain: empty, or a plugin that failed
+//!   (marked bad), kills the process (`runtime: no plugin module data`); an initialized plugin
+//!   there gives `plugin already loaded`.
 
 use super::buildinfo::{self, BuildInfo};
 use super::elf::{self, GoElf};
@@ -229,6 +232,8 @@ pub fn check(host: &Artifact, plugins: &[Artifact]) -> CheckReport {
     let mut reports: Vec<PluginReport> = Vec::new();
     // Indexes of plugins that were dlopen'ed (their symbols are in the global scope).
     let mut opened: Vec<usize> = Vec::new();
+    // State of the last Go module registered in the runtime's chain: loaded, or marked bad.
+    let mut tail: Option<bool> = None;
     for (i, p) in plugins.iter().enumerate() {
         let mut rep = PluginReport {
             path: p.path.clone(),
@@ -269,7 +274,24 @@ pub fn check(host: &Artifact, plugins: &[Artifact]) -> CheckReport {
             reports.push(rep);
             continue;
         }
-        if !p.elf.has_go_hashes() || !p.elf.shared_object {
+        if !p.elf.shared_object {
+            // dlopen refuses executables and other non-shared objects.
+            let mut f = Finding::new(
+                Code::NotAGoArtifact,
+                Severity::Error,
+                format!("{pname} is not a shared object: dlopen refuses it"),
+            );
+            f.artifacts.push(pname.clone());
+            findings.push(f);
+            rep.verdict = Verdict::Fails;
+            reports.push(rep);
+            continue;
+        }
+        opened.push(i);
+        // Files whose dlopen registers no Go module with the host's runtime: a non-Go shared
+        // library, or a plugin from another Go minor version (its moduledata layout and
+        // runtime differ). The runtime then looks at the tail of its module chain.
+        let foreign = if !p.elf.has_go_hashes() {
             let mut f = Finding::new(
                 Code::NotAGoArtifact,
                 Severity::Error,
@@ -277,29 +299,21 @@ pub fn check(host: &Artifact, plugins: &[Artifact]) -> CheckReport {
             );
             f.artifacts.push(pname.clone());
             findings.push(f);
-            rep.verdict = if p.elf.shared_object && opened.is_empty() {
-                // dlopen succeeds but no Go module registers: the runtime throws.
-                Verdict::Crashes
+            true
+        } else {
+            matches!((host.go_version(), p.go_version()), (Some(hv), Some(pv)) if minor(hv) != minor(pv))
+        };
+        if foreign {
+            if tail == Some(true) {
+                // The last registered module is an already initialized plugin.
+                fail(&mut rep, "plugin already loaded".into());
             } else {
-                Verdict::Fails
-            };
-            if rep.verdict == Verdict::Crashes {
+                rep.verdict = Verdict::Crashes;
                 rep.reason = Some("runtime: no plugin module data".into());
                 rep.error = rep.reason.clone();
             }
             reports.push(rep);
             continue;
-        }
-        opened.push(i);
-        // Go toolchain: a different minor version crashes the process.
-        if let (Some(hv), Some(pv)) = (host.go_version(), p.go_version()) {
-            if minor(hv) != minor(pv) {
-                rep.verdict = Verdict::Crashes;
-                rep.reason = Some("runtime: no plugin module data".into());
-                rep.error = rep.reason.clone();
-                reports.push(rep);
-                continue;
-            }
         }
         // Plugin path already taken by an initialized (successfully loaded) plugin.
         if let Some(pp) = &rep.plugin_path {
@@ -320,6 +334,7 @@ pub fn check(host: &Artifact, plugins: &[Artifact]) -> CheckReport {
                 f.fix = Some("build each plugin from its own main package (distinct import path), or pass a distinct -ldflags=-pluginpath".into());
                 findings.push(f);
                 fail(&mut rep, "plugin already loaded".into());
+                tail = Some(false);
                 reports.push(rep);
                 continue;
             }
@@ -361,6 +376,7 @@ pub fn check(host: &Artifact, plugins: &[Artifact]) -> CheckReport {
             );
             fail(&mut rep, reason);
         }
+        tail = Some(rep.verdict == Verdict::Loads);
         reports.push(rep);
     }
     CheckReport {
@@ -464,6 +480,28 @@ mod tests {
             Some("plugin: not implemented")
         );
         assert_eq!(r.findings[0].code, Code::HostWithoutCgo);
+    }
+
+    #[test]
+    fn foreign_plugin_after_a_loaded_one_is_already_loaded_after_a_bad_one_crashes() {
+        let host = art("h", &[("runtime", 1)], false);
+        let good = art("good.so", &[("runtime", 1)], true);
+        let bad = art("bad.so", &[("runtime", 2)], true);
+        let mut old = art("old.so", &[("runtime", 3)], true);
+        old.info.as_mut().unwrap().go_version = "go1.25.5".into();
+        let r = check(&host, &[good.clone(), old.clone()]);
+        assert_eq!(r.plugins[1].verdict, Verdict::Fails);
+        assert_eq!(
+            r.plugins[1].error.as_deref(),
+            Some("plugin.Open(\"old\"): plugin already loaded")
+        );
+        let r = check(&host, &[good, bad, old]);
+        assert_eq!(r.plugins[1].verdict, Verdict::Fails);
+        assert_eq!(r.plugins[2].verdict, Verdict::Crashes);
+        assert_eq!(
+            r.plugins[2].reason.as_deref(),
+            Some("runtime: no plugin module data")
+        );
     }
 
     #[test]
