@@ -85,7 +85,7 @@ pub fn diagnose(report: &mut CheckReport, host: &Artifact, plugins: &[Artifact])
         if rep.verdict == Verdict::Loads || rep.root_cause.is_some() {
             continue;
         }
-        let found = diagnose_one(rep, host, p);
+        let found = diagnose_one(rep, host, p, plugins);
         rep.root_cause = found.first().map(|f| f.message.clone());
         findings.extend(found);
     }
@@ -93,7 +93,12 @@ pub fn diagnose(report: &mut CheckReport, host: &Artifact, plugins: &[Artifact])
     crate::finding::sort_findings(&mut report.findings);
 }
 
-fn diagnose_one(rep: &PluginReport, host: &Artifact, p: &Artifact) -> Vec<Finding> {
+fn diagnose_one(
+    rep: &PluginReport,
+    host: &Artifact,
+    p: &Artifact,
+    plugins: &[Artifact],
+) -> Vec<Finding> {
     let pname = p.path.display().to_string();
     let hname = host.path.display().to_string();
     let artifacts = vec![hname.clone(), pname.clone()];
@@ -197,7 +202,18 @@ fn diagnose_one(rep: &PluginReport, host: &Artifact, p: &Artifact) -> Vec<Findin
         if is_std(&m.package) {
             continue;
         }
-        let (Some(hm), Some(pm)) = (owner(hi, &m.package), owner(pi, &m.package)) else {
+        // Compare with the side the plugin's reference bound to: the host, or an earlier plugin.
+        let (other, side) = match plugins
+            .iter()
+            .find(|q| m.bound_to != "host" && q.path.display().to_string() == m.bound_to)
+        {
+            Some(q) => (q, format!("earlier plugin {}", m.bound_to)),
+            None => (host, "host".to_string()),
+        };
+        let Some(oi) = other.info.as_ref() else {
+            continue;
+        };
+        let (Some(hm), Some(pm)) = (owner(oi, &m.package), owner(pi, &m.package)) else {
             continue;
         };
         if hm.path != pm.path || !seen.insert(hm.path.clone()) {
@@ -206,22 +222,23 @@ fn diagnose_one(rep: &PluginReport, host: &Artifact, p: &Artifact) -> Vec<Findin
         let pkgs: Vec<String> = rep
             .mismatched_packages
             .iter()
+            .filter(|x| x.bound_to == m.bound_to)
             .filter(|x| owner(pi, &x.package).map(|o| &o.path) == Some(&pm.path))
             .map(|x| x.package.clone())
             .collect();
         let both_trim =
-            hi.setting("-trimpath") == Some("true") && pi.setting("-trimpath") == Some("true");
+            oi.setting("-trimpath") == Some("true") && pi.setting("-trimpath") == Some("true");
         let (code, msg, fix) = if hm.version != pm.version {
             (
                 Code::VersionConflict,
                 format!(
-                    "module {}: host has {}, plugin has {}",
+                    "module {}: {side} has {}, plugin has {}",
                     hm.path,
                     describe(hm),
                     describe(pm)
                 ),
                 format!(
-                    "align the versions: in the plugin's module run `go get {}@{}` (or require the host's version)",
+                    "align the versions: in the plugin's module run `go get {}@{}` (the {side}'s version)",
                     hm.path, hm.version
                 ),
             )
@@ -229,7 +246,7 @@ fn diagnose_one(rep: &PluginReport, host: &Artifact, p: &Artifact) -> Vec<Findin
             (
                 Code::ReplaceDivergence,
                 format!(
-                    "module {} {}: replaced differently: host {}, plugin {}",
+                    "module {} {}: replaced differently: {side} {}, plugin {}",
                     hm.path,
                     hm.version,
                     describe(hm),
@@ -273,11 +290,11 @@ fn diagnose_one(rep: &PluginReport, host: &Artifact, p: &Artifact) -> Vec<Findin
             )
         };
         let mut f = Finding::new(code, Severity::Error, msg);
-        f.artifacts = artifacts.clone();
+        f.artifacts = vec![other.path.display().to_string(), pname.clone()];
         f.module = Some(hm.path.clone());
         f.packages = pkgs;
         f.evidence = vec![
-            ev("host", host, format!("dep\t{}\t{}", hm.path, describe(hm))),
+            ev(&side, other, format!("dep\t{}\t{}", hm.path, describe(hm))),
             ev("plugin", p, format!("dep\t{}\t{}", pm.path, describe(pm))),
         ];
         f.fix = Some(fix);
