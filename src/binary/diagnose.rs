@@ -159,6 +159,7 @@ fn diagnose_one(
     }
 
     // Build flags that change every package.
+    let mut late = Vec::new();
     let mut flag_diffs = Vec::new();
     for k in MUST_MATCH {
         let (a, b) = (hi.setting(k), pi.setting(k));
@@ -193,7 +194,12 @@ fn diagnose_one(
             "use the same {k} on both sides, e.g. rebuild the plugin with the host's settings: `{}`",
             build_command(hi)
         ));
-        out.push(f);
+        if *k == "-tags" {
+            // Tags only change packages that use them: list them after module differences.
+            late.push(f);
+        } else {
+            out.push(f);
+        }
     }
 
     // Modules of mismatching non-std packages.
@@ -300,6 +306,7 @@ fn diagnose_one(
         f.fix = Some(fix);
         out.push(f);
     }
+    out.extend(late);
     if out.is_empty() {
         let mut f = Finding::new(
             Code::PackageHashMismatch,
@@ -318,4 +325,114 @@ fn diagnose_one(
         out.push(f);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::binary::buildinfo::parse_modinfo;
+    use crate::binary::elf::GoElf;
+    use crate::binary::verdict;
+    use std::path::PathBuf;
+
+    fn art(name: &str, modinfo: &str, hashes: &[(&str, u8)]) -> Artifact {
+        let mut elf = GoElf {
+            shared_object: name.ends_with(".so"),
+            ..GoElf::default()
+        };
+        for (p, h) in hashes {
+            elf.pkghashes.insert(p.to_string(), [*h; 8]);
+            elf.order.push(p.to_string());
+        }
+        let mut info = parse_modinfo(modinfo);
+        info.go_version = "go1.26.8".into();
+        Artifact {
+            path: PathBuf::from(name),
+            realpath: PathBuf::from(format!("/x/{name}")),
+            elf,
+            info: Some(info),
+        }
+    }
+
+    fn run(host: &Artifact, plugin: &Artifact) -> CheckReport {
+        let mut r = verdict::check(host, std::slice::from_ref(plugin));
+        diagnose(&mut r, host, std::slice::from_ref(plugin));
+        r
+    }
+
+    #[test]
+    fn version_conflict_names_both_versions_and_the_fix() {
+        let host = art(
+            "host",
+            "path\tex/h\nmod\tex/h\t(devel)\t\ndep\tgolang.org/x/text\tv0.3.0\th1:a=\n",
+            &[("runtime", 1), ("golang.org/x/text/unicode", 2)],
+        );
+        let plugin = art(
+            "p.so",
+            "path\tex/p\nmod\tex/p\t(devel)\t\ndep\tgolang.org/x/text\tv0.4.0\th1:b=\n",
+            &[("golang.org/x/text/unicode", 3), ("runtime", 1)],
+        );
+        let r = run(&host, &plugin);
+        let f = &r.findings[0];
+        assert_eq!(f.code, Code::VersionConflict);
+        assert_eq!(f.module.as_deref(), Some("golang.org/x/text"));
+        assert_eq!(f.packages, ["golang.org/x/text/unicode"]);
+        assert!(
+            f.message.contains("v0.3.0") && f.message.contains("v0.4.0"),
+            "{}",
+            f.message
+        );
+        assert!(f
+            .fix
+            .as_deref()
+            .unwrap()
+            .contains("go get golang.org/x/text@v0.3.0"));
+        assert_eq!(r.plugins[0].root_cause.as_deref(), Some(f.message.as_str()));
+    }
+
+    #[test]
+    fn build_flag_beats_the_std_package_the_runtime_names() {
+        let host = art(
+            "host",
+            "path\tex/h\nbuild\t-gcflags=all=-N -l\n",
+            &[("internal/goarch", 1)],
+        );
+        let plugin = art("p.so", "path\tex/p\n", &[("internal/goarch", 2)]);
+        let r = run(&host, &plugin);
+        assert_eq!(r.findings.len(), 1);
+        let f = &r.findings[0];
+        assert_eq!(f.code, Code::BuildFlagMismatch);
+        assert!(f.message.contains("-gcflags") && f.message.contains("internal/goarch"));
+        assert!(
+            f.fix.as_deref().unwrap().contains("-gcflags='all=-N -l'"),
+            "{:?}",
+            f.fix
+        );
+    }
+
+    #[test]
+    fn same_version_same_replacement_is_a_source_divergence() {
+        let mi = "path\tex/h\ndep\tex.com/d\tv1.0.0\th1:a=\n";
+        let host = art("host", mi, &[("ex.com/d", 1)]);
+        let plugin = art("p.so", mi, &[("ex.com/d", 2)]);
+        let r = run(&host, &plugin);
+        assert_eq!(r.findings[0].code, Code::SourcePathDivergence);
+        // Loading plugins produce no findings at all.
+        let same = art("q.so", mi, &[("ex.com/d", 1)]);
+        assert!(run(&host, &same).findings.is_empty());
+    }
+
+    #[test]
+    fn ldflags_and_goamd64_do_not_count() {
+        let host = art(
+            "host",
+            "build\t-ldflags=-s -w\nbuild\tGOAMD64=v3\n",
+            &[("ex.com/d", 1)],
+        );
+        let plugin = art("p.so", "build\tGOAMD64=v1\n", &[("ex.com/d", 2)]);
+        let r = run(&host, &plugin);
+        assert_eq!(r.plugins[0].verdict, Verdict::Fails);
+        assert_eq!(r.findings.len(), 1);
+        assert_eq!(r.findings[0].code, Code::PackageHashMismatch);
+    }
 }
