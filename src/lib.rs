@@ -14,4 +14,5 @@ pub mod module;
 pub mod report;
 pub mod semver;
 pub mod span;
+pub mod txtar;
 pub mod vendor;
