@@ -1,6 +1,9 @@
 //! Subcommands, one file each. Exit codes: 0 clean, 1 findings at or above `--fail-on`,
 //! 2 bad input (any error).
 
+mod check;
+mod parse;
+
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
@@ -15,10 +18,23 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
-pub enum Command {}
+pub enum Command {
+    /// Verdict from built artifacts: will each plugin .so load into the host executable?
+    Check(check::CheckArgs),
+    /// Show as JSON what godrift reads from a go.mod, go.work, go.sum or modules.txt.
+    Parse(parse::ParseArgs),
+}
+
+/// Output formats shared by the reporting subcommands.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Markdown,
+    Sarif,
+}
 
 pub const EXIT_CLEAN: i32 = 0;
-#[allow(dead_code)] // used by the subcommands that report findings
 pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_BAD_INPUT: i32 = 2;
 
@@ -35,5 +51,15 @@ pub fn run() -> i32 {
             return code;
         }
     };
-    match cli.command {}
+    let result = match &cli.command {
+        Command::Check(a) => check::run(a),
+        Command::Parse(a) => parse::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("godrift: {e:#}");
+            EXIT_BAD_INPUT
+        }
+    }
 }
