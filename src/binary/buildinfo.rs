@@ -198,7 +198,12 @@ mod tests {
         data.resize(32, 0);
         data.push(8);
         data.extend(b"go1.26.8");
-        data.push(modinfo.len() as u8);
+        let mut n = modinfo.len();
+        while n >= 0x80 {
+            data.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        data.push(n as u8);
         data.extend(modinfo.as_bytes());
         let info = parse_section(&data, &|_, _, _| None).unwrap();
         assert_eq!(info.go_version, "go1.26.8");
