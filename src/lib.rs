@@ -5,12 +5,14 @@
 
 pub mod analysis;
 pub mod binary;
+pub mod config;
 pub mod dirhash;
 pub mod finding;
 pub mod gomod;
 pub mod gosum;
 pub mod graph;
 pub mod module;
+pub mod project;
 pub mod report;
 pub mod semver;
 pub mod span;

@@ -2,7 +2,9 @@
 //! 2 bad input (any error).
 
 mod check;
+mod init;
 mod parse;
+mod report;
 
 use clap::{Parser, Subcommand};
 
@@ -19,6 +21,10 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Source-mode verdict: will the plugins load into the host, and what to change if not.
+    Report(report::ReportArgs),
+    /// Write a starter godrift.toml.
+    Init(init::InitArgs),
     /// Verdict from built artifacts: will each plugin .so load into the host executable?
     Check(check::CheckArgs),
     /// Show as JSON what godrift reads from a go.mod, go.work, go.sum or modules.txt.
@@ -52,6 +58,8 @@ pub fn run() -> i32 {
         }
     };
     let result = match &cli.command {
+        Command::Report(a) => report::run(a),
+        Command::Init(a) => init::run(a),
         Command::Check(a) => check::run(a),
         Command::Parse(a) => parse::run(a),
     };
