@@ -124,7 +124,7 @@ fn load_side(
 /// Expands a plugin `path` (a directory or a glob) to module directories, sorted.
 fn expand(root: &Path, pattern: &str) -> Result<Vec<PathBuf>, ProjectError> {
     if !pattern.contains(['*', '?', '[']) {
-        return Ok(vec![root.join(pattern)]);
+        return Ok(vec![join_clean(root, Path::new(pattern))]);
     }
     let glob = globset::Glob::new(pattern)
         .map_err(|e| ProjectError::Invalid(format!("plugin path {pattern:?}: {e}")))?
@@ -154,6 +154,18 @@ fn expand(root: &Path, pattern: &str) -> Result<Vec<PathBuf>, ProjectError> {
     }
     out.sort();
     Ok(out)
+}
+
+/// `root/rel` without `.` components, so paths print as users expect.
+fn join_clean(root: &Path, rel: &Path) -> PathBuf {
+    let mut out = root.to_path_buf();
+    for c in rel.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Loads a project from a directory: its `godrift.toml` if present, else the directory is
@@ -189,7 +201,7 @@ pub fn load(
         });
         (dir.to_path_buf(), c)
     };
-    let host_dir = root.join(&config.host.path);
+    let host_dir = join_clean(&root, &config.host.path);
     let host = load_side("host".into(), &host_dir, config.host.build.clone(), opts)?;
     let mut plugins = Vec::new();
     for pc in &config.plugins {

@@ -19,7 +19,8 @@ pub fn check(plugins: &[Side]) -> Vec<Finding> {
                 Severity::Error,
                 format!("{} and {} are both module {path}: the second plugin.Open fails with \"plugin already loaded\"", prev.name, p.name),
             );
-            f.artifacts = vec![prev.name.clone(), p.name.clone()];
+            // Only the plugin opened second fails; the first loads.
+            f.artifacts = vec![p.name.clone()];
             f.fix = Some("give each plugin its own module path".into());
             out.push(f);
         } else {

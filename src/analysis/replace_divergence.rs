@@ -23,10 +23,13 @@ pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
         if p.module.version != m.module.version {
             continue; // GD001 covers it.
         }
+        // Directory sources (replace dirs, vendor trees) are GD007's: they differ by path
+        // even when the content is the same. Here: module replacements that disagree.
         let differs = match (&m.replace, &p.replace) {
-            (None, None) => false,
-            (Some(Replacement::Dir { .. }), Some(Replacement::Dir { .. })) => false, // GD007
-            (a, b) => a != b,
+            (Some(Replacement::Module { .. }), _) | (_, Some(Replacement::Module { .. })) => {
+                m.replace != p.replace
+            }
+            _ => false,
         };
         if !differs {
             continue;

@@ -41,7 +41,11 @@ pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
     // From go.mod alone: with GOTOOLCHAIN=auto, a higher minimum on one side switches that
     // side to a newer toolchain than the other gets.
     if gover::lang(&h) != gover::lang(&p) || h != p {
-        let newer = gover::max(&h, &p).to_string();
+        let mut newer = gover::max(&h, &p).to_string();
+        if newer.matches('.').count() == 1 && newer.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+        {
+            newer.push_str(".0"); // toolchain names are releases: go1.23.0
+        }
         let mut f = Finding::new(
             Code::ToolchainMismatch,
             Severity::Warning,

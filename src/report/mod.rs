@@ -47,8 +47,12 @@ impl Report {
             }
             // Absolute directories in messages would make reports machine-specific.
             let root = project.root.canonicalize().unwrap_or(project.root.clone());
-            let prefix = format!("{}/", root.display());
-            f.message = f.message.replace(&prefix, "");
+            for prefix in [
+                format!("{}/", root.display()),
+                format!("{}/", project.root.display()),
+            ] {
+                f.message = f.message.replace(&prefix, "");
+            }
         }
         let mut proposals = analysis.proposals;
         for p in &mut proposals {
