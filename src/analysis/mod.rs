@@ -92,12 +92,15 @@ pub fn analyze(project: &Project) -> Analysis {
     // Modules shared only by plugins: the first plugin loaded provides them to later ones.
     for (i, a) in project.plugins.iter().enumerate() {
         for b in &project.plugins[i + 1..] {
-            for f in version_conflict::check(a, b) {
-                if host
-                    .build_list
-                    .get(f.module.as_deref().unwrap_or(""))
-                    .is_none()
-                {
+            for mut f in version_conflict::check(a, b) {
+                let module = f.module.clone().unwrap_or_default();
+                if host.build_list.get(&module).is_none() {
+                    // Opened first, `a` provides the module; only `b` fails to open.
+                    f.artifacts = vec![b.name.clone()];
+                    f.message.push_str(&format!(
+                        " (not in the host: the plugin opened first provides it, so {} fails if opened after {})",
+                        b.name, a.name
+                    ));
                     findings.push(f);
                 }
             }
