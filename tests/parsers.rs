@@ -23,19 +23,19 @@ fn semantic(f: &ModFile) -> String {
 }
 
 fn module_path() -> impl Strategy<Value = String> {
-    ("[a-z]{1,6}", "[a-z]{1,6}", prop::option::of("[a-z]{1,5}"))
-        .prop_map(|(a, b, c)| match c {
-            Some(c) => format!("{a}.com/{b}/{c}"),
-            None => format!("{a}.com/{b}"),
-        })
+    ("[a-z]{1,6}", "[a-z]{1,6}", prop::option::of("[a-z]{1,5}")).prop_map(|(a, b, c)| match c {
+        Some(c) => format!("{a}.com/{b}/{c}"),
+        None => format!("{a}.com/{b}"),
+    })
 }
 
 fn version() -> impl Strategy<Value = String> {
-    (0..2u8, 0..20u8, 0..20u8, prop::option::of("[a-z]{1,4}"))
-        .prop_map(|(a, b, c, pre)| match pre {
+    (0..2u8, 0..20u8, 0..20u8, prop::option::of("[a-z]{1,4}")).prop_map(
+        |(a, b, c, pre)| match pre {
             Some(p) => format!("v{a}.{b}.{c}-{p}"),
             None => format!("v{a}.{b}.{c}"),
-        })
+        },
+    )
 }
 
 fn go_mod() -> impl Strategy<Value = String> {
@@ -131,14 +131,46 @@ fn parse_cli(name: &str, data: &[u8]) -> (i32, String, String) {
 #[test]
 fn malformed_inputs_exit_two_with_go_wording() {
     let cases: &[(&str, &[u8], &str)] = &[
-        ("go.mod", b"module m\nrequire (\n\tx.y/z v1.0.0\n", "go.mod:4: syntax error (unterminated block started at go.mod:2:1)"),
-        ("go.mod", b"module m\nrequire x.y/z 1.0\n", "go.mod:2: require x.y/z: version \"1.0\" invalid: must be of the form v1.2.3"),
-        ("go.mod", b"module \"m\n", "go.mod:1:10: unexpected newline in string"),
-        ("go.mod", b"\xef\xbb\xbfmodule m\n", "go.mod:1: unexpected input character '\\ufeff'"),
-        ("go.mod", b"module m\x00\n", "go.mod:1:9: unexpected input character '\\x00'"),
-        ("go.mod", b"module m\ngo 1.x\n", "go.mod:2: invalid go version '1.x': must match format 1.23.0"),
-        ("go.work", b"go 1.22\nuse\n", "go.work:2: usage: use local/dir"),
-        ("go.sum", b"x.y/z v1.0.0 h1:abc=\nx.y/z v1.0.0\n", "malformed go.sum:\ngo.sum:2: wrong number of fields 2"),
+        (
+            "go.mod",
+            b"module m\nrequire (\n\tx.y/z v1.0.0\n",
+            "go.mod:4: syntax error (unterminated block started at go.mod:2:1)",
+        ),
+        (
+            "go.mod",
+            b"module m\nrequire x.y/z 1.0\n",
+            "go.mod:2: require x.y/z: version \"1.0\" invalid: must be of the form v1.2.3",
+        ),
+        (
+            "go.mod",
+            b"module \"m\n",
+            "go.mod:1:10: unexpected newline in string",
+        ),
+        (
+            "go.mod",
+            b"\xef\xbb\xbfmodule m\n",
+            "go.mod:1: unexpected input character '\\ufeff'",
+        ),
+        (
+            "go.mod",
+            b"module m\x00\n",
+            "go.mod:1:9: unexpected input character '\\x00'",
+        ),
+        (
+            "go.mod",
+            b"module m\ngo 1.x\n",
+            "go.mod:2: invalid go version '1.x': must match format 1.23.0",
+        ),
+        (
+            "go.work",
+            b"go 1.22\nuse\n",
+            "go.work:2: usage: use local/dir",
+        ),
+        (
+            "go.sum",
+            b"x.y/z v1.0.0 h1:abc=\nx.y/z v1.0.0\n",
+            "malformed go.sum:\ngo.sum:2: wrong number of fields 2",
+        ),
     ];
     for (name, data, want) in cases {
         let (code, out, err) = parse_cli(name, data);
@@ -163,13 +195,19 @@ fn huge_and_missing_files_are_refused() {
 
 #[test]
 fn valid_files_print_json() {
-    let (code, out, _) = parse_cli("go.mod", b"module example.com/m\n\ngo 1.22\n\nrequire example.com/x v1.2 // indirect\n");
+    let (code, out, _) = parse_cli(
+        "go.mod",
+        b"module example.com/m\n\ngo 1.22\n\nrequire example.com/x v1.2 // indirect\n",
+    );
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["module"]["path"], "example.com/m");
     assert_eq!(v["require"][0]["module"]["version"], "v1.2.0");
     assert_eq!(v["require"][0]["indirect"], true);
-    let (code, out, _) = parse_cli("modules.txt", b"# example.com/x v1.0.0\n## explicit; go 1.21\nexample.com/x\n");
+    let (code, out, _) = parse_cli(
+        "modules.txt",
+        b"# example.com/x v1.0.0\n## explicit; go 1.21\nexample.com/x\n",
+    );
     assert_eq!(code, 0);
     assert!(out.contains("\"explicit\": true"));
 }

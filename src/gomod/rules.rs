@@ -514,6 +514,52 @@ fn godebug_line(ctx: &mut Ctx, line: Loc, args: &[String]) -> Option<Godebug> {
     })
 }
 
+/// The directives go.mod and go.work share (`go`, `toolchain`, `godebug`, `replace`).
+/// Returns false when `verb` is not one of them.
+struct Shared<'a> {
+    go: &'a mut Option<GoDirective>,
+    toolchain: &'a mut Option<ToolchainDirective>,
+    godebug: &'a mut Vec<Godebug>,
+    replace: &'a mut Vec<Replace>,
+}
+
+fn add_shared(
+    d: Shared,
+    ctx: &mut Ctx,
+    line: Loc,
+    verb: &str,
+    args: &mut [String],
+    lax: bool,
+) -> bool {
+    match verb {
+        "go" => {
+            if d.go.is_some() {
+                ctx.errorf(line, "repeated go statement".into());
+            } else {
+                *d.go = go_line(ctx, line, args, lax);
+            }
+        }
+        "toolchain" => {
+            if d.toolchain.is_some() {
+                ctx.errorf(line, "repeated toolchain statement".into());
+            } else {
+                *d.toolchain = toolchain_line(ctx, line, args);
+            }
+        }
+        "godebug" => d.godebug.extend(godebug_line(ctx, line, args)),
+        "replace" => match parse_replace(verb, args) {
+            Ok((old, new)) => d.replace.push(Replace {
+                old,
+                new,
+                span: line.span,
+            }),
+            Err(e) => ctx.push(line, e),
+        },
+        _ => return false,
+    }
+    true
+}
+
 #[allow(clippy::too_many_lines)]
 fn add_mod(
     f: &mut ModFile,
@@ -529,22 +575,16 @@ fn add_mod(
     if !strict && !matches!(verb, "go" | "module" | "retract" | "require") {
         return;
     }
+    let shared = Shared {
+        go: &mut f.go,
+        toolchain: &mut f.toolchain,
+        godebug: &mut f.godebug,
+        replace: &mut f.replace,
+    };
+    if add_shared(shared, ctx, line, verb, args, !strict) {
+        return;
+    }
     match verb {
-        "go" => {
-            if f.go.is_some() {
-                ctx.errorf(line, "repeated go statement".into());
-                return;
-            }
-            f.go = go_line(ctx, line, args, !strict);
-        }
-        "toolchain" => {
-            if f.toolchain.is_some() {
-                ctx.errorf(line, "repeated toolchain statement".into());
-                return;
-            }
-            f.toolchain = toolchain_line(ctx, line, args);
-        }
-        "godebug" => f.godebug.extend(godebug_line(ctx, line, args)),
         "module" => {
             if f.module.is_some() {
                 ctx.errorf(line, "repeated module statement".into());
@@ -591,14 +631,6 @@ fn add_mod(
                 });
             }
         }
-        "replace" => match parse_replace(verb, args) {
-            Ok((old, new)) => f.replace.push(Replace {
-                old,
-                new,
-                span: line.span,
-            }),
-            Err(e) => ctx.push(line, e),
-        },
         "retract" => {
             let rationale = directive_comment(block, comments);
             let (low, high, used) = match parse_version_interval(verb, args) {
@@ -727,22 +759,16 @@ pub(super) fn build_mod(
 }
 
 fn add_work(f: &mut WorkFile, ctx: &mut Ctx, line: Loc, verb: &str, args: &mut [String]) {
+    let shared = Shared {
+        go: &mut f.go,
+        toolchain: &mut f.toolchain,
+        godebug: &mut f.godebug,
+        replace: &mut f.replace,
+    };
+    if add_shared(shared, ctx, line, verb, args, false) {
+        return;
+    }
     match verb {
-        "go" => {
-            if f.go.is_some() {
-                ctx.errorf(line, "repeated go statement".into());
-                return;
-            }
-            f.go = go_line(ctx, line, args, false);
-        }
-        "toolchain" => {
-            if f.toolchain.is_some() {
-                ctx.errorf(line, "repeated toolchain statement".into());
-                return;
-            }
-            f.toolchain = toolchain_line(ctx, line, args);
-        }
-        "godebug" => f.godebug.extend(godebug_line(ctx, line, args)),
         "use" => {
             if let Some(p) = one_path(ctx, line, args, "usage: use local/dir") {
                 f.use_.push(Use {
@@ -752,14 +778,6 @@ fn add_work(f: &mut WorkFile, ctx: &mut Ctx, line: Loc, verb: &str, args: &mut [
                 });
             }
         }
-        "replace" => match parse_replace(verb, args) {
-            Ok((old, new)) => f.replace.push(Replace {
-                old,
-                new,
-                span: line.span,
-            }),
-            Err(e) => ctx.push(line, e),
-        },
         _ => ctx.errorf(line, format!("unknown directive: {verb}")),
     }
 }

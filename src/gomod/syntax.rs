@@ -392,21 +392,26 @@ pub fn parse_syntax(file: &str, data: &[u8]) -> Result<FileSyntax, ParseErrors> 
     Ok(f)
 }
 
+/// A run of whole-line comments not followed by a statement becomes its own statement.
+fn flush_comment_block(f: &mut FileSyntax, cb: Option<(Pos, Vec<Comment>)>) {
+    if let Some((start, before)) = cb {
+        f.stmts.push(Stmt::Comments {
+            comments: Comments {
+                before,
+                ..Comments::default()
+            },
+            start,
+        });
+    }
+}
+
 fn parse_file(lx: &mut Lexer, f: &mut FileSyntax) -> Result<(), ParseErrors> {
     let mut cb: Option<(Pos, Vec<Comment>)> = None;
     loop {
         match lx.peek() {
             Kind::Newline => {
                 lx.lex()?;
-                if let Some((start, before)) = cb.take() {
-                    f.stmts.push(Stmt::Comments {
-                        comments: Comments {
-                            before,
-                            ..Comments::default()
-                        },
-                        start,
-                    });
-                }
+                flush_comment_block(f, cb.take());
             }
             Kind::Comment => {
                 let tok = lx.lex()?;
@@ -421,15 +426,7 @@ fn parse_file(lx: &mut Lexer, f: &mut FileSyntax) -> Result<(), ParseErrors> {
                 }
             }
             Kind::Eof => {
-                if let Some((start, before)) = cb.take() {
-                    f.stmts.push(Stmt::Comments {
-                        comments: Comments {
-                            before,
-                            ..Comments::default()
-                        },
-                        start,
-                    });
-                }
+                flush_comment_block(f, cb.take());
                 return Ok(());
             }
             _ => {
