@@ -102,6 +102,9 @@ pub fn explain(
             out.push(f);
         }
     }
+    // A toolchain or flag difference changes every package: same-version dependencies then
+    // differ for that reason alone, so only real version/replacement drift is added below.
+    let global_cause = !out.is_empty();
     // Module-level causes for the mismatched packages outside the standard library.
     let mut seen = std::collections::BTreeSet::new();
     for m in mismatches {
@@ -136,6 +139,8 @@ pub fn explain(
                 "use the same replace directive (same target) in host and plugin go.mod"
                     .to_string(),
             )
+        } else if global_cause {
+            continue;
         } else if hd.replace.is_some() && setting(h, "-trimpath", "false") != "true" {
             (
                 Code::SourcePathDivergence,
@@ -157,4 +162,33 @@ pub fn explain(
         out.push(f);
     }
     out
+}
+
+/// The `go build -buildmode=plugin` command line that reproduces the host's hash-relevant
+/// build settings, for rebuilding a plugin to match.
+pub fn recipe(host: &BuildInfo) -> String {
+    let mut env = Vec::new();
+    let mut args = vec!["go".to_string(), "build".into(), "-buildmode=plugin".into()];
+    if let Some(v) = host.go_version.split_whitespace().next() {
+        env.push(format!("GOTOOLCHAIN={v}"));
+    }
+    for key in ["CGO_ENABLED", "GOEXPERIMENT", "GOARCH", "GOOS"] {
+        if let Some(v) = host.setting(key) {
+            if !v.is_empty() {
+                env.push(format!("{key}={v}"));
+            }
+        }
+    }
+    if host.setting("-trimpath") == Some("true") {
+        args.push("-trimpath".into());
+    }
+    if host.setting("-race") == Some("true") {
+        args.push("-race".into());
+    }
+    for key in ["-gcflags", "-tags", "-pgo"] {
+        if let Some(v) = host.setting(key).filter(|v| !v.is_empty()) {
+            args.push(format!("{key}='{v}'"));
+        }
+    }
+    format!("{} {}", env.join(" "), args.join(" "))
 }

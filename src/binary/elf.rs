@@ -4,7 +4,9 @@
 
 use super::buildinfo::{self, BuildInfo};
 use object::read::elf::{ElfFile, FileHeader};
-use object::{Object, ObjectSection, ObjectSymbol, ObjectSymbolTable, RelocationTarget};
+use object::{
+    Object, ObjectSection, ObjectSegment, ObjectSymbol, ObjectSymbolTable, RelocationTarget,
+};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -32,6 +34,9 @@ pub struct Artifact {
     /// moduledata `pkghashes` array); empty when it could not be recovered.
     pub check_order: Vec<String>,
     pub build_info: Option<BuildInfo>,
+    /// Go <= 1.15 stored 40-hex-digit SHA-1 strings in `go.link.pkghash.<pkg>` instead of
+    /// 8-byte `pkghashbytes`; that format is not supported (its presence is reported).
+    pub legacy_hash_format: bool,
 }
 
 const PREFIXES: [&str; 2] = ["go:link.pkghashbytes.", "go.link.pkghashbytes."];
@@ -63,8 +68,12 @@ fn parse_elf<'d, H: FileHeader<Endian = object::Endianness>>(
         dynamic: elf.section_by_name(".dynamic").is_some(),
         ..Artifact::default()
     };
+    let mut saw_old_pkghash = false;
     for sym in elf.dynamic_symbols() {
         let Ok(name) = sym.name() else { continue };
+        if name.starts_with("go.link.pkghash.") {
+            saw_old_pkghash = true;
+        }
         let Some(pkg) = strip_any(name, &PREFIXES) else {
             continue;
         };
@@ -77,6 +86,8 @@ fn parse_elf<'d, H: FileHeader<Endian = object::Endianness>>(
             }
         }
     }
+    // Hash strings without 8-byte companions: the Go <= 1.15 layout.
+    a.legacy_hash_format = saw_old_pkghash && a.hashes.is_empty();
     // The runtime walks moduledata.pkghashes; each entry's `runtimehash` field is a
     // dynamic relocation against `go:link.pkghash.<pkg>`, so the relocations' offsets
     // give the array order.
@@ -99,25 +110,45 @@ fn parse_elf<'d, H: FileHeader<Endian = object::Endianness>>(
     order.dedup_by(|x, y| x.1 == y.1);
     a.check_order = order.into_iter().map(|(_, p)| p).collect();
 
-    if let Some(sec) = elf.section_by_name(".go.buildinfo") {
-        if let Ok(data) = sec.data() {
-            let read_string = |addr: u64, ptr: usize, big: bool| -> Option<Vec<u8>> {
-                let hdr = read_at(elf, addr, 2 * ptr as u64)?;
-                let word = |b: &[u8]| -> Option<u64> {
-                    Some(match (ptr, big) {
-                        (8, false) => u64::from_le_bytes(b.try_into().ok()?),
-                        (8, true) => u64::from_be_bytes(b.try_into().ok()?),
-                        (4, false) => u64::from(u32::from_le_bytes(b.try_into().ok()?)),
-                        _ => u64::from(u32::from_be_bytes(b.try_into().ok()?)),
-                    })
-                };
-                let p = word(&hdr[..ptr])?;
-                let n = word(&hdr[ptr..])?;
-                read_at(elf, p, n).map(<[u8]>::to_vec)
-            };
-            a.build_info = buildinfo::parse_section(data, &read_string).ok();
+    let read_string = |addr: u64, ptr: usize, big: bool| -> Option<Vec<u8>> {
+        let hdr = read_at(elf, addr, 2 * ptr as u64)?;
+        let word = |b: &[u8]| -> Option<u64> {
+            Some(match (ptr, big) {
+                (8, false) => u64::from_le_bytes(b.try_into().ok()?),
+                (8, true) => u64::from_be_bytes(b.try_into().ok()?),
+                (4, false) => u64::from(u32::from_le_bytes(b.try_into().ok()?)),
+                _ => u64::from(u32::from_be_bytes(b.try_into().ok()?)),
+            })
+        };
+        let p = word(hdr.get(..ptr)?)?;
+        let n = word(hdr.get(ptr..)?)?;
+        read_at(elf, p, n).map(<[u8]>::to_vec)
+    };
+    // The section, else (section headers stripped) the first writable, non-executable
+    // loadable segment, as debug/buildinfo searches.
+    let mut candidates: Vec<&[u8]> = Vec::new();
+    if let Some(data) = elf
+        .section_by_name(".go.buildinfo")
+        .and_then(|s| s.data().ok())
+    {
+        candidates.push(data);
+    } else {
+        for seg in elf.segments() {
+            if let object::SegmentFlags::Elf { p_flags } = seg.flags() {
+                let writable = p_flags & object::elf::PF_W != 0;
+                let exec = p_flags & object::elf::PF_X != 0;
+                if writable && !exec {
+                    if let Ok(d) = seg.data() {
+                        candidates.push(d);
+                    }
+                    break;
+                }
+            }
         }
     }
+    a.build_info = candidates
+        .into_iter()
+        .find_map(|d| buildinfo::parse_section(d, &read_string).ok());
     a
 }
 

@@ -20,6 +20,8 @@ pub enum Verdict {
     Loads,
     Fails,
     Crashes,
+    /// godrift cannot decide (e.g. Go <= 1.15 hash format).
+    Unknown,
 }
 
 impl Verdict {
@@ -28,6 +30,7 @@ impl Verdict {
             Verdict::Loads => "loads",
             Verdict::Fails => "fails",
             Verdict::Crashes => "crashes",
+            Verdict::Unknown => "unknown",
         }
     }
 }
@@ -55,6 +58,8 @@ pub struct PluginResult {
     pub error: Option<String>,
     /// The real reason, when godrift can tell it.
     pub root_cause: Option<String>,
+    /// The `go build` command line reproducing the host's hash-relevant settings.
+    pub rebuild_with: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -148,7 +153,7 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
         let mut f = Finding::new(
             Code::HostNotDynamic,
             Severity::Error,
-            format!("{host_name} does not export package hashes: it does not import \"plugin\", so it cannot load these plugins"),
+            format!("{host_name} has no Go package hashes in .dynsym: it does not import \"plugin\" (or was linked internally), so it cannot load plugins"),
         );
         f.artifacts = vec![host_name.clone()];
         report.findings.push(f);
@@ -166,6 +171,7 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
             mismatched_packages: Vec::new(),
             error: None,
             root_cause: None,
+            rebuild_with: None,
         };
         let open_err = |msg: &str| format!("plugin.Open({:?}): {msg}", open_name(name));
         if pbi.is_none() && plugin.hashes.is_empty() {
@@ -177,6 +183,22 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
                 format!("{name} is not a Go plugin (no build info, no package hashes)"),
             );
             f.artifacts = vec![name.clone()];
+            report.findings.push(f);
+            report.plugins.push(r);
+            continue;
+        }
+        if host.legacy_hash_format || plugin.legacy_hash_format {
+            r.verdict = Verdict::Unknown;
+            r.root_cause = Some(
+                "built with Go 1.15 or older, whose package-hash format godrift does not support"
+                    .into(),
+            );
+            let mut f = Finding::new(
+                Code::IncompleteInformation,
+                Severity::Warning,
+                format!("{name}: Go <= 1.15 package hashes (go.link.pkghash strings) are not supported; no verdict"),
+            );
+            f.artifacts = vec![host_name.clone(), name.clone()];
             report.findings.push(f);
             report.plugins.push(r);
             continue;
@@ -269,6 +291,7 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
                 first.package
             )));
             let causes = diagnose::explain(host, plugin, &r.mismatched_packages, name);
+            r.rebuild_with = hbi.map(diagnose::recipe);
             r.root_cause = causes.first().map(|f| f.message.clone());
             let mut f = Finding::new(
                 Code::PackageHashMismatch,
