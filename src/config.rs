@@ -14,7 +14,7 @@
 //! fail_on = "error"
 //!
 //! [align]
-//! strategy = "max"            # or "host"
+//! strategy = "host"           # or "max"
 //! ```
 
 use crate::finding::{Code, Severity};
@@ -61,6 +61,8 @@ pub struct PluginConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct Policy {
     pub ignore: Vec<Code>,
+    /// Modules whose findings are not reported.
+    pub ignore_modules: Vec<String>,
     pub fail_on: Severity,
 }
 
@@ -68,6 +70,7 @@ impl Default for Policy {
     fn default() -> Self {
         Policy {
             ignore: Vec::new(),
+            ignore_modules: Vec::new(),
             fail_on: Severity::Error,
         }
     }
@@ -76,11 +79,11 @@ impl Default for Policy {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AlignStrategy {
-    /// Align on the highest version any side requires (MVS would pick it anyway).
+    /// Align plugins on the host's version: a deployed host cannot change.
     #[default]
-    Max,
-    /// Align plugins on the host's version (the host is the fixed point).
     Host,
+    /// Align everyone on the highest version any side requires (rebuilds the host).
+    Max,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -151,7 +154,7 @@ pub fn starter(host: &str, plugins: &[String]) -> String {
     for p in plugins {
         s.push_str(&format!("[[plugins]]\npath = {p:?}\nbuild = {{ trimpath = false, race = false, gcflags = \"\" }}\n\n"));
     }
-    s.push_str("[policy]\nignore = []\nfail_on = \"error\"\n\n[align]\nstrategy = \"max\"\n");
+    s.push_str("[policy]\nignore = []\nfail_on = \"error\"\n\n[align]\nstrategy = \"host\"\n");
     s
 }
 

@@ -4,6 +4,7 @@
 //! The library is the engine; `src/main.rs` is a thin CLI over it.
 
 pub mod analysis;
+pub mod baseline;
 pub mod binary;
 pub mod config;
 pub mod dirhash;

@@ -74,6 +74,8 @@ impl Side {
 #[derive(Debug)]
 pub struct Project {
     pub root: PathBuf,
+    /// The module cache dependencies' go.mod files were read from.
+    pub modcache: PathBuf,
     pub config: Config,
     pub host: Side,
     pub plugins: Vec<Side>,
@@ -168,6 +170,34 @@ fn join_clean(root: &Path, rel: &Path) -> PathBuf {
     out
 }
 
+/// Loads a project from explicit directories (`--host DIR --plugin DIR...`).
+pub fn load_explicit(
+    host: &Path,
+    plugins: &[PathBuf],
+    opts: &LoadOptions,
+) -> Result<Project, ProjectError> {
+    let root = std::env::current_dir().map_err(|e| ProjectError::Io(".".into(), e))?;
+    let mut config = Config::default();
+    config.host.path = host.to_path_buf();
+    let host = load_side("host".into(), host, BuildSettings::default(), opts)?;
+    let mut sides = Vec::new();
+    for p in plugins {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| p.display().to_string());
+        sides.push(load_side(name, p, BuildSettings::default(), opts)?);
+    }
+    Ok(Project {
+        modcache: opts.gomodcache.clone().unwrap_or_else(graph::default_modcache),
+        root,
+        config,
+        host,
+        plugins: sides,
+        notes: vec!["build settings assumed default (no godrift.toml): -trimpath, -race and -gcflags are not compared".into()],
+    })
+}
+
 /// Loads a project from a directory: its `godrift.toml` if present, else the directory is
 /// the host and `plugins/*` its plugins.
 pub fn load(
@@ -217,6 +247,10 @@ pub fn load(
         notes.push("no plugin modules found".into());
     }
     Ok(Project {
+        modcache: opts
+            .gomodcache
+            .clone()
+            .unwrap_or_else(graph::default_modcache),
         root,
         config,
         host,

@@ -31,7 +31,11 @@ fn example_fails_and_proposes_alignment() {
     assert_eq!(v["verdict"], "fails");
     assert_eq!(v["plugins"][0]["verdict"], "loads");
     assert_eq!(v["plugins"][1]["verdict"], "fails");
-    assert_eq!(v["proposals"][0]["target"], "v1.3.0");
+    assert_eq!(v["proposals"][0]["target"], "v1.2.0");
+    assert_eq!(
+        v["proposals"][0]["host_upgrade"]["moves"][0]["to"],
+        "v1.3.0"
+    );
     insta::assert_snapshot!("example_json", json);
     let (_, md, _) = report("fixtures/example", "markdown");
     insta::assert_snapshot!("example_markdown", md);

@@ -12,7 +12,7 @@ mod toolchain;
 mod vendoring;
 mod version_conflict;
 
-pub use proposals::{Change, Proposal};
+pub use proposals::{relative_dir, Change, HostUpgrade, Move, Proposal};
 
 use crate::finding::{sort_findings, Evidence, Finding, Severity};
 use crate::project::{Project, Side};
@@ -107,7 +107,38 @@ pub fn analyze(project: &Project) -> Analysis {
         }
     }
     findings.retain(|f| !project.config.policy.ignore.contains(&f.code));
+    findings.retain(|f| {
+        f.module
+            .as_ref()
+            .is_none_or(|m| !project.config.policy.ignore_modules.contains(m))
+    });
     sort_findings(&mut findings);
+    let (verdict, plugins) = verdicts(project, &findings);
+    let proposals = proposals::propose(project, &findings);
+    Analysis {
+        verdict,
+        plugins,
+        findings,
+        proposals,
+    }
+}
+
+impl Analysis {
+    /// Recomputes verdicts after findings were filtered (e.g. by a baseline).
+    pub fn refresh_verdicts(&mut self, project: &Project) {
+        let (v, p) = verdicts(project, &self.findings);
+        self.verdict = v;
+        self.plugins = p;
+        let kept: std::collections::BTreeSet<&str> = self
+            .findings
+            .iter()
+            .filter_map(|f| f.module.as_deref())
+            .collect();
+        self.proposals.retain(|p| kept.contains(p.module.as_str()));
+    }
+}
+
+fn verdicts(project: &Project, findings: &[Finding]) -> (Verdict, Vec<PluginVerdict>) {
     let plugins: Vec<PluginVerdict> = project
         .plugins
         .iter()
@@ -124,11 +155,5 @@ pub fn analyze(project: &Project) -> Analysis {
         })
         .collect();
     let all: Vec<&Finding> = findings.iter().collect();
-    let proposals = proposals::propose(project, &findings);
-    Analysis {
-        verdict: Verdict::of(&all),
-        plugins,
-        findings,
-        proposals,
-    }
+    (Verdict::of(&all), plugins)
 }

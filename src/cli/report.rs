@@ -24,6 +24,18 @@ pub struct ReportArgs {
     /// Lowest severity that makes the exit code 1 (default: the config's policy, else error).
     #[arg(long, value_enum)]
     pub fail_on: Option<Severity>,
+    /// Accept the findings listed in this baseline file; fail only on new drift.
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+    /// Write the current findings as a baseline file and exit 0.
+    #[arg(long)]
+    pub write_baseline: Option<PathBuf>,
+    /// Host module directory (instead of godrift.toml).
+    #[arg(long)]
+    pub host: Option<PathBuf>,
+    /// Plugin module directory (repeatable; with --host).
+    #[arg(long = "plugin")]
+    pub plugins: Vec<PathBuf>,
     /// Module cache to read dependencies' go.mod files from (default: GOMODCACHE).
     #[arg(long, env = "GOMODCACHE")]
     pub gomodcache: Option<PathBuf>,
@@ -37,16 +49,54 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
             .filter(|p| !p.as_os_str().is_empty()),
         use_workspace: false,
     };
-    let project = match project::load(&args.dir, args.config.as_deref(), &opts) {
+    let loaded = match &args.host {
+        Some(host) => project::load_explicit(host, &args.plugins, &opts),
+        None => project::load(&args.dir, args.config.as_deref(), &opts),
+    };
+    let project = match loaded {
         Ok(p) => p,
         Err(e) => {
             eprintln!("{e}");
             return Ok(EXIT_BAD_INPUT);
         }
     };
-    let analysis = analysis::analyze(&project);
+    let mut analysis = analysis::analyze(&project);
+    if let Some(path) = &args.write_baseline {
+        let b = godrift::baseline::Baseline::of(&analysis.findings);
+        write_atomically(path, serde_json::to_string_pretty(&b)?.as_bytes())?;
+        eprintln!(
+            "wrote {} accepted finding(s) to {}",
+            b.accepted.len(),
+            path.display()
+        );
+        return Ok(EXIT_CLEAN);
+    }
+    let mut notes = Vec::new();
+    if let Some(path) = &args.baseline {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("godrift: {}: {e}", path.display());
+                return Ok(EXIT_BAD_INPUT);
+            }
+        };
+        let b = match godrift::baseline::Baseline::parse(&text) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("{}:{}:{}: {e}", path.display(), e.line(), e.column());
+                return Ok(EXIT_BAD_INPUT);
+            }
+        };
+        let n = b.filter(&mut analysis.findings);
+        analysis.refresh_verdicts(&project);
+        notes.push(format!(
+            "{n} finding(s) accepted by baseline {}",
+            path.display()
+        ));
+    }
     let fail_on = args.fail_on.unwrap_or(project.config.policy.fail_on);
-    let r = report::Report::new(&project, analysis);
+    let mut r = report::Report::new(&project, analysis);
+    r.notes.extend(notes);
     let text = match args.format {
         OutputFormat::Table => report::table(&r),
         OutputFormat::Json => report::json(&r),

@@ -148,6 +148,22 @@ pub fn table(r: &Report) -> String {
     }
     for p in &r.proposals {
         out.push_str(&format!("align {} on {}:\n", p.module, p.target));
+        for (side, chain) in &p.why {
+            out.push_str(&format!("  why {side}: {chain}\n"));
+        }
+        if let Some(u) = &p.host_upgrade {
+            let moves: Vec<String> = u
+                .moves
+                .iter()
+                .map(|m| format!("{} {} -> {}", m.module, m.from, m.to))
+                .collect();
+            out.push_str(&format!(
+                "  or rebuild the host with {} (wanted by {}): moves {}\n",
+                u.to,
+                u.required_by.join(", "),
+                moves.join(", ")
+            ));
+        }
         for c in &p.changes {
             out.push_str(&format!(
                 "  {} (now {}): {}\n",
@@ -229,6 +245,21 @@ pub fn markdown(r: &Report) -> String {
         s.push_str("\n### Proposed alignment\n");
         for p in &r.proposals {
             s.push_str(&format!("\n**{}** → `{}`\n\n", p.module, p.target));
+            for (side, chain) in &p.why {
+                s.push_str(&format!("- why {side}: `{chain}`\n"));
+            }
+            if let Some(u) = &p.host_upgrade {
+                s.push_str(&format!(
+                    "- {} need(s) `{}`: keeping it means rebuilding the host; MVS moves: {}\n",
+                    u.required_by.join(", "),
+                    u.to,
+                    u.moves
+                        .iter()
+                        .map(|m| format!("`{}` {} → {}", m.module, m.from, m.to))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
             for c in &p.changes {
                 s.push_str(&format!(
                     "- {} (now `{}`): `{}`\n",
