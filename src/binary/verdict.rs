@@ -396,3 +396,100 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
     crate::finding::sort_findings(&mut report.findings);
     report
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    /// A synthetic artifact; paths do not exist, so realpath falls back to the path itself.
+    fn art(name: &str, go: &str, hashes: &[(&str, u8)]) -> Artifact {
+        let bi = BuildInfo {
+            go_version: go.into(),
+            path: format!("example.com/{}", name.trim_end_matches(".so")),
+            ..BuildInfo::default()
+        };
+        Artifact {
+            path: PathBuf::from(name),
+            dynamic: true,
+            hashes: hashes
+                .iter()
+                .map(|(p, h)| (p.to_string(), [*h; 8]))
+                .collect(),
+            check_order: hashes.iter().map(|(p, _)| p.to_string()).collect(),
+            build_info: Some(bi),
+            legacy_hash_format: false,
+        }
+    }
+
+    fn run(host: &Artifact, plugins: &[Artifact]) -> CheckReport {
+        let names: Vec<String> = plugins
+            .iter()
+            .map(|p| p.path.display().to_string())
+            .collect();
+        check(host, plugins, &names)
+    }
+
+    #[test]
+    fn same_plugin_path_after_a_rejected_plugin_gets_the_hash_check() {
+        let host = art("host", "go1.26.8", &[("runtime", 1)]);
+        let bad = art("p.so", "go1.26.8", &[("runtime", 2)]);
+        let mut again = art("q.so", "go1.26.8", &[("runtime", 3)]);
+        again.build_info.as_mut().unwrap().path = "example.com/p".into();
+        let r = run(&host, &[bad, again]);
+        assert_eq!(
+            r.plugins[1].error.as_deref(),
+            Some(
+                "plugin.Open(\"q\"): plugin was built with a different version of package runtime"
+            )
+        );
+    }
+
+    #[test]
+    fn same_path_after_a_loaded_plugin_is_already_loaded() {
+        let host = art("host", "go1.26.8", &[("runtime", 1)]);
+        let good = art("p.so", "go1.26.8", &[("runtime", 1)]);
+        let mut dup = art("q.so", "go1.26.8", &[("runtime", 1)]);
+        dup.build_info.as_mut().unwrap().path = "example.com/p".into();
+        let r = run(&host, &[good.clone(), dup]);
+        assert_eq!(
+            r.plugins[1].error.as_deref(),
+            Some("plugin.Open(\"q\"): plugin already loaded")
+        );
+        // The very same file twice is the runtime's cache, not a duplicate.
+        let r = run(&host, &[good.clone(), good]);
+        assert_eq!(r.plugins[1].verdict, Verdict::Loads);
+    }
+
+    #[test]
+    fn other_go_release_crashes_unless_a_loaded_plugin_is_last() {
+        let host = art("host", "go1.26.8", &[("runtime", 1)]);
+        let good = art("p.so", "go1.26.8", &[("runtime", 1)]);
+        let bad = art("b.so", "go1.26.8", &[("runtime", 2)]);
+        let old = art("old.so", "go1.25.5", &[("runtime", 3)]);
+        let r = run(&host, &[old.clone()]);
+        assert_eq!(r.plugins[0].verdict, Verdict::Crashes);
+        assert_eq!(
+            r.plugins[0].error.as_deref(),
+            Some("runtime: no plugin module data")
+        );
+        let r = run(&host, &[good.clone(), old.clone(), good.clone()]);
+        assert_eq!(
+            r.plugins[1].error.as_deref(),
+            Some("plugin.Open(\"old\"): plugin already loaded")
+        );
+        assert_eq!(r.plugins.len(), 3, "the process goes on");
+        let r = run(&host, &[good, bad, old]);
+        assert_eq!(r.plugins[2].verdict, Verdict::Crashes);
+    }
+
+    #[test]
+    fn rejected_plugin_still_provides_symbols_to_later_ones() {
+        let host = art("host", "go1.26.8", &[("runtime", 1)]);
+        let first = art("a.so", "go1.26.8", &[("runtime", 2), ("example.com/x", 5)]);
+        let second = art("b.so", "go1.26.8", &[("runtime", 1), ("example.com/x", 6)]);
+        let r = run(&host, &[first, second]);
+        assert_eq!(r.plugins[0].verdict, Verdict::Fails);
+        assert_eq!(r.plugins[1].mismatched_packages[0].bound_to, "a.so");
+    }
+}
