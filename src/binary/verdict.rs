@@ -467,7 +467,7 @@ mod tests {
         let good = art("p.so", "go1.26.8", &[("runtime", 1)]);
         let bad = art("b.so", "go1.26.8", &[("runtime", 2)]);
         let old = art("old.so", "go1.25.5", &[("runtime", 3)]);
-        let r = run(&host, &[old.clone()]);
+        let r = run(&host, std::slice::from_ref(&old));
         assert_eq!(r.plugins[0].verdict, Verdict::Crashes);
         assert_eq!(
             r.plugins[0].error.as_deref(),
