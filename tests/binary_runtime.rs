@@ -89,6 +89,7 @@ const EXTRA_EDITED: &str =
 
 /// One run of the real host: the plugins it opened in order, and what it printed.
 struct Run {
+    host: &'static str,
     plugins: Vec<&'static str>,
     stdout: Vec<String>,
     stderr: String,
@@ -236,15 +237,25 @@ fn fixture() -> Option<&'static Fixture> {
                 "skipping the Go-version-mismatch cases: no older toolchain (set GODRIFT_OLD_GO)"
             );
         }
+        // A host without cgo: its plugin package is a stub.
+        go(
+            &r("host"),
+            root,
+            &["build", "-o", "../host-nocgo.bin", "."],
+            &[("CGO_ENABLED", "0")],
+        );
         let runs = runs
             .into_iter()
-            .map(|plugins| {
-                let out = Command::new(root.join("host.bin"))
+            .map(|plugins| ("host.bin", plugins))
+            .chain([("host-nocgo.bin", vec!["same.so"])])
+            .map(|(host, plugins)| {
+                let out = Command::new(root.join(host))
                     .args(&plugins)
                     .current_dir(root)
                     .output()
                     .unwrap();
                 Run {
+                    host,
                     plugins,
                     stdout: String::from_utf8_lossy(&out.stdout)
                         .lines()
@@ -278,7 +289,11 @@ fn godrift(dir: &Path, args: &[&str]) -> (i32, String, String) {
 }
 
 fn check_json(f: &Fixture, plugins: &[&str]) -> (i32, Value) {
-    let mut args = vec!["check", "--host", "host.bin", "--format", "json"];
+    check_json_with(f, "host.bin", plugins)
+}
+
+fn check_json_with(f: &Fixture, host: &str, plugins: &[&str]) -> (i32, Value) {
+    let mut args = vec!["check", "--host", host, "--format", "json"];
     args.extend_from_slice(plugins);
     let (code, out, err) = godrift(&f.root, &args);
     let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
@@ -294,7 +309,7 @@ fn verdicts_agree_with_plugin_open() {
         if run.plugins.contains(&"c.so") {
             // Not a Go plugin: the CLI refuses it as bad input (exit 2) before any verdict;
             // the runtime itself would crash on it (see the next test).
-            let mut args = vec!["check", "--host", "host.bin"];
+            let mut args = vec!["check", "--host", run.host];
             args.extend_from_slice(&run.plugins);
             let (code, _, err) = godrift(&f.root, &args);
             assert_eq!(code, 2, "{err}");
@@ -304,12 +319,13 @@ fn verdicts_agree_with_plugin_open() {
             );
             continue;
         }
-        let (code, v) = check_json(f, &run.plugins);
+        let (code, v) = check_json_with(f, run.host, &run.plugins);
         eprintln!("{:?}: {:#?}", run.plugins, run.stdout);
         for (i, plugin) in run.plugins.iter().enumerate() {
             let p = &v["plugins"][i];
             match run.stdout.get(i) {
                 Some(line) if line.starts_with("ERR ") => {
+                    // The measured no-cgo text: `plugin: not implemented`, with no prefix.
                     assert_eq!(p["verdict"], "fails", "{plugin} in {:?}", run.plugins);
                     assert_eq!(p["error"], line["ERR ".len()..], "{plugin}");
                 }
@@ -361,6 +377,9 @@ fn the_runtime_results_are_the_documented_ones() {
     );
     // A C library as the first plugin kills the process.
     assert!(f.runs[2].stdout.is_empty() && f.runs[2].stderr.contains("no plugin module data"));
+    let nocgo = f.runs.last().unwrap();
+    assert_eq!(nocgo.host, "host-nocgo.bin");
+    assert_eq!(nocgo.stdout, ["ERR plugin: not implemented"]);
     // A file-built plugin and its copy share the plugin path; reopening a file is cached.
     assert_eq!(
         f.runs[3].stdout,
