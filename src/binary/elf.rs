@@ -206,3 +206,51 @@ mod tests {
         let _ = read_bytes(Path::new("x.so"), &trunc);
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+
+    /// xorshift: deterministic pseudo-random bytes without a dependency.
+    fn noise(state: &mut u32, n: usize) -> Vec<u8> {
+        (0..n)
+            .map(|_| {
+                *state ^= *state << 13;
+                *state ^= *state >> 17;
+                *state ^= *state << 5;
+                *state as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_prefix_of_a_real_elf_is_handled() {
+        // The test binary itself is a real ELF with sections, segments and symbols.
+        let exe = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        let mut len = 0;
+        while len < exe.len().min(1 << 16) {
+            let _ = read_bytes(Path::new("x"), &exe[..len]);
+            len = len * 2 + 1;
+        }
+        assert!(read_bytes(Path::new("x"), &exe).is_ok());
+    }
+
+    #[test]
+    fn corrupted_headers_never_panic() {
+        let exe = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        let head = &exe[..exe.len().min(4096)];
+        let mut state = 0x9e37_79b9;
+        for i in 0..300 {
+            // Valid ident, random rest; and the real header with random bytes flipped.
+            let mut buf = b"\x7fELF\x02\x01\x01".to_vec();
+            buf.extend(noise(&mut state, 64 + i));
+            let _ = read_bytes(Path::new("x"), &buf);
+            let mut flipped = head.to_vec();
+            for b in noise(&mut state, 4).chunks(2) {
+                let at = 16 + (usize::from(b[0]) * 7 + i) % 48;
+                flipped[at] = b[1];
+            }
+            let _ = read_bytes(Path::new("x"), &flipped);
+        }
+    }
+}
