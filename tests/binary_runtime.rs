@@ -247,7 +247,11 @@ fn fixture() -> Option<&'static Fixture> {
         let runs = runs
             .into_iter()
             .map(|plugins| ("host.bin", plugins))
-            .chain([("host-nocgo.bin", vec!["same.so"])])
+            .chain([
+                ("host-nocgo.bin", vec!["same.so"]),
+                // An executable as plugin: dlopen refuses it.
+                ("host.bin", vec!["host.bin", "same.so"]),
+            ])
             .map(|(host, plugins)| {
                 let out = Command::new(root.join(host))
                     .args(&plugins)
@@ -306,17 +310,20 @@ fn check_json_with(f: &Fixture, host: &str, plugins: &[&str]) -> (i32, Value) {
 fn verdicts_agree_with_plugin_open() {
     let Some(f) = fixture() else { return };
     for run in &f.runs {
-        if run.plugins.contains(&"c.so") {
-            // Not a Go plugin: the CLI refuses it as bad input (exit 2) before any verdict;
-            // the runtime itself would crash on it (see the next test).
+        if run.plugins.contains(&"c.so") || run.plugins.contains(&"host.bin") {
+            // Not a Go plugin: the CLI refuses it as bad input (exit 2); the runtime crashes
+            // on the C library and refuses the executable (see the tests below, and
+            // `library_verdicts_for_files_the_cli_refuses` for the library's verdict).
             let mut args = vec!["check", "--host", run.host];
             args.extend_from_slice(&run.plugins);
             let (code, _, err) = godrift(&f.root, &args);
             assert_eq!(code, 2, "{err}");
-            assert!(
-                err.contains("c.so") && err.contains("not a Go plugin"),
-                "{err}"
-            );
+            let why = if run.plugins[0] == "c.so" {
+                "not a Go plugin"
+            } else {
+                "is an executable, not a plugin"
+            };
+            assert!(err.contains(run.plugins[0]) && err.contains(why), "{err}");
             continue;
         }
         let (code, v) = check_json_with(f, run.host, &run.plugins);
@@ -377,7 +384,7 @@ fn the_runtime_results_are_the_documented_ones() {
     );
     // A C library as the first plugin kills the process.
     assert!(f.runs[2].stdout.is_empty() && f.runs[2].stderr.contains("no plugin module data"));
-    let nocgo = f.runs.last().unwrap();
+    let nocgo = &f.runs[f.runs.len() - 2];
     assert_eq!(nocgo.host, "host-nocgo.bin");
     assert_eq!(nocgo.stdout, ["ERR plugin: not implemented"]);
     // A file-built plugin and its copy share the plugin path; reopening a file is cached.
@@ -522,4 +529,31 @@ fn bad_input_exits_two_without_panicking() {
         assert!(err.contains(bad), "{bad}: {err}");
         assert!(!err.contains("panicked"), "{err}");
     }
+}
+
+/// Inputs the CLI refuses as bad input still get the runtime's verdict from the library.
+#[test]
+fn library_verdicts_for_files_the_cli_refuses() {
+    let Some(f) = fixture() else { return };
+    let run = f.runs.last().unwrap();
+    assert_eq!(run.plugins, ["host.bin", "same.so"]);
+    let host = godrift::binary::read(&f.root.join("host.bin")).unwrap();
+    let plugins: Vec<_> = run
+        .plugins
+        .iter()
+        .map(|p| godrift::binary::read(&f.root.join(p)).unwrap())
+        .collect();
+    let names: Vec<String> = run.plugins.iter().map(|p| p.to_string()).collect();
+    let report = godrift::binary::check(&host, &plugins, &names);
+    let expect: Vec<Option<String>> = run
+        .stdout
+        .iter()
+        .map(|l| l.strip_prefix("ERR ").map(str::to_string))
+        .collect();
+    let got: Vec<Option<String>> = report.plugins.iter().map(|p| p.error.clone()).collect();
+    assert_eq!(got, expect, "{:?}", run.stdout);
+    assert!(expect[0]
+        .as_deref()
+        .unwrap()
+        .ends_with("cannot dynamically load executable"));
 }

@@ -195,6 +195,21 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
         };
         // Go concatenates the name as is (no escaping).
         let open_err = |msg: &str| format!("plugin.Open(\"{}\"): {msg}", open_name(name));
+        // dlopen refuses executables (nothing is loaded or cached); dlerror names the
+        // canonical path plugin.Open passed it.
+        if let Some(why) = plugin.dlopen_refusal.filter(|_| !host_static) {
+            r.verdict = Verdict::Fails;
+            r.error = Some(open_err(&format!("{}: {why}", real.display())));
+            let mut f = Finding::new(
+                Code::NotAGoArtifact,
+                Severity::Error,
+                format!("{name} is an executable, not a plugin: build it with -buildmode=plugin"),
+            );
+            f.artifacts = vec![name.clone()];
+            report.findings.push(f);
+            report.plugins.push(r);
+            continue;
+        }
         // The same file again: plugin.Open returns the cached plugin, or the cached error.
         if let Some(&prev) = by_realpath.get(&real) {
             let p = &report.plugins[prev];
@@ -431,6 +446,7 @@ mod tests {
             check_order: hashes.iter().map(|(p, _)| p.to_string()).collect(),
             build_info: Some(bi),
             legacy_hash_format: false,
+            dlopen_refusal: None,
         }
     }
 
