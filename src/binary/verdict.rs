@@ -195,11 +195,14 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
         };
         // Go concatenates the name as is (no escaping).
         let open_err = |msg: &str| format!("plugin.Open(\"{}\"): {msg}", open_name(name));
+        // Errors returned before plugin.Open strips `.so` (dlopen failure, cached failure)
+        // carry the name as given.
+        let open_err_raw = |msg: &str| format!("plugin.Open(\"{name}\"): {msg}");
         // dlopen refuses executables (nothing is loaded or cached); dlerror names the
         // canonical path plugin.Open passed it.
         if let Some(why) = plugin.dlopen_refusal.filter(|_| !host_static) {
             r.verdict = Verdict::Fails;
-            r.error = Some(open_err(&format!("{}: {why}", real.display())));
+            r.error = Some(open_err_raw(&format!("{}: {why}", real.display())));
             let mut f = Finding::new(
                 Code::NotAGoArtifact,
                 Severity::Error,
@@ -217,13 +220,12 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
             r.mismatched_packages = p.mismatched_packages.clone();
             r.root_cause = p.root_cause.clone();
             if p.verdict == Verdict::Fails {
-                r.error = p.error.as_ref().map(|e| format!("{e} (previous failure)"));
-                if let Some(e) = &mut r.error {
-                    // The cached message is the runtime's reason with this call's name.
-                    if let Some((_, reason)) = e.split_once("): ") {
-                        *e = open_err(reason);
-                    }
-                }
+                // The cached reason, with this call's name.
+                r.error = p
+                    .error
+                    .as_deref()
+                    .and_then(|e| e.split_once("): "))
+                    .map(|(_, reason)| open_err_raw(&format!("{reason} (previous failure)")));
             }
             report.plugins.push(r);
             continue;
