@@ -239,6 +239,19 @@ fn fixture() -> Option<&'static Fixture> {
                 "skipping the Go-version-mismatch cases: no older toolchain (set GODRIFT_OLD_GO)"
             );
         }
+        // A host linked internally: no Go symbols exported for plugins to bind to.
+        go(
+            &r("host"),
+            root,
+            &[
+                "build",
+                "-ldflags=-linkmode=internal",
+                "-o",
+                "../host-internal.bin",
+                ".",
+            ],
+            &[],
+        );
         // A host without cgo: its plugin package is a stub.
         go(
             &r("host"),
@@ -250,7 +263,8 @@ fn fixture() -> Option<&'static Fixture> {
             .into_iter()
             .map(|plugins| ("host.bin", plugins))
             .chain([
-                ("host-nocgo.bin", vec!["same.so"]),
+                ("host-nocgo.bin", vec!["same.so", "same.so"]),
+                ("host-internal.bin", vec!["same.so"]),
                 // An executable as plugin: dlopen refuses it.
                 ("host.bin", vec!["host.bin", "same.so"]),
             ])
@@ -386,9 +400,17 @@ fn the_runtime_results_are_the_documented_ones() {
     );
     // A C library as the first plugin kills the process.
     assert!(f.runs[2].stdout.is_empty() && f.runs[2].stderr.contains("no plugin module data"));
-    let nocgo = &f.runs[f.runs.len() - 2];
+    let nocgo = &f.runs[f.runs.len() - 3];
     assert_eq!(nocgo.host, "host-nocgo.bin");
-    assert_eq!(nocgo.stdout, ["ERR plugin: not implemented"]);
+    assert_eq!(
+        nocgo.stdout,
+        ["ERR plugin: not implemented", "ERR plugin: not implemented"]
+    );
+    let internal = &f.runs[f.runs.len() - 2];
+    assert_eq!(internal.host, "host-internal.bin");
+    assert!(internal
+        .stderr
+        .contains("fatal error: runtime: no plugin module data"));
     // A file-built plugin and its copy share the plugin path; reopening a file is cached.
     assert_eq!(
         f.runs[3].stdout,

@@ -198,6 +198,25 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
         // Errors returned before plugin.Open strips `.so` (dlopen failure, cached failure)
         // carry the name as given.
         let open_err_raw = |msg: &str| format!("plugin.Open(\"{name}\"): {msg}");
+        if host_static {
+            r.verdict = Verdict::Fails;
+            r.error = Some("plugin: not implemented".to_string());
+            r.root_cause = Some("the host is statically linked (CGO_ENABLED=0)".into());
+            report.plugins.push(r);
+            continue;
+        }
+        if !host_plugin_capable && hbi.is_some() {
+            // Measured (go1.26, host linked with -linkmode=internal): the plugin's runtime
+            // binds to its own copy, the host's module chain stays empty, and the process dies.
+            r.verdict = Verdict::Crashes;
+            r.error = Some("runtime: no plugin module data".into());
+            r.root_cause = Some(
+                "the host exports no Go symbols (not linked for plugins), so no plugin can register with its runtime"
+                    .into(),
+            );
+            report.plugins.push(r);
+            break;
+        }
         // dlopen refuses executables (nothing is loaded or cached); dlerror names the
         // canonical path plugin.Open passed it.
         if let Some(why) = plugin.dlopen_refusal.filter(|_| !host_static) {
@@ -277,13 +296,6 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
             );
             f.artifacts = vec![host_name.clone(), name.clone()];
             report.findings.push(f);
-            report.plugins.push(r);
-            continue;
-        }
-        if host_static {
-            r.verdict = Verdict::Fails;
-            r.error = Some("plugin: not implemented".to_string());
-            r.root_cause = Some("the host is statically linked (CGO_ENABLED=0)".into());
             report.plugins.push(r);
             continue;
         }
