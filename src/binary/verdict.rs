@@ -219,7 +219,7 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
         }
         // dlopen refuses executables (nothing is loaded or cached); dlerror names the
         // canonical path plugin.Open passed it.
-        if let Some(why) = plugin.dlopen_refusal.filter(|_| !host_static) {
+        if let Some(why) = plugin.dlopen_refusal {
             r.verdict = Verdict::Fails;
             r.error = Some(open_err_raw(&format!("{}: {why}", real.display())));
             let mut f = Finding::new(
@@ -267,7 +267,7 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
                 r.error = Some("runtime: no plugin module data".into());
             }
         };
-        if pbi.is_none() && plugin.hashes.is_empty() && !host_static {
+        if pbi.is_none() && plugin.hashes.is_empty() {
             foreign_tail(&mut r);
             let mut f = Finding::new(
                 Code::NotAGoArtifact,
