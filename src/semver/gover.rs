@@ -158,6 +158,16 @@ pub fn compare_go(x: &str, y: &str) -> Ordering {
     compare(strip_go(x), strip_go(y))
 }
 
+/// go/version.Lang: `go1.21rc2` -> `go1.21`, `go1.21.0-x` -> `go1.21`; "" when invalid.
+pub fn lang_go(x: &str) -> String {
+    let l = lang(strip_go(x));
+    if l.is_empty() {
+        l
+    } else {
+        format!("go{l}")
+    }
+}
+
 /// go/version.IsValid: `go1.21.0` is valid, `1.21.0` is not.
 pub fn is_valid_go(x: &str) -> bool {
     is_valid(strip_go(x))
