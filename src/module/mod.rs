@@ -231,14 +231,33 @@ fn import_path_ok(c: char) -> bool {
 }
 
 /// File names allow more ASCII punctuation and space, and Unicode letters.
-/// Go uses unicode.IsLetter (category L); std has no category table, so this
-/// uses `is_alphabetic() && !is_numeric()`, which also admits the few
-/// Other_Alphabetic marks and symbols (e.g. combining U+0345, circled Ⓐ).
 fn file_name_ok(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric() || "!#$%&()+,-.=@[]^_{}~ ".contains(c);
     }
-    c.is_alphabetic() && !c.is_numeric()
+    is_unicode_letter(c)
+}
+
+/// Go's unicode.IsLetter (general category L), derived from XID_Start, which is
+/// L + Nl + Other_ID_Start minus the few letters NFKC closure and Pattern_Syntax
+/// drop: take out the numbers (Nl) and Other_ID_Start, add back those letters.
+/// Swept against Go 1.26 over all code points: equal except letters assigned after
+/// Unicode 15.0 (Go's tables), which unicode-ident (Unicode 18) knows.
+fn is_unicode_letter(c: char) -> bool {
+    const NFKC_DROPPED_LETTERS: &[char] = &[
+        '\u{37a}', '\u{e33}', '\u{eb3}', '\u{fc5e}', '\u{fc5f}', '\u{fc60}', '\u{fc61}',
+        '\u{fc62}', '\u{fc63}', '\u{fdfa}', '\u{fdfb}', '\u{fe70}', '\u{fe72}', '\u{fe74}',
+        '\u{fe76}', '\u{fe78}', '\u{fe7a}', '\u{fe7c}', '\u{fe7e}', '\u{ff9e}', '\u{ff9f}',
+        // Lm but Pattern_Syntax, so not XID_Start.
+        '\u{2e2f}',
+    ];
+    const OTHER_ID_START: &[char] = &[
+        '\u{1885}', '\u{1886}', '\u{2118}', '\u{212e}', '\u{309b}', '\u{309c}',
+    ];
+    if NFKC_DROPPED_LETTERS.contains(&c) {
+        return true;
+    }
+    unicode_ident::is_xid_start(c) && !c.is_numeric() && !OTHER_ID_START.contains(&c)
 }
 
 const BAD_WINDOWS_NAMES: [&str; 22] = [
@@ -685,6 +704,19 @@ mod tests {
         assert_eq!(go_quote_rune('\''), r"'\''");
         assert_eq!(go_quote_rune('"'), "'\"'");
         assert_eq!(go_quote_bytes(b"a\xff"), r#""a\xff""#);
+    }
+
+    #[test]
+    fn file_names_take_unicode_letters_only() {
+        for c in ['é', 'Ω', '中', 'ǅ', 'ʰ', '\u{2e2f}', '\u{e33}'] {
+            assert!(file_name_ok(c), "{c:?} is a letter");
+        }
+        // combining mark, spacing mark, circled letter (So), letter number (Nl), Other_ID_Start
+        for c in [
+            '\u{345}', '\u{93f}', 'Ⓐ', 'Ⅳ', '\u{1885}', '℘', '☺', '\u{a0}',
+        ] {
+            assert!(!file_name_ok(c), "{c:?} is not a letter");
+        }
     }
 
     #[test]
