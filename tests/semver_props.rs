@@ -269,3 +269,29 @@ proptest! {
         prop_assert!(gover::is_lang(&lang));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    /// Bad input never panics: every entry point on arbitrary strings.
+    #[test]
+    fn arbitrary_strings_never_panic(a in any::<String>(), b in "[-v0-9.+a-z!/*?\\[\\]^\\\\,]{0,16}") {
+        use godrift::module;
+        for x in [a.as_str(), b.as_str()] {
+            let _ = (semver::is_valid(x), semver::canonical(x), semver::major(x), semver::major_minor(x));
+            let _ = (semver::prerelease(x), semver::build(x), semver::compare(x, &b));
+            let _ = (pseudo::is_pseudo_version(x), pseudo::pseudo_version_base(x));
+            let _ = (pseudo::pseudo_version_rev(x), pseudo::pseudo_version_time(x));
+            let _ = pseudo::pseudo_version(x, x, pseudo::PseudoTime::ZERO, x);
+            let _ = (gover::compare(x, &b), gover::lang(x), gover::from_toolchain(x), gover::lang_go(x));
+            let _ = (module::check_path(x), module::check_import_path(x), module::check_file_path(x));
+            let _ = (module::escape_path(x), module::unescape_path(x));
+            let _ = (module::escape_version(x), module::unescape_version(x));
+            let (_, pm, _) = module::split_path_version(x);
+            let _ = (module::check_path_major(x, pm), module::check_path_major(&b, x));
+            let _ = (module::check(x, &b), module::path_major_prefix(x), module::canonical_version(x));
+            let _ = (module::match_prefix_patterns(x, &a), module::path_match(x, &a), module::path_match(&b, x));
+            let _ = module::check_path_bytes(x.as_bytes());
+        }
+    }
+}

@@ -42,6 +42,24 @@ impl std::fmt::Display for ModuleVersion {
     }
 }
 
+/// module.Sort: by path, then by version as semver; a suffix after a slash in the
+/// version (`v1.0.0/go.mod`, as in go.sum) breaks ties by string order.
+pub fn sort(list: &mut [ModuleVersion]) {
+    fn split(v: &str) -> (&str, &str) {
+        v.find('/').map_or((v, ""), |k| v.split_at(k))
+    }
+    list.sort_by(|a, b| {
+        a.path.cmp(&b.path).then_with(|| {
+            let ((vi, fi), (vj, fj)) = (split(&a.version), split(&b.version));
+            if vi != vj {
+                crate::semver::compare(vi, vj)
+            } else {
+                fi.cmp(fj)
+            }
+        })
+    });
+}
+
 /// Go's `strconv.Quote` of a string: printable characters kept, the rest escaped.
 pub fn go_quote(s: &str) -> String {
     go_quote_bytes(s.as_bytes())
@@ -717,6 +735,30 @@ mod tests {
         ] {
             assert!(!file_name_ok(c), "{c:?} is not a letter");
         }
+    }
+
+    #[test]
+    fn sort_like_go_sum() {
+        let mut l: Vec<ModuleVersion> = [
+            ("b.c/x", "v1.0.0"),
+            ("a.b/y", "v1.10.0/go.mod"),
+            ("a.b/y", "v1.10.0"),
+            ("a.b/y", "v1.9.0"),
+        ]
+        .iter()
+        .map(|(p, v)| ModuleVersion::new(*p, *v))
+        .collect();
+        sort(&mut l);
+        let got: Vec<String> = l.iter().map(|m| m.to_string()).collect();
+        assert_eq!(
+            got,
+            [
+                "a.b/y@v1.9.0",
+                "a.b/y@v1.10.0",
+                "a.b/y@v1.10.0/go.mod",
+                "b.c/x@v1.0.0"
+            ]
+        );
     }
 
     #[test]
