@@ -319,6 +319,167 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+const MATCH_PROGRAM: &str = r#"package main
+
+import (
+	"bufio"
+	"encoding/hex"
+	"os"
+	"path"
+)
+
+func main() {
+	var pats, names []string
+	sc := bufio.NewScanner(os.Stdin)
+	dst := &pats
+	for sc.Scan() {
+		if sc.Text() == "--" {
+			dst = &names
+			continue
+		}
+		b, err := hex.DecodeString(sc.Text())
+		if err != nil {
+			panic(err)
+		}
+		*dst = append(*dst, string(b))
+	}
+	w := bufio.NewWriter(os.Stdout)
+	defer w.Flush()
+	for _, p := range pats {
+		for _, n := range names {
+			ok, err := path.Match(p, n)
+			switch {
+			case err != nil:
+				w.WriteByte('E')
+			case ok:
+				w.WriteByte('1')
+			default:
+				w.WriteByte('0')
+			}
+		}
+		w.WriteByte('\n')
+	}
+}
+"#;
+
+fn hex(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Go's path.Match (behind GOPRIVATE matching) against ours on every pattern x name pair.
+#[test]
+fn path_match_matches_go() {
+    if Command::new("go").arg("version").output().is_err() {
+        println!("skipped: `go` not on PATH");
+        return;
+    }
+    let mut pats: Vec<String> = [
+        "", "*", "a*", "*c", "a*/b", "*/*", "*[/a]*b", "a?b", "a\\*b", "ab[b-d]", "ab[^b-d]",
+        "[\\]a]", "[]a]", "[-]", "[x-]", "[a-b-c]", "[", "a[", "\\", "[^", "[a-ζ]*", "*x", "a*b*c",
+        "*/quote", "rsc.io", "*.io", "[/]", "a[/]b", "*?", "?*?", "**", "*\\",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut names: Vec<String> = [
+        "",
+        "a",
+        "abc",
+        "a/b",
+        "aa/b",
+        "a*b",
+        "a☺b",
+        "]",
+        "-",
+        "x",
+        "xxx",
+        "α",
+        "/",
+        "ab/c",
+        "rsc.io",
+        "rsc.io/quote",
+        "a/",
+        "/b",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let pat_chars: Vec<char> = "*?[]^-\\ab/☺".chars().collect();
+    let name_chars: Vec<char> = "ab/-]☺*".chars().collect();
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    for _ in 0..200 {
+        let len = next(7);
+        pats.push((0..len).map(|_| pat_chars[next(pat_chars.len())]).collect());
+    }
+    for _ in 0..60 {
+        let len = next(6);
+        names.push(
+            (0..len)
+                .map(|_| name_chars[next(name_chars.len())])
+                .collect(),
+        );
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("main.go"), MATCH_PROGRAM).unwrap();
+    let mut child = Command::new("go")
+        .args(["run", "main.go"])
+        .current_dir(dir.path())
+        .env("GOTOOLCHAIN", "local")
+        .env("GOPROXY", "off")
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOPATH", dir.path().join("gopath"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn go run");
+    {
+        let mut stdin = child.stdin.take().expect("stdin");
+        for p in &pats {
+            writeln!(stdin, "{}", hex(p)).unwrap();
+        }
+        writeln!(stdin, "--").unwrap();
+        for n in &names {
+            writeln!(stdin, "{}", hex(n)).unwrap();
+        }
+    }
+    let out = child.wait_with_output().expect("go run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let mut failures = Vec::new();
+    let mut checks = 0;
+    for (p, row) in pats.iter().zip(text.lines()) {
+        for (n, c) in names.iter().zip(row.chars()) {
+            let want = match c {
+                'E' => None,
+                '1' => Some(true),
+                _ => Some(false),
+            };
+            checks += 1;
+            let got = module::path_match(p, n);
+            if got != want {
+                failures.push(format!("Match({p:?}, {n:?}) = {got:?}, go {want:?}"));
+            }
+        }
+    }
+    println!(
+        "path.Match vs go: {}/{checks} passed",
+        checks - failures.len()
+    );
+    failures.truncate(40);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn semver_and_module_match_vendored_xmod() {
     let Ok(out) = Command::new("go").args(["env", "GOROOT"]).output() else {

@@ -3,6 +3,8 @@
 //! module cache (`!x`), MatchPrefixPatterns.
 
 use crate::semver;
+
+mod glob;
 use serde::Serialize;
 
 /// A module path at a version (`module.Version`). Version is "" for a local replacement target.
@@ -508,126 +510,7 @@ pub fn match_prefix_patterns(globs: &str, target: &str) -> bool {
 /// Go's `path.Match`: `*` (not across `/`), `?`, `[...]` classes with ranges and `^`
 /// negation, `\` escapes. None for a malformed pattern.
 pub fn path_match(pattern: &str, name: &str) -> Option<bool> {
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    match_from(&p, &n)
-}
-
-fn match_from(p: &[char], n: &[char]) -> Option<bool> {
-    if p.is_empty() {
-        return Some(n.is_empty());
-    }
-    match p[0] {
-        '*' => {
-            // Validate the rest of the pattern even when a shorter match succeeds.
-            let rest = &p[1..];
-            let mut result = false;
-            for k in 0..=n.len() {
-                if k > 0 && n[k - 1] == '/' {
-                    break;
-                }
-                if match_from(rest, &n[k..])? {
-                    result = true;
-                    break;
-                }
-            }
-            if !result {
-                check_pattern(rest)?;
-            }
-            Some(result)
-        }
-        '?' => {
-            if n.is_empty() || n[0] == '/' {
-                check_pattern(&p[1..])?;
-                return Some(false);
-            }
-            match_from(&p[1..], &n[1..])
-        }
-        '[' => {
-            let (matched, used) = match_class(&p[1..], n.first().copied())?;
-            if n.is_empty() || n[0] == '/' || !matched {
-                check_pattern(&p[1 + used..])?;
-                return Some(false);
-            }
-            match_from(&p[1 + used..], &n[1..])
-        }
-        '\\' => {
-            let c = *p.get(1)?;
-            if n.first() != Some(&c) {
-                check_pattern(&p[2..])?;
-                return Some(false);
-            }
-            match_from(&p[2..], &n[1..])
-        }
-        c => {
-            if n.first() != Some(&c) {
-                check_pattern(&p[1..])?;
-                return Some(false);
-            }
-            match_from(&p[1..], &n[1..])
-        }
-    }
-}
-
-/// Parses a class body after `[`; returns whether `c` matches and how many pattern chars
-/// were consumed (including the closing `]`).
-fn match_class(p: &[char], c: Option<char>) -> Option<(bool, usize)> {
-    let mut i = 0;
-    let negated = p.first() == Some(&'^');
-    if negated {
-        i += 1;
-    }
-    let mut matched = false;
-    let mut nrange = 0;
-    loop {
-        if i < p.len() && p[i] == ']' && nrange > 0 {
-            i += 1;
-            break;
-        }
-        let (lo, k) = class_char(&p[i..])?;
-        i += k;
-        let mut hi = lo;
-        if p.get(i) == Some(&'-') {
-            let (h, k) = class_char(&p[i + 1..])?;
-            hi = h;
-            i += 1 + k;
-        }
-        if let Some(c) = c {
-            if lo <= c && c <= hi {
-                matched = true;
-            }
-        }
-        nrange += 1;
-    }
-    Some((matched != negated, i))
-}
-
-fn class_char(p: &[char]) -> Option<(char, usize)> {
-    match p.first()? {
-        '-' | ']' => None,
-        '\\' => Some((*p.get(1)?, 2)),
-        &c => Some((c, 1)),
-    }
-}
-
-/// Reports whether the rest of a pattern is well formed (Go returns ErrBadPattern for a
-/// malformed pattern even when the name already failed to match).
-fn check_pattern(p: &[char]) -> Option<()> {
-    let mut i = 0;
-    while i < p.len() {
-        match p[i] {
-            '\\' => {
-                p.get(i + 1)?;
-                i += 2;
-            }
-            '[' => {
-                let (_, used) = match_class(&p[i + 1..], None)?;
-                i += 1 + used;
-            }
-            _ => i += 1,
-        }
-    }
-    Some(())
+    glob::path_match(pattern, name).ok()
 }
 
 #[cfg(test)]
