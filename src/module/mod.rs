@@ -547,4 +547,66 @@ mod tests {
             "rsc.io/private/x"
         ));
     }
+
+    #[test]
+    fn go_quoting_in_errors() {
+        let e = |r: Result<(), ModuleError>| r.unwrap_err().to_string();
+        assert_eq!(
+            e(check_file_path("a/\u{1}")),
+            r#"malformed file path "a/\x01": invalid char '\x01'"#
+        );
+        assert_eq!(
+            e(check_file_path("a/\u{a0}")),
+            r#"malformed file path "a/\u00a0": invalid char '\u00a0'"#
+        );
+        assert_eq!(
+            e(check_path("x.y/é")),
+            r#"malformed module path "x.y/é": invalid char 'é'"#
+        );
+        assert_eq!(
+            go_quote("a\"b\\\n\u{7f}😀\u{feff}"),
+            r#""a\"b\\\n\x7f😀\ufeff""#
+        );
+        assert_eq!(go_quote_rune('\''), r"'\''");
+        assert_eq!(go_quote_rune('"'), "'\"'");
+    }
+
+    #[test]
+    fn escaping_error_wording() {
+        let e = |r: Result<String, ModuleError>| r.unwrap_err().to_string();
+        assert_eq!(
+            e(escape_version("v1!")),
+            r#"version "v1!" invalid: disallowed version string"#
+        );
+        assert_eq!(
+            e(escape_version("vé")),
+            "internal error: inconsistency in EscapePath"
+        );
+        assert_eq!(
+            e(unescape_path("github.com/!!x")),
+            r#"invalid escaped module path "github.com/!!x""#
+        );
+        assert_eq!(
+            e(unescape_path("x")),
+            r#"invalid escaped module path "x": malformed module path "x": missing dot in first path element"#
+        );
+        // Go names the unescaped version when it fails the file-name check.
+        assert_eq!(
+            e(unescape_version("!c!o!n")),
+            r#"invalid escaped version "CON": "CON" disallowed as path element component on Windows"#
+        );
+    }
+
+    #[test]
+    fn file_names_take_unicode_letters_only() {
+        for c in ['é', 'Ω', '中', 'ǅ', 'ʰ', '\u{2e2f}', '\u{e33}'] {
+            assert!(file_name_ok(c), "{c:?} is a letter");
+        }
+        // combining mark, spacing mark, circled letter (So), letter number (Nl), Other_ID_Start
+        for c in [
+            '\u{345}', '\u{93f}', 'Ⓐ', 'Ⅳ', '\u{1885}', '℘', '☺', '\u{a0}',
+        ] {
+            assert!(!file_name_ok(c), "{c:?} is not a letter");
+        }
+    }
 }

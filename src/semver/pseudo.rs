@@ -238,6 +238,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn time_is_checked_against_the_calendar() {
+        assert_eq!(
+            pseudo_version_time("v0.0.0-20240229000000-abc").unwrap(),
+            "20240229000000"
+        );
+        assert_eq!(
+            pseudo_version_time("v0.0.0-20230229000000-abc")
+                .unwrap_err()
+                .to_string(),
+            r#"pseudo-version "v0.0.0-20230229000000-abc" invalid: malformed time "20230229000000""#
+        );
+        assert!(pseudo_version_time("v0.0.0-19000229000000-abc").is_err());
+        assert!(pseudo_version_time("v0.0.0-20000229000000-abc").is_ok());
+        assert!(pseudo_version_time("v0.0.0-20000431000000-abc").is_err());
+        assert_eq!(
+            pseudo_version_base("v0.0.0-20060102150405-hash+incompatible")
+                .unwrap_err()
+                .to_string(),
+            r#"pseudo-version "v0.0.0-20060102150405-hash+incompatible" invalid: lacks base version, but has build metadata "+incompatible""#
+        );
+    }
+
+    #[test]
     fn three_forms() {
         let v = pseudo_version("", "", "20060102150405", "abcdef123456");
         assert_eq!(v, "v0.0.0-20060102150405-abcdef123456");
