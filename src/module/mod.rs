@@ -365,12 +365,14 @@ pub fn check_path_major(v: &str, path_major: &str) -> Result<(), String> {
             return Ok(());
         }
         "v0 or v1"
-    } else {
-        let want = &pm[1..];
+    } else if let Some(want) = pm.strip_prefix(['/', '.']) {
         if m == want {
             return Ok(());
         }
         want
+    } else {
+        // Not a path-major suffix at all: Go names it as given.
+        pm
     };
     Err(format!("should be {want}, not {m}"))
 }
@@ -574,6 +576,10 @@ mod tests {
     #[test]
     fn escaping_error_wording() {
         let e = |r: Result<String, ModuleError>| r.unwrap_err().to_string();
+        assert_eq!(
+            check_path_major("v1.0.0", "ዂ").unwrap_err(),
+            "should be ዂ, not v1"
+        );
         assert_eq!(
             e(escape_version("v1!")),
             r#"version "v1!" invalid: disallowed version string"#
