@@ -256,14 +256,26 @@ pub fn load(
         opts,
     )?;
     let mut plugins = Vec::new();
+    let mut jobs = Vec::new();
     for pc in &config.plugins {
         for d in expand(&root, &pc.path)? {
+            jobs.push((d, resolve(pc.build.clone())));
+        }
+    }
+    // Plugins are independent: load them in parallel, keep the configured order.
+    use rayon::prelude::*;
+    let loaded: Vec<Result<Side, ProjectError>> = jobs
+        .into_par_iter()
+        .map(|(d, build)| {
             let name = d
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| d.display().to_string());
-            plugins.push(load_side(name, &d, resolve(pc.build.clone()), opts)?);
-        }
+            load_side(name, &d, build, opts)
+        })
+        .collect();
+    for side in loaded {
+        plugins.push(side?);
     }
     if plugins.is_empty() {
         notes.push("no plugin modules found".into());

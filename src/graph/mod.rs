@@ -10,6 +10,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GraphError {
@@ -31,7 +32,18 @@ pub enum GraphError {
 pub trait ModSource: Sync {
     /// The go.mod of `m` (for a local replacement, `m.version` is "" and `m.path` the directory).
     fn go_mod(&self, m: &ModuleVersion) -> Result<Vec<u8>, GraphError>;
+
+    /// A stable identity for caching parsed go.mod files across build lists (the host and
+    /// every plugin read mostly the same files); "" disables the shared cache.
+    fn cache_id(&self) -> String {
+        String::new()
+    }
 }
+
+/// Parsed dependency go.mod files, shared by every build list computed in this process.
+type ParsedCache = HashMap<(String, ModuleVersion), Option<Arc<ModFile>>>;
+static PARSED: std::sync::LazyLock<Mutex<ParsedCache>> =
+    std::sync::LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// The module cache: `<root>/cache/download/<escaped path>/@v/<escaped version>.mod`, and
 /// local directories for replacements.
@@ -40,6 +52,10 @@ pub struct ModCacheSource {
 }
 
 impl ModSource for ModCacheSource {
+    fn cache_id(&self) -> String {
+        self.root.display().to_string()
+    }
+
     fn go_mod(&self, m: &ModuleVersion) -> Result<Vec<u8>, GraphError> {
         let path = if m.version.is_empty() {
             PathBuf::from(&m.path).join("go.mod")
@@ -54,6 +70,13 @@ impl ModSource for ModCacheSource {
                 .join(format!("{ev}.mod"))
         };
         std::fs::read(&path).map_err(|source| GraphError::Io { path, source })
+    }
+}
+
+/// Empties the shared parsed-go.mod cache (for benchmarks and long-lived processes).
+pub fn clear_parse_cache() {
+    if let Ok(mut c) = PARSED.lock() {
+        c.clear();
     }
 }
 
@@ -125,6 +148,9 @@ pub struct BuildList {
     /// The requirement edges of the module graph (`go mod graph`), main module's first.
     #[serde(skip)]
     pub edges: Vec<(ModuleVersion, ModuleVersion)>,
+    /// Shortest-path parents from the main module (see `index_why`).
+    #[serde(skip)]
+    pub why_parent: HashMap<String, ModuleVersion>,
 }
 
 impl BuildList {
@@ -135,8 +161,52 @@ impl BuildList {
             .map(|i| &self.modules[i])
     }
 
+    /// Computes the shortest-path tree used by `why` (one BFS over the whole list), so
+    /// explaining many modules stays linear.
+    pub fn index_why(&mut self) {
+        let mut children: HashMap<&str, Vec<&ModuleVersion>> = HashMap::new();
+        for m in &self.modules {
+            for r in &m.required_by {
+                children.entry(r.path.as_str()).or_default().push(&m.module);
+            }
+        }
+        let main = ModuleVersion::new(self.main.first().cloned().unwrap_or_default(), "");
+        let mut parent: HashMap<String, ModuleVersion> = HashMap::new();
+        let mut seen = std::collections::HashSet::new();
+        seen.insert(main.path.clone());
+        let mut q: VecDeque<ModuleVersion> = VecDeque::from([main]);
+        while let Some(cur) = q.pop_front() {
+            let mut next: Vec<&ModuleVersion> =
+                children.get(cur.path.as_str()).cloned().unwrap_or_default();
+            next.sort();
+            for m in next {
+                if seen.insert(m.path.clone()) {
+                    parent.insert(m.path.clone(), cur.clone());
+                    q.push_back(m.clone());
+                }
+            }
+        }
+        self.why_parent = parent;
+    }
+
     /// The shortest requirement chain from the main module to `path` (main first).
     pub fn why(&self, path: &str) -> Vec<ModuleVersion> {
+        if !self.why_parent.is_empty() {
+            let Some(m) = self.get(path) else {
+                return Vec::new();
+            };
+            let mut chain = vec![m.module.clone()];
+            let mut cur = path.to_string();
+            while let Some(p) = self.why_parent.get(&cur) {
+                chain.push(p.clone());
+                if p.version.is_empty() {
+                    break;
+                }
+                cur = p.path.clone();
+            }
+            chain.reverse();
+            return chain;
+        }
         let mut prev: HashMap<String, ModuleVersion> = HashMap::new();
         let mut q: VecDeque<ModuleVersion> = VecDeque::new();
         let main = ModuleVersion::new(self.main.first().cloned().unwrap_or_default(), "");
@@ -241,7 +311,8 @@ pub fn build_graph(
         module: ModuleVersion::new(main_path.clone(), ""),
     });
     let mut missing = Vec::new();
-    let mut parsed: HashMap<ModuleVersion, Option<ModFile>> = HashMap::new();
+    let mut parsed: HashMap<ModuleVersion, Option<Arc<ModFile>>> = HashMap::new();
+    let cache_id = source.cache_id();
     // (module, expand its requirements transitively?)
     let mut queue: VecDeque<(ModuleVersion, NodeIndex, bool)> = VecDeque::new();
     let mut expanded: HashMap<ModuleVersion, bool> = HashMap::new();
@@ -280,8 +351,26 @@ pub fn build_graph(
                 Some(r) => r.new.clone(),
                 None => m.clone(),
             };
-            let data = source.go_mod(&target).ok()?;
-            gomod::parse_mod("go.mod", &data, Strictness::Lax).ok()
+            // Local directories can change between runs of a long-lived process: only
+            // module-cache files (immutable once downloaded) are shared.
+            let shared = !cache_id.is_empty() && !target.version.is_empty();
+            let key = (cache_id.clone(), target.clone());
+            if shared {
+                if let Some(hit) = PARSED.lock().ok().and_then(|c| c.get(&key).cloned()) {
+                    return hit;
+                }
+            }
+            let file = source
+                .go_mod(&target)
+                .ok()
+                .and_then(|data| gomod::parse_mod("go.mod", &data, Strictness::Lax).ok())
+                .map(Arc::new);
+            if shared {
+                if let Ok(mut c) = PARSED.lock() {
+                    c.insert(key, file.clone());
+                }
+            }
+            file
         });
         let Some(file) = file.clone() else {
             missing.push(m.clone());
@@ -331,16 +420,17 @@ pub fn build_graph(
     }
     edges.sort();
     edges.dedup();
+    // Who requires each path, in one pass over the edges.
+    let mut requirers: HashMap<&str, Vec<ModuleVersion>> = HashMap::new();
+    for (a, b) in &edges {
+        requirers
+            .entry(b.path.as_str())
+            .or_default()
+            .push(a.clone());
+    }
     let mut out = Vec::new();
     for (path, m) in selected {
-        let mut required_by: Vec<ModuleVersion> = Vec::new();
-        for e in g.edge_indices() {
-            if let Some((a, b)) = g.edge_endpoints(e) {
-                if g[b].module.path == path {
-                    required_by.push(g[a].module.clone());
-                }
-            }
-        }
+        let mut required_by = requirers.remove(path.as_str()).unwrap_or_default();
         required_by.sort();
         required_by.dedup();
         let direct = main
@@ -404,7 +494,7 @@ pub fn load(main_dir: &Path, opts: &LoadOptions) -> Result<BuildList, GraphError
         let root = opts.gomodcache.clone().unwrap_or_else(default_modcache);
         build_graph(&main, main_dir, &ModCacheSource { root })
     };
-    Ok(BuildList {
+    let mut list = BuildList {
         main: vec![main_path],
         main_dir: main_dir.to_path_buf(),
         go_version,
@@ -413,7 +503,10 @@ pub fn load(main_dir: &Path, opts: &LoadOptions) -> Result<BuildList, GraphError
         vendored,
         missing,
         edges,
-    })
+        why_parent: HashMap::new(),
+    };
+    list.index_why();
+    Ok(list)
 }
 
 #[cfg(test)]

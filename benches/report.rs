@@ -1,0 +1,74 @@
+//! `godrift report` at scale: a generated host with 1,000 modules (2 versions each) and 50
+//! plugins, timed against `go list -m all` on the same host in the same run (ratio printed);
+//! and the pre-commit case, a host and 10 plugins, which must stay well under a second.
+
+#[path = "common.rs"]
+mod common;
+
+use godrift::graph::LoadOptions;
+use std::process::Command;
+
+fn report_time(root: &std::path::Path, runs: usize) -> f64 {
+    let opts = LoadOptions {
+        gomodcache: Some(root.join("modcache")),
+        use_workspace: false,
+    };
+    common::time(runs, || {
+        // Each run starts cold, as a CLI invocation does.
+        godrift::graph::clear_parse_cache();
+        let p = godrift::project::load(root, None, &opts).expect("load");
+        let a = godrift::analysis::analyze(&p);
+        std::hint::black_box(a.findings.len());
+    })
+}
+
+fn main() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path();
+    common::module_graph(root, 1000, 50, 7);
+    let ours = report_time(root, 5);
+    let go_list = if Command::new("go").arg("version").output().is_ok() {
+        let run = || {
+            let out = Command::new("go")
+                .current_dir(root.join("host"))
+                .args(["list", "-m", "all"])
+                .env("GOTOOLCHAIN", "local")
+                .env("GOPROXY", "off")
+                .env("GOFLAGS", "-mod=mod")
+                .env("GOSUMDB", "off")
+                .env("GOWORK", "off")
+                .env("GOMODCACHE", root.join("modcache"))
+                .output()
+                .expect("go");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        run(); // writes go.sum once, as a developer's first run would
+        Some(common::time(5, run))
+    } else {
+        None
+    };
+    println!(
+        "report, host with 1000-module graph + 50 plugins: {:.1} ms (median of 5)",
+        ours * 1e3
+    );
+    match go_list {
+        Some(g) => println!(
+            "go list -m all, host only:                       {:.1} ms\nratio godrift/go list: {:.2} (godrift analyses 51 graphs)",
+            g * 1e3,
+            ours / g
+        ),
+        None => println!("go not on PATH: no baseline"),
+    }
+    // The pre-commit case.
+    let tmp2 = tempfile::tempdir().expect("tempdir");
+    common::module_graph(tmp2.path(), 300, 10, 11);
+    let hook = report_time(tmp2.path(), 9);
+    println!(
+        "pre-commit case (host + 10 plugins, 300-module graph): {:.1} ms",
+        hook * 1e3
+    );
+}
