@@ -70,6 +70,11 @@ fn main() {
             std::hint::black_box(godrift::integrity::scan(v, None).files.len());
         }
     });
+    let two_pass = common::time(3, || {
+        for v in &vendors {
+            std::hint::black_box(godrift::integrity::scan_two_pass(v, None).files.len());
+        }
+    });
     println!(
         "{} files, {:.0} MB, {} threads",
         all.len(),
@@ -87,6 +92,10 @@ fn main() {
     println!(
         "godrift integrity::scan:               {:.0} ms",
         ours * 1e3
+    );
+    println!(
+        "  two-pass variant (list, then hash):  {:.0} ms",
+        two_pass * 1e3
     );
     println!(
         "speed-up vs baseline: {:.2}x (goal >= 1.6x on 2 cores)",

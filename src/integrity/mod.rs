@@ -88,8 +88,84 @@ pub struct VendorTree {
     pub symlinks: Vec<String>,
 }
 
-/// Walks and hashes `vendor_dir` in parallel; `progress` is told each hashed file.
+/// Walks and hashes `vendor_dir` in parallel: each walker thread hashes the files it
+/// finds, so there is no second pass; `progress` is told each hashed file.
 pub fn scan(vendor_dir: &Path, progress: Option<&indicatif::ProgressBar>) -> VendorTree {
+    use std::sync::Mutex;
+    type Hashed = (String, Result<Digest, String>);
+    let results: Mutex<Vec<Hashed>> = Mutex::new(Vec::new());
+    let links: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    ignore::WalkBuilder::new(vendor_dir)
+        .standard_filters(false)
+        .follow_links(false)
+        .threads(rayon::current_num_threads())
+        .build_parallel()
+        .run(|| {
+            // Per-thread buffers, flushed when the thread's visitor is dropped.
+            struct Local<'a> {
+                buf: Vec<Hashed>,
+                sink: &'a Mutex<Vec<Hashed>>,
+            }
+            impl Drop for Local<'_> {
+                fn drop(&mut self) {
+                    if let Ok(mut v) = self.sink.lock() {
+                        v.append(&mut self.buf);
+                    }
+                }
+            }
+            let mut local = Local {
+                buf: Vec::new(),
+                sink: &results,
+            };
+            let links = &links;
+            Box::new(move |entry| {
+                let Ok(e) = entry else {
+                    return ignore::WalkState::Continue;
+                };
+                let Some(ft) = e.file_type() else {
+                    return ignore::WalkState::Continue;
+                };
+                let rel = e
+                    .path()
+                    .strip_prefix(vendor_dir)
+                    .unwrap_or(e.path())
+                    .to_string_lossy()
+                    .replace(std::path::MAIN_SEPARATOR, "/");
+                if ft.is_file() {
+                    let r = hash_file(e.path()).map_err(|err| err.to_string());
+                    if let Some(p) = progress {
+                        p.inc(1);
+                    }
+                    local.buf.push((rel, r));
+                } else if ft.is_symlink() {
+                    if let Ok(mut v) = links.lock() {
+                        v.push(rel);
+                    }
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    let mut symlinks = links.into_inner().unwrap_or_default();
+    symlinks.sort();
+    let mut tree = VendorTree {
+        root: vendor_dir.to_path_buf(),
+        symlinks,
+        ..VendorTree::default()
+    };
+    for (rel, r) in results.into_inner().unwrap_or_default() {
+        match r {
+            Ok(d) => {
+                tree.files.insert(rel, d);
+            }
+            Err(e) => tree.unreadable.push((rel, e)),
+        }
+    }
+    tree.unreadable.sort();
+    tree
+}
+
+/// The two-pass variant (list, then hash with rayon); kept for the benchmark's comparison.
+pub fn scan_two_pass(vendor_dir: &Path, progress: Option<&indicatif::ProgressBar>) -> VendorTree {
     let (files, symlinks) = list_files(vendor_dir);
     if let Some(p) = progress {
         p.inc_length(files.len() as u64);
