@@ -112,6 +112,36 @@ fn scenarios(ws: &Workspace) -> Vec<Scenario> {
             "plug",
             Loads,
         ),
+        one(
+            "dep from the plugin's vendor/, no -trimpath",
+            "host",
+            "plug-vendor",
+            FailsDep,
+        ),
+        one(
+            "dep from the plugin's vendor/, -trimpath on both",
+            "host-trimpath",
+            "plug-vendor-trimpath",
+            Loads,
+        ),
+        one(
+            "same dep version from another GOMODCACHE, no -trimpath",
+            "host-modcache-a",
+            "plug-modcache-b",
+            FailsDep,
+        ),
+        one(
+            "same dep from the same GOMODCACHE",
+            "host-modcache-a",
+            "plug-modcache-a",
+            Loads,
+        ),
+        one(
+            "same dep version from another GOMODCACHE, -trimpath on both",
+            "host-modcache-a-trimpath",
+            "plug-modcache-b-trimpath",
+            Loads,
+        ),
         Scenario {
             name: "two plugins share a dep the host lacks, at v1.0.0 and v1.1.0",
             host: "hostbare",

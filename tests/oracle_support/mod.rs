@@ -191,6 +191,29 @@ fn write_dep(dir: &Path, main_file: &str) {
     write(&dir.join("tagged.go"), DEP_TAGGED);
 }
 
+/// A file:// module proxy serving example.com/dep v1.0.0 (GOPROXY=file://... never leaves the
+/// machine), so that each side can download it into its own module cache.
+fn write_proxy(proxy: &Path, dep_src: &Path) {
+    use std::io::Write;
+    let v = proxy.join(DEP).join("@v");
+    fs::create_dir_all(&v).expect("create proxy dir");
+    write(&v.join("list"), "v1.0.0\n");
+    write(&v.join("v1.0.0.info"), r#"{"Version":"v1.0.0"}"#);
+    let gomod = fs::read_to_string(dep_src.join("go.mod")).expect("read dep go.mod");
+    write(&v.join("v1.0.0.mod"), &gomod);
+    let file = fs::File::create(v.join("v1.0.0.zip")).expect("create module zip");
+    let mut zip = zip::ZipWriter::new(file);
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for name in ["go.mod", "dep.go", "tagged.go"] {
+        let data = fs::read(dep_src.join(name)).expect("read dep file");
+        zip.start_file(format!("{DEP}@v1.0.0/{name}"), opts)
+            .expect("zip entry");
+        zip.write_all(&data).expect("zip write");
+    }
+    zip.finish().expect("finish module zip");
+}
+
 fn write_main_module(dir: &Path, module: &str, main: &str, dep_dir: Option<&Path>) {
     let mut gomod = format!("module {module}\n\ngo 1.21\n");
     if let Some(dep_dir) = dep_dir {
@@ -263,6 +286,24 @@ impl Workspace {
         let p_b = plug("plug-b", "example.com/plugb", &v11);
         let p_vcs = plug("plug-vcs", "example.com/plug", &v1);
         init_git(&p_vcs);
+        let p_vendor = plug("plug-vendor", "example.com/plug", &v1);
+
+        // Module-cache scenario: dep v1.0.0 from a local file:// proxy, no replace.
+        let proxy = root.join("proxy");
+        write_proxy(&proxy, &v1);
+        let host_mc = root.join("host-modcache");
+        let p_mc = plugins.join("plug-modcache");
+        write_main_module(&host_mc, "example.com/host", HOST_MAIN, None);
+        write_main_module(&p_mc, "example.com/plug", PLUGIN_MAIN, None);
+        for dir in [&host_mc, &p_mc] {
+            let gomod = dir.join("go.mod");
+            let mut text = fs::read_to_string(&gomod).expect("read go.mod");
+            text.push_str(&format!("\nrequire {DEP} v1.0.0\n"));
+            write(&gomod, &text);
+        }
+        let proxy_url = format!("file://{}", proxy.display());
+        let cache_a = root.join("modcache-a").display().to_string();
+        let cache_b = root.join("modcache-b").display().to_string();
 
         let out = root.join("out");
         fs::create_dir_all(&out).expect("create out dir");
@@ -348,14 +389,80 @@ impl Workspace {
         add("plug-tags", &p_v1, true, &["-tags=godrift_extra"], &[], &go);
         add("plug-a", &p_a, true, &[], &[], &go);
         add("plug-b-v1.1.0", &p_b, true, &[], &[], &go);
+        add("plug-vendor", &p_vendor, true, &["-mod=vendor"], &[], &go);
+        add(
+            "plug-vendor-trimpath",
+            &p_vendor,
+            true,
+            &["-mod=vendor", "-trimpath"],
+            &[],
+            &go,
+        );
+        let mc_a = [
+            ("GOPROXY", proxy_url.as_str()),
+            ("GOMODCACHE", cache_a.as_str()),
+        ];
+        let mc_b = [
+            ("GOPROXY", proxy_url.as_str()),
+            ("GOMODCACHE", cache_b.as_str()),
+        ];
+        add("host-modcache-a", &host_mc, false, &[], &mc_a, &go);
+        add(
+            "host-modcache-a-trimpath",
+            &host_mc,
+            false,
+            &["-trimpath"],
+            &mc_a,
+            &go,
+        );
+        add("plug-modcache-a", &p_mc, true, &[], &mc_a, &go);
+        add("plug-modcache-b", &p_mc, true, &[], &mc_b, &go);
+        add(
+            "plug-modcache-b-trimpath",
+            &p_mc,
+            true,
+            &["-trimpath"],
+            &mc_b,
+            &go,
+        );
         if let Some(old) = &old_go {
             add("plug-old-go", &p_v1, true, &[], &[], old);
         }
-        Workspace {
+        let ws = Workspace {
             root: root.to_path_buf(),
             old_go,
             builds,
+        };
+        ws.go_in(&p_vendor, &go, &["mod", "vendor"], &[]);
+        // Fill both caches and write go.sum once, before parallel builds share these modules.
+        for (dir, cache) in [(&host_mc, &cache_a), (&p_mc, &cache_a), (&p_mc, &cache_b)] {
+            ws.go_in(
+                dir,
+                &go,
+                &["mod", "download", DEP],
+                &[
+                    ("GOPROXY", proxy_url.as_str()),
+                    ("GOMODCACHE", cache.as_str()),
+                ],
+            );
         }
+        ws
+    }
+
+    fn go_in(&self, dir: &Path, go: &Path, args: &[&str], env: &[(&str, &str)]) {
+        let mut cmd = Command::new(go);
+        self.go_env(&mut cmd);
+        cmd.current_dir(dir).args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("run go");
+        assert!(
+            out.status.success(),
+            "go {args:?} in {} failed: {}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// Builds every declared artifact, `jobs` at a time. Returns the first failure's text.
@@ -386,7 +493,8 @@ impl Workspace {
         let gopath = self.root.join("gopath");
         cmd.env("GOTOOLCHAIN", "local")
             .env("GOPROXY", "off")
-            .env("GOFLAGS", "-mod=mod")
+            // -modcacherw: the temp dir must stay removable by a non-root user.
+            .env("GOFLAGS", "-mod=mod -modcacherw")
             .env("GOSUMDB", "off")
             .env("GOWORK", "off")
             .env("GOENV", "off")
