@@ -201,23 +201,34 @@ struct CheckVerdict {
 }
 
 impl Row {
-    /// check agrees when the verdict matches and, for a named package, it lists that package.
+    /// check agrees when the verdict matches and, where the runtime names a package, check's
+    /// error names the same one (the runtime reports the first mismatch in its own order) and
+    /// lists it among the mismatched packages. Crashes and "already loaded" need the same text.
     fn check_agrees(&self) -> Option<bool> {
         let c = self.check.as_ref()?;
-        let verdict_ok = c.verdict == self.runtime.verdict();
-        let pkg_ok = match self.runtime.named_package() {
-            Some(p) => c.mismatched.iter().any(|m| m == p),
+        if c.verdict != self.runtime.verdict() {
+            return Some(false);
+        }
+        let named_ok = match self.runtime.named_package() {
+            Some(p) => {
+                c.error.as_deref().and_then(oracle_support::named_package) == Some(p)
+                    && c.mismatched.iter().any(|m| m == p)
+            }
             None => true,
         };
-        // "plugin already loaded" has no package: check must say the same thing.
-        let text_ok = match self.runtime.error() {
-            Some(e) if e.ends_with("plugin already loaded") => c
+        let text_ok = match &self.runtime {
+            Outcome::Loads => c.error.is_none(),
+            Outcome::Fails(e) if e.ends_with("plugin already loaded") => c
                 .error
                 .as_deref()
-                .is_some_and(|ce| ce.contains("already loaded")),
+                .is_some_and(|ce| ce.ends_with("plugin already loaded")),
+            Outcome::Crashes(e) if e.contains("no plugin module data") => c
+                .error
+                .as_deref()
+                .is_some_and(|ce| ce.contains("no plugin module data")),
             _ => true,
         };
-        Some(verdict_ok && pkg_ok && text_ok)
+        Some(named_ok && text_ok)
     }
 
     /// report must never say "loads" where the runtime fails or crashes.
@@ -272,11 +283,13 @@ fn run_check(host: &Path, plugins: &[&Path]) -> Vec<CheckVerdict> {
         .map(|p| CheckVerdict {
             verdict: p["verdict"].as_str().unwrap_or("<none>").to_string(),
             error: p["error"].as_str().map(str::to_string),
+            // Entries are package paths, or objects naming one in "package".
             mismatched: p["mismatched_packages"]
                 .as_array()
                 .map(|a| {
                     a.iter()
-                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .filter_map(|x| x.as_str().or_else(|| x["package"].as_str()))
+                        .map(str::to_string)
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -459,4 +472,109 @@ fn oracle_agreement() {
         "godrift disagrees with the runtime:\n{}",
         disagree.join("\n")
     );
+}
+
+#[cfg(test)]
+mod agreement_rules {
+    use super::*;
+
+    fn row(runtime: Outcome, check: Option<CheckVerdict>, report: Option<&str>) -> Row {
+        Row {
+            scenario: "s".into(),
+            plugin: "p".into(),
+            runtime,
+            expected_ok: true,
+            check,
+            report: report.map(str::to_string),
+        }
+    }
+
+    fn cv(verdict: &str, error: Option<&str>, mismatched: &[&str]) -> Option<CheckVerdict> {
+        Some(CheckVerdict {
+            verdict: verdict.into(),
+            error: error.map(str::to_string),
+            mismatched: mismatched.iter().map(|s| s.to_string()).collect(),
+        })
+    }
+
+    const DEP_ERR: &str =
+        "plugin.Open(\"p.so\"): plugin was built with a different version of package example.com/dep";
+
+    #[test]
+    fn check_must_name_the_package_the_runtime_names() {
+        let fails = || Outcome::Fails(DEP_ERR.into());
+        assert_eq!(
+            row(fails(), cv("fails", Some(DEP_ERR), &[DEP]), None).check_agrees(),
+            Some(true)
+        );
+        // Right verdict, but the wrong package named first.
+        let other = DEP_ERR.replace(DEP, "sync/atomic");
+        assert_eq!(
+            row(
+                fails(),
+                cv("fails", Some(&other), &["sync/atomic", DEP]),
+                None
+            )
+            .check_agrees(),
+            Some(false)
+        );
+        assert_eq!(
+            row(fails(), cv("loads", None, &[]), None).check_agrees(),
+            Some(false)
+        );
+        assert_eq!(row(fails(), None, None).check_agrees(), None);
+    }
+
+    #[test]
+    fn crash_and_already_loaded_need_the_same_reason() {
+        let crash = Outcome::Crashes("fatal error: runtime: no plugin module data".into());
+        assert_eq!(
+            row(
+                crash.clone(),
+                cv("crashes", Some("runtime: no plugin module data"), &[]),
+                None
+            )
+            .check_agrees(),
+            Some(true)
+        );
+        assert_eq!(
+            row(crash, cv("crashes", Some("boom"), &[]), None).check_agrees(),
+            Some(false)
+        );
+        let dup = Outcome::Fails("plugin.Open(\"b.so\"): plugin already loaded".into());
+        assert_eq!(
+            row(
+                dup.clone(),
+                cv("fails", Some("x: plugin already loaded"), &[]),
+                None
+            )
+            .check_agrees(),
+            Some(true)
+        );
+        assert_eq!(
+            row(dup, cv("fails", Some(DEP_ERR), &[DEP]), None).check_agrees(),
+            Some(false)
+        );
+    }
+
+    #[test]
+    fn report_may_be_cautious_but_never_falsely_safe() {
+        let fails = Outcome::Fails(DEP_ERR.into());
+        assert_eq!(
+            row(fails.clone(), None, Some("may-fail")).report_agrees(),
+            Some(true)
+        );
+        assert_eq!(row(fails, None, Some("loads")).report_agrees(), Some(false));
+        assert_eq!(
+            row(Outcome::Loads, None, Some("fails")).report_agrees(),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn named_package_parses_gos_wording() {
+        assert_eq!(oracle_support::named_package(DEP_ERR), Some(DEP));
+        assert_eq!(oracle_support::named_package("plugin already loaded"), None);
+        assert!(is_std("internal/goarch") && !is_std(DEP));
+    }
 }

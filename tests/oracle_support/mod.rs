@@ -45,13 +45,6 @@ impl Outcome {
             _ => None,
         }
     }
-
-    pub fn error(&self) -> Option<&str> {
-        match self {
-            Outcome::Loads => None,
-            Outcome::Fails(e) | Outcome::Crashes(e) => Some(e),
-        }
-    }
 }
 
 /// Extracts X from Go's "plugin was built with a different version of package X".
