@@ -3,6 +3,8 @@
 
 use clap::{Parser, Subcommand};
 
+mod check;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "godrift",
@@ -15,10 +17,12 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
-pub enum Command {}
+pub enum Command {
+    /// Binary mode: will these built plugins load into this built host? (reads ELF files)
+    Check(check::CheckArgs),
+}
 
 pub const EXIT_CLEAN: i32 = 0;
-#[allow(dead_code)] // used by the subcommands that report findings
 pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_BAD_INPUT: i32 = 2;
 
@@ -35,5 +39,7 @@ pub fn run() -> i32 {
             return code;
         }
     };
-    match cli.command {}
+    match cli.command {
+        Command::Check(args) => check::run(args),
+    }
 }
