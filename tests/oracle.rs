@@ -325,6 +325,14 @@ fn render_table(rows: &[Row], skipped: &[String]) -> String {
     for r in rows {
         let check = match &r.check {
             Some(c) if c.mismatched.is_empty() => c.verdict.clone(),
+            // The first names what the runtime reports; the rest only as a count.
+            Some(c) if c.mismatched.len() > 2 => format!(
+                "{}: {}, {} (+{} more)",
+                c.verdict,
+                c.mismatched[0],
+                c.mismatched[1],
+                c.mismatched.len() - 2
+            ),
             Some(c) => format!("{}: {}", c.verdict, c.mismatched.join(", ")),
             None => "skipped".into(),
         };
