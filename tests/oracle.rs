@@ -166,6 +166,22 @@ fn scenarios(ws: &Workspace) -> Vec<Scenario> {
     v
 }
 
+/// A word check's root cause must contain for this plugin build: the real cause, not the
+/// package the runtime happens to name.
+fn expected_cause(build: &str) -> Option<&'static str> {
+    Some(match build {
+        "plug-v1.1.0" | "plug-b-v1.1.0" => "v1.1.0",
+        "plug-copy" => "copy-of-v1.0.0",
+        "plug-shift-trimpath" => "v1.0.0-lines-shifted",
+        "plug-trimpath" | "plug-vendor" | "plug-modcache-b" => "-trimpath",
+        "plug-race" => "-race",
+        "plug-noopt" => "-gcflags",
+        "plug-tags" => "-tags",
+        "plug-old-go" => OLD_GO_VERSION,
+        _ => return None,
+    })
+}
+
 fn is_std(pkg: &str) -> bool {
     !pkg.split('/').next().unwrap_or(pkg).contains('.')
 }
@@ -187,6 +203,8 @@ struct Row {
     plugin: String,
     runtime: Outcome,
     expected_ok: bool,
+    /// What check's root cause must mention (see `expected_cause`).
+    cause_word: Option<&'static str>,
     /// godrift check's verdict and mismatched packages; None when the column is skipped.
     check: Option<CheckVerdict>,
     /// godrift report's overall verdict; None when the column is skipped.
@@ -198,6 +216,7 @@ struct CheckVerdict {
     verdict: String,
     error: Option<String>,
     mismatched: Vec<String>,
+    root_cause: Option<String>,
 }
 
 impl Row {
@@ -228,7 +247,11 @@ impl Row {
                 .is_some_and(|ce| ce.contains("no plugin module data")),
             _ => true,
         };
-        Some(named_ok && text_ok)
+        let cause_ok = match self.cause_word {
+            Some(w) => c.root_cause.as_deref().is_some_and(|rc| rc.contains(w)),
+            None => true,
+        };
+        Some(named_ok && text_ok && cause_ok)
     }
 
     /// report must never say "loads" where the runtime fails or crashes.
@@ -282,6 +305,7 @@ fn run_check(host: &Path, plugins: &[&Path]) -> Vec<CheckVerdict> {
     list.iter()
         .map(|p| CheckVerdict {
             verdict: p["verdict"].as_str().unwrap_or("<none>").to_string(),
+            root_cause: p["root_cause"].as_str().map(str::to_string),
             error: p["error"].as_str().map(str::to_string),
             // Entries are package paths, or objects naming one in "package".
             mismatched: p["mismatched_packages"]
@@ -316,12 +340,13 @@ fn yes_no(b: Option<bool>) -> &'static str {
     }
 }
 
-fn render_table(rows: &[Row], skipped: &[String]) -> String {
+/// `root`: the workspace directory, shown as `$W` so the table does not depend on the temp dir.
+fn render_table(rows: &[Row], skipped: &[String], root: &str) -> String {
     let mut s = String::new();
     s.push_str(
-        "| scenario | plugin | runtime | check | report | agree? | runtime as expected? |\n",
+        "| scenario | plugin | runtime | check | check's root cause | report | agree? | runtime as expected? |\n",
     );
-    s.push_str("|---|---|---|---|---|---|---|\n");
+    s.push_str("|---|---|---|---|---|---|---|---|\n");
     for r in rows {
         let check = match &r.check {
             Some(c) if c.mismatched.is_empty() => c.verdict.clone(),
@@ -340,12 +365,19 @@ fn render_table(rows: &[Row], skipped: &[String]) -> String {
             (None, None) => None,
             (a, b) => Some(a.unwrap_or(true) && b.unwrap_or(true)),
         };
+        let cause = r
+            .check
+            .as_ref()
+            .and_then(|c| c.root_cause.as_deref())
+            .unwrap_or("")
+            .replace(root, "$W");
         s.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
             r.scenario,
             r.plugin,
             describe(&r.runtime).replace('|', "\\|"),
             check.replace('|', "\\|"),
+            cause.replace('|', "\\|"),
             r.report.as_deref().unwrap_or("skipped"),
             yes_no(agree),
             if r.expected_ok { "yes" } else { "NO" }
@@ -402,6 +434,11 @@ fn oracle_agreement() {
         .tempdir()
         .expect("temp dir");
     let ws = Workspace::generate(tmp.path(), go, old_go);
+    if std::env::var_os("GODRIFT_ORACLE_KEEP").is_some() {
+        // For debugging a scenario by hand: the workspace outlives the test.
+        eprintln!("oracle: keeping {}", tmp.path().display());
+        std::mem::forget(tmp);
+    }
     let started = std::time::Instant::now();
     if let Err(e) = ws.build_all(2) {
         panic!("oracle: building the scenarios failed:\n{e}");
@@ -443,13 +480,14 @@ fn oracle_agreement() {
                 plugin: plugin.to_string(),
                 runtime: got.clone(),
                 expected_ok: expectation_holds(sc.expect[i], got),
+                cause_word: expected_cause(plugin),
                 check: checks.as_ref().map(|c| c[i].clone()),
                 report: report.clone(),
             });
         }
     }
 
-    let table = render_table(&rows, &skipped);
+    let table = render_table(&rows, &skipped, &ws.root.display().to_string());
     println!("\n{table}");
     let md = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/oracle-agreement.md");
     let _ = std::fs::create_dir_all(md.parent().expect("parent"));
@@ -492,6 +530,7 @@ mod agreement_rules {
             plugin: "p".into(),
             runtime,
             expected_ok: true,
+            cause_word: None,
             check,
             report: report.map(str::to_string),
         }
@@ -502,6 +541,7 @@ mod agreement_rules {
             verdict: verdict.into(),
             error: error.map(str::to_string),
             mismatched: mismatched.iter().map(|s| s.to_string()).collect(),
+            root_cause: None,
         })
     }
 
@@ -531,6 +571,22 @@ mod agreement_rules {
             Some(false)
         );
         assert_eq!(row(fails(), None, None).check_agrees(), None);
+    }
+
+    #[test]
+    fn check_must_give_the_real_cause() {
+        let race_err = DEP_ERR.replace(DEP, "sync/atomic");
+        let mut r = row(
+            Outcome::Fails(race_err.clone()),
+            cv("fails", Some(&race_err), &["sync/atomic"]),
+            None,
+        );
+        r.cause_word = Some("-race");
+        assert_eq!(r.check_agrees(), Some(false), "no root cause given");
+        if let Some(c) = r.check.as_mut() {
+            c.root_cause = Some("build setting -race differs".into());
+        }
+        assert_eq!(r.check_agrees(), Some(true));
     }
 
     #[test]

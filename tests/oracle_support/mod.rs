@@ -207,11 +207,12 @@ fn write_proxy(proxy: &Path, dep_src: &Path) {
     zip.finish().expect("finish module zip");
 }
 
-fn write_main_module(dir: &Path, module: &str, main: &str, dep_dir: Option<&Path>) {
+/// `dep`: the required version of the shared dependency and the directory it is replaced by.
+fn write_main_module(dir: &Path, module: &str, main: &str, dep: Option<(&str, &Path)>) {
     let mut gomod = format!("module {module}\n\ngo 1.21\n");
-    if let Some(dep_dir) = dep_dir {
+    if let Some((version, dep_dir)) = dep {
         gomod.push_str(&format!(
-            "\nrequire {DEP} v1.0.0\n\nreplace {DEP} => {}\n",
+            "\nrequire {DEP} {version}\n\nreplace {DEP} => {}\n",
             dep_dir.display()
         ));
     }
@@ -261,25 +262,25 @@ impl Workspace {
 
         let host = root.join("host");
         let hostbare = root.join("hostbare");
-        write_main_module(&host, "example.com/host", HOST_MAIN, Some(&v1));
+        write_main_module(&host, "example.com/host", HOST_MAIN, Some(("v1.0.0", &v1)));
         write_main_module(&hostbare, "example.com/hostbare", HOSTBARE_MAIN, None);
 
         let plugins = root.join("plugins");
-        let plug = |name: &str, module: &str, dep_dir: &Path| {
+        let plug = |name: &str, module: &str, dep: (&str, &Path)| {
             let dir = plugins.join(name);
-            write_main_module(&dir, module, PLUGIN_MAIN, Some(dep_dir));
+            write_main_module(&dir, module, PLUGIN_MAIN, Some(dep));
             dir
         };
-        let p_v1 = plug("plug-v1", "example.com/plug", &v1);
-        let p_v11 = plug("plug-v11", "example.com/plug", &v11);
-        let p_copy = plug("plug-copy", "example.com/plug", &copy);
-        let p_shift = plug("plug-shift", "example.com/plug", &shift);
-        let p_comment = plug("plug-comment", "example.com/plug", &comment);
-        let p_a = plug("plug-a", "example.com/pluga", &v1);
-        let p_b = plug("plug-b", "example.com/plugb", &v11);
-        let p_vcs = plug("plug-vcs", "example.com/plug", &v1);
+        let p_v1 = plug("plug-v1", "example.com/plug", ("v1.0.0", &v1));
+        let p_v11 = plug("plug-v11", "example.com/plug", ("v1.1.0", &v11));
+        let p_copy = plug("plug-copy", "example.com/plug", ("v1.0.0", &copy));
+        let p_shift = plug("plug-shift", "example.com/plug", ("v1.0.0", &shift));
+        let p_comment = plug("plug-comment", "example.com/plug", ("v1.0.0", &comment));
+        let p_a = plug("plug-a", "example.com/pluga", ("v1.0.0", &v1));
+        let p_b = plug("plug-b", "example.com/plugb", ("v1.1.0", &v11));
+        let p_vcs = plug("plug-vcs", "example.com/plug", ("v1.0.0", &v1));
         init_git(&p_vcs);
-        let p_vendor = plug("plug-vendor", "example.com/plug", &v1);
+        let p_vendor = plug("plug-vendor", "example.com/plug", ("v1.0.0", &v1));
 
         // Module-cache scenario: dep v1.0.0 from a local file:// proxy, no replace.
         let proxy = root.join("proxy");
