@@ -421,6 +421,8 @@ impl Workspace {
         );
         if let Some(old) = &old_go {
             add("plug-old-go", &p_v1, true, &[], &[], old);
+            add("host-old-go", &host, false, &[], &[], old);
+            add("plug-v1.1.0-old-go", &p_v11, true, &[], &[], old);
         }
         let ws = Workspace {
             root: root.to_path_buf(),
