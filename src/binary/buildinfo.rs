@@ -1,30 +1,30 @@
-//! `.go.buildinfo` parsing: Go version, main module, dependencies and build settings, in both
-//! the pointer-free format (Go 1.18+) and the older pointer format.
+//! Go build info (`.go.buildinfo`), as debug/buildinfo reads it: the Go version, main
+//! module, dependencies with `=>` replacements, and build settings (`-trimpath`, `-race`,
+//! `CGO_ENABLED`, `GOEXPERIMENT`, `-gcflags`, ...). Plugins carry it from Go 1.20/1.21 on.
 
-use super::elf::GoElf;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-const MAGIC: &[u8; 14] = b"\xff Go buildinf:";
+const MAGIC: &[u8] = b"\xff Go buildinf:";
 
-/// A module line of build info (`mod`, `dep`), with its `=>` replacement if any.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct BuildModule {
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Dep {
     pub path: String,
     pub version: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub sum: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub replace: Option<Box<BuildModule>>,
+    pub replace: Option<Box<Dep>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct BuildInfo {
     pub go_version: String,
-    /// Main package path (`path` line).
+    /// The main package path (`path` line).
     pub path: String,
-    pub main: Option<BuildModule>,
-    pub deps: Vec<BuildModule>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub main: Option<Dep>,
+    pub deps: Vec<Dep>,
     pub settings: BTreeMap<String, String>,
 }
 
@@ -33,171 +33,144 @@ impl BuildInfo {
         self.settings.get(key).map(String::as_str)
     }
 
-    pub fn dep(&self, path: &str) -> Option<&BuildModule> {
-        self.deps.iter().find(|d| d.path == path)
+    /// The dependency (or main module) providing package `pkg`: longest module-path prefix.
+    pub fn module_of(&self, pkg: &str) -> Option<&Dep> {
+        self.main
+            .iter()
+            .chain(self.deps.iter())
+            .filter(|d| pkg == d.path || pkg.starts_with(&format!("{}/", d.path)))
+            .max_by_key(|d| d.path.len())
     }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum BuildInfoError {
-    #[error("not a Go binary (no build info)")]
-    NotFound,
+    #[error("not a Go binary: no build info")]
+    Missing,
     #[error("malformed build info: {0}")]
     Malformed(&'static str),
 }
 
-/// Reads build info from a parsed ELF and its raw bytes.
-pub fn read(elf: &GoElf, data: &[u8]) -> Result<BuildInfo, BuildInfoError> {
-    let (_, region) = elf
-        .buildinfo_region
-        .as_ref()
-        .ok_or(BuildInfoError::NotFound)?;
-    let start = (0..region.len().saturating_sub(31))
-        .step_by(16)
-        .find(|&i| region[i..].starts_with(MAGIC))
-        .ok_or(BuildInfoError::NotFound)?;
-    let hdr = &region[start..];
-    let ptr_size = hdr[14] as usize;
+fn uvarint(b: &[u8]) -> Option<(u64, usize)> {
+    let mut x: u64 = 0;
+    for (i, &c) in b.iter().enumerate().take(10) {
+        x |= u64::from(c & 0x7f) << (7 * i);
+        if c < 0x80 {
+            return Some((x, i + 1));
+        }
+    }
+    None
+}
+
+fn varint_string(b: &[u8]) -> Option<(&[u8], usize)> {
+    let (n, k) = uvarint(b)?;
+    let n = usize::try_from(n).ok()?;
+    let s = b.get(k..k.checked_add(n)?)?;
+    Some((s, k + n))
+}
+
+/// Reads build info from the `.go.buildinfo` section data. `read_string` resolves a Go
+/// string header at a virtual address (needed by the pre-1.18 pointer format).
+pub fn parse_section(
+    data: &[u8],
+    read_string: &dyn Fn(u64, usize, bool) -> Option<Vec<u8>>,
+) -> Result<BuildInfo, BuildInfoError> {
+    let start = data
+        .windows(MAGIC.len())
+        .position(|w| w == MAGIC)
+        .ok_or(BuildInfoError::Missing)?;
+    let hdr = data
+        .get(start..start + 32)
+        .ok_or(BuildInfoError::Malformed("truncated header"))?;
+    let ptr_size = usize::from(hdr[14]);
     let flags = hdr[15];
+    let big_endian = flags & 1 != 0;
     let (version, modinfo) = if flags & 2 != 0 {
-        // Go 1.18+: two varint-prefixed strings right after the 32-byte header.
-        let rest = &hdr[32..];
-        let (v, n) = read_varstring(rest).ok_or(BuildInfoError::Malformed("version string"))?;
-        let (m, _) =
-            read_varbytes(&rest[n..]).ok_or(BuildInfoError::Malformed("module info string"))?;
-        (v, m.to_vec())
+        // Go 1.18+: strings inline after the header.
+        let rest = &data[start + 32..];
+        let (v, k) = varint_string(rest).ok_or(BuildInfoError::Malformed("version"))?;
+        let (m, _) = varint_string(&rest[k..]).ok_or(BuildInfoError::Malformed("modinfo"))?;
+        (v.to_vec(), m.to_vec())
     } else {
-        // Older: two pointers to Go string headers (pointer, length).
         if ptr_size != 4 && ptr_size != 8 {
             return Err(BuildInfoError::Malformed("pointer size"));
         }
-        let big = flags & 1 != 0;
-        let v = read_string_at(
-            elf,
-            data,
-            read_ptr(&hdr[16..], ptr_size, big)?,
-            ptr_size,
-            big,
-        )?;
-        let m = read_string_at(
-            elf,
-            data,
-            read_ptr(&hdr[16 + ptr_size..], ptr_size, big)?,
-            ptr_size,
-            big,
-        )?;
-        (String::from_utf8_lossy(&v).into_owned(), m)
+        let read_ptr = |off: usize| -> Option<u64> {
+            let b = hdr.get(off..off + ptr_size)?;
+            Some(match (ptr_size, big_endian) {
+                (8, false) => u64::from_le_bytes(b.try_into().ok()?),
+                (8, true) => u64::from_be_bytes(b.try_into().ok()?),
+                (4, false) => u64::from(u32::from_le_bytes(b.try_into().ok()?)),
+                _ => u64::from(u32::from_be_bytes(b.try_into().ok()?)),
+            })
+        };
+        let va = read_ptr(16).ok_or(BuildInfoError::Malformed("version pointer"))?;
+        let ma = read_ptr(16 + ptr_size).ok_or(BuildInfoError::Malformed("modinfo pointer"))?;
+        let v =
+            read_string(va, ptr_size, big_endian).ok_or(BuildInfoError::Malformed("version"))?;
+        let m = read_string(ma, ptr_size, big_endian).unwrap_or_default();
+        (v, m)
     };
-    let mut info = parse_modinfo(&strip_sentinels(&modinfo));
-    info.go_version = version;
+    let mut info = parse_modinfo(&modinfo);
+    info.go_version = String::from_utf8_lossy(&version).into_owned();
     Ok(info)
 }
 
-fn read_varstring(b: &[u8]) -> Option<(String, usize)> {
-    read_varbytes(b).map(|(v, n)| (String::from_utf8_lossy(v).into_owned(), n))
-}
-
-fn read_varbytes(b: &[u8]) -> Option<(&[u8], usize)> {
-    let mut len: u64 = 0;
-    let mut shift = 0;
-    let mut i = 0;
-    loop {
-        let byte = *b.get(i)?;
-        i += 1;
-        len |= u64::from(byte & 0x7f).checked_shl(shift)?;
-        if byte & 0x80 == 0 {
-            break;
-        }
-        shift += 7;
-        if shift > 63 {
-            return None;
-        }
-    }
-    let end = i.checked_add(usize::try_from(len).ok()?)?;
-    Some((b.get(i..end)?, end))
-}
-
-fn read_ptr(b: &[u8], size: usize, big: bool) -> Result<u64, BuildInfoError> {
-    let b = b
-        .get(..size)
-        .ok_or(BuildInfoError::Malformed("truncated header"))?;
-    let mut v: u64 = 0;
-    for i in 0..size {
-        let byte = if big { b[i] } else { b[size - 1 - i] };
-        v = (v << 8) | u64::from(byte);
-    }
-    Ok(v)
-}
-
-fn read_string_at(
-    elf: &GoElf,
-    data: &[u8],
-    addr: u64,
-    ptr: usize,
-    big: bool,
-) -> Result<Vec<u8>, BuildInfoError> {
-    let bad = BuildInfoError::Malformed("string pointer outside the file");
-    let hdr = elf.read_vaddr(data, addr, 2 * ptr as u64).ok_or(bad)?;
-    let p = read_ptr(hdr, ptr, big)?;
-    let n = read_ptr(&hdr[ptr..], ptr, big)?;
-    let bytes = elf
-        .read_vaddr(data, p, n)
-        .ok_or(BuildInfoError::Malformed("string outside the file"))?;
-    Ok(bytes.to_vec())
-}
-
-/// Module info is framed by 16-byte binary sentinels (Go 1.13+): strip them before decoding.
-fn strip_sentinels(b: &[u8]) -> String {
-    if b.len() >= 33 && b[b.len() - 17] == b'\n' {
-        String::from_utf8_lossy(&b[16..b.len() - 16]).into_owned()
+/// Parses the modinfo text (between its 16-byte sentinels).
+pub fn parse_modinfo(raw: &[u8]) -> BuildInfo {
+    let text = if raw.len() >= 33 && raw[raw.len() - 17] == b'\n' {
+        &raw[16..raw.len() - 16]
     } else {
-        String::from_utf8_lossy(b).into_owned()
-    }
-}
-
-/// Parses the text form (`path`, `mod`, `dep`, `=>`, `build` lines).
-pub fn parse_modinfo(text: &str) -> BuildInfo {
+        raw
+    };
+    let text = String::from_utf8_lossy(text);
     let mut info = BuildInfo::default();
-    // Where the last `mod`/`dep` went, so `=>` attaches to it.
-    let mut last_is_main = false;
+    // Index of the entry a following `=>` line replaces: None, main, or deps[i].
+    enum Last {
+        None,
+        Main,
+        Dep(usize),
+    }
+    let mut last = Last::None;
     for line in text.lines() {
-        let mut f = line.split('\t');
-        let kind = f.next().unwrap_or("");
-        let a = f.next().unwrap_or("").to_string();
-        let b = f.next().unwrap_or("").to_string();
-        let c = f.next().unwrap_or("").to_string();
-        let m = BuildModule {
-            path: a.clone(),
-            version: b,
-            sum: c,
+        let f: Vec<&str> = line.split('\t').collect();
+        let dep = |f: &[&str]| Dep {
+            path: f.get(1).copied().unwrap_or("").to_string(),
+            version: f.get(2).copied().unwrap_or("").to_string(),
+            sum: f.get(3).copied().unwrap_or("").to_string(),
             replace: None,
         };
-        match kind {
-            "path" => info.path = a,
-            "go" => info.go_version = a,
+        match f[0] {
+            "path" => info.path = f.get(1).copied().unwrap_or("").to_string(),
             "mod" => {
-                info.main = Some(m);
-                last_is_main = true;
+                info.main = Some(dep(&f));
+                last = Last::Main;
             }
             "dep" => {
-                info.deps.push(m);
-                last_is_main = false;
+                info.deps.push(dep(&f));
+                last = Last::Dep(info.deps.len() - 1);
             }
             "=>" => {
-                let target = if last_is_main {
-                    info.main.as_mut()
-                } else {
-                    info.deps.last_mut()
-                };
-                if let Some(t) = target {
-                    t.replace = Some(Box::new(m));
+                let r = Some(Box::new(dep(&f)));
+                match last {
+                    Last::Main => {
+                        if let Some(m) = info.main.as_mut() {
+                            m.replace = r;
+                        }
+                    }
+                    Last::Dep(i) => info.deps[i].replace = r,
+                    Last::None => {}
                 }
+                last = Last::None;
             }
             "build" => {
-                let kv = line.split_once('\t').map(|x| x.1).unwrap_or("");
-                if let Some((k, v)) = split_setting(kv) {
-                    info.settings.insert(k, v);
-                }
+                let kv = f.get(1).copied().unwrap_or("");
+                let (k, v) = match kv.find('=') {
+                    Some(i) => (&kv[..i], &kv[i + 1..]),
+                    None => (kv, ""),
+                };
+                let v = unquote(v);
+                info.settings.insert(unquote(k), v);
             }
             _ => {}
         }
@@ -205,41 +178,12 @@ pub fn parse_modinfo(text: &str) -> BuildInfo {
     info
 }
 
-/// `key=value`, either part possibly Go-quoted (when it has spaces, `=`, quotes...).
-fn split_setting(s: &str) -> Option<(String, String)> {
-    let (key, rest) = if s.starts_with('"') {
-        let (k, n) = unquote(s)?;
-        (k, s.get(n..)?.strip_prefix('=')?)
-    } else {
-        let (k, v) = s.split_once('=')?;
-        (k.to_string(), v)
-    };
-    let value = if rest.starts_with('"') {
-        unquote(rest)
-            .map(|x| x.0)
-            .unwrap_or_else(|| rest.to_string())
-    } else {
-        rest.to_string()
-    };
-    Some((key, value))
-}
-
-/// Minimal Go string unquoting; returns the value and bytes consumed.
-fn unquote(s: &str) -> Option<(String, usize)> {
-    let mut out = String::new();
-    let mut chars = s.char_indices().skip(1);
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '"' => return Some((out, i + 1)),
-            '\\' => match chars.next()?.1 {
-                'n' => out.push('\n'),
-                't' => out.push('\t'),
-                other => out.push(other),
-            },
-            c => out.push(c),
-        }
+/// Build setting values are Go-quoted when they contain spaces or quotes.
+fn unquote(s: &str) -> String {
+    match s.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        Some(inner) => inner.replace("\\\"", "\"").replace("\\\\", "\\"),
+        None => s.to_string(),
     }
-    None
 }
 
 #[cfg(test)]
@@ -247,62 +191,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_modinfo_lines_and_quoted_settings() {
-        let text = "path\texample.com/plug\nmod\texample.com/plug\t(devel)\t\n\
-                    dep\texample.com/dep\tv1.0.0\th1:abc=\n=>\t../dep\t(devel)\t\n\
-                    dep\tgolang.org/x/text\tv0.3.0\th1:xyz=\n\
-                    build\t-buildmode=plugin\nbuild\t-ldflags=\"-s -w\"\nbuild\t-race=true\n\
-                    build\tCGO_ENABLED=1\n";
-        let info = parse_modinfo(text);
-        assert_eq!(info.path, "example.com/plug");
-        assert_eq!(info.main.as_ref().unwrap().version, "(devel)");
-        assert_eq!(info.deps.len(), 2);
-        let dep = info.dep("example.com/dep").unwrap();
-        assert_eq!(dep.sum, "h1:abc=");
-        assert_eq!(dep.replace.as_ref().unwrap().path, "../dep");
-        assert!(info.dep("golang.org/x/text").unwrap().replace.is_none());
-        assert_eq!(info.setting("-ldflags"), Some("-s -w"));
-        assert_eq!(info.setting("-race"), Some("true"));
-        assert_eq!(info.setting("-buildmode"), Some("plugin"));
-    }
-
-    #[test]
-    fn varint_strings_and_truncation() {
-        assert_eq!(read_varstring(b"\x03abcd"), Some(("abc".into(), 4)));
-        assert_eq!(read_varstring(b"\x05abc"), None);
-        assert_eq!(
-            read_varstring(b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01"),
-            None
-        );
-        assert_eq!(read_varstring(b""), None);
-    }
-
-    #[test]
-    fn inline_format_region() {
-        let mut region = vec![0u8; 16];
-        region.extend_from_slice(MAGIC);
-        region.push(8);
-        region.push(2);
-        region.resize(48, 0);
-        region.push(8);
-        region.extend_from_slice(b"go1.26.8");
-        let modinfo = format!("{}path\tx\n{}", "0".repeat(16), "1".repeat(16));
-        region.push(modinfo.len() as u8);
-        region.extend_from_slice(modinfo.as_bytes());
-        let elf = GoElf {
-            buildinfo_region: Some((0, region.clone())),
-            ..GoElf::default()
-        };
-        let info = read(&elf, &[]).unwrap();
-        assert_eq!(info.go_version, "go1.26.8");
-        assert_eq!(info.path, "x");
-        // Every truncation is an error or a partial parse, never a panic.
-        for n in 0..region.len() {
-            let elf = GoElf {
-                buildinfo_region: Some((0, region[..n].to_vec())),
-                ..GoElf::default()
-            };
-            let _ = read(&elf, &[]);
+    fn inline_format() {
+        let modinfo = "0123456789abcdefpath\texample.com/plug\nmod\texample.com/plug\t(devel)\t\ndep\texample.com/dep\tv1.0.0\t\n=>\t../dep\t(devel)\t\nbuild\t-trimpath=true\nbuild\t-gcflags=\"all=-N -l\"\n\n0123456789abcdef";
+        let mut data = MAGIC.to_vec();
+        data.extend([8u8, 2]);
+        data.resize(32, 0);
+        data.push(8);
+        data.extend(b"go1.26.8");
+        let mut n = modinfo.len();
+        while n >= 0x80 {
+            data.push((n as u8) | 0x80);
+            n >>= 7;
         }
+        data.push(n as u8);
+        data.extend(modinfo.as_bytes());
+        let info = parse_section(&data, &|_, _, _| None).unwrap();
+        assert_eq!(info.go_version, "go1.26.8");
+        assert_eq!(info.path, "example.com/plug");
+        assert_eq!(info.deps[0].replace.as_ref().unwrap().path, "../dep");
+        assert_eq!(info.setting("-gcflags"), Some("all=-N -l"));
+        assert_eq!(
+            info.module_of("example.com/dep/sub").unwrap().path,
+            "example.com/dep"
+        );
+        assert_eq!(
+            parse_section(b"garbage", &|_, _, _| None),
+            Err(BuildInfoError::Missing)
+        );
     }
 }

@@ -1,107 +1,18 @@
-//! The load verdict, reproducing what `plugin.Open` does for a host and plugins opened in order.
+//! The runtime's plugin load check, replayed offline.
 //!
-//! Runtime facts this follows (measured with go1.26 and Go's runtime/plugin sources):
-//! - a plugin's `pkghashes` table lists every package it links; each entry compares the plugin's
-//!   own hash with the one its `go:link.pkghash.<pkg>` reference binds to, and the dynamic
-//!   linker binds to the first definition: the host's, else the earliest dlopen'ed plugin's
-//!   (plugins that failed the check stay dlopen'ed), else the plugin's own;
-//! - the first differing entry is named: `plugin was built with a different version of package P`;
-//! - before that, a plugin path equal to an already *initialized* plugin's is refused with
-//!   `plugin already loaded`; reopening the same file returns the cached result;
-//! - a file whose dlopen registers no Go module (another Go minor version, a non-Go library)
-//!   makes the runtime inspect the tail of its module chain: empty, or a plugin that failed
-//!   (marked bad), kills the process (`runtime: no plugin module data`); an initialized plugin
-//!   there gives `plugin already loaded`.
+//! `plugin.Open` dlopens the `.so` (RTLD_GLOBAL), then the runtime walks the plugin's
+//! `pkghashes`: for each package, the hash recorded when the plugin was linked must equal
+//! the hash reachable through the dynamic symbol `go:link.pkghash.<pkg>`, which binds to
+//! the first definition loaded: the host's, else an earlier plugin's, else the plugin's
+//! own. The first difference is the package the error names.
 
-use super::buildinfo::{self, BuildInfo};
-use super::elf::{self, GoElf};
-use crate::finding::{Code, Finding, Severity};
+use super::buildinfo::BuildInfo;
+use super::diagnose;
+use super::elf::Artifact;
+use crate::finding::{Code, Evidence, Finding, Severity};
+use crate::semver::gover;
 use serde::Serialize;
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-/// A host or plugin file read from disk.
-#[derive(Clone, Debug)]
-pub struct Artifact {
-    pub path: PathBuf,
-    /// Canonical path (the runtime keys plugins by realpath).
-    pub realpath: PathBuf,
-    pub elf: GoElf,
-    pub info: Option<BuildInfo>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum BinaryError {
-    #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{}: {source}", path.display())]
-    Elf {
-        path: PathBuf,
-        source: elf::ElfError,
-    },
-}
-
-impl Artifact {
-    /// Reads and parses a file (memory-mapped).
-    pub fn load(path: &Path) -> Result<Artifact, BinaryError> {
-        let io = |source| BinaryError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let file = std::fs::File::open(path).map_err(io)?;
-        // SAFETY: read-only map of a file we only read; a concurrent truncation by another
-        // process is the documented hazard of memmap2, acceptable for a CLI check.
-        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
-        let realpath = std::fs::canonicalize(path).map_err(io)?;
-        Self::from_bytes(path, realpath, &map)
-    }
-
-    pub fn from_bytes(
-        path: &Path,
-        realpath: PathBuf,
-        data: &[u8],
-    ) -> Result<Artifact, BinaryError> {
-        let elf = elf::parse(data).map_err(|source| BinaryError::Elf {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let info = buildinfo::read(&elf, data).ok();
-        Ok(Artifact {
-            path: path.to_path_buf(),
-            realpath,
-            elf,
-            info,
-        })
-    }
-
-    pub fn go_version(&self) -> Option<&str> {
-        self.info
-            .as_ref()
-            .map(|i| i.go_version.as_str())
-            .filter(|v| !v.is_empty())
-    }
-
-    /// The plugin path the linker recorded (`-pluginpath`): the main package's import path,
-    /// or `plugin/unnamed-…` for plugins built from files.
-    pub fn plugin_path(&self) -> Option<String> {
-        if let Some(p) = self
-            .elf
-            .order
-            .iter()
-            .find(|p| p.starts_with("plugin/unnamed-"))
-        {
-            return Some(p.clone());
-        }
-        let info = self.info.as_ref()?;
-        if !info.path.is_empty() && info.path != "command-line-arguments" {
-            return Some(info.path.clone());
-        }
-        None
-    }
-}
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -109,6 +20,8 @@ pub enum Verdict {
     Loads,
     Fails,
     Crashes,
+    /// godrift cannot decide (e.g. Go <= 1.15 hash format).
+    Unknown,
 }
 
 impl Verdict {
@@ -117,6 +30,7 @@ impl Verdict {
             Verdict::Loads => "loads",
             Verdict::Fails => "fails",
             Verdict::Crashes => "crashes",
+            Verdict::Unknown => "unknown",
         }
     }
 }
@@ -124,390 +38,458 @@ impl Verdict {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Mismatch {
     pub package: String,
-    /// The hash the plugin's reference binds to (the host's, or an earlier plugin's).
+    /// The hash the runtime sees (host's, or an earlier plugin's).
     pub host_hash: String,
+    /// The hash the plugin was linked against.
     pub plugin_hash: String,
-    /// `host`, or the path of the earlier plugin that defines the package first.
+    /// Where `host_hash` comes from: `host` or an earlier plugin's path.
     pub bound_to: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
-pub struct HostReport {
-    pub path: PathBuf,
+pub struct PluginResult {
+    pub path: String,
+    /// The runtime's plugin path (from build info), used to detect duplicates.
+    pub plugin_path: Option<String>,
+    pub go_version: Option<String>,
+    pub verdict: Verdict,
+    pub mismatched_packages: Vec<Mismatch>,
+    /// The error `plugin.Open` returns, or the fatal runtime message for a crash.
+    pub error: Option<String>,
+    /// The real reason, when godrift can tell it.
+    pub root_cause: Option<String>,
+    /// The `go build` command line reproducing the host's hash-relevant settings.
+    pub rebuild_with: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct HostSummary {
+    pub path: String,
     pub go_version: Option<String>,
     pub main_module: Option<String>,
     pub build_settings: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
-pub struct PluginReport {
-    pub path: PathBuf,
-    pub plugin_path: Option<String>,
-    pub go_version: Option<String>,
-    pub verdict: Verdict,
-    /// Every package whose hash differs, in the runtime's comparison order.
-    pub mismatched_packages: Vec<Mismatch>,
-    /// What the host sees: `plugin.Open`'s error text for `fails`, the fatal error's message
-    /// (printed by Go as `fatal error: …`) for `crashes`; null when it loads.
-    pub error: Option<String>,
-    /// The runtime's reason alone, without the `plugin.Open("…"): ` prefix.
-    pub reason: Option<String>,
-    /// The real cause, from build info (see `diagnose`).
-    pub root_cause: Option<String>,
-}
-
-#[derive(Clone, Debug, Serialize)]
 pub struct CheckReport {
     pub schema_version: u32,
-    pub host: HostReport,
-    pub plugins: Vec<PluginReport>,
+    pub host: HostSummary,
+    pub plugins: Vec<PluginResult>,
     pub findings: Vec<Finding>,
 }
 
 impl CheckReport {
-    pub fn any_failure(&self) -> bool {
-        self.plugins.iter().any(|p| p.verdict != Verdict::Loads)
+    pub fn all_load(&self) -> bool {
+        self.plugins.iter().all(|p| p.verdict == Verdict::Loads)
     }
 }
 
-pub fn hex(h: &[u8; 8]) -> String {
+fn hex(h: &[u8; 8]) -> String {
     h.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// `go1.26.8` -> `(1, 26)`; `None` for devel or unparsable versions.
-fn minor(v: &str) -> Option<(u32, u32)> {
-    let rest = v.strip_prefix("go")?;
-    let mut it = rest.split(['.', 'r', 'b', ' ', '-']);
-    Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
+/// The name `plugin.Open` puts in its error: the argument, without a `.so` suffix.
+fn open_name(path: &str) -> &str {
+    if path.len() > 3 {
+        path.strip_suffix(".so").unwrap_or(path)
+    } else {
+        path
+    }
 }
 
-/// The name plugin.Open puts in its error: the argument with a trailing `.so` removed.
-fn open_name(p: &Path) -> String {
-    let s = p.to_string_lossy();
-    s.strip_suffix(".so").unwrap_or(&s).to_string()
+fn go_lang(bi: Option<&BuildInfo>) -> Option<String> {
+    let v = bi?.go_version.strip_prefix("go")?;
+    // `go1.26.8 X:nocoverageredesign` and devel strings: keep the version word.
+    let v = v.split_whitespace().next()?;
+    Some(gover::lang(v))
 }
 
-fn open_error(p: &Path, reason: &str) -> String {
-    format!("plugin.Open(\"{}\"): {reason}", open_name(p))
-}
-
-/// Computes verdicts (without root-cause analysis) for plugins opened in the given order.
-pub fn check(host: &Artifact, plugins: &[Artifact]) -> CheckReport {
-    let hinfo = host.info.as_ref();
-    let mut findings = Vec::new();
-    let host_report = HostReport {
-        path: host.path.clone(),
-        go_version: host.go_version().map(str::to_string),
-        main_module: hinfo.and_then(|i| i.main.as_ref().map(|m| m.path.clone())),
-        build_settings: hinfo.map(|i| i.settings.clone()).unwrap_or_default(),
-    };
+/// Replays loading `plugins` (in order) into `host`. `names` are the paths as the host
+/// program would pass them to plugin.Open.
+pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckReport {
     let host_name = host.path.display().to_string();
-
-    // Host-level blockers: no plugin can load.
-    let no_cgo = hinfo.and_then(|i| i.setting("CGO_ENABLED")) == Some("0");
-    let not_dynamic = !host.elf.has_go_hashes();
-    if no_cgo {
+    let hbi = host.build_info.as_ref();
+    let mut report = CheckReport {
+        schema_version: 1,
+        host: HostSummary {
+            path: host_name.clone(),
+            go_version: hbi.map(|b| b.go_version.clone()),
+            main_module: hbi.and_then(|b| b.main.as_ref().map(|m| m.path.clone())),
+            build_settings: hbi.map(|b| b.settings.clone()).unwrap_or_default(),
+        },
+        plugins: Vec::new(),
+        findings: Vec::new(),
+    };
+    if hbi.is_none() && host.hashes.is_empty() {
+        let mut f = Finding::new(
+            Code::NotAGoArtifact,
+            Severity::Error,
+            format!("{host_name} is not a Go program (no build info, no package hashes)"),
+        );
+        f.artifacts = vec![host_name.clone()];
+        report.findings.push(f);
+    }
+    // Symbol name -> (hash, who defined it first).
+    let mut global: HashMap<String, ([u8; 8], String)> = host
+        .hashes
+        .iter()
+        .map(|(k, v)| (k.clone(), (*v, "host".to_string())))
+        .collect();
+    // Plugin paths of plugins that loaded (the runtime's active modules) -> their name.
+    let mut loaded_paths: HashMap<String, String> = HashMap::new();
+    // State of the last Go module the runtime registered: Some(true) loaded, Some(false)
+    // rejected (marked bad). A file that registers no module of its own (a non-Go library,
+    // another Go release) makes the runtime look at this tail: measured with go1.26, a
+    // loaded tail gives "plugin already loaded", a bad or missing one a fatal error.
+    let mut tail: Option<bool> = None;
+    // Canonical path -> index in report.plugins: the runtime caches results per realpath.
+    let mut by_realpath: HashMap<std::path::PathBuf, usize> = HashMap::new();
+    let host_static = !host.dynamic;
+    let host_plugin_capable = !host.hashes.is_empty();
+    if host_static {
         let mut f = Finding::new(
             Code::HostWithoutCgo,
             Severity::Error,
-            "the host was built with CGO_ENABLED=0: its plugin package is a stub and every plugin.Open fails",
+            format!("{host_name} is statically linked (built with CGO_ENABLED=0?): plugin.Open always fails with \"plugin: not implemented\""),
         );
-        f.artifacts.push(host_name.clone());
-        f.fix = Some("rebuild the host with CGO_ENABLED=1 (and a C toolchain)".into());
-        findings.push(f);
-    } else if not_dynamic {
+        f.artifacts = vec![host_name.clone()];
+        f.fix = Some(
+            "build the host with CGO_ENABLED=1 (the default when a C compiler is present)".into(),
+        );
+        report.findings.push(f);
+    } else if !host_plugin_capable && hbi.is_some() {
         let mut f = Finding::new(
             Code::HostNotDynamic,
             Severity::Error,
-            "the host exports no Go package hashes in .dynsym (not dynamically linked with plugin support): no plugin can load",
+            format!("{host_name} has no Go package hashes in .dynsym: it does not import \"plugin\" (or was linked internally), so it cannot load plugins"),
         );
-        f.artifacts.push(host_name.clone());
-        f.fix = Some(
-            "build the host with cgo, importing \"plugin\", without -linkmode=internal or static linking"
-                .into(),
-        );
-        findings.push(f);
+        f.artifacts = vec![host_name.clone()];
+        report.findings.push(f);
     }
-
-    let mut reports: Vec<PluginReport> = Vec::new();
-    // Indexes of plugins that were dlopen'ed (their symbols are in the global scope).
-    let mut opened: Vec<usize> = Vec::new();
-    // State of the last Go module registered in the runtime's chain: loaded, or marked bad.
-    let mut tail: Option<bool> = None;
-    for (i, p) in plugins.iter().enumerate() {
-        let mut rep = PluginReport {
-            path: p.path.clone(),
-            plugin_path: p.plugin_path(),
-            go_version: p.go_version().map(str::to_string),
+    let host_lang = go_lang(hbi);
+    for (plugin, name) in plugins.iter().zip(names) {
+        let pbi = plugin.build_info.as_ref();
+        let real = std::fs::canonicalize(&plugin.path).unwrap_or_else(|_| plugin.path.clone());
+        let mut r = PluginResult {
+            path: name.clone(),
+            plugin_path: pbi
+                .map(|b| b.path.clone())
+                .filter(|p| !p.is_empty() && p != "command-line-arguments"),
+            go_version: pbi.map(|b| b.go_version.clone()),
             verdict: Verdict::Loads,
             mismatched_packages: Vec::new(),
             error: None,
-            reason: None,
             root_cause: None,
+            rebuild_with: None,
         };
-        let pname = p.path.display().to_string();
-        let fail = |rep: &mut PluginReport, reason: String| {
-            rep.verdict = Verdict::Fails;
-            rep.error = Some(open_error(&p.path, &reason));
-            rep.reason = Some(reason);
-        };
-        if no_cgo {
-            rep.verdict = Verdict::Fails;
-            rep.error = Some("plugin: not implemented".into());
-            rep.reason = rep.error.clone();
-            reports.push(rep);
-            continue;
-        }
-        if not_dynamic {
-            rep.verdict = Verdict::Fails;
-            reports.push(rep);
-            continue;
-        }
-        // Same file again: the runtime returns its cached result.
-        if let Some(prev) = plugins[..i].iter().position(|q| q.realpath == p.realpath) {
-            let prev_rep = &reports[prev];
-            rep.verdict = prev_rep.verdict;
-            rep.mismatched_packages = prev_rep.mismatched_packages.clone();
-            if let Some(r) = prev_rep.reason.clone() {
-                fail(&mut rep, format!("{r} (previous failure)"));
+        let open_err = |msg: &str| format!("plugin.Open({:?}): {msg}", open_name(name));
+        // The same file again: plugin.Open returns the cached plugin, or the cached error.
+        if let Some(&prev) = by_realpath.get(&real) {
+            let p = &report.plugins[prev];
+            r.verdict = p.verdict;
+            r.mismatched_packages = p.mismatched_packages.clone();
+            r.root_cause = p.root_cause.clone();
+            if p.verdict == Verdict::Fails {
+                r.error = p.error.as_ref().map(|e| format!("{e} (previous failure)"));
+                if let Some(e) = &mut r.error {
+                    // The cached message is the runtime's reason with this call's name.
+                    if let Some((_, reason)) = e.split_once("): ") {
+                        *e = open_err(reason);
+                    }
+                }
             }
-            reports.push(rep);
+            report.plugins.push(r);
             continue;
         }
-        if !p.elf.shared_object {
-            // dlopen refuses executables and other non-shared objects.
-            let mut f = Finding::new(
-                Code::NotAGoArtifact,
-                Severity::Error,
-                format!("{pname} is not a shared object: dlopen refuses it"),
-            );
-            f.artifacts.push(pname.clone());
-            findings.push(f);
-            rep.verdict = Verdict::Fails;
-            reports.push(rep);
-            continue;
-        }
-        opened.push(i);
-        // Files whose dlopen registers no Go module with the host's runtime: a non-Go shared
-        // library, or a plugin from another Go minor version (its moduledata layout and
-        // runtime differ). The runtime then looks at the tail of its module chain.
-        let foreign = if !p.elf.has_go_hashes() {
-            let mut f = Finding::new(
-                Code::NotAGoArtifact,
-                Severity::Error,
-                format!("{pname} is not a Go plugin (no Go package hashes in .dynsym)"),
-            );
-            f.artifacts.push(pname.clone());
-            findings.push(f);
-            true
-        } else {
-            matches!((host.go_version(), p.go_version()), (Some(hv), Some(pv)) if minor(hv) != minor(pv))
+        by_realpath.insert(real, report.plugins.len());
+        // dlopen(RTLD_GLOBAL) makes the file's symbols visible to later plugins, whatever
+        // the runtime's check below decides.
+        let publish = |global: &mut HashMap<String, ([u8; 8], String)>| {
+            for (k, v) in &plugin.hashes {
+                global.entry(k.clone()).or_insert((*v, name.clone()));
+            }
         };
-        if foreign {
+        // A file registering no Go module with this runtime: see `tail` above.
+        let foreign_tail = |r: &mut PluginResult| {
             if tail == Some(true) {
-                // The last registered module is an already initialized plugin.
-                fail(&mut rep, "plugin already loaded".into());
+                r.verdict = Verdict::Fails;
+                r.error = Some(open_err("plugin already loaded"));
             } else {
-                rep.verdict = Verdict::Crashes;
-                rep.reason = Some("runtime: no plugin module data".into());
-                rep.error = rep.reason.clone();
+                r.verdict = Verdict::Crashes;
+                r.error = Some("runtime: no plugin module data".into());
             }
-            reports.push(rep);
+        };
+        if pbi.is_none() && plugin.hashes.is_empty() && !host_static {
+            foreign_tail(&mut r);
+            let mut f = Finding::new(
+                Code::NotAGoArtifact,
+                Severity::Error,
+                format!("{name} is not a Go plugin (no build info, no package hashes)"),
+            );
+            f.artifacts = vec![name.clone()];
+            report.findings.push(f);
+            let crashed = r.verdict == Verdict::Crashes;
+            report.plugins.push(r);
+            if crashed {
+                break;
+            }
             continue;
         }
-        // Plugin path already taken by an initialized (successfully loaded) plugin.
-        if let Some(pp) = &rep.plugin_path {
-            let dup = reports
-                .iter()
-                .zip(plugins)
-                .find(|(r, _)| r.verdict == Verdict::Loads && r.plugin_path.as_ref() == Some(pp));
-            if let Some((_, other)) = dup {
+        if host.legacy_hash_format || plugin.legacy_hash_format {
+            r.verdict = Verdict::Unknown;
+            r.root_cause = Some(
+                "built with Go 1.15 or older, whose package-hash format godrift does not support"
+                    .into(),
+            );
+            let mut f = Finding::new(
+                Code::IncompleteInformation,
+                Severity::Warning,
+                format!("{name}: Go <= 1.15 package hashes (go.link.pkghash strings) are not supported; no verdict"),
+            );
+            f.artifacts = vec![host_name.clone(), name.clone()];
+            report.findings.push(f);
+            report.plugins.push(r);
+            continue;
+        }
+        if host_static {
+            r.verdict = Verdict::Fails;
+            r.error = Some("plugin: not implemented".to_string());
+            r.root_cause = Some("the host is statically linked (CGO_ENABLED=0)".into());
+            report.plugins.push(r);
+            continue;
+        }
+        // A different Go release: the plugin's runtime data cannot be registered.
+        let plang = go_lang(pbi);
+        if let (Some(h), Some(p)) = (&host_lang, &plang) {
+            if h != p {
+                publish(&mut global);
+                foreign_tail(&mut r);
+                r.root_cause = Some(format!(
+                    "built with {} but the host with {}: host and plugins must use the same Go toolchain",
+                    pbi.map(|b| b.go_version.as_str()).unwrap_or("?"),
+                    hbi.map(|b| b.go_version.as_str()).unwrap_or("?")
+                ));
+                let mut f = Finding::new(
+                    Code::GoVersionMismatch,
+                    Severity::Error,
+                    format!("{name}: {}", r.root_cause.clone().unwrap_or_default()),
+                );
+                f.artifacts = vec![host_name.clone(), name.clone()];
+                f.fix = Some(format!(
+                    "rebuild the plugin with {}",
+                    hbi.map(|b| b.go_version.as_str())
+                        .unwrap_or("the host's Go")
+                ));
+                report.findings.push(f);
+                let crashed = r.verdict == Verdict::Crashes;
+                report.plugins.push(r);
+                if crashed {
+                    // The process is gone: later plugins are never opened.
+                    break;
+                }
+                continue;
+            }
+        }
+        if let Some(pp) = &r.plugin_path {
+            if let Some(first) = loaded_paths.get(pp) {
+                r.verdict = Verdict::Fails;
+                r.error = Some(open_err("plugin already loaded"));
+                r.root_cause = Some(format!(
+                    "{first} was built from the same package {pp}; each plugin needs its own main package path"
+                ));
                 let mut f = Finding::new(
                     Code::DuplicatePluginPath,
                     Severity::Error,
-                    format!(
-                        "{pname} has plugin path {pp}, like {}: the second is refused (plugin already loaded)",
-                        other.path.display()
-                    ),
+                    format!("{name} and {first} have the same plugin path {pp}"),
                 );
-                f.artifacts = vec![other.path.display().to_string(), pname.clone()];
-                f.fix = Some("build each plugin from its own main package (distinct import path), or pass a distinct -ldflags=-pluginpath".into());
-                findings.push(f);
-                fail(&mut rep, "plugin already loaded".into());
+                f.artifacts = vec![first.clone(), name.clone()];
+                report.findings.push(f);
+                report.plugins.push(r);
+                publish(&mut global);
                 tail = Some(false);
-                reports.push(rep);
                 continue;
             }
         }
-        // Package hashes, in the plugin's comparison order.
-        for pkg in &p.elf.order {
-            let Some(own) = p.elf.pkghashes.get(pkg) else {
+        let order: Vec<String> = if plugin.check_order.is_empty() {
+            plugin.hashes.keys().cloned().collect()
+        } else {
+            plugin.check_order.clone()
+        };
+        for pkg in &order {
+            let Some(mine) = plugin.hashes.get(pkg) else {
                 continue;
             };
-            let bound = host
-                .elf
-                .pkghashes
-                .get(pkg)
-                .map(|h| (h, host_name.clone()))
-                .or_else(|| {
-                    opened.iter().filter(|&&j| j != i).find_map(|&j| {
-                        plugins[j]
-                            .elf
-                            .pkghashes
-                            .get(pkg)
-                            .map(|h| (h, plugins[j].path.display().to_string()))
-                    })
-                });
-            if let Some((h, by)) = bound {
-                if h != own {
-                    rep.mismatched_packages.push(Mismatch {
+            if let Some((theirs, who)) = global.get(pkg) {
+                if theirs != mine {
+                    r.mismatched_packages.push(Mismatch {
                         package: pkg.clone(),
-                        host_hash: hex(h),
-                        plugin_hash: hex(own),
-                        bound_to: if by == host_name { "host".into() } else { by },
+                        host_hash: hex(theirs),
+                        plugin_hash: hex(mine),
+                        bound_to: who.clone(),
                     });
                 }
             }
         }
-        if let Some(first) = rep.mismatched_packages.first() {
-            let reason = format!(
+        // dlopen(RTLD_GLOBAL) already made the plugin's symbols visible to later plugins,
+        // even when the check below fails.
+        publish(&mut global);
+        // Only plugins that load join the runtime's active modules (the duplicate check).
+        if let Some(pp) = r
+            .plugin_path
+            .as_ref()
+            .filter(|_| r.mismatched_packages.is_empty())
+        {
+            loaded_paths.entry(pp.clone()).or_insert(name.clone());
+        }
+        tail = Some(r.mismatched_packages.is_empty());
+        if let Some(first) = r.mismatched_packages.first() {
+            r.verdict = Verdict::Fails;
+            r.error = Some(open_err(&format!(
                 "plugin was built with a different version of package {}",
                 first.package
+            )));
+            // Explain against the side the runtime compared with: the host or an earlier plugin.
+            let causes = match plugins
+                .iter()
+                .zip(names)
+                .find(|(_, n)| first.bound_to != "host" && **n == first.bound_to)
+            {
+                Some((other, other_name)) => diagnose::explain_against(
+                    other,
+                    &format!("earlier plugin {other_name}"),
+                    plugin,
+                    &r.mismatched_packages,
+                    name,
+                ),
+                None => diagnose::explain(host, plugin, &r.mismatched_packages, name),
+            };
+            r.rebuild_with = hbi.map(diagnose::recipe);
+            r.root_cause = causes.first().map(|f| f.message.clone());
+            let mut f = Finding::new(
+                Code::PackageHashMismatch,
+                Severity::Error,
+                format!(
+                    "{name} fails to load: {} package(s) differ from what the {} provides; the runtime will name {}",
+                    r.mismatched_packages.len(),
+                    if first.bound_to == "host" { "host".to_string() } else { format!("earlier plugin {}", first.bound_to) },
+                    first.package
+                ),
             );
-            fail(&mut rep, reason);
+            f.artifacts = vec![host_name.clone(), name.clone()];
+            f.packages = r
+                .mismatched_packages
+                .iter()
+                .map(|m| m.package.clone())
+                .collect();
+            f.evidence.push(Evidence {
+                artifact: name.clone(),
+                file: plugin.path.clone(),
+                line: None,
+                col: None,
+                text: r.error.clone().unwrap_or_default(),
+            });
+            report.findings.push(f);
+            report.findings.extend(causes);
         }
-        tail = Some(rep.verdict == Verdict::Loads);
-        reports.push(rep);
+        report.plugins.push(r);
     }
-    CheckReport {
-        schema_version: 1,
-        host: host_report,
-        plugins: reports,
-        findings,
-    }
+    crate::finding::sort_findings(&mut report.findings);
+    report
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
-    fn art(path: &str, hashes: &[(&str, u8)], plugin: bool) -> Artifact {
-        let mut elf = GoElf {
-            shared_object: plugin,
-            dynamic: true,
-            ..GoElf::default()
-        };
-        for (p, h) in hashes {
-            elf.pkghashes.insert(p.to_string(), [*h; 8]);
-            elf.order.push(p.to_string());
-        }
-        let mut info = BuildInfo {
-            go_version: "go1.26.8".into(),
-            path: format!("example.com/{path}"),
+    /// A synthetic artifact; paths do not exist, so realpath falls back to the path itself.
+    fn art(name: &str, go: &str, hashes: &[(&str, u8)]) -> Artifact {
+        let bi = BuildInfo {
+            go_version: go.into(),
+            path: format!("example.com/{}", name.trim_end_matches(".so")),
             ..BuildInfo::default()
         };
-        info.settings.insert("CGO_ENABLED".into(), "1".into());
         Artifact {
-            path: PathBuf::from(path),
-            realpath: PathBuf::from(format!("/abs/{path}")),
-            elf,
-            info: Some(info),
+            path: PathBuf::from(name),
+            dynamic: true,
+            hashes: hashes
+                .iter()
+                .map(|(p, h)| (p.to_string(), [*h; 8]))
+                .collect(),
+            check_order: hashes.iter().map(|(p, _)| p.to_string()).collect(),
+            build_info: Some(bi),
+            legacy_hash_format: false,
         }
     }
 
-    #[test]
-    fn first_mismatch_in_order_is_named_and_all_are_listed() {
-        let host = art("h", &[("runtime", 1), ("a", 2), ("b", 3)], false);
-        let p = art(
-            "p.so",
-            &[("b", 9), ("runtime", 1), ("a", 8), ("example.com/p.so", 4)],
-            true,
-        );
-        let r = check(&host, &[p]);
-        let pr = &r.plugins[0];
-        assert_eq!(pr.verdict, Verdict::Fails);
-        let names: Vec<_> = pr
-            .mismatched_packages
+    fn run(host: &Artifact, plugins: &[Artifact]) -> CheckReport {
+        let names: Vec<String> = plugins
             .iter()
-            .map(|m| m.package.as_str())
+            .map(|p| p.path.display().to_string())
             .collect();
-        assert_eq!(names, ["b", "a"]);
+        check(host, plugins, &names)
+    }
+
+    #[test]
+    fn same_plugin_path_after_a_rejected_plugin_gets_the_hash_check() {
+        let host = art("host", "go1.26.8", &[("runtime", 1)]);
+        let bad = art("p.so", "go1.26.8", &[("runtime", 2)]);
+        let mut again = art("q.so", "go1.26.8", &[("runtime", 3)]);
+        again.build_info.as_mut().unwrap().path = "example.com/p".into();
+        let r = run(&host, &[bad, again]);
         assert_eq!(
-            pr.error.as_deref(),
-            Some("plugin.Open(\"p\"): plugin was built with a different version of package b")
+            r.plugins[1].error.as_deref(),
+            Some(
+                "plugin.Open(\"q\"): plugin was built with a different version of package runtime"
+            )
         );
     }
 
     #[test]
-    fn package_absent_from_host_binds_to_earlier_plugin() {
-        let host = art("h", &[("runtime", 1)], false);
-        let p1 = art("p1.so", &[("runtime", 1), ("x", 5)], true);
-        let p2 = art("p2.so", &[("runtime", 1), ("x", 6)], true);
-        let r = check(&host, &[p1, p2]);
-        assert_eq!(r.plugins[0].verdict, Verdict::Loads);
-        assert_eq!(r.plugins[1].verdict, Verdict::Fails);
-        assert_eq!(r.plugins[1].mismatched_packages[0].bound_to, "p1.so");
+    fn same_path_after_a_loaded_plugin_is_already_loaded() {
+        let host = art("host", "go1.26.8", &[("runtime", 1)]);
+        let good = art("p.so", "go1.26.8", &[("runtime", 1)]);
+        let mut dup = art("q.so", "go1.26.8", &[("runtime", 1)]);
+        dup.build_info.as_mut().unwrap().path = "example.com/p".into();
+        let r = run(&host, &[good.clone(), dup]);
+        assert_eq!(
+            r.plugins[1].error.as_deref(),
+            Some("plugin.Open(\"q\"): plugin already loaded")
+        );
+        // The very same file twice is the runtime's cache, not a duplicate.
+        let r = run(&host, &[good.clone(), good]);
+        assert_eq!(r.plugins[1].verdict, Verdict::Loads);
     }
 
     #[test]
-    fn duplicate_plugin_path_and_go_version_and_no_cgo() {
-        let host = art("h", &[("runtime", 1)], false);
-        let p1 = art("p.so", &[("runtime", 1)], true);
-        let mut p2 = art("p.so", &[("runtime", 1)], true);
-        p2.realpath = PathBuf::from("/other/p.so");
-        let r = check(&host, &[p1.clone(), p2]);
-        assert_eq!(
-            r.plugins[1].reason.as_deref(),
-            Some("plugin already loaded")
-        );
-        assert_eq!(r.findings[0].code, Code::DuplicatePluginPath);
-
-        let mut old = p1.clone();
-        old.info.as_mut().unwrap().go_version = "go1.25.5".into();
-        let r = check(&host, &[old]);
+    fn other_go_release_crashes_unless_a_loaded_plugin_is_last() {
+        let host = art("host", "go1.26.8", &[("runtime", 1)]);
+        let good = art("p.so", "go1.26.8", &[("runtime", 1)]);
+        let bad = art("b.so", "go1.26.8", &[("runtime", 2)]);
+        let old = art("old.so", "go1.25.5", &[("runtime", 3)]);
+        let r = run(&host, std::slice::from_ref(&old));
         assert_eq!(r.plugins[0].verdict, Verdict::Crashes);
-
-        let mut nocgo = host.clone();
-        nocgo
-            .info
-            .as_mut()
-            .unwrap()
-            .settings
-            .insert("CGO_ENABLED".into(), "0".into());
-        let r = check(&nocgo, &[p1]);
         assert_eq!(
             r.plugins[0].error.as_deref(),
-            Some("plugin: not implemented")
+            Some("runtime: no plugin module data")
         );
-        assert_eq!(r.findings[0].code, Code::HostWithoutCgo);
-    }
-
-    #[test]
-    fn foreign_plugin_after_a_loaded_one_is_already_loaded_after_a_bad_one_crashes() {
-        let host = art("h", &[("runtime", 1)], false);
-        let good = art("good.so", &[("runtime", 1)], true);
-        let bad = art("bad.so", &[("runtime", 2)], true);
-        let mut old = art("old.so", &[("runtime", 3)], true);
-        old.info.as_mut().unwrap().go_version = "go1.25.5".into();
-        let r = check(&host, &[good.clone(), old.clone()]);
-        assert_eq!(r.plugins[1].verdict, Verdict::Fails);
+        let r = run(&host, &[good.clone(), old.clone(), good.clone()]);
         assert_eq!(
             r.plugins[1].error.as_deref(),
             Some("plugin.Open(\"old\"): plugin already loaded")
         );
-        let r = check(&host, &[good, bad, old]);
-        assert_eq!(r.plugins[1].verdict, Verdict::Fails);
+        assert_eq!(r.plugins.len(), 3, "the process goes on");
+        let r = run(&host, &[good, bad, old]);
         assert_eq!(r.plugins[2].verdict, Verdict::Crashes);
-        assert_eq!(
-            r.plugins[2].reason.as_deref(),
-            Some("runtime: no plugin module data")
-        );
     }
 
     #[test]
-    fn versions() {
-        assert_eq!(minor("go1.26.8"), Some((1, 26)));
-        assert_eq!(minor("go1.21rc2"), Some((1, 21)));
-        assert_eq!(minor("devel +abc"), None);
+    fn rejected_plugin_still_provides_symbols_to_later_ones() {
+        let host = art("host", "go1.26.8", &[("runtime", 1)]);
+        let first = art("a.so", "go1.26.8", &[("runtime", 2), ("example.com/x", 5)]);
+        let second = art("b.so", "go1.26.8", &[("runtime", 1), ("example.com/x", 6)]);
+        let r = run(&host, &[first, second]);
+        assert_eq!(r.plugins[0].verdict, Verdict::Fails);
+        assert_eq!(r.plugins[1].mismatched_packages[0].bound_to, "a.so");
     }
 }

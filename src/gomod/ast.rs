@@ -18,6 +18,9 @@ pub struct ModFile {
     pub retract: Vec<Retract>,
     pub tool: Vec<Tool>,
     pub ignore: Vec<Ignore>,
+    /// The lossless syntax tree the AST was read from (for formatting and edits).
+    #[serde(skip)]
+    pub syntax: crate::gomod::syntax::FileSyntax,
 }
 
 /// A parsed go.work (modfile.WorkFile).
@@ -26,8 +29,11 @@ pub struct WorkFile {
     pub go: Option<GoDirective>,
     pub toolchain: Option<ToolchainDirective>,
     pub godebug: Vec<Godebug>,
+    #[serde(rename = "use")]
     pub use_: Vec<Use>,
     pub replace: Vec<Replace>,
+    #[serde(skip)]
+    pub syntax: crate::gomod::syntax::FileSyntax,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -3,6 +3,12 @@
 //! (Contract: the types here and in `ast` are shared; the gomod helper implements parsing.)
 
 pub mod ast;
+mod rules;
+pub mod syntax;
+
+pub use rules::{
+    check_canonical_version, is_directory_path, is_go_version, is_toolchain_name, module_path,
+};
 
 pub use ast::*;
 
@@ -58,12 +64,20 @@ pub fn parse_mod(
     data: &[u8],
     strictness: Strictness,
 ) -> Result<ModFile, ParseErrors> {
-    let _ = (file_name, data, strictness);
-    unimplemented!("gomod helper implements parse_mod")
+    rules::build_mod(syntax::parse_syntax(file_name, data)?, strictness)
 }
 
 /// Parses a go.work file.
 pub fn parse_work(file_name: &str, data: &[u8]) -> Result<WorkFile, ParseErrors> {
-    let _ = (file_name, data);
-    unimplemented!("gomod helper implements parse_work")
+    rules::build_work(syntax::parse_syntax(file_name, data)?)
+}
+
+/// Formats a parsed go.mod as `go mod edit -fmt` would.
+pub fn format_mod(f: &ModFile) -> Vec<u8> {
+    syntax::format(&f.syntax)
+}
+
+/// Formats a parsed go.work as `go work edit -fmt` would.
+pub fn format_work(f: &WorkFile) -> Vec<u8> {
+    syntax::format(&f.syntax)
 }
