@@ -42,6 +42,11 @@ pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
         if !dirs {
             continue;
         }
+        // Both vendored and both -trimpath: paths no longer matter and the vendored files
+        // are compared byte for byte (GD009/GD010).
+        if both_trimpath && host.vendor.is_some() && plugin.vendor.is_some() {
+            continue;
+        }
         let (severity, fix) = if both_trimpath {
             (
                 Severity::Warning,
