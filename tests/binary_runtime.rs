@@ -195,7 +195,26 @@ fn fixture() -> Option<&'static Fixture> {
             .current_dir(root)
             .status();
         assert!(gcc.is_ok_and(|s| s.success()), "gcc failed");
-        let mut runs = vec![main_run, vec!["xa.so", "xb.so"], vec!["c.so"]];
+        // Built from a file: plugin path `plugin/unnamed-<hash>`; a copy has the same one.
+        go(
+            &r("plugsame"),
+            root,
+            &[
+                "build",
+                "-buildmode=plugin",
+                "-o",
+                "../unnamed.so",
+                "main.go",
+            ],
+            &[],
+        );
+        std::fs::copy(root.join("unnamed.so"), root.join("unnamed-copy.so")).unwrap();
+        let mut runs = vec![
+            main_run,
+            vec!["xa.so", "xb.so"],
+            vec!["c.so"],
+            vec!["unnamed.so", "unnamed-copy.so", "unnamed.so"],
+        ];
         let old = old_go();
         if let Some(old) = &old {
             let status = Command::new(old)
@@ -342,15 +361,24 @@ fn the_runtime_results_are_the_documented_ones() {
     );
     // A C library as the first plugin kills the process.
     assert!(f.runs[2].stdout.is_empty() && f.runs[2].stderr.contains("no plugin module data"));
+    // A file-built plugin and its copy share the plugin path; reopening a file is cached.
+    assert_eq!(
+        f.runs[3].stdout,
+        [
+            "OK unnamed.so",
+            "ERR plugin.Open(\"unnamed-copy\"): plugin already loaded",
+            "OK unnamed.so"
+        ]
+    );
     if f.old_go {
-        assert!(f.runs[3]
+        assert!(f.runs[4]
             .stderr
             .contains("fatal error: runtime: no plugin module data"));
         assert_eq!(
-            f.runs[4].stdout[1],
+            f.runs[5].stdout[1],
             "ERR plugin.Open(\"old\"): plugin already loaded"
         );
-        assert!(f.runs[5]
+        assert!(f.runs[6]
             .stderr
             .contains("fatal error: runtime: no plugin module data"));
     }

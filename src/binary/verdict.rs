@@ -97,6 +97,19 @@ fn open_name(path: &str) -> &str {
     }
 }
 
+/// The runtime's plugin path (`-pluginpath`): the main package's import path, or for a
+/// plugin built from files, `plugin/unnamed-<hash>`, which is also the package path of its
+/// main package and so appears among the package hashes.
+fn plugin_path(a: &Artifact) -> Option<String> {
+    if let Some(p) = a.hashes.keys().find(|p| p.starts_with("plugin/unnamed-")) {
+        return Some(p.clone());
+    }
+    a.build_info
+        .as_ref()
+        .map(|b| b.path.clone())
+        .filter(|p| !p.is_empty() && p != "command-line-arguments")
+}
+
 fn go_lang(bi: Option<&BuildInfo>) -> Option<String> {
     let v = bi?.go_version.strip_prefix("go")?;
     // `go1.26.8 X:nocoverageredesign` and devel strings: keep the version word.
@@ -172,9 +185,7 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
         let real = std::fs::canonicalize(&plugin.path).unwrap_or_else(|_| plugin.path.clone());
         let mut r = PluginResult {
             path: name.clone(),
-            plugin_path: pbi
-                .map(|b| b.path.clone())
-                .filter(|p| !p.is_empty() && p != "command-line-arguments"),
+            plugin_path: plugin_path(plugin),
             go_version: pbi.map(|b| b.go_version.clone()),
             verdict: Verdict::Loads,
             mismatched_packages: Vec::new(),
@@ -182,7 +193,8 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
             root_cause: None,
             rebuild_with: None,
         };
-        let open_err = |msg: &str| format!("plugin.Open({:?}): {msg}", open_name(name));
+        // Go concatenates the name as is (no escaping).
+        let open_err = |msg: &str| format!("plugin.Open(\"{}\"): {msg}", open_name(name));
         // The same file again: plugin.Open returns the cached plugin, or the cached error.
         if let Some(&prev) = by_realpath.get(&real) {
             let p = &report.plugins[prev];
@@ -459,6 +471,28 @@ mod tests {
         // The very same file twice is the runtime's cache, not a duplicate.
         let r = run(&host, &[good.clone(), good]);
         assert_eq!(r.plugins[1].verdict, Verdict::Loads);
+    }
+
+    #[test]
+    fn file_built_plugins_use_their_unnamed_plugin_path() {
+        let host = art("host", "go1.26.8", &[("runtime", 1)]);
+        let mut u = art(
+            "u.so",
+            "go1.26.8",
+            &[("runtime", 1), ("plugin/unnamed-4bd6", 7)],
+        );
+        u.build_info.as_mut().unwrap().path = "command-line-arguments".into();
+        let mut copy = u.clone();
+        copy.path = PathBuf::from("u2.so");
+        let r = run(&host, &[u, copy]);
+        assert_eq!(
+            r.plugins[0].plugin_path.as_deref(),
+            Some("plugin/unnamed-4bd6")
+        );
+        assert_eq!(
+            r.plugins[1].error.as_deref(),
+            Some("plugin.Open(\"u2\"): plugin already loaded")
+        );
     }
 
     #[test]
