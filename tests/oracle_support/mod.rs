@@ -470,7 +470,7 @@ impl Workspace {
                 s.spawn(|| loop {
                     let next = queue.lock().expect("queue").pop();
                     let Some(b) = next else { break };
-                    if let Err(e) = self.build(b) {
+                    if let Err(e) = self.run_build(b) {
                         errors.lock().expect("errors").push(e);
                     }
                 });
@@ -502,7 +502,7 @@ impl Workspace {
             .env_remove("GOEXPERIMENT");
     }
 
-    fn build(&self, b: &Build) -> Result<(), String> {
+    fn run_build(&self, b: &Build) -> Result<(), String> {
         let mut cmd = Command::new(&b.go);
         self.go_env(&mut cmd);
         cmd.current_dir(&b.dir).arg("build");
@@ -526,6 +526,12 @@ impl Workspace {
                 String::from_utf8_lossy(&out.stderr)
             ))
         }
+    }
+
+    pub fn build(&self, id: &str) -> &Build {
+        self.builds
+            .get(id)
+            .unwrap_or_else(|| panic!("no build {id}"))
     }
 
     pub fn artifact(&self, id: &str) -> &Path {
