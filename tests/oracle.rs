@@ -69,6 +69,18 @@ fn scenarios(ws: &Workspace) -> Vec<Scenario> {
             FailsDep,
         ),
         one(
+            "dep edited in place between the builds: lines shifted",
+            "host-inplace",
+            "plug-inplace-shift",
+            FailsDep,
+        ),
+        one(
+            "dep edited in place between the builds: comment appended at the end",
+            "host-inplace",
+            "plug-inplace-comment",
+            Loads,
+        ),
+        one(
             "dep with a comment appended at the end (-trimpath on both)",
             "host-trimpath",
             "plug-comment-trimpath",
@@ -196,6 +208,7 @@ fn expected_cause(host: &str, build: &str) -> Option<&'static [&'static str]> {
         "plug-v1.1.0" | "plug-b-v1.1.0" | "plug-v1.1.0-old-go" => &["v1.1.0"],
         "plug-copy" => &["copy-of-v1.0.0"],
         "plug-shift-trimpath" => &["v1.0.0-lines-shifted"],
+        "plug-inplace-shift" => &["edited"],
         "plug-trimpath" => &["-trimpath"],
         "plug-vendor" => &["vendor", "-trimpath", "different paths"],
         "plug-modcache-b" => &["-trimpath", "GOPATH", "GOMODCACHE"],
@@ -323,6 +336,9 @@ fn source_blind(build: &str) -> Option<&'static str> {
             "KNOWN REPORT GAP: a vendor/ tree on one side vs a replace directory on the other, no -trimpath, is not flagged",
         ),
         "plug-again" => Some("one module directory built into two files; the config lists it once"),
+        "plug-inplace-shift" => {
+            Some("the edit happened between the two builds; the sources on disk are the host's")
+        }
         "plug-modcache-b" => Some(
             "each side's GOMODCACHE location is recorded neither in the sources nor in the config",
         ),

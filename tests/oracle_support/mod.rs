@@ -65,6 +65,9 @@ pub struct Build {
     /// The `go` binary to build with.
     pub go: PathBuf,
     pub out: PathBuf,
+    /// Built after all others, with this file overwritten by this text first (an edit made
+    /// between the host's build and the plugin's, in the same directory); restored after.
+    pub edit: Option<(PathBuf, String)>,
 }
 
 /// The generated workspace.
@@ -280,6 +283,17 @@ impl Workspace {
         let p_b = plug("plug-b", "example.com/plugb", ("v1.1.0", &v11));
         let p_vcs = plug("plug-vcs", "example.com/plug", ("v1.0.0", &v1));
         init_git(&p_vcs);
+        // A dep edited in place between the host's build and the plugin's (no -trimpath).
+        let inplace = dep.join("edited-in-place");
+        write_dep(&inplace, DEP_V1);
+        let host_inplace = root.join("host-inplace");
+        write_main_module(
+            &host_inplace,
+            "example.com/host",
+            HOST_MAIN,
+            Some(("v1.0.0", &inplace)),
+        );
+        let p_inplace = plug("plug-inplace", "example.com/plug", ("v1.0.0", &inplace));
         let p_vendor = plug("plug-vendor", "example.com/plug", ("v1.0.0", &v1));
 
         // Module-cache scenario: dep v1.0.0 from a local file:// proxy, no replace.
@@ -325,6 +339,7 @@ impl Workspace {
                         .collect(),
                     go: go.to_path_buf(),
                     out: out.join(file),
+                    edit: None,
                 },
             );
         };
@@ -383,6 +398,9 @@ impl Workspace {
         add("plug-tags", &p_v1, true, &["-tags=godrift_extra"], &[], &go);
         add("plug-a", &p_a, true, &[], &[], &go);
         add("plug-b-v1.1.0", &p_b, true, &[], &[], &go);
+        add("host-inplace", &host_inplace, false, &[], &[], &go);
+        add("plug-inplace-shift", &p_inplace, true, &[], &[], &go);
+        add("plug-inplace-comment", &p_inplace, true, &[], &[], &go);
         add("plug-vendor", &p_vendor, true, &["-mod=vendor"], &[], &go);
         add(
             "plug-vendor-trimpath",
@@ -424,6 +442,17 @@ impl Workspace {
             add("host-old-go", &host, false, &[], &[], old);
             add("plug-v1.1.0-old-go", &p_v11, true, &[], &[], old);
         }
+        let inplace_file = inplace.join("dep.go");
+        let shifted = DEP_V1.replacen("package dep\n", "package dep\n\n", 1);
+        let commented = format!("{DEP_V1}\n// A comment appended at the end.\n");
+        for (id, text) in [
+            ("plug-inplace-shift", shifted),
+            ("plug-inplace-comment", commented),
+        ] {
+            if let Some(b) = builds.get_mut(id) {
+                b.edit = Some((inplace_file.clone(), text));
+            }
+        }
         let ws = Workspace {
             root: root.to_path_buf(),
             old_go,
@@ -463,7 +492,8 @@ impl Workspace {
 
     /// Builds every declared artifact, `jobs` at a time. Returns the first failure's text.
     pub fn build_all(&self, jobs: usize) -> Result<(), String> {
-        let queue: Mutex<Vec<&Build>> = Mutex::new(self.builds.values().collect());
+        let queue: Mutex<Vec<&Build>> =
+            Mutex::new(self.builds.values().filter(|b| b.edit.is_none()).collect());
         let errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
         std::thread::scope(|s| {
             for _ in 0..jobs.max(1) {
@@ -476,7 +506,20 @@ impl Workspace {
                 });
             }
         });
-        let errors = errors.into_inner().expect("errors");
+        let mut errors = errors.into_inner().expect("errors");
+        // Edited builds run one by one, each after its edit, and the file is restored.
+        for b in self.builds.values() {
+            let Some((file, text)) = &b.edit else {
+                continue;
+            };
+            let original = fs::read_to_string(file).map_err(|e| e.to_string())?;
+            fs::write(file, text).map_err(|e| e.to_string())?;
+            let res = self.run_build(b);
+            fs::write(file, original).map_err(|e| e.to_string())?;
+            if let Err(e) = res {
+                errors.push(e);
+            }
+        }
         if errors.is_empty() {
             Ok(())
         } else {
