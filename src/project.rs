@@ -241,7 +241,20 @@ pub fn load(
         (dir.to_path_buf(), c)
     };
     let host_dir = join_clean(&root, &config.host.path);
-    let host = load_side("host".into(), &host_dir, config.host.build.clone(), opts)?;
+    let resolve = |mut b: BuildSettings| {
+        if !b.modcache.is_empty() {
+            b.modcache = join_clean(&root, Path::new(&b.modcache))
+                .display()
+                .to_string();
+        }
+        b
+    };
+    let host = load_side(
+        "host".into(),
+        &host_dir,
+        resolve(config.host.build.clone()),
+        opts,
+    )?;
     let mut plugins = Vec::new();
     for pc in &config.plugins {
         for d in expand(&root, &pc.path)? {
@@ -249,7 +262,7 @@ pub fn load(
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| d.display().to_string());
-            plugins.push(load_side(name, &d, pc.build.clone(), opts)?);
+            plugins.push(load_side(name, &d, resolve(pc.build.clone()), opts)?);
         }
     }
     if plugins.is_empty() {
