@@ -254,6 +254,10 @@ struct Row {
     expected_ok: bool,
     /// What check's root cause must mention (see `expected_cause`).
     cause_word: Option<&'static [&'static str]>,
+    /// Finding codes in the scenario's report.
+    report_codes: Vec<String>,
+    /// The finding code that names the real cause (see `report_cause`).
+    report_code: Option<&'static str>,
     /// Why source mode cannot see this failure, if it cannot (see `source_blind`).
     source_blind: Option<&'static str>,
     /// Set when check's cause is known to be wrong here (see `known_cause_gap`).
@@ -322,9 +326,20 @@ impl Row {
     }
 
     /// report must never say "loads" where the runtime fails or crashes.
+    /// ... and where the runtime fails and source mode can see why, a finding with the code
+    /// of the real cause must be in the report.
     fn report_agrees(&self) -> Option<bool> {
         let r = self.report.as_deref()?;
-        Some(!(r == "loads" && self.runtime != Outcome::Loads) || self.source_blind.is_some())
+        if self.source_blind.is_some() {
+            return Some(true);
+        }
+        let code_ok = match self.report_code {
+            Some(code) if self.runtime != Outcome::Loads => {
+                self.report_codes.iter().any(|c| c == code)
+            }
+            _ => true,
+        };
+        Some(!(r == "loads" && self.runtime != Outcome::Loads) && code_ok)
     }
 }
 
@@ -339,9 +354,6 @@ fn source_blind(build: &str) -> Option<&'static str> {
         "plug-inplace-shift" => {
             Some("the edit happened between the two builds; the sources on disk are the host's")
         }
-        "plug-modcache-b" => Some(
-            "each side's GOMODCACHE location is recorded neither in the sources nor in the config",
-        ),
         _ => None,
     }
 }
@@ -375,8 +387,15 @@ fn build_table(b: &oracle_support::Build, versions: &BTreeMap<PathBuf, String>) 
             .unwrap_or("")
             .to_string()
     };
+    // A per-artifact module cache (relative to the workspace, like the config's paths).
+    let modcache = b
+        .env
+        .iter()
+        .find(|(k, _)| k == "GOMODCACHE")
+        .map(|(_, v)| v.rsplit('/').next().unwrap_or(v).to_string())
+        .unwrap_or_default();
     format!(
-        "{{ trimpath = {}, race = {}, gcflags = {:?}, tags = {:?}, toolchain = {:?} }}",
+        "{{ trimpath = {}, race = {}, gcflags = {:?}, tags = {:?}, toolchain = {:?}, modcache = {modcache:?} }}",
         b.flags.iter().any(|f| f == "-trimpath"),
         b.flags.iter().any(|f| f == "-race"),
         flag_value("-gcflags="),
@@ -387,7 +406,26 @@ fn build_table(b: &oracle_support::Build, versions: &BTreeMap<PathBuf, String>) 
 
 /// Writes a godrift.toml describing this scenario's host and plugin modules and their build
 /// settings, runs `godrift report --format json` on it and returns each plugin's verdict.
-fn run_report(ws: &Workspace, sc: &Scenario, versions: &BTreeMap<PathBuf, String>) -> Vec<String> {
+/// The finding code source mode must report when this plugin fails at runtime.
+fn report_cause(host: &str, build: &str) -> Option<&'static str> {
+    if host == "host-old-go" && build == "plug" {
+        return Some("GD004");
+    }
+    Some(match build {
+        "plug-v1.1.0" | "plug-b-v1.1.0" | "plug-v1.1.0-old-go" => "GD001",
+        "plug-copy" | "plug-vendor" | "plug-modcache-b" => "GD007",
+        "plug-trimpath" | "plug-race" | "plug-noopt" | "plug-tags" => "GD005",
+        "plug-old-go" => "GD004",
+        _ => return None,
+    })
+}
+
+/// Each plugin's verdict, and the finding codes of the whole report.
+fn run_report(
+    ws: &Workspace,
+    sc: &Scenario,
+    versions: &BTreeMap<PathBuf, String>,
+) -> (Vec<String>, Vec<String>) {
     let rel = |p: &Path| p.strip_prefix(&ws.root).unwrap_or(p).display().to_string();
     let host = ws.build(sc.host);
     let mut toml = format!(
@@ -430,7 +468,18 @@ fn run_report(ws: &Workspace, sc: &Scenario, versions: &BTreeMap<PathBuf, String
     });
     let overall = json["verdict"].as_str().unwrap_or("<none>").to_string();
     let list = json["plugins"].as_array().cloned().unwrap_or_default();
-    dirs.iter()
+    let mut codes: Vec<String> = json["findings"]
+        .as_array()
+        .map(|fs| {
+            fs.iter()
+                .filter_map(|f| f["code"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    codes.sort();
+    codes.dedup();
+    let verdicts = dirs
+        .iter()
         .map(|d| {
             list.iter()
                 .find(|x| x["dir"].as_str() == Some(d.as_str()))
@@ -438,7 +487,8 @@ fn run_report(ws: &Workspace, sc: &Scenario, versions: &BTreeMap<PathBuf, String
                 .map(str::to_string)
                 .unwrap_or_else(|| overall.clone())
         })
-        .collect()
+        .collect();
+    (verdicts, codes)
 }
 
 fn godrift() -> Command {
@@ -567,7 +617,8 @@ fn render_table(rows: &[Row], skipped: &[String], root: &str) -> String {
                 (None, _) => "skipped".to_string(),
                 (Some(v), Some(why)) if r.runtime != Outcome::Loads =>
                     format!("{v} (blind: {why})"),
-                (Some(v), _) => v.clone(),
+                (Some(v), _) if r.report_codes.is_empty() => v.clone(),
+                (Some(v), _) => format!("{v} ({})", r.report_codes.join(", ")),
             },
             // "excused": a listed blind spot or known gap (reason in its column) decided it.
             match agree {
@@ -680,7 +731,9 @@ fn oracle_agreement() {
                 cause_word: expected_cause(sc.host, plugin),
                 cause_gap: known_cause_gap(plugin),
                 check: checks.as_ref().map(|c| c[i].clone()),
-                report: reports.as_ref().map(|r| r[i].clone()),
+                report: reports.as_ref().map(|r| r.0[i].clone()),
+                report_codes: reports.as_ref().map(|r| r.1.clone()).unwrap_or_default(),
+                report_code: report_cause(sc.host, plugin),
                 source_blind: source_blind(plugin),
             });
         }
@@ -732,6 +785,8 @@ mod agreement_rules {
             cause_word: None,
             cause_gap: None,
             source_blind: None,
+            report_codes: Vec::new(),
+            report_code: None,
             check,
             report: report.map(str::to_string),
         }
