@@ -896,6 +896,13 @@ mod agreement_rules {
             row(Outcome::Loads, None, Some("fails")).report_agrees(),
             Some(true)
         );
+        // A failing verdict must come with the finding that names the real cause.
+        let mut r = row(Outcome::Fails(DEP_ERR.into()), None, Some("fails"));
+        r.report_code = Some("GD001");
+        r.report_codes = vec!["GD005".into()];
+        assert_eq!(r.report_agrees(), Some(false));
+        r.report_codes.push("GD001".into());
+        assert_eq!(r.report_agrees(), Some(true));
     }
 
     #[test]
