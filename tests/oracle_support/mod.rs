@@ -286,6 +286,13 @@ impl Workspace {
         // A dep edited in place between the host's build and the plugin's (no -trimpath).
         let inplace = dep.join("edited-in-place");
         write_dep(&inplace, DEP_V1);
+        let host_vendor = root.join("host-vendor");
+        write_main_module(
+            &host_vendor,
+            "example.com/host",
+            HOST_MAIN,
+            Some(("v1.0.0", &v1)),
+        );
         let host_inplace = root.join("host-inplace");
         write_main_module(
             &host_inplace,
@@ -294,6 +301,8 @@ impl Workspace {
             Some(("v1.0.0", &inplace)),
         );
         let p_inplace = plug("plug-inplace", "example.com/plug", ("v1.0.0", &inplace));
+        let p_vendor_shift = plug("plug-vendor-shift", "example.com/plug", ("v1.0.0", &v1));
+        let p_vendor_comment = plug("plug-vendor-comment", "example.com/plug", ("v1.0.0", &v1));
         let p_vendor = plug("plug-vendor", "example.com/plug", ("v1.0.0", &v1));
 
         // Module-cache scenario: dep v1.0.0 from a local file:// proxy, no replace.
@@ -402,6 +411,39 @@ impl Workspace {
         add("plug-inplace-shift", &p_inplace, true, &[], &[], &go);
         add("plug-inplace-comment", &p_inplace, true, &[], &[], &go);
         add("plug-vendor", &p_vendor, true, &["-mod=vendor"], &[], &go);
+        let vendor_trim: &[&str] = &["-mod=vendor", "-trimpath"];
+        add(
+            "host-vendor",
+            &host_vendor,
+            false,
+            &["-mod=vendor"],
+            &[],
+            &go,
+        );
+        add(
+            "host-vendor-trimpath",
+            &host_vendor,
+            false,
+            vendor_trim,
+            &[],
+            &go,
+        );
+        add(
+            "plug-vendor-shift-trimpath",
+            &p_vendor_shift,
+            true,
+            vendor_trim,
+            &[],
+            &go,
+        );
+        add(
+            "plug-vendor-comment-trimpath",
+            &p_vendor_comment,
+            true,
+            vendor_trim,
+            &[],
+            &go,
+        );
         add(
             "plug-vendor-trimpath",
             &p_vendor,
@@ -459,6 +501,21 @@ impl Workspace {
             builds,
         };
         ws.go_in(&p_vendor, &go, &["mod", "vendor"], &[]);
+        ws.go_in(&host_vendor, &go, &["mod", "vendor"], &[]);
+        // Vendored copies edited after `go mod vendor`: same version, other bytes.
+        for (dir, text) in [
+            (
+                &p_vendor_shift,
+                DEP_V1.replacen("package dep\n", "package dep\n\n", 1),
+            ),
+            (
+                &p_vendor_comment,
+                format!("{DEP_V1}\n// A comment appended at the end.\n"),
+            ),
+        ] {
+            ws.go_in(dir, &go, &["mod", "vendor"], &[]);
+            write(&dir.join("vendor").join(DEP).join("dep.go"), &text);
+        }
         // Fill both caches and write go.sum once, before parallel builds share these modules.
         for (dir, cache) in [(&host_mc, &cache_a), (&p_mc, &cache_a), (&p_mc, &cache_b)] {
             ws.go_in(
