@@ -122,6 +122,9 @@ pub struct BuildList {
     /// Dependencies whose go.mod could not be read (the list may then be incomplete).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<ModuleVersion>,
+    /// The requirement edges of the module graph (`go mod graph`), main module's first.
+    #[serde(skip)]
+    pub edges: Vec<(ModuleVersion, ModuleVersion)>,
 }
 
 impl BuildList {
@@ -207,6 +210,19 @@ pub fn build_list(
     main_dir: &Path,
     source: &dyn ModSource,
 ) -> (Vec<SelectedModule>, Vec<ModuleVersion>) {
+    let (list, missing, _) = build_graph(main, main_dir, source);
+    (list, missing)
+}
+
+/// The edges of the loaded module graph, for `go mod graph`.
+pub type Edges = Vec<(ModuleVersion, ModuleVersion)>;
+
+/// Like `build_list`, also returning the graph's edges.
+pub fn build_graph(
+    main: &ModFile,
+    main_dir: &Path,
+    source: &dyn ModSource,
+) -> (Vec<SelectedModule>, Vec<ModuleVersion>, Edges) {
     let main_path = main
         .module
         .as_ref()
@@ -307,6 +323,14 @@ pub fn build_list(
             })
             .or_insert_with(|| n.module.clone());
     }
+    let mut edges: Edges = Vec::new();
+    for e in g.edge_indices() {
+        if let Some((a, b)) = g.edge_endpoints(e) {
+            edges.push((g[a].module.clone(), g[b].module.clone()));
+        }
+    }
+    edges.sort();
+    edges.dedup();
     let mut out = Vec::new();
     for (path, m) in selected {
         let mut required_by: Vec<ModuleVersion> = Vec::new();
@@ -330,7 +354,7 @@ pub fn build_list(
             required_by,
         });
     }
-    (out, missing)
+    (out, missing, edges)
 }
 
 /// Loads the build list of the main module in `main_dir`.
@@ -353,7 +377,7 @@ pub fn load(main_dir: &Path, opts: &LoadOptions) -> Result<BuildList, GraphError
         .as_ref()
         .map(|m| m.path.clone())
         .unwrap_or_default();
-    let (modules, missing) = if vendored {
+    let (modules, missing, edges) = if vendored {
         // -mod=vendor: the build list is what modules.txt records.
         let txt_data = std::fs::read(&vendor_txt).map_err(|source| GraphError::Io {
             path: vendor_txt.clone(),
@@ -375,10 +399,10 @@ pub fn load(main_dir: &Path, opts: &LoadOptions) -> Result<BuildList, GraphError
         let mut modules = modules;
         modules.sort_by(|a, b| a.module.path.cmp(&b.module.path));
         modules.dedup_by(|a, b| a.module.path == b.module.path);
-        (modules, Vec::new())
+        (modules, Vec::new(), Vec::new())
     } else {
         let root = opts.gomodcache.clone().unwrap_or_else(default_modcache);
-        build_list(&main, main_dir, &ModCacheSource { root })
+        build_graph(&main, main_dir, &ModCacheSource { root })
     };
     Ok(BuildList {
         main: vec![main_path],
@@ -388,6 +412,7 @@ pub fn load(main_dir: &Path, opts: &LoadOptions) -> Result<BuildList, GraphError
         modules,
         vendored,
         missing,
+        edges,
     })
 }
 

@@ -1,0 +1,259 @@
+//! MVS conformance with cmd/go's own script tests: the `go list -m all` and `go mod graph`
+//! expectations of the scripts in grammar-tests/data/cmdgo-scripts, with cmd/go's fake module
+//! proxy (grammar-tests/data/cmdgo-testdata-mod) as the module cache.
+//!
+//! A script is followed command by command while every command is one godrift models
+//! (`go list -m all`, `go mod graph`, `cp`, and no-op checks); at the first command that
+//! changes state in a way godrift does not replay (`go get`, `go mod edit`, ...) the rest
+//! of that script is left out, and the count of its checks says so.
+
+mod common;
+
+use common::{data_dir, Tally};
+use godrift::gomod::{self, Strictness};
+use godrift::graph::{self, GraphError, ModSource};
+use godrift::module::ModuleVersion;
+use godrift::txtar;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+struct Proxy {
+    mods: HashMap<String, Vec<u8>>,
+    /// Local directories of the script (for directory replacements).
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl ModSource for Proxy {
+    fn go_mod(&self, m: &ModuleVersion) -> Result<Vec<u8>, GraphError> {
+        if m.version.is_empty() {
+            // A directory replacement: `<script dir>/<rel>/go.mod`.
+            let rel = m
+                .path
+                .trim_start_matches("/script/")
+                .trim_start_matches("./");
+            let key = if rel.is_empty() {
+                "go.mod".to_string()
+            } else {
+                format!("{rel}/go.mod")
+            };
+            return self
+                .files
+                .get(&key)
+                .cloned()
+                .ok_or_else(|| GraphError::Go(format!("no {key}")));
+        }
+        self.mods
+            .get(&m.to_string())
+            .cloned()
+            .ok_or_else(|| GraphError::Go(format!("no {m}")))
+    }
+}
+
+fn load_proxy() -> HashMap<String, Vec<u8>> {
+    let mut out = HashMap::new();
+    for e in std::fs::read_dir(data_dir("cmdgo-testdata-mod"))
+        .expect("proxy")
+        .filter_map(Result::ok)
+    {
+        // cmd/go's test proxy names files `<escaped path with / as _>_<version>.txt`.
+        let fname = e.file_name().to_string_lossy().into_owned();
+        let Some(stem) = fname.strip_suffix(".txt") else {
+            continue;
+        };
+        let Some(i) = stem.rfind("_v") else { continue };
+        let (p, v) = (stem[..i].replace('_', "/"), &stem[i + 1..]);
+        let path = godrift::module::unescape_path(&p).unwrap_or(p);
+        let version = godrift::module::unescape_version(v).unwrap_or_else(|_| v.to_string());
+        let a = txtar::parse(&std::fs::read(e.path()).expect("read"));
+        // The proxy serves `.mod`, else the archive's go.mod, else a synthesized one.
+        let m = a
+            .get(".mod")
+            .or_else(|| a.get("go.mod"))
+            .map(<[u8]>::to_vec)
+            .unwrap_or_else(|| format!("module {path}\n").into_bytes());
+        out.insert(format!("{path}@{version}"), m);
+    }
+    out
+}
+
+/// `go list -m all` lines: the main module, then `path version[ => replacement]`.
+fn list_m_all(
+    files: &BTreeMap<String, Vec<u8>>,
+    proxy: &HashMap<String, Vec<u8>>,
+) -> Result<(Vec<String>, Vec<String>), String> {
+    let data = files.get("go.mod").ok_or("no go.mod")?;
+    let main = gomod::parse_mod("go.mod", data, Strictness::Strict).map_err(|e| e.to_string())?;
+    let src = Proxy {
+        mods: proxy.clone(),
+        files: files.clone(),
+    };
+    let (list, missing, edges) = graph::build_graph(&main, Path::new("/script"), &src);
+    if !missing.is_empty() {
+        return Err(format!("missing go.mod for {missing:?}"));
+    }
+    let main_path = main
+        .module
+        .as_ref()
+        .map(|m| m.path.clone())
+        .unwrap_or_default();
+    let mut lines = vec![main_path.clone()];
+    for m in &list {
+        let mut l = format!("{} {}", m.module.path, m.module.version);
+        match &m.replace {
+            Some(graph::Replacement::Dir { path, .. }) => l.push_str(&format!(" => {path}")),
+            Some(graph::Replacement::Module { module }) => {
+                l.push_str(&format!(" => {} {}", module.path, module.version))
+            }
+            None => {}
+        }
+        lines.push(l);
+    }
+    let graph_lines = edges
+        .iter()
+        .map(|(a, b)| {
+            let from = if a.path == main_path {
+                a.path.clone()
+            } else {
+                a.to_string()
+            };
+            format!("{from} {b}")
+        })
+        .collect();
+    Ok((lines, graph_lines))
+}
+
+/// Scripts whose module-graph expectations godrift replays.
+const SCRIPTS: &[&str] = &[
+    "mod_graph.txt",
+    "mod_indirect.txt",
+    "mod_indirect_main.txt",
+    "mod_indirect_tidy.txt",
+    "mod_lazy_consistency.txt",
+    "mod_lazy_downgrade.txt",
+    "mod_lazy_import_allmod.txt",
+    "mod_lazy_new_import.txt",
+    "mod_lazy_test_of_test_dep.txt",
+    "mod_replace_import.txt",
+    "mod_graph_version.txt",
+];
+
+/// The first argument of a script command: a single-quoted string (with `''` for a quote)
+/// or a bare word; a trailing `# comment` is not part of it.
+fn first_arg(rest: &str) -> String {
+    let rest = rest.trim_start();
+    let Some(body) = rest.strip_prefix('\'') else {
+        return rest.split_whitespace().next().unwrap_or("").to_string();
+    };
+    let mut out = String::new();
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            if chars.peek() == Some(&'\'') {
+                chars.next();
+                out.push('\'');
+            } else {
+                break;
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn mvs_scripts() {
+    let proxy = load_proxy();
+    let mut t = Tally::new("mvs");
+    let mut partial = Vec::new();
+    for name in SCRIPTS {
+        let path = data_dir("cmdgo-scripts").join(name);
+        let a = txtar::parse(&std::fs::read(&path).expect("script"));
+        let mut files: BTreeMap<String, Vec<u8>> = a.files.iter().cloned().collect();
+        let mut stdout: Option<Vec<String>> = None;
+        let mut checks = 0;
+        let script = String::from_utf8_lossy(&a.comment).into_owned();
+        for raw in script.lines() {
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (neg, cmd) = match line.strip_prefix("! ") {
+                Some(rest) => (true, rest),
+                None => (false, line),
+            };
+            let words: Vec<&str> = cmd.split_whitespace().collect();
+            match words.as_slice() {
+                ["go", "list", "-m", "all"] | ["go", "mod", "graph"] if !neg => {
+                    match list_m_all(&files, &proxy) {
+                        Ok((list, graph)) => {
+                            stdout = Some(if words[1] == "list" { list } else { graph })
+                        }
+                        Err(e) => {
+                            t.check(false, || format!("{name}: {cmd}: {e}"));
+                            stdout = None;
+                        }
+                    }
+                }
+                ["stdout", ..] | ["stderr", ..] if words[0] == "stdout" => {
+                    let Some(out) = &stdout else { continue };
+                    let pat = first_arg(cmd.trim_start_matches("stdout"));
+                    let Ok(re) = regex_lite::Regex::new(&format!("(?m){pat}")) else {
+                        t.skip(format!(
+                            "{name}: pattern {pat:?} not supported by regex-lite"
+                        ));
+                        continue;
+                    };
+                    // Go's output lines end with a newline: `$` anchors at line ends.
+                    let text = out.iter().map(|l| format!("{l}\n")).collect::<String>();
+                    let ok = re.is_match(&text) != neg;
+                    checks += 1;
+                    t.check(ok, || {
+                        format!(
+                            "{name}: {}stdout {pat:?} against:\n{text}",
+                            if neg { "! " } else { "" }
+                        )
+                    });
+                }
+                ["stderr", ..] | ["cmp", ..] | ["env", ..] | ["go", "mod", "tidy"] => {
+                    // Checks of other output, environment, and a tidy of an already tidy
+                    // go.mod do not change the module graph.
+                }
+                ["go", "list" | "build" | "vet" | "mod" | "version", ..]
+                    if !matches!(
+                        words.get(2),
+                        Some(&"edit") | Some(&"vendor") | Some(&"download")
+                    ) =>
+                {
+                    // Read-only commands (module mode is -mod=readonly by default): the
+                    // graph is unchanged, their output is not modelled.
+                    stdout = None;
+                }
+                ["rm", p] if p.starts_with("$GOPATH") => {
+                    // Removing module-cache entries does not change the build list.
+                }
+                ["cp", from, to] => match files.get(*from).cloned() {
+                    Some(d) => {
+                        files.insert((*to).to_string(), d);
+                    }
+                    None => {
+                        partial.push(format!(
+                            "{name}: stopped at `{cmd}` (source not in the archive)"
+                        ));
+                        break;
+                    }
+                },
+                _ => {
+                    partial.push(format!(
+                        "{name}: stopped at `{cmd}` after {checks} check(s)"
+                    ));
+                    break;
+                }
+            }
+        }
+    }
+    for p in partial {
+        println!("  {p}");
+    }
+    t.finish();
+}

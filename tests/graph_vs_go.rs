@@ -1,0 +1,256 @@
+//! godrift's build list against `go list -m all` on generated module graphs served by a
+//! file:// proxy (hermetic: private GOPATH/GOMODCACHE, GOSUMDB=off, no network).
+
+use godrift::graph::{self, LoadOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A module version served by the proxy: its go line, requirements, and a package that
+/// imports the root package of each requirement.
+pub struct Mod {
+    pub path: &'static str,
+    pub version: &'static str,
+    pub go: &'static str,
+    pub requires: &'static [(&'static str, &'static str)],
+}
+
+fn go_mod_text(m: &Mod) -> String {
+    let mut s = format!("module {}\n\ngo {}\n", m.path, m.go);
+    for (p, v) in m.requires {
+        s.push_str(&format!("\nrequire {p} {v}\n"));
+    }
+    s
+}
+
+fn pkg_name(path: &str) -> String {
+    path.rsplit('/')
+        .next()
+        .unwrap_or("p")
+        .replace(['.', '-'], "")
+}
+
+fn source(m: &Mod) -> String {
+    let mut s = format!("package {}\n\n", pkg_name(m.path));
+    for (p, _) in m.requires {
+        s.push_str(&format!("import _ {p:?}\n"));
+    }
+    s.push_str("\nfunc Hello() {}\n");
+    s
+}
+
+fn write_proxy(root: &Path, mods: &[Mod]) {
+    for m in mods {
+        let dir = root.join(m.path).join("@v");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let mut list = std::fs::read_to_string(dir.join("list")).unwrap_or_default();
+        list.push_str(&format!("{}\n", m.version));
+        std::fs::write(dir.join("list"), list).expect("list");
+        std::fs::write(
+            dir.join(format!("{}.info", m.version)),
+            format!(
+                "{{\"Version\":\"{}\",\"Time\":\"2024-01-01T00:00:00Z\"}}\n",
+                m.version
+            ),
+        )
+        .expect("info");
+        std::fs::write(dir.join(format!("{}.mod", m.version)), go_mod_text(m)).expect("mod");
+        let f = std::fs::File::create(dir.join(format!("{}.zip", m.version))).expect("zip");
+        let mut z = zip::ZipWriter::new(f);
+        let opt = zip::write::SimpleFileOptions::default();
+        let prefix = format!("{}@{}/", m.path, m.version);
+        z.start_file(format!("{prefix}go.mod"), opt).expect("entry");
+        z.write_all(go_mod_text(m).as_bytes()).expect("write");
+        z.start_file(format!("{prefix}p.go"), opt).expect("entry");
+        z.write_all(source(m).as_bytes()).expect("write");
+        z.finish().expect("finish");
+    }
+}
+
+struct Env {
+    tmp: tempfile::TempDir,
+}
+
+impl Env {
+    fn gopath(&self) -> PathBuf {
+        self.tmp.path().join("gopath")
+    }
+    fn modcache(&self) -> PathBuf {
+        self.gopath().join("pkg/mod")
+    }
+    fn go(&self, dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("go")
+            .current_dir(dir)
+            .args(args)
+            .env("GOTOOLCHAIN", "local")
+            .env(
+                "GOPROXY",
+                format!("file://{}", self.tmp.path().join("proxy").display()),
+            )
+            .env("GOSUMDB", "off")
+            .env("GOFLAGS", "-mod=mod")
+            .env("GOWORK", "off")
+            .env("GOPATH", self.gopath())
+            .env("GOMODCACHE", self.modcache())
+            .output()
+            .expect("go");
+        assert!(
+            out.status.success(),
+            "go {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+/// Writes a main module, lets Go tidy it, and compares `go list -m all` with godrift.
+fn compare(mods: &[Mod], main_go: &str, requires: &[(&str, &str)], extra: &str) {
+    if Command::new("go").arg("version").output().is_err() {
+        println!("skipped: no `go` on PATH");
+        return;
+    }
+    let env = Env {
+        tmp: tempfile::tempdir().expect("tempdir"),
+    };
+    write_proxy(&env.tmp.path().join("proxy"), mods);
+    let main = env.tmp.path().join("main");
+    std::fs::create_dir_all(&main).expect("mkdir");
+    let mut gm = format!("module example.com/main\n\ngo {main_go}\n");
+    for (p, v) in requires {
+        gm.push_str(&format!("\nrequire {p} {v}\n"));
+    }
+    gm.push_str(extra);
+    std::fs::write(main.join("go.mod"), gm).expect("go.mod");
+    let imports: String = requires
+        .iter()
+        .map(|(p, _)| format!("import _ {p:?}\n"))
+        .collect();
+    std::fs::write(
+        main.join("main.go"),
+        format!("package main\n\n{imports}\nfunc main() {{}}\n"),
+    )
+    .expect("main.go");
+    env.go(&main, &["mod", "tidy"]);
+    let want: Vec<String> = env
+        .go(&main, &["list", "-m", "all"])
+        .lines()
+        .skip(1) // the main module
+        .map(|l| {
+            // `path version` or `path version => replacement`
+            let f: Vec<&str> = l.split_whitespace().collect();
+            format!("{} {}", f[0], f.get(1).copied().unwrap_or(""))
+        })
+        .collect();
+    let list = graph::load(
+        &main,
+        &LoadOptions {
+            gomodcache: Some(env.modcache()),
+            use_workspace: false,
+        },
+    )
+    .expect("load");
+    let got: Vec<String> = list
+        .modules
+        .iter()
+        .map(|m| format!("{} {}", m.module.path, m.module.version))
+        .collect();
+    assert_eq!(
+        got,
+        want,
+        "go.mod after tidy:\n{}",
+        std::fs::read_to_string(main.join("go.mod")).unwrap_or_default()
+    );
+    assert!(list.missing.is_empty(), "missing: {:?}", list.missing);
+}
+
+const MODS: &[Mod] = &[
+    Mod {
+        path: "example.com/a",
+        version: "v1.0.0",
+        go: "1.16",
+        requires: &[("example.com/c", "v1.1.0")],
+    },
+    Mod {
+        path: "example.com/b",
+        version: "v1.0.0",
+        go: "1.17",
+        requires: &[("example.com/c", "v1.2.0"), ("example.com/d", "v1.0.0")],
+    },
+    Mod {
+        path: "example.com/c",
+        version: "v1.1.0",
+        go: "1.16",
+        requires: &[],
+    },
+    Mod {
+        path: "example.com/c",
+        version: "v1.2.0",
+        go: "1.17",
+        requires: &[("example.com/e", "v1.1.0")],
+    },
+    Mod {
+        path: "example.com/d",
+        version: "v1.0.0",
+        go: "1.17",
+        requires: &[("example.com/e", "v1.0.0")],
+    },
+    Mod {
+        path: "example.com/e",
+        version: "v1.0.0",
+        go: "1.16",
+        requires: &[],
+    },
+    Mod {
+        path: "example.com/e",
+        version: "v1.1.0",
+        go: "1.16",
+        requires: &[("example.com/f", "v1.0.0")],
+    },
+    Mod {
+        path: "example.com/f",
+        version: "v1.0.0",
+        go: "1.16",
+        requires: &[],
+    },
+];
+
+#[test]
+fn diamond_unpruned_go116() {
+    compare(
+        MODS,
+        "1.16",
+        &[("example.com/a", "v1.0.0"), ("example.com/b", "v1.0.0")],
+        "",
+    );
+}
+
+#[test]
+fn diamond_pruned_go121() {
+    compare(
+        MODS,
+        "1.21",
+        &[("example.com/a", "v1.0.0"), ("example.com/b", "v1.0.0")],
+        "",
+    );
+}
+
+#[test]
+fn replace_and_exclude() {
+    // c v1.1.0 is replaced by c v1.2.0's content (whose go.mod then counts).
+    compare(
+        MODS,
+        "1.21",
+        &[("example.com/a", "v1.0.0"), ("example.com/d", "v1.0.0")],
+        "\nreplace example.com/c v1.1.0 => example.com/c v1.2.0\n",
+    );
+}
+
+#[test]
+fn exclude_skips_to_the_next_version() {
+    compare(
+        MODS,
+        "1.21",
+        &[("example.com/d", "v1.0.0")],
+        "\nexclude example.com/e v1.0.0\n",
+    );
+}
