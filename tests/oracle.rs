@@ -1,7 +1,19 @@
 //! The oracle: real `go build` + `plugin.Open` scenarios; the runtime's outcome is the ground truth
-//! that godrift's verdicts are compared with. One test process builds everything once (the build
-//! cache does the rest) and prints an agreement table, also written to
-//! `target/oracle-agreement.md`. `GODRIFT_ORACLE=skip` skips it with a printed reason.
+//! that godrift's verdicts are compared with. One test process writes a hermetic workspace
+//! (tests/oracle_support), builds every host and plugin once (two at a time, default GOCACHE
+//! reused), runs each scenario's host, then `godrift check` (binary mode) and `godrift report`
+//! (source mode, a godrift.toml per scenario from the artifacts' real build flags).
+//!
+//! Asserted per row: the runtime did what the scenario says (so the harness cannot quietly stop
+//! reproducing a case); check equals the runtime (verdict, plugin.Open's error word for word,
+//! the named package among its mismatches, a root cause naming the real cause); report never
+//! says "loads" where the runtime fails and carries the finding code of the real cause. Blind
+//! spots of source mode and known gaps are listed with their reason ("excused"), not dropped.
+//!
+//! The table is printed and written to `target/oracle-agreement.md`. Environment:
+//! `GODRIFT_ORACLE=skip` skips with a printed reason; `GODRIFT_OLD_GO` (else the
+//! `.ci/go-toolchain` cache) gives the older Go for the version-mismatch rows;
+//! `GODRIFT_ORACLE_KEEP=1` keeps the workspace for debugging.
 
 mod oracle_support;
 
@@ -662,6 +674,16 @@ fn render_table(rows: &[Row], skipped: &[String], root: &str) -> String {
             if r.expected_ok { "yes" } else { "NO" }
         ));
     }
+    let agree = rows
+        .iter()
+        .filter(|r| r.check_agrees() != Some(false) && r.report_agrees() != Some(false))
+        .count();
+    let excused = rows.iter().filter(|r| r.excused()).count();
+    s.push_str(&format!(
+        "\n{} rows: {agree} agree ({excused} of them excused by a listed blind spot or known gap), {} disagree.\n",
+        rows.len(),
+        rows.len() - agree
+    ));
     for sk in skipped {
         s.push_str(&format!("\nSkipped: {sk}\n"));
     }
