@@ -89,6 +89,7 @@ const EXTRA_EDITED: &str =
 
 /// One run of the real host: the plugins it opened in order, and what it printed.
 struct Run {
+    host: &'static str,
     plugins: Vec<&'static str>,
     stdout: Vec<String>,
     stderr: String,
@@ -214,6 +215,8 @@ fn fixture() -> Option<&'static Fixture> {
             vec!["xa.so", "xb.so"],
             vec!["c.so"],
             vec!["unnamed.so", "unnamed-copy.so", "unnamed.so"],
+            // Cached failure: the name keeps its `.so` in this message.
+            vec!["edit.so", "edit.so", "./edit.so", "same.so"],
         ];
         let old = old_go();
         if let Some(old) = &old {
@@ -236,15 +239,43 @@ fn fixture() -> Option<&'static Fixture> {
                 "skipping the Go-version-mismatch cases: no older toolchain (set GODRIFT_OLD_GO)"
             );
         }
+        // A host linked internally: no Go symbols exported for plugins to bind to.
+        go(
+            &r("host"),
+            root,
+            &[
+                "build",
+                "-ldflags=-linkmode=internal",
+                "-o",
+                "../host-internal.bin",
+                ".",
+            ],
+            &[],
+        );
+        // A host without cgo: its plugin package is a stub.
+        go(
+            &r("host"),
+            root,
+            &["build", "-o", "../host-nocgo.bin", "."],
+            &[("CGO_ENABLED", "0")],
+        );
         let runs = runs
             .into_iter()
-            .map(|plugins| {
-                let out = Command::new(root.join("host.bin"))
+            .map(|plugins| ("host.bin", plugins))
+            .chain([
+                ("host-nocgo.bin", vec!["same.so", "same.so"]),
+                ("host-internal.bin", vec!["same.so"]),
+                // An executable as plugin: dlopen refuses it.
+                ("host.bin", vec!["host.bin", "same.so"]),
+            ])
+            .map(|(host, plugins)| {
+                let out = Command::new(root.join(host))
                     .args(&plugins)
                     .current_dir(root)
                     .output()
                     .unwrap();
                 Run {
+                    host,
                     plugins,
                     stdout: String::from_utf8_lossy(&out.stdout)
                         .lines()
@@ -278,7 +309,11 @@ fn godrift(dir: &Path, args: &[&str]) -> (i32, String, String) {
 }
 
 fn check_json(f: &Fixture, plugins: &[&str]) -> (i32, Value) {
-    let mut args = vec!["check", "--host", "host.bin", "--format", "json"];
+    check_json_with(f, "host.bin", plugins)
+}
+
+fn check_json_with(f: &Fixture, host: &str, plugins: &[&str]) -> (i32, Value) {
+    let mut args = vec!["check", "--host", host, "--format", "json"];
     args.extend_from_slice(plugins);
     let (code, out, err) = godrift(&f.root, &args);
     let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
@@ -291,25 +326,29 @@ fn check_json(f: &Fixture, plugins: &[&str]) -> (i32, Value) {
 fn verdicts_agree_with_plugin_open() {
     let Some(f) = fixture() else { return };
     for run in &f.runs {
-        if run.plugins.contains(&"c.so") {
-            // Not a Go plugin: the CLI refuses it as bad input (exit 2) before any verdict;
-            // the runtime itself would crash on it (see the next test).
-            let mut args = vec!["check", "--host", "host.bin"];
+        if run.plugins.contains(&"c.so") || run.plugins.contains(&"host.bin") {
+            // Not a Go plugin: the CLI refuses it as bad input (exit 2); the runtime crashes
+            // on the C library and refuses the executable (see the tests below, and
+            // `library_verdicts_for_files_the_cli_refuses` for the library's verdict).
+            let mut args = vec!["check", "--host", run.host];
             args.extend_from_slice(&run.plugins);
             let (code, _, err) = godrift(&f.root, &args);
             assert_eq!(code, 2, "{err}");
-            assert!(
-                err.contains("c.so") && err.contains("not a Go plugin"),
-                "{err}"
-            );
+            let why = if run.plugins[0] == "c.so" {
+                "not a Go plugin"
+            } else {
+                "is an executable, not a plugin"
+            };
+            assert!(err.contains(run.plugins[0]) && err.contains(why), "{err}");
             continue;
         }
-        let (code, v) = check_json(f, &run.plugins);
+        let (code, v) = check_json_with(f, run.host, &run.plugins);
         eprintln!("{:?}: {:#?}", run.plugins, run.stdout);
         for (i, plugin) in run.plugins.iter().enumerate() {
             let p = &v["plugins"][i];
             match run.stdout.get(i) {
                 Some(line) if line.starts_with("ERR ") => {
+                    // The measured no-cgo text: `plugin: not implemented`, with no prefix.
                     assert_eq!(p["verdict"], "fails", "{plugin} in {:?}", run.plugins);
                     assert_eq!(p["error"], line["ERR ".len()..], "{plugin}");
                 }
@@ -361,6 +400,17 @@ fn the_runtime_results_are_the_documented_ones() {
     );
     // A C library as the first plugin kills the process.
     assert!(f.runs[2].stdout.is_empty() && f.runs[2].stderr.contains("no plugin module data"));
+    let nocgo = &f.runs[f.runs.len() - 3];
+    assert_eq!(nocgo.host, "host-nocgo.bin");
+    assert_eq!(
+        nocgo.stdout,
+        ["ERR plugin: not implemented", "ERR plugin: not implemented"]
+    );
+    let internal = &f.runs[f.runs.len() - 2];
+    assert_eq!(internal.host, "host-internal.bin");
+    assert!(internal
+        .stderr
+        .contains("fatal error: runtime: no plugin module data"));
     // A file-built plugin and its copy share the plugin path; reopening a file is cached.
     assert_eq!(
         f.runs[3].stdout,
@@ -370,15 +420,19 @@ fn the_runtime_results_are_the_documented_ones() {
             "OK unnamed.so"
         ]
     );
+    assert_eq!(
+        f.runs[4].stdout[1],
+        "ERR plugin.Open(\"edit.so\"): plugin was built with a different version of package example.com/dep (previous failure)"
+    );
     if f.old_go {
-        assert!(f.runs[4]
+        assert!(f.runs[5]
             .stderr
             .contains("fatal error: runtime: no plugin module data"));
         assert_eq!(
-            f.runs[5].stdout[1],
+            f.runs[6].stdout[1],
             "ERR plugin.Open(\"old\"): plugin already loaded"
         );
-        assert!(f.runs[6]
+        assert!(f.runs[7]
             .stderr
             .contains("fatal error: runtime: no plugin module data"));
     }
@@ -503,4 +557,31 @@ fn bad_input_exits_two_without_panicking() {
         assert!(err.contains(bad), "{bad}: {err}");
         assert!(!err.contains("panicked"), "{err}");
     }
+}
+
+/// Inputs the CLI refuses as bad input still get the runtime's verdict from the library.
+#[test]
+fn library_verdicts_for_files_the_cli_refuses() {
+    let Some(f) = fixture() else { return };
+    let run = f.runs.last().unwrap();
+    assert_eq!(run.plugins, ["host.bin", "same.so"]);
+    let host = godrift::binary::read(&f.root.join("host.bin")).unwrap();
+    let plugins: Vec<_> = run
+        .plugins
+        .iter()
+        .map(|p| godrift::binary::read(&f.root.join(p)).unwrap())
+        .collect();
+    let names: Vec<String> = run.plugins.iter().map(|p| p.to_string()).collect();
+    let report = godrift::binary::check(&host, &plugins, &names);
+    let expect: Vec<Option<String>> = run
+        .stdout
+        .iter()
+        .map(|l| l.strip_prefix("ERR ").map(str::to_string))
+        .collect();
+    let got: Vec<Option<String>> = report.plugins.iter().map(|p| p.error.clone()).collect();
+    assert_eq!(got, expect, "{:?}", run.stdout);
+    assert!(expect[0]
+        .as_deref()
+        .unwrap()
+        .ends_with("cannot dynamically load executable"));
 }

@@ -71,8 +71,21 @@ pub fn explain_against(
     };
     let both = || vec![host_name.clone(), name.to_string()];
     if h.go_version != p.go_version {
+        // Another Go release (go1.25 vs go1.26) crashes the process; another patch release
+        // of the same one loads or fails on the std packages that changed.
+        let lang = |v: &str| {
+            v.strip_prefix("go")
+                .and_then(|v| v.split_whitespace().next())
+                .map(crate::semver::gover::lang)
+        };
+        let same_release =
+            lang(&h.go_version).is_some() && lang(&h.go_version) == lang(&p.go_version);
         let mut f = Finding::new(
-            Code::GoVersionMismatch,
+            if same_release {
+                Code::ToolchainMismatch
+            } else {
+                Code::GoVersionMismatch
+            },
             Severity::Error,
             format!(
                 "{name} was built with {} but the {label} with {}",
@@ -203,4 +216,34 @@ pub fn recipe(host: &BuildInfo) -> String {
         }
     }
     format!("{} {}", env.join(" "), args.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::binary::buildinfo::BuildInfo;
+
+    fn art(go: &str) -> Artifact {
+        Artifact {
+            path: "x".into(),
+            build_info: Some(BuildInfo {
+                go_version: go.into(),
+                ..BuildInfo::default()
+            }),
+            ..Artifact::default()
+        }
+    }
+
+    #[test]
+    fn patch_release_difference_is_a_toolchain_mismatch_not_a_crash() {
+        let codes = |h: &str, p: &str| -> Vec<Code> {
+            explain(&art(h), &art(p), &[], "p.so")
+                .iter()
+                .map(|f| f.code)
+                .collect()
+        };
+        assert_eq!(codes("go1.26.8", "go1.26.6"), [Code::ToolchainMismatch]);
+        assert_eq!(codes("go1.26.8", "go1.25.5"), [Code::GoVersionMismatch]);
+        assert!(codes("go1.26.8", "go1.26.8").is_empty());
+    }
 }

@@ -37,6 +37,9 @@ pub struct Artifact {
     /// Go <= 1.15 stored 40-hex-digit SHA-1 strings in `go.link.pkghash.<pkg>` instead of
     /// 8-byte `pkghashbytes`; that format is not supported (its presence is reported).
     pub legacy_hash_format: bool,
+    /// Set for executables, which dlopen refuses: glibc's reason, e.g. `cannot dynamically
+    /// load executable` (ET_EXEC) or `... position-independent executable` (DF_1_PIE).
+    pub dlopen_refusal: Option<&'static str>,
 }
 
 const PREFIXES: [&str; 2] = ["go:link.pkghashbytes.", "go.link.pkghashbytes."];
@@ -59,6 +62,28 @@ fn read_at<'d, F: Object<'d>>(file: &F, addr: u64, len: u64) -> Option<&'d [u8]>
     None
 }
 
+/// Whether dlopen refuses this file as an executable (glibc's wording).
+fn executable_kind<H: FileHeader<Endian = object::Endianness>>(
+    elf: &ElfFile<'_, H>,
+) -> Option<&'static str> {
+    use object::read::elf::Dyn as _;
+    let endian = elf.endian();
+    match elf.elf_header().e_type(endian) {
+        object::elf::ET_EXEC => Some("cannot dynamically load executable"),
+        object::elf::ET_DYN => {
+            let table = elf.elf_section_table();
+            let (dynamic, _) = table.dynamic(endian, elf.data()).ok()??;
+            let pie = dynamic.iter().any(|d| {
+                d.tag32(endian) == Some(object::elf::DT_FLAGS_1)
+                    && d.val32(endian)
+                        .is_some_and(|v| v & object::elf::DF_1_PIE != 0)
+            });
+            pie.then_some("cannot dynamically load position-independent executable")
+        }
+        _ => None,
+    }
+}
+
 fn parse_elf<'d, H: FileHeader<Endian = object::Endianness>>(
     path: &Path,
     elf: &ElfFile<'d, H>,
@@ -68,6 +93,7 @@ fn parse_elf<'d, H: FileHeader<Endian = object::Endianness>>(
         dynamic: elf.section_by_name(".dynamic").is_some(),
         ..Artifact::default()
     };
+    a.dlopen_refusal = executable_kind(elf);
     let mut saw_old_pkghash = false;
     for sym in elf.dynamic_symbols() {
         let Ok(name) = sym.name() else { continue };
@@ -204,5 +230,53 @@ mod tests {
         let mut trunc = b"\x7fELF\x02\x01\x01\x00".to_vec();
         trunc.resize(200, 0xff);
         let _ = read_bytes(Path::new("x.so"), &trunc);
+    }
+}
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+
+    /// xorshift: deterministic pseudo-random bytes without a dependency.
+    fn noise(state: &mut u32, n: usize) -> Vec<u8> {
+        (0..n)
+            .map(|_| {
+                *state ^= *state << 13;
+                *state ^= *state >> 17;
+                *state ^= *state << 5;
+                *state as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_prefix_of_a_real_elf_is_handled() {
+        // The test binary itself is a real ELF with sections, segments and symbols.
+        let exe = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        let mut len = 0;
+        while len < exe.len().min(1 << 16) {
+            let _ = read_bytes(Path::new("x"), &exe[..len]);
+            len = len * 2 + 1;
+        }
+        assert!(read_bytes(Path::new("x"), &exe).is_ok());
+    }
+
+    #[test]
+    fn corrupted_headers_never_panic() {
+        let exe = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        let head = &exe[..exe.len().min(4096)];
+        let mut state = 0x9e37_79b9;
+        for i in 0..300 {
+            // Valid ident, random rest; and the real header with random bytes flipped.
+            let mut buf = b"\x7fELF\x02\x01\x01".to_vec();
+            buf.extend(noise(&mut state, 64 + i));
+            let _ = read_bytes(Path::new("x"), &buf);
+            let mut flipped = head.to_vec();
+            for b in noise(&mut state, 4).chunks(2) {
+                let at = 16 + (usize::from(b[0]) * 7 + i) % 48;
+                flipped[at] = b[1];
+            }
+            let _ = read_bytes(Path::new("x"), &flipped);
+        }
     }
 }

@@ -195,6 +195,43 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
         };
         // Go concatenates the name as is (no escaping).
         let open_err = |msg: &str| format!("plugin.Open(\"{}\"): {msg}", open_name(name));
+        // Errors returned before plugin.Open strips `.so` (dlopen failure, cached failure)
+        // carry the name as given.
+        let open_err_raw = |msg: &str| format!("plugin.Open(\"{name}\"): {msg}");
+        if host_static {
+            r.verdict = Verdict::Fails;
+            r.error = Some("plugin: not implemented".to_string());
+            r.root_cause = Some("the host is statically linked (CGO_ENABLED=0)".into());
+            report.plugins.push(r);
+            continue;
+        }
+        if !host_plugin_capable && hbi.is_some() {
+            // Measured (go1.26, host linked with -linkmode=internal): the plugin's runtime
+            // binds to its own copy, the host's module chain stays empty, and the process dies.
+            r.verdict = Verdict::Crashes;
+            r.error = Some("runtime: no plugin module data".into());
+            r.root_cause = Some(
+                "the host exports no Go symbols (not linked for plugins), so no plugin can register with its runtime"
+                    .into(),
+            );
+            report.plugins.push(r);
+            break;
+        }
+        // dlopen refuses executables (nothing is loaded or cached); dlerror names the
+        // canonical path plugin.Open passed it.
+        if let Some(why) = plugin.dlopen_refusal {
+            r.verdict = Verdict::Fails;
+            r.error = Some(open_err_raw(&format!("{}: {why}", real.display())));
+            let mut f = Finding::new(
+                Code::NotAGoArtifact,
+                Severity::Error,
+                format!("{name} is an executable, not a plugin: build it with -buildmode=plugin"),
+            );
+            f.artifacts = vec![name.clone()];
+            report.findings.push(f);
+            report.plugins.push(r);
+            continue;
+        }
         // The same file again: plugin.Open returns the cached plugin, or the cached error.
         if let Some(&prev) = by_realpath.get(&real) {
             let p = &report.plugins[prev];
@@ -202,13 +239,12 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
             r.mismatched_packages = p.mismatched_packages.clone();
             r.root_cause = p.root_cause.clone();
             if p.verdict == Verdict::Fails {
-                r.error = p.error.as_ref().map(|e| format!("{e} (previous failure)"));
-                if let Some(e) = &mut r.error {
-                    // The cached message is the runtime's reason with this call's name.
-                    if let Some((_, reason)) = e.split_once("): ") {
-                        *e = open_err(reason);
-                    }
-                }
+                // The cached reason, with this call's name.
+                r.error = p
+                    .error
+                    .as_deref()
+                    .and_then(|e| e.split_once("): "))
+                    .map(|(_, reason)| open_err_raw(&format!("{reason} (previous failure)")));
             }
             report.plugins.push(r);
             continue;
@@ -231,7 +267,7 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
                 r.error = Some("runtime: no plugin module data".into());
             }
         };
-        if pbi.is_none() && plugin.hashes.is_empty() && !host_static {
+        if pbi.is_none() && plugin.hashes.is_empty() {
             foreign_tail(&mut r);
             let mut f = Finding::new(
                 Code::NotAGoArtifact,
@@ -260,13 +296,6 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
             );
             f.artifacts = vec![host_name.clone(), name.clone()];
             report.findings.push(f);
-            report.plugins.push(r);
-            continue;
-        }
-        if host_static {
-            r.verdict = Verdict::Fails;
-            r.error = Some("plugin: not implemented".to_string());
-            r.root_cause = Some("the host is statically linked (CGO_ENABLED=0)".into());
             report.plugins.push(r);
             continue;
         }
@@ -431,6 +460,7 @@ mod tests {
             check_order: hashes.iter().map(|(p, _)| p.to_string()).collect(),
             build_info: Some(bi),
             legacy_hash_format: false,
+            dlopen_refusal: None,
         }
     }
 
