@@ -132,6 +132,18 @@ fn scenarios(ws: &Workspace) -> Vec<Scenario> {
             FailsDep,
         ),
         one(
+            "host built with CGO_ENABLED=0",
+            "host-nocgo",
+            "plug",
+            FailsWith("plugin: not implemented"),
+        ),
+        one(
+            "host linked with -linkmode=internal",
+            "host-internal-link",
+            "plug",
+            CrashesOrFails,
+        ),
+        one(
             "dep only the plugin links (host lacks it)",
             "hostbare",
             "plug",
@@ -395,6 +407,12 @@ fn source_blind(host: &str, build: &str) -> Option<&'static str> {
         "plug-vendor" | "plug-vendor-shift-trimpath" if !host.starts_with("host-vendor") => {
             Some(VENDOR_GAP)
         }
+        "plug" if host == "host-nocgo" => Some(
+            "KNOWN REPORT GAP: a host with cgo_enabled = false in the config is not flagged (plugin.Open needs cgo)",
+        ),
+        "plug" if host == "host-internal-link" => {
+            Some("-ldflags=-linkmode=internal is not recorded in build info or the config")
+        }
         "plug-again" => Some("one module directory built into two files; the config lists it once"),
         "plug-inplace-shift" => {
             Some("the edit happened between the two builds; the sources on disk are the host's")
@@ -439,8 +457,14 @@ fn build_table(b: &oracle_support::Build, versions: &BTreeMap<PathBuf, String>) 
         .find(|(k, _)| k == "GOMODCACHE")
         .map(|(_, v)| v.rsplit('/').next().unwrap_or(v).to_string())
         .unwrap_or_default();
+    // Every build runs with CGO_ENABLED=1 unless its own env says otherwise.
+    let cgo = b
+        .env
+        .iter()
+        .find(|(k, _)| k == "CGO_ENABLED")
+        .is_none_or(|(_, v)| v == "1");
     format!(
-        "{{ trimpath = {}, race = {}, gcflags = {:?}, tags = {:?}, toolchain = {:?}, modcache = {modcache:?} }}",
+        "{{ trimpath = {}, race = {}, gcflags = {:?}, tags = {:?}, toolchain = {:?}, modcache = {modcache:?}, cgo_enabled = {cgo} }}",
         b.flags.iter().any(|f| f == "-trimpath"),
         b.flags.iter().any(|f| f == "-race"),
         flag_value("-gcflags="),

@@ -355,6 +355,23 @@ impl Workspace {
         add("host", &host, false, &[], &[], &go);
         add("host-trimpath", &host, false, &["-trimpath"], &[], &go);
         add("hostbare", &hostbare, false, &[], &[], &go);
+        // Hosts that cannot load any plugin: no cgo, or internally linked (no Go dynsyms).
+        add(
+            "host-nocgo",
+            &host,
+            false,
+            &[],
+            &[("CGO_ENABLED", "0")],
+            &go,
+        );
+        add(
+            "host-internal-link",
+            &host,
+            false,
+            &["-ldflags=-linkmode=internal"],
+            &[],
+            &go,
+        );
         add("plug", &p_v1, true, &[], &[], &go);
         add("plug-v1.1.0", &p_v11, true, &[], &[], &go);
         add("plug-copy", &p_copy, true, &[], &[], &go);
