@@ -420,6 +420,14 @@ impl Workspace {
             &[("GOAMD64", "v3")],
             &go,
         );
+        add(
+            "plug-goexperiment",
+            &p_v1,
+            true,
+            &[],
+            &[("GOEXPERIMENT", "arenas")],
+            &go,
+        );
         add("plug-buildvcs", &p_vcs, true, &["-buildvcs=true"], &[], &go);
         add("plug-tags", &p_v1, true, &["-tags=godrift_extra"], &[], &go);
         add("plug-a", &p_a, true, &[], &[], &go);
