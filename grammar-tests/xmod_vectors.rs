@@ -52,6 +52,28 @@ fn semver_canonical() {
             });
             let build = input.find('+').map_or("", |k| &input[k..]);
             t.check(semver::build(input) == build, || format!("Build({input})"));
+            // TestMajorMinor: the input without build and prerelease, cut or padded to X.Y.
+            let core = input.split('+').next().unwrap_or("");
+            let core = core.split('-').next().unwrap_or("");
+            let want_mm = match core.matches('.').count() {
+                0 => format!("{core}.0"),
+                1 => core.to_string(),
+                _ => core[..core.rfind('.').unwrap_or(core.len())].to_string(),
+            };
+            let got_mm = semver::major_minor(input);
+            t.check(got_mm == want_mm, || {
+                format!("MajorMinor({input}) = {got_mm:?}, want {want_mm:?}")
+            });
+        } else {
+            let parts = [
+                semver::major(input),
+                semver::major_minor(input),
+                semver::prerelease(input),
+                semver::build(input),
+            ];
+            t.check(parts.iter().all(String::is_empty), || {
+                format!("parts of invalid {input} = {parts:?}, want all empty")
+            });
         }
     }
     t.finish();

@@ -3,6 +3,8 @@
 //! module cache (`!x`), MatchPrefixPatterns.
 
 use crate::semver;
+
+mod glob;
 use serde::Serialize;
 
 /// A module path at a version (`module.Version`). Version is "" for a local replacement target.
@@ -35,7 +37,7 @@ impl std::fmt::Display for ModuleVersion {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ModuleError {
     /// `malformed module path "x": missing dot in first path element`
-    #[error("malformed {kind} path {path:?}: {reason}")]
+    #[error("malformed {kind} path {}: {reason}", go_quote(path))]
     InvalidPath {
         kind: &'static str,
         path: String,
@@ -48,12 +50,27 @@ pub enum ModuleError {
         version: String,
         reason: String,
     },
-    #[error("invalid escaped module path {escaped:?}: {reason}")]
+    /// `invalid escaped module path "x"` (bad escaping: reason "") or
+    /// `invalid escaped module path "x": <why the unescaped path is invalid>`.
+    #[error("{}", escaped_error("module path", escaped, reason))]
     BadEscapedPath { escaped: String, reason: String },
-    #[error("invalid escaped version {escaped:?}: {reason}")]
+    /// As BadEscapedPath; like Go, a check failure names the unescaped version.
+    #[error("{}", escaped_error("version", escaped, reason))]
     BadEscapedVersion { escaped: String, reason: String },
-    #[error("disallowed version string {0:?}")]
+    /// `version "v1!" invalid: disallowed version string`
+    #[error("version {} invalid: disallowed version string", go_quote(.0))]
     DisallowedVersion(String),
+    /// `internal error: inconsistency in EscapePath` (non-ASCII that passed the checks).
+    #[error("internal error: inconsistency in EscapePath")]
+    EscapeInconsistency,
+}
+
+fn escaped_error(what: &str, escaped: &str, reason: &str) -> String {
+    if reason.is_empty() {
+        format!("invalid escaped {what} {}", go_quote(escaped))
+    } else {
+        format!("invalid escaped {what} {}: {reason}", go_quote(escaped))
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -85,8 +102,30 @@ fn file_name_ok(r: char) -> bool {
     if r.is_ascii() {
         r.is_ascii_alphanumeric() || "!#$%&()+,-.=@[]^_{}~ ".contains(r)
     } else {
-        r.is_alphabetic()
+        is_unicode_letter(r)
     }
+}
+
+/// Go's unicode.IsLetter (general category L), derived from XID_Start, which is
+/// L + Nl + Other_ID_Start minus the few letters NFKC closure and Pattern_Syntax
+/// drop: take out the numbers (Nl) and Other_ID_Start, add back those letters.
+/// Swept against Go 1.26 over all code points: equal except letters assigned after
+/// Unicode 15.0 (Go's tables), which unicode-ident (Unicode 18) knows.
+fn is_unicode_letter(c: char) -> bool {
+    const NFKC_DROPPED_LETTERS: &[char] = &[
+        '\u{37a}', '\u{e33}', '\u{eb3}', '\u{fc5e}', '\u{fc5f}', '\u{fc60}', '\u{fc61}',
+        '\u{fc62}', '\u{fc63}', '\u{fdfa}', '\u{fdfb}', '\u{fe70}', '\u{fe72}', '\u{fe74}',
+        '\u{fe76}', '\u{fe78}', '\u{fe7a}', '\u{fe7c}', '\u{fe7e}', '\u{ff9e}', '\u{ff9f}',
+        // Lm but Pattern_Syntax, so not XID_Start.
+        '\u{2e2f}',
+    ];
+    const OTHER_ID_START: &[char] = &[
+        '\u{1885}', '\u{1886}', '\u{2118}', '\u{212e}', '\u{309b}', '\u{309c}',
+    ];
+    if NFKC_DROPPED_LETTERS.contains(&c) {
+        return true;
+    }
+    unicode_ident::is_xid_start(c) && !c.is_numeric() && !OTHER_ID_START.contains(&c)
 }
 
 const BAD_WINDOWS_NAMES: &[&str] = &[
@@ -99,7 +138,7 @@ fn check_elem(elem: &str, kind: Kind) -> Result<(), String> {
         return Err("empty path element".into());
     }
     if elem.bytes().all(|c| c == b'.') {
-        return Err(format!("invalid path element {elem:?}"));
+        return Err(format!("invalid path element {}", go_quote(elem)));
     }
     if elem.starts_with('.') && kind == Kind::Module {
         return Err("leading dot in path element".into());
@@ -124,7 +163,8 @@ fn check_elem(elem: &str, kind: Kind) -> Result<(), String> {
         .any(|b| b.eq_ignore_ascii_case(short))
     {
         return Err(format!(
-            "{short:?} disallowed as path element component on Windows"
+            "{} disallowed as path element component on Windows",
+            go_quote(short)
         ));
     }
     // Names that look like Windows 8.3 short names (`PROGRA~1`) alias other files.
@@ -139,17 +179,64 @@ fn check_elem(elem: &str, kind: Kind) -> Result<(), String> {
     Ok(())
 }
 
-/// Go's `%q` for a rune: printable ASCII in single quotes, others escaped.
-fn go_quote_rune(r: char) -> String {
-    match r {
-        '\'' => "'\\''".into(),
-        '\\' => "'\\\\'".into(),
-        '\n' => "'\\n'".into(),
-        '\t' => "'\\t'".into(),
-        '\r' => "'\\r'".into(),
-        '\0' => "'\\x00'".into(),
-        c if (c as u32) < 0x20 || c as u32 == 0x7f => format!("'\\x{:02x}'", c as u32),
-        c => format!("'{c}'"),
+/// Go's `strconv.Quote` of a string: printable characters kept, the rest escaped.
+pub fn go_quote(s: &str) -> String {
+    go_quote_bytes(s.as_bytes())
+}
+
+/// Go's `strconv.Quote` of a byte string: invalid UTF-8 bytes become `\xNN`.
+pub fn go_quote_bytes(b: &[u8]) -> String {
+    let mut out = String::from("\"");
+    for chunk in b.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            push_escaped(&mut out, c, '"');
+        }
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Go's `strconv.QuoteRune` (what `%q` prints for a rune).
+pub fn go_quote_rune(c: char) -> String {
+    let mut out = String::from("'");
+    push_escaped(&mut out, c, '\'');
+    out.push('\'');
+    out
+}
+
+/// Approximates Go's unicode.IsPrint (letters, marks, numbers, punctuation,
+/// symbols and ASCII space) with what std offers: controls, non-ASCII spaces and
+/// the common format characters are not printable.
+fn is_go_print(c: char) -> bool {
+    if c == ' ' {
+        return true;
+    }
+    !(c.is_control()
+        || c.is_whitespace()
+        || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}'))
+}
+
+fn push_escaped(out: &mut String, c: char, quote: char) {
+    match c {
+        _ if c == quote || c == '\\' => {
+            out.push('\\');
+            out.push(c);
+        }
+        _ if is_go_print(c) => out.push(c),
+        '\u{7}' => out.push_str("\\a"),
+        '\u{8}' => out.push_str("\\b"),
+        '\u{c}' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\u{b}' => out.push_str("\\v"),
+        _ if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", c as u32)),
+        _ if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
+        _ => out.push_str(&format!("\\U{:08x}", c as u32)),
     }
 }
 
@@ -278,12 +365,14 @@ pub fn check_path_major(v: &str, path_major: &str) -> Result<(), String> {
             return Ok(());
         }
         "v0 or v1"
-    } else {
-        let want = &pm[1..];
+    } else if let Some(want) = pm.strip_prefix(['/', '.']) {
         if m == want {
             return Ok(());
         }
         want
+    } else {
+        // Not a path-major suffix at all: Go names it as given.
+        pm
     };
     Err(format!("should be {want}, not {m}"))
 }
@@ -354,14 +443,14 @@ fn unescape_string(s: &str) -> Option<String> {
 /// module.EscapePath: the module cache's case-safe form (`Azure` -> `!azure`).
 pub fn escape_path(path: &str) -> Result<String, ModuleError> {
     check_path(path)?;
-    escape_string(path).ok_or_else(|| invalid_path(Kind::Module, path, "internal error".into()))
+    escape_string(path).ok_or(ModuleError::EscapeInconsistency)
 }
 
 /// module.UnescapePath.
 pub fn unescape_path(escaped: &str) -> Result<String, ModuleError> {
     let path = unescape_string(escaped).ok_or_else(|| ModuleError::BadEscapedPath {
         escaped: escaped.to_string(),
-        reason: "invalid escaping".into(),
+        reason: String::new(),
     })?;
     check_path(&path).map_err(|e| ModuleError::BadEscapedPath {
         escaped: escaped.to_string(),
@@ -375,17 +464,19 @@ pub fn escape_version(v: &str) -> Result<String, ModuleError> {
     if check_elem(v, Kind::File).is_err() || v.contains('!') {
         return Err(ModuleError::DisallowedVersion(v.to_string()));
     }
-    escape_string(v).ok_or_else(|| ModuleError::DisallowedVersion(v.to_string()))
+    escape_string(v).ok_or(ModuleError::EscapeInconsistency)
 }
 
 /// module.UnescapeVersion.
 pub fn unescape_version(escaped: &str) -> Result<String, ModuleError> {
-    let bad = |reason: &str| ModuleError::BadEscapedVersion {
+    let v = unescape_string(escaped).ok_or_else(|| ModuleError::BadEscapedVersion {
         escaped: escaped.to_string(),
-        reason: reason.to_string(),
-    };
-    let v = unescape_string(escaped).ok_or_else(|| bad("invalid escaping"))?;
-    check_elem(&v, Kind::File).map_err(|r| bad(&r))?;
+        reason: String::new(),
+    })?;
+    check_elem(&v, Kind::File).map_err(|r| ModuleError::BadEscapedVersion {
+        escaped: v.clone(),
+        reason: r,
+    })?;
     Ok(v)
 }
 
@@ -421,126 +512,7 @@ pub fn match_prefix_patterns(globs: &str, target: &str) -> bool {
 /// Go's `path.Match`: `*` (not across `/`), `?`, `[...]` classes with ranges and `^`
 /// negation, `\` escapes. None for a malformed pattern.
 pub fn path_match(pattern: &str, name: &str) -> Option<bool> {
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    match_from(&p, &n)
-}
-
-fn match_from(p: &[char], n: &[char]) -> Option<bool> {
-    if p.is_empty() {
-        return Some(n.is_empty());
-    }
-    match p[0] {
-        '*' => {
-            // Validate the rest of the pattern even when a shorter match succeeds.
-            let rest = &p[1..];
-            let mut result = false;
-            for k in 0..=n.len() {
-                if k > 0 && n[k - 1] == '/' {
-                    break;
-                }
-                if match_from(rest, &n[k..])? {
-                    result = true;
-                    break;
-                }
-            }
-            if !result {
-                check_pattern(rest)?;
-            }
-            Some(result)
-        }
-        '?' => {
-            if n.is_empty() || n[0] == '/' {
-                check_pattern(&p[1..])?;
-                return Some(false);
-            }
-            match_from(&p[1..], &n[1..])
-        }
-        '[' => {
-            let (matched, used) = match_class(&p[1..], n.first().copied())?;
-            if n.is_empty() || n[0] == '/' || !matched {
-                check_pattern(&p[1 + used..])?;
-                return Some(false);
-            }
-            match_from(&p[1 + used..], &n[1..])
-        }
-        '\\' => {
-            let c = *p.get(1)?;
-            if n.first() != Some(&c) {
-                check_pattern(&p[2..])?;
-                return Some(false);
-            }
-            match_from(&p[2..], &n[1..])
-        }
-        c => {
-            if n.first() != Some(&c) {
-                check_pattern(&p[1..])?;
-                return Some(false);
-            }
-            match_from(&p[1..], &n[1..])
-        }
-    }
-}
-
-/// Parses a class body after `[`; returns whether `c` matches and how many pattern chars
-/// were consumed (including the closing `]`).
-fn match_class(p: &[char], c: Option<char>) -> Option<(bool, usize)> {
-    let mut i = 0;
-    let negated = p.first() == Some(&'^');
-    if negated {
-        i += 1;
-    }
-    let mut matched = false;
-    let mut nrange = 0;
-    loop {
-        if i < p.len() && p[i] == ']' && nrange > 0 {
-            i += 1;
-            break;
-        }
-        let (lo, k) = class_char(&p[i..])?;
-        i += k;
-        let mut hi = lo;
-        if p.get(i) == Some(&'-') {
-            let (h, k) = class_char(&p[i + 1..])?;
-            hi = h;
-            i += 1 + k;
-        }
-        if let Some(c) = c {
-            if lo <= c && c <= hi {
-                matched = true;
-            }
-        }
-        nrange += 1;
-    }
-    Some((matched != negated, i))
-}
-
-fn class_char(p: &[char]) -> Option<(char, usize)> {
-    match p.first()? {
-        '-' | ']' => None,
-        '\\' => Some((*p.get(1)?, 2)),
-        &c => Some((c, 1)),
-    }
-}
-
-/// Reports whether the rest of a pattern is well formed (Go returns ErrBadPattern for a
-/// malformed pattern even when the name already failed to match).
-fn check_pattern(p: &[char]) -> Option<()> {
-    let mut i = 0;
-    while i < p.len() {
-        match p[i] {
-            '\\' => {
-                p.get(i + 1)?;
-                i += 2;
-            }
-            '[' => {
-                let (_, used) = match_class(&p[i + 1..], None)?;
-                i += 1 + used;
-            }
-            _ => i += 1,
-        }
-    }
-    Some(())
+    glob::path_match(pattern, name).ok()
 }
 
 #[cfg(test)]
@@ -576,5 +548,71 @@ mod tests {
             "rsc.io/private/x/y",
             "rsc.io/private/x"
         ));
+    }
+
+    #[test]
+    fn go_quoting_in_errors() {
+        let e = |r: Result<(), ModuleError>| r.unwrap_err().to_string();
+        assert_eq!(
+            e(check_file_path("a/\u{1}")),
+            r#"malformed file path "a/\x01": invalid char '\x01'"#
+        );
+        assert_eq!(
+            e(check_file_path("a/\u{a0}")),
+            r#"malformed file path "a/\u00a0": invalid char '\u00a0'"#
+        );
+        assert_eq!(
+            e(check_path("x.y/é")),
+            r#"malformed module path "x.y/é": invalid char 'é'"#
+        );
+        assert_eq!(
+            go_quote("a\"b\\\n\u{7f}😀\u{feff}"),
+            r#""a\"b\\\n\x7f😀\ufeff""#
+        );
+        assert_eq!(go_quote_rune('\''), r"'\''");
+        assert_eq!(go_quote_rune('"'), "'\"'");
+    }
+
+    #[test]
+    fn escaping_error_wording() {
+        let e = |r: Result<String, ModuleError>| r.unwrap_err().to_string();
+        assert_eq!(
+            check_path_major("v1.0.0", "ዂ").unwrap_err(),
+            "should be ዂ, not v1"
+        );
+        assert_eq!(
+            e(escape_version("v1!")),
+            r#"version "v1!" invalid: disallowed version string"#
+        );
+        assert_eq!(
+            e(escape_version("vé")),
+            "internal error: inconsistency in EscapePath"
+        );
+        assert_eq!(
+            e(unescape_path("github.com/!!x")),
+            r#"invalid escaped module path "github.com/!!x""#
+        );
+        assert_eq!(
+            e(unescape_path("x")),
+            r#"invalid escaped module path "x": malformed module path "x": missing dot in first path element"#
+        );
+        // Go names the unescaped version when it fails the file-name check.
+        assert_eq!(
+            e(unescape_version("!c!o!n")),
+            r#"invalid escaped version "CON": "CON" disallowed as path element component on Windows"#
+        );
+    }
+
+    #[test]
+    fn file_names_take_unicode_letters_only() {
+        for c in ['é', 'Ω', '中', 'ǅ', 'ʰ', '\u{2e2f}', '\u{e33}'] {
+            assert!(file_name_ok(c), "{c:?} is a letter");
+        }
+        // combining mark, spacing mark, circled letter (So), letter number (Nl), Other_ID_Start
+        for c in [
+            '\u{345}', '\u{93f}', 'Ⓐ', 'Ⅳ', '\u{1885}', '℘', '☺', '\u{a0}',
+        ] {
+            assert!(!file_name_ok(c), "{c:?} is not a letter");
+        }
     }
 }

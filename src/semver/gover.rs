@@ -105,12 +105,18 @@ pub fn max<'a>(x: &'a str, y: &'a str) -> &'a str {
     }
 }
 
-/// The Go version of a toolchain name: `go1.21.3` -> `1.21.3`, `go1.22.0-custom` -> `1.22.0`;
-/// None for `default`, `local` or a name that is not a Go release.
+/// The Go version of a toolchain name, as cmd/go's gover.FromToolchain: `go1.21.3` ->
+/// `1.21.3`; a suffix after `-`, space or tab is dropped (`go1.22.0-custom`, and
+/// `go1.22.0 X:boringcrypto` as build info records GOEXPERIMENT builds). A `+` suffix
+/// is dropped too, so a GOTOOLCHAIN value (`go1.22.3+auto`, from config) reads as its
+/// minimum toolchain, as cmd/go's toolchain selection cuts it before FromToolchain.
+/// None for `default`, `local`, a name with a path separator or not a Go release.
 pub fn from_toolchain(name: &str) -> Option<&str> {
+    if name.contains(['/', '\\']) {
+        return None;
+    }
     let v = name.strip_prefix("go")?;
-    // A suffix such as `-custom` or `+auto` names a variant of the same release.
-    let end = v.find(['-', '+']).unwrap_or(v.len());
+    let end = v.find([' ', '\t', '-', '+']).unwrap_or(v.len());
     let v = &v[..end];
     is_valid(v).then_some(v)
 }
@@ -141,5 +147,9 @@ mod tests {
         assert_eq!(lang("1.21.3"), "1.21");
         assert_eq!(from_toolchain("go1.22.0-custom"), Some("1.22.0"));
         assert_eq!(from_toolchain("default"), None);
+        assert_eq!(from_toolchain("go1.22.0 X:boringcrypto"), Some("1.22.0"));
+        assert_eq!(from_toolchain("go1.21\tx"), Some("1.21"));
+        assert_eq!(from_toolchain("go1.21.3+auto"), Some("1.21.3"));
+        assert_eq!(from_toolchain("go1.21/x"), None);
     }
 }

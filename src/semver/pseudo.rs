@@ -6,7 +6,7 @@ use super::{build, canonical, is_valid, prerelease};
 
 /// An invalid version, worded as module.InvalidVersionError.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{} {:?} invalid: {}", if *.pseudo { "pseudo-version" } else { "version" }, .version, .reason)]
+#[error("{} {} invalid: {}", if *.pseudo { "pseudo-version" } else { "version" }, crate::module::go_quote(.version), .reason)]
 pub struct InvalidVersionError {
     pub version: String,
     pub pseudo: bool,
@@ -116,7 +116,10 @@ pub fn pseudo_version_base(v: &str) -> Result<String, InvalidVersionError> {
             if !p.build.is_empty() {
                 return Err(pseudo_error(
                     v,
-                    format!("lacks base version, but has build metadata '{}'", p.build),
+                    format!(
+                        "lacks base version, but has build metadata {}",
+                        crate::module::go_quote(&p.build)
+                    ),
                 ));
             }
             Ok(String::new())
@@ -153,13 +156,25 @@ pub fn pseudo_version_base(v: &str) -> Result<String, InvalidVersionError> {
 pub fn pseudo_version_time(v: &str) -> Result<String, InvalidVersionError> {
     let p = parse_pseudo(v)?;
     let n = |r: std::ops::Range<usize>| p.timestamp[r].parse::<u32>().unwrap_or(u32::MAX);
-    let valid = (1..=12).contains(&n(4..6))
-        && (1..=31).contains(&n(6..8))
+    // As Go's time.Parse: the day must exist in that month of that year.
+    let (year, month) = (n(0..4), n(4..6));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    let valid = (1..=12).contains(&month)
+        && (1..=days).contains(&n(6..8))
         && n(8..10) < 24
         && n(10..12) < 60
         && n(12..14) < 60;
     if !valid {
-        return Err(pseudo_error(v, "malformed time"));
+        return Err(pseudo_error(
+            v,
+            format!("malformed time {}", crate::module::go_quote(p.timestamp)),
+        ));
     }
     Ok(p.timestamp.to_string())
 }
@@ -221,6 +236,29 @@ fn dec_decimal(d: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_is_checked_against_the_calendar() {
+        assert_eq!(
+            pseudo_version_time("v0.0.0-20240229000000-abc").unwrap(),
+            "20240229000000"
+        );
+        assert_eq!(
+            pseudo_version_time("v0.0.0-20230229000000-abc")
+                .unwrap_err()
+                .to_string(),
+            r#"pseudo-version "v0.0.0-20230229000000-abc" invalid: malformed time "20230229000000""#
+        );
+        assert!(pseudo_version_time("v0.0.0-19000229000000-abc").is_err());
+        assert!(pseudo_version_time("v0.0.0-20000229000000-abc").is_ok());
+        assert!(pseudo_version_time("v0.0.0-20000431000000-abc").is_err());
+        assert_eq!(
+            pseudo_version_base("v0.0.0-20060102150405-hash+incompatible")
+                .unwrap_err()
+                .to_string(),
+            r#"pseudo-version "v0.0.0-20060102150405-hash+incompatible" invalid: lacks base version, but has build metadata "+incompatible""#
+        );
+    }
 
     #[test]
     fn three_forms() {
