@@ -971,6 +971,20 @@ mod agreement_rules {
     }
 
     #[test]
+    fn a_known_check_gap_is_excused_but_still_shown_wrong() {
+        let mut r = row(
+            Outcome::Fails(DEP_ERR.into()),
+            cv("crashes", Some("runtime: no plugin module data"), &[]),
+            None,
+        );
+        assert_eq!(r.check_ok(), Some(false));
+        r.check_gap = Some("known");
+        assert_eq!(r.check_ok(), Some(true));
+        assert_eq!(r.check_agrees(), Some(false));
+        assert!(r.excused());
+    }
+
+    #[test]
     fn errors_must_match_the_runtime_text() {
         let crash = Outcome::Crashes("fatal error: runtime: no plugin module data".into());
         assert_eq!(
