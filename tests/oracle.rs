@@ -284,24 +284,18 @@ fn expected_cause(host: &str, build: &str) -> Option<&'static [&'static str]> {
 
 /// Rows where check's verdict is right but its root cause is known to be wrong: listed in the
 /// table with the reason instead of failing the run (verdict and package are still asserted).
+/// (None listed: the -tags cause was fixed in diagnose.rs.)
 fn known_cause_gap(build: &str) -> Option<&'static str> {
-    match build {
-        "plug-tags" => Some(
-            "check blames the directory, not the differing -tags build setting (src/binary/diagnose.rs)",
-        ),
-        _ => None,
-    }
+    let _ = build;
+    None
 }
 
 /// Rows where check's verdict itself is known to be wrong: shown as WRONG with the reason
 /// (the run does not fail on them; every other row must agree).
+/// (None listed: GOEXPERIMENT version strings are now read as the same release.)
 fn known_check_gap(build: &str) -> Option<&'static str> {
-    match build {
-        "plug-goexperiment" => Some(
-            "check reads the \"go1.26.8 X:arenas\" version as another Go release and predicts a crash; the runtime fails on internal/goexperiment",
-        ),
-        _ => None,
-    }
+    let _ = build;
+    None
 }
 
 fn is_std(pkg: &str) -> bool {
@@ -422,20 +416,10 @@ impl Row {
     }
 }
 
-const VENDOR_GAP: &str = "KNOWN REPORT GAP: a dep compiled from a vendor/ tree is compared by its module version and replace target, not by the directory and bytes it is compiled from";
-
 /// Failures source mode cannot see, or known report gaps, with the reason: listed in the table
 /// (never dropped) instead of failing the run.
 fn source_blind(host: &str, build: &str) -> Option<&'static str> {
     match build {
-        // Vendored on both sides from the same replace target, different vendor/ dirs.
-        "plug-vendor" if host == "host-vendor" => Some(VENDOR_GAP),
-        "plug-vendor" | "plug-vendor-shift-trimpath" if !host.starts_with("host-vendor") => {
-            Some(VENDOR_GAP)
-        }
-        "plug" if host == "host-nocgo" => Some(
-            "KNOWN REPORT GAP: a host with cgo_enabled = false in the config is not flagged (plugin.Open needs cgo)",
-        ),
         "plug" if host == "host-internal-link" => {
             Some("-ldflags=-linkmode=internal is not recorded in build info or the config")
         }

@@ -15,9 +15,12 @@ fn origin(side: &Side, path: &str) -> String {
     } else {
         format!("module cache {}", side.build.modcache)
     };
+    // A vendored build compiles vendor/ whatever go.mod's replace says.
+    if side.build_list.vendored {
+        return side.dir.join("vendor").join(path).display().to_string();
+    }
     match side.build_list.get(path).and_then(|m| m.replace.as_ref()) {
         Some(Replacement::Dir { resolved, .. }) => resolved.display().to_string(),
-        _ if side.build_list.vendored => side.dir.join("vendor").join(path).display().to_string(),
         Some(Replacement::Module { module }) => format!("{cache} ({module})"),
         None => cache,
     }

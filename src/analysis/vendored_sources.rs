@@ -8,8 +8,40 @@ use crate::project::Side;
 use std::path::Path;
 
 pub fn between(host: &Side, plugin: &Side) -> Vec<Finding> {
+    // One side vendored, the other compiling a local replacement directory of the same
+    // module version: compare the vendored copy with that directory.
+    let mut out = Vec::new();
+    for (vend, other) in [(host, plugin), (plugin, host)] {
+        let Some((txt, tree)) = &vend.vendor else {
+            continue;
+        };
+        if other.vendor.is_some() {
+            continue;
+        }
+        for m in txt.build_list() {
+            let Some(sel) = other.build_list.get(&m.module.path) else {
+                continue;
+            };
+            if sel.module.version != m.module.version {
+                continue;
+            }
+            if let Some(crate::graph::Replacement::Dir { resolved, .. }) = &sel.replace {
+                let s = integrity::Side {
+                    name: &vend.name,
+                    tree,
+                    modules: txt,
+                };
+                out.extend(integrity::against_dir(
+                    &s,
+                    &m.module.path,
+                    resolved,
+                    &other.name,
+                ));
+            }
+        }
+    }
     let (Some((ht, htree)), Some((pt, ptree))) = (&host.vendor, &plugin.vendor) else {
-        return Vec::new();
+        return out;
     };
     let a = integrity::Side {
         name: &host.name,
@@ -21,7 +53,8 @@ pub fn between(host: &Side, plugin: &Side) -> Vec<Finding> {
         tree: ptree,
         modules: pt,
     };
-    integrity::compare(&a, &b)
+    out.extend(integrity::compare(&a, &b));
+    out
 }
 
 pub fn pristine(side: &Side, modcache: &Path) -> Vec<Finding> {

@@ -20,6 +20,8 @@ const HASH_AFFECTING: &[(&str, &str)] = &[
     ("GOARCH", ""),
     ("GOOS", ""),
     ("-compiler", "gc"),
+    // Tags select files: they change a package's hash when they select different files.
+    ("-tags", ""),
 ];
 
 fn setting<'a>(bi: &'a BuildInfo, key: &str, default: &'a str) -> &'a str {
@@ -70,14 +72,13 @@ pub fn explain_against(
         return vec![f];
     };
     let both = || vec![host_name.clone(), name.to_string()];
-    if h.go_version != p.go_version {
+    // `go1.26.8-X:arenas` is go1.26.8 built with an experiment (GOEXPERIMENT, below).
+    let release = |v: &str| crate::semver::gover::from_toolchain(v).map(str::to_string);
+    if release(&h.go_version) != release(&p.go_version) {
         // Another Go release (go1.25 vs go1.26) crashes the process; another patch release
         // of the same one loads or fails on the std packages that changed.
-        let lang = |v: &str| {
-            v.strip_prefix("go")
-                .and_then(|v| v.split_whitespace().next())
-                .map(crate::semver::gover::lang)
-        };
+        let lang =
+            |v: &str| crate::semver::gover::from_toolchain(v).map(crate::semver::gover::lang);
         let same_release =
             lang(&h.go_version).is_some() && lang(&h.go_version) == lang(&p.go_version);
         let mut f = Finding::new(
@@ -112,13 +113,21 @@ pub fn explain_against(
             let mut f = Finding::new(
                 Code::BuildFlagMismatch,
                 Severity::Error,
-                format!(
-                    "{key} differs: {label} {} , plugin {name} {} (every package's hash changes, so the runtime names whichever it checks first: {})",
-                    show(hv),
-                    show(pv),
-                    mismatches.first().map(|m| m.package.as_str()).unwrap_or("?")
-                )
-                .replace(" ,", ","),
+                if *key == "-tags" {
+                    format!(
+                        "-tags differs: {label} {}, plugin {name} {} (build tags select different files of shared packages, here {})",
+                        show(hv),
+                        show(pv),
+                        mismatches.first().map(|m| m.package.as_str()).unwrap_or("?")
+                    )
+                } else {
+                    format!(
+                        "{key} differs: {label} {}, plugin {name} {} (every package's hash changes, so the runtime names whichever it checks first: {})",
+                        show(hv),
+                        show(pv),
+                        mismatches.first().map(|m| m.package.as_str()).unwrap_or("?")
+                    )
+                },
             );
             f.artifacts = both();
             f.fix = Some(format!(

@@ -111,9 +111,9 @@ fn plugin_path(a: &Artifact) -> Option<String> {
 }
 
 fn go_lang(bi: Option<&BuildInfo>) -> Option<String> {
-    let v = bi?.go_version.strip_prefix("go")?;
-    // `go1.26.8 X:nocoverageredesign` and devel strings: keep the version word.
-    let v = v.split_whitespace().next()?;
+    // `go1.26.8 X:nocoverageredesign`, `go1.26.8-X:arenas` (GOEXPERIMENT builds): the
+    // experiment suffix does not make another release; the release is the version word.
+    let v = gover::from_toolchain(&bi?.go_version)?;
     Some(gover::lang(v))
 }
 

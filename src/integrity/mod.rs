@@ -388,96 +388,135 @@ pub fn against_pristine(
                 }
             }
         }
-        for pkg in &m.packages {
-            let rel_pkg = pkg
-                .strip_prefix(&m.module.path)
-                .map(|r| r.trim_start_matches('/'))
-                .unwrap_or("");
-            let pdir = if rel_pkg.is_empty() {
-                dir.clone()
-            } else {
-                dir.join(rel_pkg)
-            };
-            let vend = files_of_package(side.tree, pkg);
-            let Ok(rd) = std::fs::read_dir(&pdir) else {
-                continue;
-            };
-            let mut pristine: BTreeMap<String, PathBuf> = BTreeMap::new();
-            for e in rd.filter_map(Result::ok) {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if e.file_type().is_ok_and(|t| t.is_file()) && vendorable(&name) {
-                    pristine.insert(name, e.path());
-                }
+        out.extend(compare_with_source(
+            side,
+            m,
+            &dir,
+            &format!("{} in the module cache", m.module),
+            None,
+        ));
+    }
+    out
+}
+
+/// Compares the packages `side` vendors from module `m` with the source directory `dir`
+/// they should have been copied from (the module cache copy, or the other side's replace
+/// directory); `source` describes `dir` in messages, `other` names the other artifact.
+fn compare_with_source(
+    side: &Side,
+    m: &crate::vendor::VendoredModule,
+    dir: &Path,
+    source: &str,
+    other: Option<&str>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pkg in &m.packages {
+        let rel_pkg = pkg
+            .strip_prefix(&m.module.path)
+            .map(|r| r.trim_start_matches('/'))
+            .unwrap_or("");
+        let pdir = if rel_pkg.is_empty() {
+            dir.to_path_buf()
+        } else {
+            dir.join(rel_pkg)
+        };
+        let vend = files_of_package(side.tree, pkg);
+        let Ok(rd) = std::fs::read_dir(&pdir) else {
+            continue;
+        };
+        let mut pristine: BTreeMap<String, PathBuf> = BTreeMap::new();
+        for e in rd.filter_map(Result::ok) {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if e.file_type().is_ok_and(|t| t.is_file()) && vendorable(&name) {
+                pristine.insert(name, e.path());
             }
-            for (name, d) in &vend {
-                let rel = format!("{pkg}/{name}");
-                let vpath = side.tree.root.join(&rel);
-                match pristine.get(*name) {
-                    Some(pp) => {
-                        if hash_file(pp).ok().as_ref() != Some(*d) {
-                            let class = classify::classify(&read_lossy(pp), &read_lossy(&vpath));
-                            let mut f = Finding::new(
-                                Code::VendoredFileEdited,
-                                class.severity(),
-                                format!(
-                                    "{} vendor/{rel} was edited: it differs from {} in the module cache ({})",
-                                    side.name, m.module, class.describe()
-                                ),
-                            );
-                            f.artifacts = vec![side.name.to_string()];
-                            f.module = Some(m.module.path.clone());
-                            f.packages = vec![pkg.clone()];
-                            f.evidence.push(Evidence {
-                                artifact: side.name.to_string(),
-                                file: vpath.clone(),
-                                line: None,
-                                col: None,
-                                text: format!("vendor/{rel}"),
-                            });
-                            f.diff = Some(diff(
-                                &format!(
-                                    "{}@{}/{}",
-                                    m.module.path,
-                                    m.module.version,
-                                    rel_join(rel_pkg, name)
-                                ),
-                                pp,
-                                &format!("{}/vendor/{rel}", side.name),
-                                &vpath,
-                            ));
-                            f.fix = Some(format!("restore it: `go mod vendor` in {}", side.name));
-                            out.push(f);
-                        }
-                    }
-                    None => {
+        }
+        for (name, d) in &vend {
+            let rel = format!("{pkg}/{name}");
+            let vpath = side.tree.root.join(&rel);
+            match pristine.get(*name) {
+                Some(pp) => {
+                    if hash_file(pp).ok().as_ref() != Some(*d) {
+                        let class = classify::classify(&read_lossy(pp), &read_lossy(&vpath));
                         let mut f = Finding::new(
-                            Code::VendoredFileSetDiffers,
-                            Severity::Warning,
+                            Code::VendoredFileEdited,
+                            class.severity(),
                             format!(
-                                "{} vendor/{rel} is not in {} (added by hand?)",
-                                side.name, m.module
+                                "{} vendor/{rel} was edited: it differs from {source} ({})",
+                                side.name,
+                                class.describe()
                             ),
                         );
-                        f.artifacts = vec![side.name.to_string()];
+                        f.artifacts = std::iter::once(side.name.to_string())
+                            .chain(other.map(str::to_string))
+                            .collect();
                         f.module = Some(m.module.path.clone());
+                        f.packages = vec![pkg.clone()];
+                        f.evidence.push(Evidence {
+                            artifact: side.name.to_string(),
+                            file: vpath.clone(),
+                            line: None,
+                            col: None,
+                            text: format!("vendor/{rel}"),
+                        });
+                        f.diff = Some(diff(
+                            &format!(
+                                "{}@{}/{}",
+                                m.module.path,
+                                m.module.version,
+                                rel_join(rel_pkg, name)
+                            ),
+                            pp,
+                            &format!("{}/vendor/{rel}", side.name),
+                            &vpath,
+                        ));
+                        f.fix = Some(format!("restore it: `go mod vendor` in {}", side.name));
                         out.push(f);
                     }
                 }
-            }
-            for name in pristine
-                .keys()
-                .filter(|n| n.ends_with(".go") && !vend.contains_key(n.as_str()))
-            {
-                let mut f = Finding::new(
-                    Code::VendoredFileSetDiffers,
-                    Severity::Warning,
-                    format!("{} vendor/{pkg}/{name} is missing (present in {}; build constraints may exclude it)", side.name, m.module),
-                );
-                f.artifacts = vec![side.name.to_string()];
-                f.module = Some(m.module.path.clone());
-                out.push(f);
+                None => {
+                    let mut f = Finding::new(
+                        Code::VendoredFileSetDiffers,
+                        Severity::Warning,
+                        format!(
+                            "{} vendor/{rel} is not in {source} (added by hand?)",
+                            side.name
+                        ),
+                    );
+                    f.artifacts = vec![side.name.to_string()];
+                    f.module = Some(m.module.path.clone());
+                    out.push(f);
+                }
             }
         }
+        for name in pristine
+            .keys()
+            .filter(|n| n.ends_with(".go") && !vend.contains_key(n.as_str()))
+        {
+            let mut f = Finding::new(
+                Code::VendoredFileSetDiffers,
+                Severity::Warning,
+                format!("{} vendor/{pkg}/{name} is missing (present in {source}; build constraints may exclude it)", side.name),
+            );
+            f.artifacts = vec![side.name.to_string()];
+            f.module = Some(m.module.path.clone());
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// A vendored side against the other side's local replacement directory for the same
+/// module version: byte-for-byte, classified as the runtime will see it.
+pub fn against_dir(side: &Side, module: &str, dir: &Path, other: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for m in side
+        .modules
+        .build_list()
+        .filter(|m| m.module.path == module)
+    {
+        let source = format!("{other}'s source {}", dir.display());
+        out.extend(compare_with_source(side, m, dir, &source, Some(other)));
     }
     out
 }
