@@ -1,6 +1,7 @@
 //! The go.mod / go.work AST. Every node carries the byte span of its source line(s),
 //! so findings can point at `go.mod:LINE` and `align --write` can edit in place.
 
+use super::syntax::FileSyntax;
 use crate::module::ModuleVersion;
 use crate::span::Span;
 use serde::Serialize;
@@ -18,6 +19,9 @@ pub struct ModFile {
     pub retract: Vec<Retract>,
     pub tool: Vec<Tool>,
     pub ignore: Vec<Ignore>,
+    /// The lossless syntax tree (comments, blocks), as modfile.File.Syntax; `format_mod` prints it.
+    #[serde(skip)]
+    pub syntax: FileSyntax,
 }
 
 /// A parsed go.work (modfile.WorkFile).
@@ -28,6 +32,9 @@ pub struct WorkFile {
     pub godebug: Vec<Godebug>,
     pub use_: Vec<Use>,
     pub replace: Vec<Replace>,
+    /// The lossless syntax tree, as modfile.WorkFile.Syntax; `format_work` prints it.
+    #[serde(skip)]
+    pub syntax: FileSyntax,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
