@@ -3,6 +3,8 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod parse;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "godrift",
@@ -15,7 +17,10 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
-pub enum Command {}
+pub enum Command {
+    /// Print, as JSON, what godrift reads from a go.mod, go.work, go.sum or vendor/modules.txt.
+    Parse(parse::ParseArgs),
+}
 
 pub const EXIT_CLEAN: i32 = 0;
 #[allow(dead_code)] // used by the subcommands that report findings
@@ -35,5 +40,7 @@ pub fn run() -> i32 {
             return code;
         }
     };
-    match cli.command {}
+    match cli.command {
+        Command::Parse(args) => parse::run(&args),
+    }
 }
