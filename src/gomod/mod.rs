@@ -65,7 +65,14 @@ pub fn parse_mod(
     data: &[u8],
     strictness: Strictness,
 ) -> Result<ModFile, ParseErrors> {
-    rules::parse_mod(file_name, data, strictness == Strictness::Strict)
+    rules::parse_mod(file_name, data, strictness == Strictness::Strict, false)
+}
+
+/// Parses a main module's go.mod as cmd/go does: strict, plus the checks cmd/go's version
+/// fixer adds (retract needs a module directive; retracted versions must match the module
+/// path's major version). `parse_mod(.., Strict)` is exactly modfile.Parse with a nil fixer.
+pub fn parse_main_mod(file_name: &str, data: &[u8]) -> Result<ModFile, ParseErrors> {
+    rules::parse_mod(file_name, data, true, true)
 }
 
 /// Parses a go.work file.

@@ -366,6 +366,8 @@ fn one_string(args: &mut [String], usage: &str) -> Result<String, DirErr> {
 struct Ctx<'a> {
     file: &'a str,
     errs: Vec<ParseError>,
+    /// Each accepted retract line's start and arguments, for `fix_retract`.
+    retract_args: Vec<(Position, Vec<String>)>,
 }
 
 impl Ctx<'_> {
@@ -399,6 +401,7 @@ fn add_mod(
     let indirect = is_indirect(line);
     let rationale = directive_comment(block, line);
     let args = &mut line.token[off..];
+    let mut retract_args = None;
     let r: Result<(), DirErr> = (|| {
         match verb {
             "go" => {
@@ -485,6 +488,7 @@ fn add_mod(
                     rationale,
                     span: sp,
                 });
+                retract_args = Some(args.to_vec());
             }
             "tool" => {
                 let path = one_string(args, "tool directive expects exactly one argument")?;
@@ -498,8 +502,67 @@ fn add_mod(
         }
         Ok(())
     })();
+    if let Some(a) = retract_args {
+        cx.retract_args.push((line.start, a));
+    }
     if let Err(e) = r {
         cx.push(line, e);
+    }
+}
+
+/// cmd/go parses the main module's go.mod with a version fixer, which checks retract versions
+/// against the module path once it is known (modfile fixRetract). The fixer is emulated
+/// offline: canonical versions must match the path's major version; non-canonical ones are
+/// canonicalized as with a nil fixer (cmd/go would ask the module proxy).
+fn fix_retract(f: &mut ModFile, cx: &mut Ctx<'_>) {
+    let path = f
+        .module
+        .as_ref()
+        .map(|m| m.path.clone())
+        .unwrap_or_default();
+    let lines = std::mem::take(&mut cx.retract_args);
+    for (i, (start, mut args)) in lines.into_iter().enumerate() {
+        if path.is_empty() {
+            cx.errs.push(error_at(
+                cx.file,
+                start,
+                None,
+                "no module directive found, so retract cannot be used".into(),
+            ));
+            return;
+        }
+        let mut idx = 0;
+        let r = version_interval("retract", &mut args, &mut idx).and_then(|(low, high)| {
+            let (_, pm, ok) = split_path_version(&path);
+            for v in [&low, &high] {
+                if !ok {
+                    return Err(DirErr::with(
+                        "retract",
+                        &path,
+                        invalid_version(v, &format!("malformed module path {}", quote(&path))),
+                    ));
+                }
+                let cv = canonical_version(v);
+                if cv.is_empty() {
+                    return Err(DirErr::with(
+                        "retract",
+                        &path,
+                        invalid_version(v, "must be of the form v1.2.3"),
+                    ));
+                }
+                check_path_major(&cv, pm).map_err(|e| DirErr::with("retract", &path, e))?;
+            }
+            Ok((canonical_version(&low), canonical_version(&high)))
+        });
+        match r {
+            Ok((low, high)) => {
+                if let Some(rt) = f.retract.get_mut(i) {
+                    rt.low = low;
+                    rt.high = high;
+                }
+            }
+            Err(e) => cx.errs.push(error_at(cx.file, start, e.context, e.message)),
+        }
     }
 }
 
@@ -507,12 +570,18 @@ fn syntax_or_err(file: &str, data: &[u8]) -> Result<super::syntax::FileSyntax, P
     parse_syntax(file, data).map_err(|e| ParseErrors(vec![error_at(file, e.pos, None, e.message)]))
 }
 
-pub(crate) fn parse_mod(file: &str, data: &[u8], strict: bool) -> Result<ModFile, ParseErrors> {
+pub(crate) fn parse_mod(
+    file: &str,
+    data: &[u8],
+    strict: bool,
+    cmd_go_fixer: bool,
+) -> Result<ModFile, ParseErrors> {
     let mut syntax = syntax_or_err(file, data)?;
     let mut f = ModFile::default();
     let mut cx = Ctx {
         file,
         errs: Vec::new(),
+        retract_args: Vec::new(),
     };
     for st in syntax.stmt.iter_mut() {
         match st {
@@ -545,6 +614,9 @@ pub(crate) fn parse_mod(file: &str, data: &[u8], strict: bool) -> Result<ModFile
                 }
             }
         }
+    }
+    if strict && cmd_go_fixer {
+        fix_retract(&mut f, &mut cx);
     }
     if !cx.errs.is_empty() {
         return Err(ParseErrors(cx.errs));
@@ -607,6 +679,7 @@ pub(crate) fn parse_work(file: &str, data: &[u8]) -> Result<WorkFile, ParseError
     let mut cx = Ctx {
         file,
         errs: Vec::new(),
+        retract_args: Vec::new(),
     };
     for st in syntax.stmt.iter_mut() {
         match st {
