@@ -139,3 +139,16 @@ fn unknown_kind_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown file kind"));
 }
+
+#[test]
+fn strict_is_cmd_go_main_module_parse() {
+    // cmd/go rejects retract without a module directive; modfile.Parse(nil) alone would not.
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "go.mod", b"go 1.16\n\nretract v1.0.0\n");
+    let out = run(&["parse", &p]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        format!("{p}:3: no module directive found, so retract cannot be used")
+    );
+}

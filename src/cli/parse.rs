@@ -15,7 +15,8 @@ pub const MAX_INPUT: u64 = 16 << 20;
 pub struct ParseArgs {
     /// The file: go.mod, go.work, go.sum or vendor/modules.txt (chosen by its name).
     pub file: PathBuf,
-    /// strict (a main module's go.mod) or lax (a dependency's go.mod, as modfile.ParseLax).
+    /// strict: a main module's go.mod, as cmd/go reads it (modfile.Parse plus its retract
+    /// checks); lax: a dependency's go.mod (modfile.ParseLax).
     #[arg(long, value_enum, default_value_t = StrictnessArg::Strict)]
     pub strictness: StrictnessArg,
     /// Indent the JSON.
@@ -100,11 +101,11 @@ fn run_inner(args: &ParseArgs) -> Result<String, String> {
     let shown = args.file.display().to_string();
     match kind {
         Kind::GoMod => {
-            let strictness = match args.strictness {
-                StrictnessArg::Lax => Strictness::Lax,
-                StrictnessArg::Strict => Strictness::Strict,
-            };
-            let f = gomod::parse_mod(&shown, &data, strictness).map_err(|e| e.to_string())?;
+            let f = match args.strictness {
+                StrictnessArg::Lax => gomod::parse_mod(&shown, &data, Strictness::Lax),
+                StrictnessArg::Strict => gomod::parse_main_mod(&shown, &data),
+            }
+            .map_err(|e| e.to_string())?;
             to_json(&f, args.pretty)
         }
         Kind::GoWork => {
