@@ -5,7 +5,9 @@ use serde::Serialize;
 use std::path::PathBuf;
 
 /// Stable diagnostic codes. The string form (`GD001`) is the public contract.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 pub enum Code {
     /// A module shared by host and plugin is required at different versions.
     #[serde(rename = "GD001")]
@@ -134,7 +136,19 @@ impl std::fmt::Display for Code {
 }
 
 /// How sure godrift is that loading fails. Ordered: `Error` is the worst.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Context only; loading is not affected.

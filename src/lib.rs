@@ -4,14 +4,18 @@
 //! The library is the engine; `src/main.rs` is a thin CLI over it.
 
 pub mod analysis;
+pub mod baseline;
 pub mod binary;
+pub mod config;
 pub mod dirhash;
 pub mod finding;
 pub mod gomod;
 pub mod gosum;
 pub mod graph;
 pub mod module;
+pub mod project;
 pub mod report;
 pub mod semver;
 pub mod span;
+pub mod txtar;
 pub mod vendor;

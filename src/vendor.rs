@@ -1,7 +1,11 @@
 //! vendor/modules.txt (`## workspace`, `# path version [=> new [v]]`, `## explicit; go 1.21`,
-//! package lines, trailing replacement lines). (Contract stub: the sum/vendor helper implements it.)
+//! package lines, trailing replacement-only lines), read as cmd/go's readVendorList does:
+//! lines Go does not understand are ignored, never errors. Also Go's vendor consistency
+//! check against go.mod, with its messages.
 
-use crate::module::ModuleVersion;
+use crate::gomod::{ModFile, ParseErrors};
+use crate::module::{self, ModuleVersion};
+use crate::semver;
 use crate::span::Span;
 use serde::Serialize;
 
@@ -27,4 +31,228 @@ pub struct VendoredModule {
     /// Package import paths listed under the module.
     pub packages: Vec<String>,
     pub span: Span,
+}
+
+/// Parses vendor/modules.txt. Go ignores lines it does not understand, so this only
+/// fails on nothing; the Result keeps the parser interface uniform.
+pub fn parse_modules_txt(file_name: &str, data: &[u8]) -> Result<ModulesTxt, ParseErrors> {
+    let _ = file_name;
+    let text = String::from_utf8_lossy(data);
+    let mut out = ModulesTxt::default();
+    // Index into out.modules of the current module line, if any.
+    let mut current: Option<usize> = None;
+    let mut offset = 0;
+    for line in text.split('\n') {
+        let start = offset;
+        offset += line.len() + 1;
+        let span = Span::new(start, start + line.len());
+        if line.trim_end() == "## workspace" && out.modules.is_empty() {
+            out.workspace = true;
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("# ") {
+            let _ = rest;
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() < 3 {
+                continue;
+            }
+            let (module, tail) = if semver::is_valid(f[2]) {
+                (ModuleVersion::new(f[1], f[2]), &f[3..])
+            } else if f[2] == "=>" {
+                (ModuleVersion::new(f[1], ""), &f[2..])
+            } else {
+                current = None;
+                continue;
+            };
+            let mut replacement = None;
+            if tail.len() >= 2 && tail[0] == "=>" {
+                if tail.len() == 2 {
+                    replacement = Some(ModuleVersion::new(tail[1], ""));
+                } else if tail.len() == 3 && semver::is_valid(tail[2]) {
+                    replacement = Some(ModuleVersion::new(tail[1], tail[2]));
+                }
+            }
+            // The same module may appear twice (once for packages, once for a replacement):
+            // merge into one entry, as Go's metadata map does.
+            if let Some(i) = out.modules.iter().position(|m| m.module == module) {
+                if replacement.is_some() {
+                    out.modules[i].replacement = replacement;
+                }
+                current = Some(i);
+            } else {
+                out.modules.push(VendoredModule {
+                    module,
+                    replacement,
+                    explicit: false,
+                    go_version: None,
+                    packages: Vec::new(),
+                    span,
+                });
+                current = Some(out.modules.len() - 1);
+            }
+            continue;
+        }
+        let Some(i) = current else {
+            continue;
+        };
+        let m = &mut out.modules[i];
+        if let Some(meta) = line.strip_prefix("## ") {
+            for entry in meta.split(';') {
+                let entry = entry.trim();
+                if entry == "explicit" {
+                    m.explicit = true;
+                }
+                if let Some(v) = entry.strip_prefix("go ") {
+                    m.go_version = Some(v.trim().to_string());
+                }
+            }
+            continue;
+        }
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() == 1 && module::check_import_path(f[0]).is_ok() {
+            m.packages.push(f[0].to_string());
+        }
+    }
+    Ok(out)
+}
+
+impl ModulesTxt {
+    fn find(&self, m: &ModuleVersion) -> Option<&VendoredModule> {
+        self.modules.iter().find(|v| &v.module == m)
+    }
+
+    /// Modules that provide packages (the vendored build list), in order.
+    pub fn build_list(&self) -> impl Iterator<Item = &VendoredModule> {
+        self.modules.iter().filter(|m| !m.packages.is_empty())
+    }
+}
+
+fn describe(m: &ModuleVersion) -> String {
+    m.to_string()
+}
+
+/// cmd/go's checkVendorConsistency for a single main module: the problems Go reports as
+/// `go: inconsistent vendoring in DIR:` followed by one line per problem.
+pub fn check_vendor_consistency(go_mod: &ModFile, txt: &ModulesTxt) -> Vec<String> {
+    let mut errs = Vec::new();
+    let pre114 = go_mod.go.as_ref().is_none_or(|g| {
+        semver::compare(&format!("v{}", g.version), "v1.14") == std::cmp::Ordering::Less
+    });
+    let vendor_version = |path: &str| {
+        txt.build_list()
+            .filter(|m| m.module.path == path)
+            .map(|m| m.module.version.as_str())
+            .max_by(|a, b| semver::compare(a, b))
+    };
+    for r in &go_mod.require {
+        let explicit = txt.find(&r.module).is_some_and(|m| m.explicit);
+        if explicit {
+            continue;
+        }
+        if pre114 {
+            if let Some(vv) = vendor_version(&r.module.path) {
+                if vv != r.module.version {
+                    errs.push(format!(
+                        "{}: is explicitly required in go.mod, but vendor/modules.txt indicates {}@{}",
+                        r.module, r.module.path, vv
+                    ));
+                }
+            }
+        } else {
+            errs.push(format!(
+                "{}: is explicitly required in go.mod, but not marked as explicit in vendor/modules.txt",
+                r.module
+            ));
+        }
+    }
+    for r in &go_mod.replace {
+        let vr = txt.find(&r.old).and_then(|m| m.replacement.clone());
+        match vr {
+            None => {
+                let skip = pre114
+                    && (r.old.version.is_empty()
+                        || vendor_version(&r.old.path) != Some(r.old.version.as_str()));
+                if !skip {
+                    errs.push(format!(
+                        "{}: is replaced in go.mod, but not marked as replaced in vendor/modules.txt",
+                        describe(&r.old)
+                    ));
+                }
+            }
+            Some(vr) if vr != r.new => errs.push(format!(
+                "{}: is replaced by {} in go.mod, but marked as replaced by {} in vendor/modules.txt",
+                describe(&r.old),
+                describe(&r.new),
+                describe(&vr)
+            )),
+            Some(_) => {}
+        }
+    }
+    for m in txt.build_list() {
+        if m.explicit && !go_mod.require.iter().any(|r| r.module == m.module) {
+            errs.push(format!(
+                "{}: is marked as explicit in vendor/modules.txt, but not explicitly required in go.mod",
+                m.module
+            ));
+        }
+    }
+    for m in txt.modules.iter().filter(|m| m.replacement.is_some()) {
+        let in_go_mod = go_mod
+            .replace
+            .iter()
+            .find(|r| r.old == m.module)
+            .or_else(|| {
+                go_mod
+                    .replace
+                    .iter()
+                    .find(|r| r.old.path == m.module.path && r.old.version.is_empty())
+            });
+        match in_go_mod {
+            None => errs.push(format!(
+                "{}: is marked as replaced in vendor/modules.txt, but not replaced in go.mod",
+                describe(&m.module)
+            )),
+            Some(r) if Some(&r.new) != m.replacement.as_ref() => errs.push(format!(
+                "{}: is marked as replaced by {} in vendor/modules.txt, but replaced by {} in go.mod",
+                describe(&m.module),
+                m.replacement.as_ref().map(describe).unwrap_or_default(),
+                describe(&r.new)
+            )),
+            Some(_) => {}
+        }
+    }
+    errs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gomod::{parse_mod, Strictness};
+
+    #[test]
+    fn reads_and_checks() {
+        let txt = b"# example.com/a v1.0.0\n## explicit; go 1.21\nexample.com/a\nexample.com/a/sub\n# example.com/b v1.2.0 => ../b\nexample.com/b\n# example.com/c => ./c\n";
+        let m = parse_modules_txt("vendor/modules.txt", txt).unwrap();
+        assert_eq!(m.modules.len(), 3);
+        assert!(m.modules[0].explicit);
+        assert_eq!(m.modules[0].go_version.as_deref(), Some("1.21"));
+        assert_eq!(
+            m.modules[1].replacement,
+            Some(ModuleVersion::new("../b", ""))
+        );
+        let go_mod = parse_mod(
+            "go.mod",
+            b"module m\ngo 1.21\nrequire example.com/a v1.0.0\nrequire example.com/b v1.2.0\nreplace example.com/b v1.2.0 => ../b\n",
+            Strictness::Strict,
+        )
+        .unwrap();
+        let errs = check_vendor_consistency(&go_mod, &m);
+        assert_eq!(
+            errs,
+            vec![
+                "example.com/b@v1.2.0: is explicitly required in go.mod, but not marked as explicit in vendor/modules.txt",
+                "example.com/c: is marked as replaced in vendor/modules.txt, but not replaced in go.mod",
+            ]
+        );
+    }
 }

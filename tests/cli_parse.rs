@@ -53,7 +53,7 @@ fn go_work_prints_json() {
     let out = run(&["parse", "--pretty", &p]);
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["use_"][1]["path"], "./b");
+    assert_eq!(v["use"][1]["path"], "./b");
 }
 
 #[test]
@@ -101,7 +101,10 @@ fn missing_file_exit_2() {
     let out = run(&["parse", "/nonexistent/dir/go.mod"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("open /nonexistent/dir/go.mod"), "{err}");
+    assert!(
+        err.starts_with("godrift: /nonexistent/dir/go.mod: "),
+        "{err}"
+    );
 }
 
 #[test]
@@ -132,12 +135,22 @@ fn huge_file_exit_2() {
 }
 
 #[test]
-fn unknown_kind_exit_2() {
+fn other_names_are_read_as_go_mod_and_lax_flag_is_an_alias() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "notes.txt", b"hello");
+    let p = write(dir.path(), "dep.mod", b"module m\nfuture x\n");
     let out = run(&["parse", &p]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown file kind"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        format!("{p}:2: unknown directive: future")
+    );
+    let out = run(&["parse", "--lax", &p]);
+    assert_eq!(out.status.code(), Some(0));
+    // Compact JSON by default: one line.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim().lines().count(),
+        1
+    );
 }
 
 #[test]

@@ -78,9 +78,10 @@ fn strict_parse_matches_go_mod_edit() {
         let ours = parse_mod("go.mod", &data, Strictness::Strict);
         let ok = match (&ours, out.status.success()) {
             (Ok(f), true) => {
-                // Tokens hold text: invalid UTF-8 is read as U+FFFD (Go keeps the raw bytes).
+                // Tokens are text: invalid UTF-8 is read as U+FFFD, where Go keeps the bytes.
                 let want = String::from_utf8_lossy(&std::fs::read(&gomod).unwrap()).into_owned();
-                format_mod(f) == want || format!("{}\n", format_mod(f)) == want
+                let ours = String::from_utf8_lossy(&format_mod(f)).into_owned();
+                ours == want || format!("{ours}\n") == want
             }
             (Err(e), false) => {
                 let ours: Vec<String> = e.to_string().lines().map(str::to_string).collect();

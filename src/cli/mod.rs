@@ -1,9 +1,16 @@
 //! Subcommands, one file each. Exit codes: 0 clean, 1 findings at or above `--fail-on`,
 //! 2 bad input (any error).
 
-use clap::{Parser, Subcommand};
+mod align;
+mod check;
+mod hook;
+mod init;
+mod new_plugin;
+mod parse;
+mod recipe;
+mod report;
 
-pub mod parse;
+use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -18,12 +25,35 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Print, as JSON, what godrift reads from a go.mod, go.work, go.sum or vendor/modules.txt.
+    /// Source-mode verdict: will the plugins load into the host, and what to change if not.
+    Report(report::ReportArgs),
+    /// Write a starter godrift.toml.
+    Init(init::InitArgs),
+    /// Apply the alignment proposals to plugin go.mod files (format-preserving, atomic).
+    Align(align::AlignArgs),
+    /// Scaffold a plugin module pinned to the host's versions and replacements.
+    NewPlugin(new_plugin::NewPluginArgs),
+    /// Print the go build commands (and a Makefile snippet) with the flags that must match.
+    Recipe(recipe::RecipeArgs),
+    /// Git hook management.
+    #[command(subcommand)]
+    Hook(hook::HookCommand),
+    /// Verdict from built artifacts: will each plugin .so load into the host executable?
+    Check(check::CheckArgs),
+    /// Show as JSON what godrift reads from a go.mod, go.work, go.sum or modules.txt.
     Parse(parse::ParseArgs),
 }
 
+/// Output formats shared by the reporting subcommands.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Markdown,
+    Sarif,
+}
+
 pub const EXIT_CLEAN: i32 = 0;
-#[allow(dead_code)] // used by the subcommands that report findings
 pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_BAD_INPUT: i32 = 2;
 
@@ -40,7 +70,21 @@ pub fn run() -> i32 {
             return code;
         }
     };
-    match cli.command {
-        Command::Parse(args) => parse::run(&args),
+    let result = match &cli.command {
+        Command::Report(a) => report::run(a),
+        Command::Init(a) => init::run(a),
+        Command::Align(a) => align::run(a),
+        Command::NewPlugin(a) => new_plugin::run(a),
+        Command::Recipe(a) => recipe::run(a),
+        Command::Hook(a) => hook::run(a),
+        Command::Check(a) => check::run(a),
+        Command::Parse(a) => parse::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("godrift: {e:#}");
+            EXIT_BAD_INPUT
+        }
     }
 }

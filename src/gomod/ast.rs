@@ -1,7 +1,6 @@
 //! The go.mod / go.work AST. Every node carries the byte span of its source line(s),
 //! so findings can point at `go.mod:LINE` and `align --write` can edit in place.
 
-use super::syntax::FileSyntax;
 use crate::module::ModuleVersion;
 use crate::span::Span;
 use serde::Serialize;
@@ -19,9 +18,9 @@ pub struct ModFile {
     pub retract: Vec<Retract>,
     pub tool: Vec<Tool>,
     pub ignore: Vec<Ignore>,
-    /// The lossless syntax tree (comments, blocks), as modfile.File.Syntax; `format_mod` prints it.
+    /// The lossless syntax tree the AST was read from (for formatting and edits).
     #[serde(skip)]
-    pub syntax: FileSyntax,
+    pub syntax: crate::gomod::syntax::FileSyntax,
 }
 
 /// A parsed go.work (modfile.WorkFile).
@@ -30,11 +29,11 @@ pub struct WorkFile {
     pub go: Option<GoDirective>,
     pub toolchain: Option<ToolchainDirective>,
     pub godebug: Vec<Godebug>,
+    #[serde(rename = "use")]
     pub use_: Vec<Use>,
     pub replace: Vec<Replace>,
-    /// The lossless syntax tree, as modfile.WorkFile.Syntax; `format_work` prints it.
     #[serde(skip)]
-    pub syntax: FileSyntax,
+    pub syntax: crate::gomod::syntax::FileSyntax,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

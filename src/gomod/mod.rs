@@ -3,15 +3,14 @@
 //! (Contract: the types here and in `ast` are shared; the gomod helper implements parsing.)
 
 pub mod ast;
-mod quote;
 mod rules;
 pub mod syntax;
-mod vers;
+
+pub use rules::{
+    check_canonical_version, is_directory_path, is_go_version, is_toolchain_name, module_path,
+};
 
 pub use ast::*;
-pub use quote::{auto_quote, must_quote};
-pub use syntax::{format_syntax, FileSyntax};
-pub use vers::check_canonical_version;
 
 use crate::span::Span;
 
@@ -65,64 +64,31 @@ pub fn parse_mod(
     data: &[u8],
     strictness: Strictness,
 ) -> Result<ModFile, ParseErrors> {
-    rules::parse_mod(file_name, data, strictness == Strictness::Strict, false)
+    rules::build_mod(syntax::parse_syntax(file_name, data)?, strictness, false)
 }
 
 /// Parses a main module's go.mod as cmd/go does: strict, plus the checks cmd/go's version
-/// fixer adds (retract needs a module directive; retracted versions must match the module
-/// path's major version). `parse_mod(.., Strict)` is exactly modfile.Parse with a nil fixer.
+/// fixer adds (a retract needs a module directive; retracted versions must match the module
+/// path's major version). `parse_mod(.., Strict)` is modfile.Parse with no fixer (`go mod edit`).
 pub fn parse_main_mod(file_name: &str, data: &[u8]) -> Result<ModFile, ParseErrors> {
-    rules::parse_mod(file_name, data, true, true)
+    rules::build_mod(
+        syntax::parse_syntax(file_name, data)?,
+        Strictness::Strict,
+        true,
+    )
 }
 
 /// Parses a go.work file.
 pub fn parse_work(file_name: &str, data: &[u8]) -> Result<WorkFile, ParseErrors> {
-    rules::parse_work(file_name, data)
+    rules::build_work(syntax::parse_syntax(file_name, data)?)
 }
 
-/// Parses only the syntax (lines, blocks, comments) of a go.mod or go.work file.
-pub fn parse_syntax(file_name: &str, data: &[u8]) -> Result<FileSyntax, ParseErrors> {
-    syntax::parse_syntax(file_name, data)
-        .map_err(|e| ParseErrors(vec![rules::error_at(file_name, e.pos, None, e.message)]))
+/// Formats a parsed go.mod as `go mod edit -fmt` would.
+pub fn format_mod(f: &ModFile) -> Vec<u8> {
+    syntax::format(&f.syntax)
 }
 
-/// Formats a parsed go.mod as `go mod edit -fmt` (modfile.Format) does.
-pub fn format_mod(f: &ModFile) -> String {
-    format_syntax(&f.syntax)
-}
-
-/// Formats a parsed go.work as `go work edit -fmt` does.
-pub fn format_work(f: &WorkFile) -> String {
-    format_syntax(&f.syntax)
-}
-
-/// modfile.ModulePath: the module path from go.mod text, tolerant of unrelated problems;
-/// "" when there is none.
-pub fn module_path(data: &[u8]) -> String {
-    for line in data.split(|&b| b == b'\n') {
-        let line = match line.windows(2).position(|w| w == b"//") {
-            Some(i) => &line[..i],
-            None => line,
-        };
-        let line = String::from_utf8_lossy(line);
-        let line = line.trim();
-        let Some(rest) = line.strip_prefix("module") else {
-            continue;
-        };
-        let t = rest.trim();
-        if t.len() == rest.len() || t.is_empty() {
-            continue;
-        }
-        if t.starts_with('"') {
-            return quote::unquote(t).unwrap_or_default();
-        }
-        if let Some(raw) = t.strip_prefix('`') {
-            return match raw.strip_suffix('`') {
-                Some(r) if !r.contains('`') => r.replace('\r', ""),
-                _ => String::new(),
-            };
-        }
-        return t.to_string();
-    }
-    String::new()
+/// Formats a parsed go.work as `go work edit -fmt` would.
+pub fn format_work(f: &WorkFile) -> Vec<u8> {
+    syntax::format(&f.syntax)
 }

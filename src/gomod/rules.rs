@@ -1,168 +1,72 @@
-//! From syntax to the typed AST: the directive rules of modfile.parseToFile / ParseWork,
-//! with Go's error wording. As modfile.Parse(file, data, nil): versions must be canonical,
-//! retract versions are kept as written.
+//! From the syntax tree to the typed go.mod/go.work AST, with modfile's checks and error
+//! texts. Versions are checked as modfile.Parse does with no version fixer (`go mod edit`):
+//! `v1.2` is accepted and canonicalised to `v1.2.0`; `1.2` is an error.
 
 use super::ast::*;
-use super::quote::{auto_quote, quote, unquote};
-use super::syntax::{parse_syntax, Comments, Line, Position, Stmt};
-use super::vers::{canonical_version, check_path_major, invalid_version, split_path_version};
-use super::{ParseError, ParseErrors};
-use crate::module::ModuleVersion;
+use super::syntax::{Comments, FileSyntax, Line, LineBlock, Stmt};
+use super::{ParseError, ParseErrors, Strictness};
+use crate::module::{self, ModuleVersion};
+use crate::semver;
 use crate::span::Span;
 
-pub(crate) fn error_at(
-    file: &str,
-    pos: Position,
-    context: Option<String>,
-    message: String,
-) -> ParseError {
-    ParseError {
-        file: file.to_string(),
-        span: Span::new(pos.byte, pos.byte),
-        line: pos.line,
-        col: pos.col,
-        context,
-        message,
-    }
-}
-
-/// An error inside a directive: optional `verb path` context plus message.
-struct DirErr {
-    context: Option<String>,
-    message: String,
-}
-
-impl DirErr {
-    fn msg(m: impl Into<String>) -> Self {
-        DirErr {
-            context: None,
-            message: m.into(),
-        }
-    }
-    fn with(verb: &str, path: &str, m: impl Into<String>) -> Self {
-        let context = if !path.is_empty() {
-            Some(format!("{verb} {path}"))
-        } else if !verb.is_empty() {
-            Some(verb.to_string())
-        } else {
-            None
-        };
-        DirErr {
-            context,
-            message: m.into(),
-        }
-    }
-}
-
-fn span(line: &Line) -> Span {
-    Span::new(line.start.byte, line.end.byte)
-}
-
-/// modfile parseString: unquotes `"..."`, rejects other quotes, rewrites the token AutoQuoted.
-fn parse_string(tok: &mut String) -> Result<String, String> {
-    let t = if tok.starts_with('"') {
-        unquote(tok).map_err(|_| "invalid syntax".to_string())?
-    } else if tok.contains(['"', '\'', '`']) {
-        return Err("unquoted string cannot contain quote".into());
-    } else {
-        tok.clone()
-    };
-    *tok = auto_quote(&t);
-    Ok(t)
-}
-
-/// modfile parseVersion with a nil fixer (canonical versions only), or with `keep` (retract's
-/// dontFixRetract: any string).
-fn parse_version(verb: &str, path: &str, tok: &mut String, keep: bool) -> Result<String, DirErr> {
-    let raw = tok.clone();
-    let t = parse_string(tok).map_err(|e| DirErr::with(verb, path, invalid_version(&raw, &e)))?;
-    let t = if keep {
-        t
-    } else {
-        let cv = canonical_version(&t);
-        if cv.is_empty() {
-            return Err(DirErr::with(
-                verb,
-                path,
-                invalid_version(&t, "must be of the form v1.2.3"),
-            ));
-        }
-        cv
-    };
-    *tok = t.clone();
-    Ok(t)
-}
-
-fn module_path_major(path: &str) -> Result<String, String> {
-    let (_, major, ok) = split_path_version(path);
-    if ok {
-        Ok(major.to_string())
-    } else {
-        Err("invalid module path".into())
-    }
-}
-
-/// GoVersionRE: `^([1-9][0-9]*)\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?([a-z]+[0-9]+)?$`.
-pub(crate) fn go_version_ok(s: &str) -> bool {
-    fn number(s: &str) -> Option<&str> {
+/// modfile.GoVersionRE: `^([1-9][0-9]*)\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?([a-z]+[0-9]+)?$`
+pub fn is_go_version(v: &str) -> bool {
+    fn num(s: &str, allow_zero: bool) -> Option<&str> {
         let n = s.bytes().take_while(u8::is_ascii_digit).count();
-        if n == 0 || (n > 1 && s.starts_with('0')) {
-            None
-        } else {
-            Some(&s[n..])
+        if n == 0 {
+            return None;
         }
+        let d = &s[..n];
+        if d.starts_with('0') && !(allow_zero && d == "0") {
+            return None;
+        }
+        Some(&s[n..])
     }
-    fn suffix_ok(s: &str) -> bool {
-        let l = s.bytes().take_while(u8::is_ascii_lowercase).count();
-        let rest = &s[l..];
-        s.is_empty() || (l > 0 && !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()))
-    }
-    if s.starts_with('0') {
-        return false;
-    }
-    let Some(r) = number(s) else { return false };
-    let Some(r) = r.strip_prefix('.') else {
+    let Some(rest) = num(v, false) else {
         return false;
     };
-    let Some(r) = number(r) else { return false };
-    if let Some(p) = r.strip_prefix('.') {
-        if let Some(r2) = number(p) {
-            if suffix_ok(r2) {
-                return true;
-            }
-        }
+    let Some(rest) = rest.strip_prefix('.').and_then(|r| num(r, true)) else {
+        return false;
+    };
+    let rest = match rest.strip_prefix('.') {
+        Some(r) => match num(r, true) {
+            Some(r) => r,
+            None => return false,
+        },
+        None => rest,
+    };
+    if rest.is_empty() {
+        return true;
     }
-    suffix_ok(r)
+    let letters = rest.bytes().take_while(u8::is_ascii_lowercase).count();
+    let digits = &rest[letters..];
+    letters > 0 && !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit())
 }
 
-/// laxGoVersionRE `^v?(([1-9][0-9]*)\.(0|[1-9][0-9]*))([^0-9].*)$`: the `X.Y` it keeps.
-fn lax_go_version(s: &str) -> Option<String> {
-    let t = s.strip_prefix('v').unwrap_or(s);
-    let n = t.bytes().take_while(u8::is_ascii_digit).count();
-    if n == 0 || t.starts_with('0') {
+/// modfile's laxGoVersionRE `^v?(([1-9][0-9]*)\.(0|[1-9][0-9]*))([^0-9].*)$`: the
+/// `major.minor` prefix a dependency's malformed `go` line is read as.
+fn lax_go_version(v: &str) -> Option<&str> {
+    let s = v.strip_prefix('v').unwrap_or(v);
+    let a = s.bytes().take_while(u8::is_ascii_digit).count();
+    if a == 0 || s.starts_with('0') || s.as_bytes().get(a) != Some(&b'.') {
         return None;
     }
-    let r = t[n..].strip_prefix('.')?;
-    let m = r.bytes().take_while(u8::is_ascii_digit).count();
-    if m == 0 || (m > 1 && r.starts_with('0')) {
-        // "0" then more digits: the `0` alternative is followed by a digit, no match.
+    let rest = &s[a + 1..];
+    let b = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if b == 0 || (b > 1 && rest.starts_with('0')) {
         return None;
     }
-    let next = r[m..].chars().next()?;
-    if next.is_ascii_digit() {
-        return None;
-    }
-    Some(t[..n + 1 + m].to_string())
+    let tail = &rest[b..];
+    (!tail.is_empty() && !tail.as_bytes()[0].is_ascii_digit()).then(|| &s[..a + 1 + b])
 }
 
-/// ToolchainRE: `^default$|^go1($|\.)`.
-fn toolchain_ok(s: &str) -> bool {
-    s == "default" || s == "go1" || s.starts_with("go1.")
+/// modfile.ToolchainRE: `^default$|^go1($|\.)`
+pub fn is_toolchain_name(v: &str) -> bool {
+    v == "default" || v == "go1" || v.starts_with("go1.")
 }
 
-/// modfile.IsDirectoryPath.
+/// modfile.IsDirectoryPath: a local path rather than a module path.
 pub fn is_directory_path(ns: &str) -> bool {
-    let b = ns.as_bytes();
     ns == "."
         || ns.starts_with("./")
         || ns.starts_with(".\\")
@@ -171,576 +75,882 @@ pub fn is_directory_path(ns: &str) -> bool {
         || ns.starts_with("..\\")
         || ns.starts_with('/')
         || ns.starts_with('\\')
-        || (b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':')
+        || (ns.len() >= 2 && ns.as_bytes()[1] == b':' && ns.as_bytes()[0].is_ascii_alphabetic())
 }
 
-/// modfile isIndirect: the first suffix comment is `// indirect` or `// indirect; ...`.
-fn is_indirect(line: &Line) -> bool {
-    let Some(c) = line.comments.suffix.first() else {
-        return false;
-    };
-    let t = c.token.strip_prefix("//").unwrap_or(&c.token);
-    let f: Vec<&str> = t.split_whitespace().collect();
-    (f.len() == 1 && f[0] == "indirect") || (f.len() > 1 && f[0] == "indirect;")
-}
-
-/// modfile parseDirectiveComment.
-fn directive_comment(block: Option<&Comments>, line: &Line) -> String {
-    let mut c = &line.comments;
-    if let Some(b) = block {
-        if c.before.is_empty() && c.suffix.is_empty() {
-            c = b;
+/// Go's strconv.Unquote for a double-quoted string.
+fn unquote(t: &str) -> Option<String> {
+    let inner = t.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::new();
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '\n' => return None,
+            '\\' => {
+                let e = chars.next()?;
+                match e {
+                    'a' => out.push('\x07'),
+                    'b' => out.push('\x08'),
+                    'f' => out.push('\x0c'),
+                    'n' => out.push('\n'),
+                    'r' => out.push('\r'),
+                    't' => out.push('\t'),
+                    'v' => out.push('\x0b'),
+                    '\\' => out.push('\\'),
+                    '"' => out.push('"'),
+                    'x' | 'u' | 'U' => {
+                        let n = match e {
+                            'x' => 2,
+                            'u' => 4,
+                            _ => 8,
+                        };
+                        let hex: String = (0..n).filter_map(|_| chars.next()).collect();
+                        if hex.len() != n {
+                            return None;
+                        }
+                        let v = u32::from_str_radix(&hex, 16).ok()?;
+                        if e == 'x' {
+                            // \xHH is a byte; only ASCII keeps the result valid UTF-8.
+                            if v >= 0x80 {
+                                return None;
+                            }
+                        }
+                        out.push(char::from_u32(v)?);
+                    }
+                    '0'..='7' => {
+                        let mut v = e.to_digit(8)?;
+                        for _ in 0..2 {
+                            v = v * 8 + chars.next()?.to_digit(8)?;
+                        }
+                        if v >= 0x80 {
+                            return None;
+                        }
+                        out.push(char::from_u32(v)?);
+                    }
+                    _ => return None,
+                }
+            }
+            c => out.push(c),
         }
     }
-    let lines: Vec<&str> = c
-        .before
-        .iter()
-        .chain(c.suffix.iter())
-        .filter_map(|c| c.token.strip_prefix("//"))
-        .map(str::trim)
-        .collect();
-    lines.join("\n")
+    Some(out)
 }
 
-/// deprecatedRE `(?s)(?:^|\n\n)Deprecated: *(.*?)(?:$|\n\n)`, first match.
-fn deprecation(text: &str) -> Option<String> {
-    let mut starts = vec![0usize];
-    starts.extend(text.match_indices("\n\n").map(|(i, _)| i + 2));
-    for s in starts {
-        if let Some(rest) = text[s..].strip_prefix("Deprecated:") {
-            let rest = rest.trim_start_matches(' ');
-            let end = rest.find("\n\n").unwrap_or(rest.len());
-            return Some(rest[..end].to_string());
+/// modfile's parseString: a quoted string is unquoted; an unquoted one may not hold quotes.
+fn parse_string(t: &str) -> Result<String, String> {
+    if t.starts_with('"') {
+        return unquote(t).ok_or_else(|| "invalid syntax".to_string());
+    }
+    if t.contains(['"', '\'', '`']) {
+        return Err("unquoted string cannot contain quote".into());
+    }
+    Ok(t.to_string())
+}
+
+/// modfile.MustQuote: whether a string needs quoting to survive a round trip.
+pub fn must_quote(s: &str) -> bool {
+    for r in s.chars() {
+        match r {
+            ' ' | '"' | '\'' | '`' => return true,
+            '(' | ')' | '[' | ']' | '{' | '}' | ',' if s.len() > 1 => return true,
+            c if !super::syntax::is_print(c) => return true,
+            _ => {}
         }
     }
-    None
+    s.is_empty() || s.contains("//") || s.contains("/*")
 }
 
-/// modfile parseVersionInterval; consumes the interval from `args`.
-fn version_interval(
-    verb: &str,
-    args: &mut [String],
-    idx: &mut usize,
-) -> Result<(String, String), DirErr> {
-    let n = args.len();
-    let i = *idx;
-    if i >= n || args[i] == "(" {
-        return Err(DirErr::msg("expected '[' or version"));
+/// Go's strconv.Quote.
+pub fn go_quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\x07' => out.push_str("\\a"),
+            '\x08' => out.push_str("\\b"),
+            '\x0c' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\x0b' => out.push_str("\\v"),
+            c if super::syntax::is_print(c) => out.push(c),
+            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+        }
     }
-    if args[i] != "[" {
-        let v = parse_version(verb, "", &mut args[i], true)?;
-        *idx = i + 1;
-        return Ok((v.clone(), v));
-    }
-    let mut i = i + 1;
-    if i >= n {
-        return Err(DirErr::msg("expected version after '['"));
-    }
-    let low = parse_version(verb, "", &mut args[i], true)?;
-    i += 1;
-    if i >= n || args[i] != "," {
-        return Err(DirErr::msg("expected ',' after version"));
-    }
-    i += 1;
-    if i >= n {
-        return Err(DirErr::msg("expected version after ','"));
-    }
-    let high = parse_version(verb, "", &mut args[i], true)?;
-    i += 1;
-    if i >= n || args[i] != "]" {
-        return Err(DirErr::msg("expected ']' after version"));
-    }
-    *idx = i + 1;
-    Ok((low, high))
+    out.push('"');
+    out
 }
 
-/// modfile parseReplace.
-fn parse_replace(
-    verb: &str,
-    args: &mut [String],
-) -> Result<(ModuleVersion, ModuleVersion), DirErr> {
+/// modfile.AutoQuote.
+pub fn auto_quote(s: &str) -> String {
+    if must_quote(s) {
+        go_quote(s)
+    } else {
+        s.to_string()
+    }
+}
+
+/// parse_string that also normalises the token in the syntax tree, as modfile does.
+fn take_string(tok: &mut String) -> Result<String, String> {
+    let s = parse_string(tok)?;
+    *tok = auto_quote(&s);
+    Ok(s)
+}
+
+/// module.CanonicalVersion: canonical semver, keeping `+incompatible`.
+fn canonical_version(v: &str) -> String {
+    let cv = semver::canonical(v);
+    if cv.is_empty() || !semver::is_incompatible(v) {
+        cv
+    } else {
+        format!("{cv}+incompatible")
+    }
+}
+
+struct Ctx<'a> {
+    file: &'a str,
+    errs: Vec<ParseError>,
+}
+
+/// An error without its position yet: (context, message).
+type Bare = (Option<String>, String);
+
+/// Where a directive's line starts: errors point there, as modfile's do.
+#[derive(Clone, Copy)]
+struct Loc {
+    span: Span,
+    line: usize,
+    col: usize,
+}
+
+impl Loc {
+    fn of(l: &Line) -> Loc {
+        Loc {
+            span: l.span(),
+            line: l.start.line,
+            col: l.start.col,
+        }
+    }
+}
+
+impl Ctx<'_> {
+    fn push(&mut self, loc: Loc, bare: Bare) {
+        self.errs.push(ParseError {
+            file: self.file.to_string(),
+            span: loc.span,
+            line: loc.line,
+            col: loc.col,
+            context: bare.0,
+            message: bare.1,
+        });
+    }
+
+    fn errorf(&mut self, loc: Loc, msg: String) {
+        self.push(loc, (None, msg));
+    }
+
+    fn block_error(&mut self, b: &LineBlock) {
+        self.errs.push(ParseError {
+            file: self.file.to_string(),
+            span: Span::new(b.start.byte, b.rparen.0.byte + 1),
+            line: b.start.line,
+            col: b.start.col,
+            context: None,
+            message: format!("unknown block type: {}", b.tokens.join(" ")),
+        });
+    }
+}
+
+fn ctx_of(verb: &str, path: &str) -> Option<String> {
+    if path.is_empty() {
+        Some(verb.to_string())
+    } else {
+        Some(format!("{verb} {path}"))
+    }
+}
+
+fn parse_version(verb: &str, path: &str, s: &mut String) -> Result<String, Bare> {
+    let t =
+        parse_string(s).map_err(|e| (ctx_of(verb, path), format!("version {s:?} invalid: {e}")))?;
+    let cv = canonical_version(&t);
+    if cv.is_empty() {
+        return Err((
+            ctx_of(verb, path),
+            format!("version {t:?} invalid: must be of the form v1.2.3"),
+        ));
+    }
+    s.clone_from(&cv);
+    Ok(cv)
+}
+
+fn path_major(path: &str) -> Result<&str, String> {
+    module::split_path_version(path)
+        .map(|(_, m)| m)
+        .ok_or_else(|| "invalid module path".to_string())
+}
+
+fn check_major(verb: &str, path: &str, v: &str) -> Result<(), Bare> {
+    let major = path_major(path).map_err(|e| (None, e))?;
+    module::check_path_major(v, major)
+        .map_err(|e| (ctx_of(verb, path), format!("version {v:?} invalid: {e}")))
+}
+
+fn parse_replace(verb: &str, args: &mut [String]) -> Result<(ModuleVersion, ModuleVersion), Bare> {
     let arrow = if args.len() >= 2 && args[1] == "=>" {
         1
     } else {
         2
     };
     if args.len() < arrow + 2 || args.len() > arrow + 3 || args[arrow] != "=>" {
-        return Err(DirErr::msg(format!(
-            "usage: {verb} module/path [v1.2.3] => other/module v1.4\n\t or {verb} module/path [v1.2.3] => ../local/directory"
-        )));
+        return Err((None, format!("usage: {verb} module/path [v1.2.3] => other/module v1.4\n\t or {verb} module/path [v1.2.3] => ../local/directory")));
     }
-    let s = parse_string(&mut args[0])
-        .map_err(|e| DirErr::msg(format!("invalid quoted string: {e}")))?;
-    let path_major = module_path_major(&s).map_err(|e| DirErr::with(verb, &s, e))?;
+    let s = take_string(&mut args[0]).map_err(|e| (None, format!("invalid quoted string: {e}")))?;
+    let pm = path_major(&s).map_err(|e| (ctx_of(verb, &s), e))?;
     let mut v = String::new();
     if arrow == 2 {
-        v = parse_version(verb, &s, &mut args[1], false)?;
-        check_path_major(&v, &path_major).map_err(|e| DirErr::with(verb, &s, e))?;
+        v = parse_version(verb, &s, &mut args[1])?;
+        module::check_path_major(&v, pm)
+            .map_err(|e| (ctx_of(verb, &s), format!("version {v:?} invalid: {e}")))?;
     }
-    let ns = parse_string(&mut args[arrow + 1])
-        .map_err(|e| DirErr::msg(format!("invalid quoted string: {e}")))?;
+    let ns = take_string(&mut args[arrow + 1])
+        .map_err(|e| (None, format!("invalid quoted string: {e}")))?;
     let mut nv = String::new();
     if args.len() == arrow + 2 {
         if !is_directory_path(&ns) {
             if ns.contains('@') {
-                return Err(DirErr::msg(
-                    "replacement module must match format 'path version', not 'path@version'",
+                return Err((
+                    None,
+                    "replacement module must match format 'path version', not 'path@version'"
+                        .into(),
                 ));
             }
-            return Err(DirErr::msg(
-                "replacement module without version must be directory path (rooted or starting with . or ..)",
-            ));
+            return Err((None, "replacement module without version must be directory path (rooted or starting with . or ..)".into()));
         }
         if ns.contains('\\') {
-            return Err(DirErr::msg(
-                "replacement directory appears to be Windows path (on a non-windows system)",
+            return Err((
+                None,
+                "replacement directory appears to be Windows path (on a non-windows system)".into(),
             ));
         }
     }
     if args.len() == arrow + 3 {
-        nv = parse_version(verb, &ns, &mut args[arrow + 2], false)?;
+        nv = parse_version(verb, &ns, &mut args[arrow + 2])?;
         if is_directory_path(&ns) {
-            return Err(DirErr::msg(format!(
-                "replacement module directory path {} cannot have version",
-                quote(&ns)
-            )));
+            return Err((
+                None,
+                format!("replacement module directory path {ns:?} cannot have version"),
+            ));
         }
     }
     Ok((ModuleVersion::new(s, v), ModuleVersion::new(ns, nv)))
 }
 
-fn godebug(args: &[String]) -> Result<(String, String), DirErr> {
-    let usage = || DirErr::msg("usage: godebug key=value");
-    if args.len() != 1 || args[0].contains(['"', '`', '\'', ',']) {
-        return Err(usage());
+/// Parses `v` or `[low, high]` at the front of `toks`; returns the interval and how many
+/// tokens it used.
+fn parse_version_interval(
+    verb: &str,
+    toks: &mut [String],
+) -> Result<(String, String, usize), Bare> {
+    let plain = |m: &str| (None, m.to_string());
+    if toks.is_empty() || toks[0] == "(" {
+        return Err(plain("expected '[' or version"));
     }
-    let (k, v) = args[0].split_once('=').ok_or_else(usage)?;
-    Ok((k.to_string(), v.to_string()))
+    // Retractions are read as written (modfile's dontFixRetract): only a bad quoted string
+    // is an error here. cmd/go checks them against the module path afterwards (fix_retract).
+    let version = |t: &mut String| -> Result<String, Bare> {
+        let s = take_string(t).map_err(|e| {
+            (
+                ctx_of(verb, ""),
+                format!("version {} invalid: {e}", go_quote(t)),
+            )
+        })?;
+        *t = s.clone();
+        Ok(s)
+    };
+    if toks[0] != "[" {
+        let v = version(&mut toks[0])?;
+        return Ok((v.clone(), v, 1));
+    }
+    let low = version(
+        toks.get_mut(1)
+            .ok_or_else(|| plain("expected version after '['"))?,
+    )?;
+    if toks.get(2).map(String::as_str) != Some(",") {
+        return Err(plain("expected ',' after version"));
+    }
+    let high = version(
+        toks.get_mut(3)
+            .ok_or_else(|| plain("expected version after ','"))?,
+    )?;
+    if toks.get(4).map(String::as_str) != Some("]") {
+        return Err(plain("expected ']' after version"));
+    }
+    Ok((low, high, 5))
 }
 
-fn go_directive(args: &mut [String], strict: bool, work: bool) -> Result<String, DirErr> {
-    if args.len() != 1 {
-        return Err(DirErr::msg("go directive expects exactly one argument"));
+/// modfile's parseDirectiveComment: the line's comments, or the block's when the line has none.
+fn directive_comment(block: Option<&Comments>, line: &Comments) -> String {
+    let mut c: &Comments = line;
+    if let Some(b) = block {
+        if c.before.is_empty() && c.suffix.is_empty() {
+            c = b;
+        }
     }
-    if !go_version_ok(&args[0]) {
-        let fixed = if !strict && !work {
-            lax_go_version(&args[0])
-        } else {
+    c.before
+        .iter()
+        .chain(c.suffix.iter())
+        .filter_map(|com| com.token.strip_prefix("//"))
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// modfile's deprecatedRE `(?s)(?:^|\n\n)Deprecated: *(.*?)(?:$|\n\n)`.
+fn deprecation(text: &str) -> Option<String> {
+    let mut from = 0;
+    loop {
+        let idx = text[from..].find("Deprecated:")? + from;
+        if idx == 0 || text[..idx].ends_with("\n\n") {
+            let body = text[idx + "Deprecated:".len()..].trim_start_matches(' ');
+            let end = body.find("\n\n").unwrap_or(body.len());
+            return Some(body[..end].to_string());
+        }
+        from = idx + 1;
+    }
+}
+
+fn is_indirect(comments: &Comments) -> bool {
+    let Some(c) = comments.suffix.first() else {
+        return false;
+    };
+    let f: Vec<&str> = c
+        .token
+        .trim_start_matches("//")
+        .split_whitespace()
+        .collect();
+    (f.len() == 1 && f[0] == "indirect") || (f.len() > 1 && f[0] == "indirect;")
+}
+
+fn one_path(ctx: &mut Ctx, line: Loc, args: &mut [String], usage: &str) -> Option<String> {
+    if args.len() != 1 {
+        ctx.errorf(line, usage.to_string());
+        return None;
+    }
+    match take_string(&mut args[0]) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            ctx.errorf(line, format!("invalid quoted string: {e}"));
             None
-        };
-        match fixed {
-            Some(v) => args[0] = v,
+        }
+    }
+}
+
+fn go_line(ctx: &mut Ctx, line: Loc, args: &[String], lax: bool) -> Option<GoDirective> {
+    if args.len() != 1 {
+        ctx.errorf(line, "go directive expects exactly one argument".into());
+        return None;
+    }
+    let mut v = args[0].clone();
+    if !is_go_version(&v) {
+        match lax.then(|| lax_go_version(&v)).flatten() {
+            Some(fixed) => v = fixed.to_string(),
             None => {
-                return Err(DirErr::msg(format!(
-                    "invalid go version '{}': must match format 1.23.0",
-                    args[0]
-                )))
+                ctx.errorf(
+                    line,
+                    format!("invalid go version '{v}': must match format 1.23.0"),
+                );
+                return None;
             }
         }
     }
-    Ok(args[0].clone())
+    Some(GoDirective {
+        version: v,
+        span: line.span,
+    })
 }
 
-fn toolchain_directive(args: &[String]) -> Result<String, DirErr> {
+fn toolchain_line(ctx: &mut Ctx, line: Loc, args: &[String]) -> Option<ToolchainDirective> {
     if args.len() != 1 {
-        return Err(DirErr::msg(
-            "toolchain directive expects exactly one argument",
-        ));
+        ctx.errorf(
+            line,
+            "toolchain directive expects exactly one argument".into(),
+        );
+        return None;
     }
-    if !toolchain_ok(&args[0]) {
-        return Err(DirErr::msg(format!(
-            "invalid toolchain version '{}': must match format go1.23.0 or default",
-            args[0]
-        )));
+    if !is_toolchain_name(&args[0]) {
+        ctx.errorf(
+            line,
+            format!(
+                "invalid toolchain version '{}': must match format go1.23.0 or default",
+                args[0]
+            ),
+        );
+        return None;
     }
-    Ok(args[0].clone())
+    Some(ToolchainDirective {
+        name: args[0].clone(),
+        span: line.span,
+    })
 }
 
-fn one_string(args: &mut [String], usage: &str) -> Result<String, DirErr> {
-    if args.len() != 1 {
-        return Err(DirErr::msg(usage));
+fn godebug_line(ctx: &mut Ctx, line: Loc, args: &[String]) -> Option<Godebug> {
+    let usage = "usage: godebug key=value";
+    if args.len() != 1 || args[0].contains(['"', '`', '\'', ',']) {
+        ctx.errorf(line, usage.into());
+        return None;
     }
-    parse_string(&mut args[0]).map_err(|e| DirErr::msg(format!("invalid quoted string: {e}")))
+    let Some((k, v)) = args[0].split_once('=') else {
+        ctx.errorf(line, usage.into());
+        return None;
+    };
+    Some(Godebug {
+        key: k.to_string(),
+        value: v.to_string(),
+        span: line.span,
+    })
 }
 
-struct Ctx<'a> {
-    file: &'a str,
-    errs: Vec<ParseError>,
-    /// Each accepted retract line's start and arguments, for `fix_retract`.
-    retract_args: Vec<(Position, Vec<String>)>,
+/// The directives go.mod and go.work share (`go`, `toolchain`, `godebug`, `replace`).
+/// Returns false when `verb` is not one of them.
+struct Shared<'a> {
+    go: &'a mut Option<GoDirective>,
+    toolchain: &'a mut Option<ToolchainDirective>,
+    godebug: &'a mut Vec<Godebug>,
+    replace: &'a mut Vec<Replace>,
 }
 
-impl Ctx<'_> {
-    fn push(&mut self, line: &Line, e: DirErr) {
-        self.errs
-            .push(error_at(self.file, line.start, e.context, e.message));
+fn add_shared(
+    d: Shared,
+    ctx: &mut Ctx,
+    line: Loc,
+    verb: &str,
+    args: &mut [String],
+    lax: bool,
+) -> bool {
+    match verb {
+        "go" => {
+            if d.go.is_some() {
+                ctx.errorf(line, "repeated go statement".into());
+            } else {
+                *d.go = go_line(ctx, line, args, lax);
+            }
+        }
+        "toolchain" => {
+            if d.toolchain.is_some() {
+                ctx.errorf(line, "repeated toolchain statement".into());
+            } else {
+                *d.toolchain = toolchain_line(ctx, line, args);
+            }
+        }
+        "godebug" => d.godebug.extend(godebug_line(ctx, line, args)),
+        "replace" => match parse_replace(verb, args) {
+            Ok((old, new)) => d.replace.push(Replace {
+                old,
+                new,
+                span: line.span,
+            }),
+            Err(e) => ctx.push(line, e),
+        },
+        _ => return false,
     }
-    fn block_err(&mut self, start: Position, token: &[String]) {
-        self.errs.push(error_at(
-            self.file,
-            start,
-            None,
-            format!("unknown block type: {}", token.join(" ")),
-        ));
-    }
+    true
 }
 
+#[allow(clippy::too_many_lines)]
 fn add_mod(
     f: &mut ModFile,
-    cx: &mut Ctx<'_>,
+    ctx: &mut Ctx,
     block: Option<&Comments>,
-    line: &mut Line,
+    (line, comments): (Loc, &Comments),
     verb: &str,
-    off: usize,
+    args: &mut [String],
     strict: bool,
 ) {
+    // Dependencies' go.mod files keep only what matters when they are not the main
+    // module; anything else (including unknown directives) is ignored.
     if !strict && !matches!(verb, "go" | "module" | "retract" | "require" | "ignore") {
         return;
     }
-    let sp = span(line);
-    let indirect = is_indirect(line);
-    let rationale = directive_comment(block, line);
-    let args = &mut line.token[off..];
-    let mut retract_args = None;
-    let r: Result<(), DirErr> = (|| {
-        match verb {
-            "go" => {
-                if f.go.is_some() {
-                    return Err(DirErr::msg("repeated go statement"));
-                }
-                let version = go_directive(args, strict, false)?;
-                f.go = Some(GoDirective { version, span: sp });
-            }
-            "toolchain" => {
-                if f.toolchain.is_some() {
-                    return Err(DirErr::msg("repeated toolchain statement"));
-                }
-                let name = toolchain_directive(args)?;
-                f.toolchain = Some(ToolchainDirective { name, span: sp });
-            }
-            "module" => {
-                if f.module.is_some() {
-                    return Err(DirErr::msg("repeated module statement"));
-                }
-                let deprecated = deprecation(&rationale);
-                f.module = Some(ModuleDirective {
-                    path: String::new(),
-                    deprecated,
-                    span: sp,
-                });
-                if args.len() != 1 {
-                    return Err(DirErr::msg("usage: module module/path"));
-                }
-                let s = parse_string(&mut args[0])
-                    .map_err(|e| DirErr::msg(format!("invalid quoted string: {e}")))?;
-                if let Some(m) = f.module.as_mut() {
-                    m.path = s;
-                }
-            }
-            "godebug" => {
-                let (key, value) = godebug(args)?;
-                f.godebug.push(Godebug {
-                    key,
-                    value,
-                    span: sp,
-                });
-            }
-            "require" | "exclude" => {
-                if args.len() != 2 {
-                    return Err(DirErr::msg(format!("usage: {verb} module/path v1.2.3")));
-                }
-                let s = parse_string(&mut args[0])
-                    .map_err(|e| DirErr::msg(format!("invalid quoted string: {e}")))?;
-                let v = parse_version(verb, &s, &mut args[1], false)?;
-                let pm = module_path_major(&s).map_err(DirErr::msg)?;
-                check_path_major(&v, &pm).map_err(|e| DirErr::with(verb, &s, e))?;
-                let module = ModuleVersion::new(s, v);
-                if verb == "require" {
-                    f.require.push(Require {
-                        module,
-                        indirect,
-                        span: sp,
-                    });
-                } else {
-                    f.exclude.push(Exclude { module, span: sp });
-                }
-            }
-            "replace" => {
-                let (old, new) = parse_replace(verb, args)?;
-                f.replace.push(Replace { old, new, span: sp });
-            }
-            "retract" => {
-                let mut i = 0;
-                let (low, high) = match version_interval(verb, args, &mut i) {
-                    Ok(x) => x,
-                    Err(e) if strict => return Err(e),
-                    Err(_) => return Ok(()),
-                };
-                if i < args.len() && strict {
-                    return Err(DirErr::msg(format!(
-                        "unexpected token after version: {}",
-                        quote(&args[i])
-                    )));
-                }
-                f.retract.push(Retract {
-                    low,
-                    high,
-                    rationale,
-                    span: sp,
-                });
-                retract_args = Some(args.to_vec());
-            }
-            "tool" => {
-                let path = one_string(args, "tool directive expects exactly one argument")?;
-                f.tool.push(Tool { path, span: sp });
-            }
-            "ignore" => {
-                let path = one_string(args, "ignore directive expects exactly one argument")?;
-                f.ignore.push(Ignore { path, span: sp });
-            }
-            _ => return Err(DirErr::msg(format!("unknown directive: {verb}"))),
-        }
-        Ok(())
-    })();
-    if let Some(a) = retract_args {
-        cx.retract_args.push((line.start, a));
+    let shared = Shared {
+        go: &mut f.go,
+        toolchain: &mut f.toolchain,
+        godebug: &mut f.godebug,
+        replace: &mut f.replace,
+    };
+    if add_shared(shared, ctx, line, verb, args, !strict) {
+        return;
     }
-    if let Err(e) = r {
-        cx.push(line, e);
+    match verb {
+        "module" => {
+            if f.module.is_some() {
+                ctx.errorf(line, "repeated module statement".into());
+                return;
+            }
+            let deprecated = deprecation(&directive_comment(block, comments));
+            let mut m = ModuleDirective {
+                path: String::new(),
+                deprecated,
+                span: line.span,
+            };
+            if let Some(p) = one_path(ctx, line, args, "usage: module module/path") {
+                m.path = p;
+            }
+            f.module = Some(m);
+        }
+        "require" | "exclude" => {
+            if args.len() != 2 {
+                ctx.errorf(line, format!("usage: {verb} module/path v1.2.3"));
+                return;
+            }
+            let s = match take_string(&mut args[0]) {
+                Ok(s) => s,
+                Err(e) => return ctx.errorf(line, format!("invalid quoted string: {e}")),
+            };
+            let v = match parse_version(verb, &s, &mut args[1]) {
+                Ok(v) => v,
+                Err(e) => return ctx.push(line, e),
+            };
+            if let Err(e) = check_major(verb, &s, &v) {
+                return ctx.push(line, e);
+            }
+            let module = ModuleVersion::new(s, v);
+            if verb == "require" {
+                f.require.push(Require {
+                    module,
+                    indirect: is_indirect(comments),
+                    span: line.span,
+                });
+            } else {
+                f.exclude.push(Exclude {
+                    module,
+                    span: line.span,
+                });
+            }
+        }
+        "retract" => {
+            let rationale = directive_comment(block, comments);
+            let (low, high, used) = match parse_version_interval(verb, args) {
+                Ok(vi) => vi,
+                Err(e) => {
+                    // Only the main module's retractions are checked: newer syntax in a
+                    // dependency must not break the build.
+                    if strict {
+                        ctx.push(line, e);
+                    }
+                    return;
+                }
+            };
+            if let (Some(t), true) = (args.get(used), strict) {
+                ctx.errorf(line, format!("unexpected token after version: {t:?}"));
+                return;
+            }
+            f.retract.push(Retract {
+                low,
+                high,
+                rationale,
+                span: line.span,
+            });
+        }
+        "tool" => {
+            if let Some(p) = one_path(
+                ctx,
+                line,
+                args,
+                "tool directive expects exactly one argument",
+            ) {
+                f.tool.push(Tool {
+                    path: p,
+                    span: line.span,
+                });
+            }
+        }
+        "ignore" => {
+            if let Some(p) = one_path(
+                ctx,
+                line,
+                args,
+                "ignore directive expects exactly one argument",
+            ) {
+                f.ignore.push(Ignore {
+                    path: p,
+                    span: line.span,
+                });
+            }
+        }
+        _ => ctx.errorf(line, format!("unknown directive: {verb}")),
     }
 }
 
-/// cmd/go parses the main module's go.mod with a version fixer, which checks retract versions
-/// against the module path once it is known (modfile fixRetract). The fixer is emulated
-/// offline: canonical versions must match the path's major version; non-canonical ones are
-/// canonicalized as with a nil fixer (cmd/go would ask the module proxy).
-fn fix_retract(f: &mut ModFile, cx: &mut Ctx<'_>) {
-    let path = f
-        .module
-        .as_ref()
-        .map(|m| m.path.clone())
-        .unwrap_or_default();
-    let lines = std::mem::take(&mut cx.retract_args);
-    for (i, (start, mut args)) in lines.into_iter().enumerate() {
-        if path.is_empty() {
-            cx.errs.push(error_at(
-                cx.file,
-                start,
-                None,
-                "no module directive found, so retract cannot be used".into(),
-            ));
-            return;
-        }
-        let mut idx = 0;
-        let r = version_interval("retract", &mut args, &mut idx).and_then(|(low, high)| {
-            let (_, pm, ok) = split_path_version(&path);
-            for v in [&low, &high] {
-                if !ok {
-                    return Err(DirErr::with(
-                        "retract",
-                        &path,
-                        invalid_version(v, &format!("malformed module path {}", quote(&path))),
-                    ));
-                }
-                let cv = canonical_version(v);
-                if cv.is_empty() {
-                    return Err(DirErr::with(
-                        "retract",
-                        &path,
-                        invalid_version(v, "must be of the form v1.2.3"),
-                    ));
-                }
-                check_path_major(&cv, pm).map_err(|e| DirErr::with("retract", &path, e))?;
-            }
-            Ok((canonical_version(&low), canonical_version(&high)))
-        });
-        match r {
-            Ok((low, high)) => {
-                if let Some(rt) = f.retract.get_mut(i) {
-                    rt.low = low;
-                    rt.high = high;
-                }
-            }
-            Err(e) => cx.errs.push(error_at(cx.file, start, e.context, e.message)),
-        }
-    }
-}
-
-fn syntax_or_err(file: &str, data: &[u8]) -> Result<super::syntax::FileSyntax, ParseErrors> {
-    parse_syntax(file, data).map_err(|e| ParseErrors(vec![error_at(file, e.pos, None, e.message)]))
-}
-
-pub(crate) fn parse_mod(
-    file: &str,
-    data: &[u8],
-    strict: bool,
+pub(super) fn build_mod(
+    mut syntax: FileSyntax,
+    strictness: Strictness,
     cmd_go_fixer: bool,
 ) -> Result<ModFile, ParseErrors> {
-    let mut syntax = syntax_or_err(file, data)?;
-    let mut f = ModFile::default();
-    let mut cx = Ctx {
-        file,
+    let strict = strictness == Strictness::Strict;
+    let name = syntax.name.clone();
+    let mut ctx = Ctx {
+        file: &name,
         errs: Vec::new(),
-        retract_args: Vec::new(),
     };
-    for st in syntax.stmt.iter_mut() {
-        match st {
-            Stmt::Comments(_) => {}
+    let mut f = ModFile::default();
+    for stmt in &mut syntax.stmts {
+        match stmt {
+            Stmt::Comments { .. } => {}
             Stmt::Line(l) => {
-                let verb = l.token[0].clone();
-                add_mod(&mut f, &mut cx, None, l, &verb, 1, strict);
+                let (loc, comments) = (Loc::of(l), l.comments.clone());
+                let Some((verb, args)) = l.tokens.split_first_mut() else {
+                    continue;
+                };
+                let verb = verb.clone();
+                add_mod(
+                    &mut f,
+                    &mut ctx,
+                    None,
+                    (loc, &comments),
+                    &verb,
+                    args,
+                    strict,
+                )
             }
             Stmt::Block(b) => {
-                let known = matches!(
-                    b.token[0].as_str(),
-                    "module"
-                        | "godebug"
-                        | "require"
-                        | "exclude"
-                        | "replace"
-                        | "retract"
-                        | "tool"
-                        | "ignore"
-                );
-                if b.token.len() > 1 || !known {
+                let known = b.tokens.len() == 1
+                    && matches!(
+                        b.tokens[0].as_str(),
+                        "module"
+                            | "godebug"
+                            | "require"
+                            | "exclude"
+                            | "replace"
+                            | "retract"
+                            | "tool"
+                            | "ignore"
+                    );
+                if !known {
                     if strict {
-                        cx.block_err(b.start, &b.token);
+                        ctx.block_error(b);
                     }
                     continue;
                 }
-                let verb = b.token[0].clone();
-                for l in b.line.iter_mut() {
-                    add_mod(&mut f, &mut cx, Some(&b.comments), l, &verb, 0, strict);
+                let (verb, block_comments) = (b.tokens[0].clone(), b.comments.clone());
+                for l in &mut b.lines {
+                    let (loc, comments) = (Loc::of(l), l.comments.clone());
+                    let args = &mut l.tokens[..];
+                    add_mod(
+                        &mut f,
+                        &mut ctx,
+                        Some(&block_comments),
+                        (loc, &comments),
+                        &verb,
+                        args,
+                        strict,
+                    );
                 }
             }
         }
     }
     if strict && cmd_go_fixer {
-        fix_retract(&mut f, &mut cx);
+        fix_retract(&mut f, &syntax, &mut ctx);
     }
-    if !cx.errs.is_empty() {
-        return Err(ParseErrors(cx.errs));
+    if !ctx.errs.is_empty() {
+        return Err(ParseErrors(ctx.errs));
     }
     f.syntax = syntax;
     Ok(f)
 }
 
-fn add_work(f: &mut WorkFile, cx: &mut Ctx<'_>, line: &mut Line, verb: &str, off: usize) {
-    let sp = span(line);
-    let args = &mut line.token[off..];
-    let r: Result<(), DirErr> = (|| {
-        match verb {
-            "go" => {
-                if f.go.is_some() {
-                    return Err(DirErr::msg("repeated go statement"));
-                }
-                let version = go_directive(args, true, true)?;
-                f.go = Some(GoDirective { version, span: sp });
-            }
-            "toolchain" => {
-                if f.toolchain.is_some() {
-                    return Err(DirErr::msg("repeated toolchain statement"));
-                }
-                let name = toolchain_directive(args)?;
-                f.toolchain = Some(ToolchainDirective { name, span: sp });
-            }
-            "godebug" => {
-                let (key, value) = godebug(args)?;
-                f.godebug.push(Godebug {
-                    key,
-                    value,
-                    span: sp,
-                });
-            }
-            "use" => {
-                let path = one_string(args, "usage: use local/dir")?;
-                f.use_.push(Use {
-                    path,
-                    module_path: None,
-                    span: sp,
-                });
-            }
-            "replace" => {
-                let (old, new) = parse_replace(verb, args)?;
-                f.replace.push(Replace { old, new, span: sp });
-            }
-            _ => return Err(DirErr::msg(format!("unknown directive: {verb}"))),
+/// cmd/go reads the main module's go.mod with a version fixer, so modfile's fixRetract
+/// checks each retraction against the module path once it is known. Emulated offline:
+/// the versions must be valid and match the path's major version (cmd/go would ask the
+/// proxy to resolve a non-canonical one; it is canonicalised here).
+fn fix_retract(f: &mut ModFile, syntax: &FileSyntax, ctx: &mut Ctx) {
+    let path = f
+        .module
+        .as_ref()
+        .map(|m| m.path.clone())
+        .unwrap_or_default();
+    let mut lines: Vec<&Line> = Vec::new();
+    for st in &syntax.stmts {
+        match st {
+            Stmt::Line(l) => lines.push(l),
+            Stmt::Block(b) => lines.extend(b.lines.iter()),
+            Stmt::Comments { .. } => {}
         }
-        Ok(())
-    })();
-    if let Err(e) = r {
-        cx.push(line, e);
+    }
+    for r in f.retract.iter_mut() {
+        let Some(line) = lines.iter().find(|l| l.span() == r.span) else {
+            continue;
+        };
+        let loc = Loc::of(line);
+        if path.is_empty() {
+            ctx.errorf(
+                loc,
+                "no module directive found, so retract cannot be used".into(),
+            );
+            return;
+        }
+        let mut args = line.tokens.clone();
+        if !line.in_block && args.first().map(String::as_str) == Some("retract") {
+            args.remove(0);
+        }
+        let checked = parse_version_interval("retract", &mut args).and_then(|(low, high, _)| {
+            let mut out = Vec::new();
+            for v in [low, high] {
+                let Some((_, pm)) = crate::module::split_path_version(&path) else {
+                    return Err((
+                        ctx_of("retract", &path),
+                        format!(
+                            "version {} invalid: malformed module path {}",
+                            go_quote(&v),
+                            go_quote(&path)
+                        ),
+                    ));
+                };
+                let cv = canonical_version(&v);
+                let invalid = |e: &str| {
+                    (
+                        ctx_of("retract", &path),
+                        format!("version {} invalid: {e}", go_quote(&v)),
+                    )
+                };
+                if cv.is_empty() {
+                    return Err(invalid("must be of the form v1.2.3"));
+                }
+                crate::module::check_path_major(&cv, pm).map_err(|e| invalid(&e))?;
+                out.push(cv);
+            }
+            Ok(out)
+        });
+        match checked {
+            Ok(v) if v.len() == 2 => {
+                r.low = v[0].clone();
+                r.high = v[1].clone();
+            }
+            Ok(_) => {}
+            Err(bare) => ctx.push(loc, bare),
+        }
     }
 }
 
-pub(crate) fn parse_work(file: &str, data: &[u8]) -> Result<WorkFile, ParseErrors> {
-    let mut syntax = syntax_or_err(file, data)?;
-    let mut f = WorkFile::default();
-    let mut cx = Ctx {
-        file,
-        errs: Vec::new(),
-        retract_args: Vec::new(),
+fn add_work(f: &mut WorkFile, ctx: &mut Ctx, line: Loc, verb: &str, args: &mut [String]) {
+    let shared = Shared {
+        go: &mut f.go,
+        toolchain: &mut f.toolchain,
+        godebug: &mut f.godebug,
+        replace: &mut f.replace,
     };
-    for st in syntax.stmt.iter_mut() {
-        match st {
-            Stmt::Comments(_) => {}
+    if add_shared(shared, ctx, line, verb, args, false) {
+        return;
+    }
+    match verb {
+        "use" => {
+            if let Some(p) = one_path(ctx, line, args, "usage: use local/dir") {
+                f.use_.push(Use {
+                    path: p,
+                    module_path: None,
+                    span: line.span,
+                });
+            }
+        }
+        _ => ctx.errorf(line, format!("unknown directive: {verb}")),
+    }
+}
+
+pub(super) fn build_work(mut syntax: FileSyntax) -> Result<WorkFile, ParseErrors> {
+    let name = syntax.name.clone();
+    let mut ctx = Ctx {
+        file: &name,
+        errs: Vec::new(),
+    };
+    let mut f = WorkFile::default();
+    for stmt in &mut syntax.stmts {
+        match stmt {
+            Stmt::Comments { .. } => {}
             Stmt::Line(l) => {
-                let verb = l.token[0].clone();
-                add_work(&mut f, &mut cx, l, &verb, 1);
+                let loc = Loc::of(l);
+                if let Some((verb, args)) = l.tokens.split_first_mut() {
+                    let verb = verb.clone();
+                    add_work(&mut f, &mut ctx, loc, &verb, args);
+                }
             }
             Stmt::Block(b) => {
-                let known = matches!(b.token[0].as_str(), "godebug" | "use" | "replace");
-                if b.token.len() > 1 || !known {
-                    cx.block_err(b.start, &b.token);
+                let known = b.tokens.len() == 1
+                    && matches!(b.tokens[0].as_str(), "use" | "replace" | "godebug");
+                if !known {
+                    ctx.block_error(b);
                     continue;
                 }
-                let verb = b.token[0].clone();
-                for l in b.line.iter_mut() {
-                    add_work(&mut f, &mut cx, l, &verb, 0);
+                let verb = b.tokens[0].clone();
+                for l in &mut b.lines {
+                    let loc = Loc::of(l);
+                    add_work(&mut f, &mut ctx, loc, &verb, &mut l.tokens[..]);
                 }
             }
         }
     }
-    if !cx.errs.is_empty() {
-        return Err(ParseErrors(cx.errs));
+    if !ctx.errs.is_empty() {
+        return Err(ParseErrors(ctx.errs));
     }
     f.syntax = syntax;
     Ok(f)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn go_versions() {
-        for ok in ["1.22", "1.22.333", "1.2rc1", "1.2.3", "1.2beta1", "1.21.0"] {
-            assert!(go_version_ok(ok), "{ok}");
+/// modfile.ModulePath: the module path from go.mod text, tolerant of everything else.
+pub fn module_path(data: &[u8]) -> String {
+    for raw in data.split(|&c| c == b'\n') {
+        let line = match raw.windows(2).position(|w| w == b"//") {
+            Some(i) => &raw[..i],
+            None => raw,
+        };
+        let line = line.trim_ascii();
+        let Some(rest) = line.strip_prefix(b"module") else {
+            continue;
+        };
+        let trimmed = rest.trim_ascii();
+        if trimmed.len() == rest.len() || trimmed.is_empty() {
+            continue;
         }
-        for bad in [
-            "",
-            "1",
-            "v1.2",
-            "1.2 3.4",
-            "1.2.beta1",
-            "01.2",
-            "1.02",
-            "1.2rc",
-        ] {
-            assert!(!go_version_ok(bad), "{bad}");
+        let text = String::from_utf8_lossy(trimmed);
+        if trimmed[0] == b'"' {
+            return unquote(&text).unwrap_or_default();
         }
-        assert_eq!(lax_go_version("1.2.beta1").as_deref(), Some("1.2"));
-        assert_eq!(lax_go_version("v1.2.3").as_deref(), Some("1.2"));
-        assert_eq!(lax_go_version("1.2"), None);
+        if trimmed[0] == b'`' {
+            let inner = text.strip_prefix('`').and_then(|t| t.strip_suffix('`'));
+            return match inner {
+                Some(s) if !s.contains('`') => s.to_string(),
+                _ => String::new(),
+            };
+        }
+        return text.into_owned();
     }
+    String::new()
+}
 
-    #[test]
-    fn deprecated_paragraphs() {
-        assert_eq!(
-            deprecation("Deprecated: a\nb\n\nc").as_deref(),
-            Some("a\nb")
-        );
-        assert_eq!(deprecation("x\n\nDeprecated:  y").as_deref(), Some("y"));
-        assert_eq!(deprecation("x Deprecated: y"), None);
+/// modfile's checkCanonicalVersion (used when godrift writes versions into go.mod): `vers`
+/// must be canonical and fit the major version of `path`. Errors in Go's wording.
+pub fn check_canonical_version(path: &str, vers: &str) -> Result<(), String> {
+    let split = module::split_path_version(path);
+    let path_major = split.map_or("", |(_, m)| m);
+    let invalid = |why: String| format!("version {vers:?} invalid: {why}");
+    if vers.is_empty() || vers != canonical_version(vers) {
+        if path_major.is_empty() {
+            return Err(invalid("must be of the form v1.2.3".into()));
+        }
+        let m = path_major[1..].trim_end_matches("-unstable");
+        return Err(invalid(format!("must be of the form {m}.2.3")));
     }
+    if split.is_some() {
+        if let Err(e) = module::check_path_major(vers, path_major) {
+            if path_major.is_empty() {
+                return Err(invalid(format!(
+                    "should be {vers}+incompatible (or module {path}/{})",
+                    semver::major(vers)
+                )));
+            }
+            return Err(invalid(e));
+        }
+    }
+    Ok(())
 }

@@ -1,117 +1,94 @@
-//! The lossless go.mod/go.work syntax tree (modfile.FileSyntax): lines, blocks and comments
-//! with positions, the lexer (nom recognizers driven one token ahead, as modfile's reader) and
-//! the comment attachment pass.
+//! The lossless layer under the go.mod/go.work AST: a lexer and a line/block parser that
+//! keep every token and comment with its position, as golang.org/x/mod/modfile's
+//! FileSyntax does, so files can be formatted back exactly as `go mod edit -fmt` would.
+//!
+//! Token scanning uses nom combinators; the statement grammar (lines, `verb (` blocks,
+//! comment attachment) follows modfile's rules, including its error texts.
 
-use super::quote::{is_print, is_space, quote_rune};
-use nom::bytes::complete::{tag, take_till, take_while};
-use nom::combinator::{opt, recognize};
-use nom::sequence::pair;
-use nom::{IResult, Parser};
-use serde::Serialize;
+use super::{ParseError, ParseErrors};
+use crate::span::Span;
+use nom::bytes::complete::{take_till, take_while};
+use nom::IResult;
 
-/// A position: 1-based line, 1-based rune column (modfile's LineRune), 0-based byte offset.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Position {
+/// A position as modfile counts it: 1-based line, 1-based rune column, byte offset.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pos {
     pub line: usize,
     pub col: usize,
     pub byte: usize,
 }
 
-impl Position {
-    /// Position after `s` when `s` starts here (modfile Position.add), for ASCII `s`.
-    fn add_ascii(self, s: &str) -> Position {
-        Position {
-            line: self.line,
-            col: self.col + s.len(),
-            byte: self.byte + s.len(),
-        }
-    }
-}
-
-/// One `//` comment; `token` has no trailing newline. An empty token is a preserved blank line.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Comment {
-    pub start: Position,
+    pub start: Pos,
+    /// The comment text including `//`; "" for a preserved blank line inside a block.
     pub token: String,
     pub suffix: bool,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Comments {
     pub before: Vec<Comment>,
     pub suffix: Vec<Comment>,
     pub after: Vec<Comment>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Line {
     pub comments: Comments,
-    pub start: Position,
-    /// Raw token texts (quoted strings keep their quotes).
-    pub token: Vec<String>,
+    pub start: Pos,
+    pub tokens: Vec<String>,
     pub in_block: bool,
-    pub end: Position,
+    pub end: Pos,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Paren {
-    pub comments: Comments,
-    pub pos: Position,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LineBlock {
     pub comments: Comments,
-    pub start: Position,
-    pub lparen: Paren,
-    pub token: Vec<String>,
-    pub line: Vec<Line>,
-    pub rparen: Paren,
+    pub start: Pos,
+    pub lparen: (Pos, Comments),
+    pub tokens: Vec<String>,
+    pub lines: Vec<Line>,
+    pub rparen: (Pos, Comments),
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct CommentBlock {
-    pub comments: Comments,
-    pub start: Position,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Stmt {
-    Comments(CommentBlock),
+    Comments { comments: Comments, start: Pos },
     Line(Line),
     Block(LineBlock),
 }
 
 impl Stmt {
-    pub fn comments_mut(&mut self) -> &mut Comments {
+    fn comments_mut(&mut self) -> &mut Comments {
         match self {
-            Stmt::Comments(c) => &mut c.comments,
+            Stmt::Comments { comments, .. } => comments,
             Stmt::Line(l) => &mut l.comments,
             Stmt::Block(b) => &mut b.comments,
         }
     }
+
     pub fn comments(&self) -> &Comments {
         match self {
-            Stmt::Comments(c) => &c.comments,
+            Stmt::Comments { comments, .. } => comments,
             Stmt::Line(l) => &l.comments,
             Stmt::Block(b) => &b.comments,
         }
     }
 }
 
-/// A whole file's syntax.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+/// A whole file: statements plus comments that belong to no statement.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FileSyntax {
     pub name: String,
+    pub stmts: Vec<Stmt>,
     pub comments: Comments,
-    pub stmt: Vec<Stmt>,
 }
 
-/// A lexer/parser error: position and message (modfile stops at the first one).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct SyntaxError {
-    pub pos: Position,
-    pub message: String,
+impl Line {
+    pub fn span(&self) -> Span {
+        Span::new(self.start.byte, self.end.byte)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,484 +98,558 @@ enum Kind {
     Ident,
     Str,
     Comment,
+    Newline,
     Punct(u8),
 }
 
 impl Kind {
     fn is_eol(self) -> bool {
-        matches!(self, Kind::Eof | Kind::EolComment | Kind::Punct(b'\n'))
+        matches!(self, Kind::Eof | Kind::EolComment | Kind::Newline)
     }
 }
 
 #[derive(Clone, Debug)]
 struct Token {
     kind: Kind,
-    pos: Position,
-    end: Position,
+    pos: Pos,
+    end: Pos,
     text: String,
 }
 
-// nom recognizers for the simple token shapes; strings and identifiers need rune decoding
-// and Go's exact error positions, so the driver scans those itself.
-fn blanks(i: &[u8]) -> IResult<&[u8], &[u8]> {
-    take_while(|b| b == b' ' || b == b'\t' || b == b'\r').parse(i)
-}
-
-fn line_comment(i: &[u8]) -> IResult<&[u8], &[u8]> {
-    recognize(pair(
-        pair(tag(&b"//"[..]), take_till(|b| b == b'\n')),
-        opt(tag(&b"\n"[..])),
-    ))
-    .parse(i)
-}
-
-/// Decodes one rune as Go's utf8.DecodeRune: invalid bytes are U+FFFD of width 1.
-fn decode(b: &[u8]) -> (char, usize) {
-    let n = b.len().min(4);
-    for w in 1..=n {
-        if let Ok(s) = std::str::from_utf8(&b[..w]) {
-            if let Some(c) = s.chars().next() {
-                return (c, w);
-            }
-        }
-    }
-    ('\u{FFFD}', 1)
-}
-
-fn is_ident(c: char) -> bool {
-    !matches!(c, ' ' | '(' | ')' | '[' | ']' | '{' | '}' | ',') && !is_space(c) && is_print(c)
-}
-
-struct Input<'a> {
+/// The lexer fails fast, as modfile's does: the first error ends parsing.
+struct Lexer<'a> {
     file: &'a str,
     data: &'a [u8],
-    pos: Position,
-    tok: Token,
-    /// Suffix (end-of-line) comments, for attachment after parsing.
+    pos: Pos,
+    token: Token,
     comments: Vec<Comment>,
 }
 
-type PResult<T> = Result<T, SyntaxError>;
+fn spaces(i: &[u8]) -> IResult<&[u8], &[u8]> {
+    take_while(|c| c == b' ' || c == b'\t' || c == b'\r')(i)
+}
 
-impl<'a> Input<'a> {
+fn to_eol(i: &[u8]) -> IResult<&[u8], &[u8]> {
+    take_till(|c| c == b'\n')(i)
+}
+
+/// Decodes one rune as Go's utf8.DecodeRune: invalid bytes give U+FFFD of width 1.
+fn decode_rune(b: &[u8]) -> (char, usize) {
+    let n = match b.first() {
+        None => return ('\0', 0),
+        Some(&c) if c < 0x80 => return (c as char, 1),
+        Some(&c) if c >= 0xF0 => 4,
+        Some(&c) if c >= 0xE0 => 3,
+        Some(_) => 2,
+    };
+    match b.get(..n).and_then(|s| std::str::from_utf8(s).ok()) {
+        Some(s) => (s.chars().next().unwrap_or('\u{FFFD}'), n),
+        None => ('\u{FFFD}', 1),
+    }
+}
+
+/// An approximation of Go's unicode.IsPrint good for go.mod text: letters, marks,
+/// numbers, punctuation, symbols and the ASCII space.
+pub(crate) fn is_print(r: char) -> bool {
+    if r == ' ' {
+        return true;
+    }
+    if r.is_control() || r.is_whitespace() {
+        return false;
+    }
+    let c = r as u32;
+    // Format characters (Cf), private use, and noncharacters are not printable in Go.
+    let format = matches!(c, 0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x180E
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB
+        | 0x110BD | 0x1D173..=0x1D17A | 0xE0001..=0xE007F);
+    let private = matches!(c, 0xE000..=0xF8FF | 0xF0000..=0x10FFFF);
+    let nonchar = (c & 0xFFFE) == 0xFFFE || (0xFDD0..=0xFDEF).contains(&c);
+    !(format || private || nonchar)
+}
+
+fn is_ident(r: char) -> bool {
+    match r {
+        ' ' | '(' | ')' | '[' | ']' | '{' | '}' | ',' => false,
+        _ => !r.is_whitespace() && is_print(r),
+    }
+}
+
+/// Go's `%q` for a rune (strconv.QuoteRune).
+pub(crate) fn quote_rune(r: char) -> String {
+    let body = match r {
+        '\x07' => "\\a".to_string(),
+        '\x08' => "\\b".to_string(),
+        '\x0c' => "\\f".to_string(),
+        '\n' => "\\n".to_string(),
+        '\r' => "\\r".to_string(),
+        '\t' => "\\t".to_string(),
+        '\x0b' => "\\v".to_string(),
+        '\\' => "\\\\".to_string(),
+        '\'' => "\\'".to_string(),
+        c if is_print(c) => c.to_string(),
+        c if (c as u32) < 0x80 => format!("\\x{:02x}", c as u32),
+        c if (c as u32) < 0x10000 => format!("\\u{:04x}", c as u32),
+        c => format!("\\U{:08x}", c as u32),
+    };
+    format!("'{body}'")
+}
+
+impl<'a> Lexer<'a> {
     fn rest(&self) -> &'a [u8] {
         &self.data[self.pos.byte..]
     }
 
-    fn err<T>(&self, message: impl Into<String>) -> PResult<T> {
-        Err(SyntaxError {
-            pos: self.pos,
-            message: message.into(),
-        })
+    fn error_at(&self, pos: Pos, msg: String) -> ParseErrors {
+        ParseErrors(vec![ParseError {
+            file: self.file.to_string(),
+            span: Span::new(pos.byte, pos.byte),
+            line: pos.line,
+            col: pos.col,
+            context: None,
+            message: msg,
+        }])
     }
 
-    /// Advances over ASCII blanks (no newline).
+    /// Advances over `n` bytes, keeping line and rune column.
     fn advance(&mut self, n: usize) {
-        self.pos.col += n;
-        self.pos.byte += n;
-    }
-
-    fn read_rune(&mut self) -> char {
-        let (c, w) = decode(self.rest());
-        if c == '\n' {
-            self.pos.line += 1;
-            self.pos.col = 1;
-        } else {
-            self.pos.col += 1;
-        }
-        self.pos.byte += w;
-        c
-    }
-
-    fn peek_rune(&self) -> Option<char> {
-        if self.rest().is_empty() {
-            None
-        } else {
-            Some(decode(self.rest()).0)
-        }
-    }
-
-    fn text(&self, start: usize) -> String {
-        String::from_utf8_lossy(&self.data[start..self.pos.byte]).into_owned()
-    }
-
-    fn read_token(&mut self) -> PResult<()> {
-        if let Ok((_, sp)) = blanks(self.rest()) {
-            self.advance(sp.len());
-        }
-        let rest = self.rest();
-        if rest.starts_with(b"//") {
-            let start = self.pos;
-            let line_start = self.data[..start.byte]
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |i| i + 1);
-            let before = String::from_utf8_lossy(&self.data[line_start..start.byte]);
-            let suffix = !before.trim().is_empty();
-            let Ok((_, com)) = line_comment(rest) else {
-                return self.err("internal lexer error");
-            };
-            // Rune-accurate advance over the comment.
-            let n = com.len();
-            while self.pos.byte < start.byte + n {
-                self.read_rune();
+        let end = (self.pos.byte + n).min(self.data.len());
+        while self.pos.byte < end {
+            let (r, size) = decode_rune(self.rest());
+            self.pos.byte += size.max(1);
+            if r == '\n' {
+                self.pos.line += 1;
+                self.pos.col = 1;
+            } else {
+                self.pos.col += 1;
             }
-            let mut text = self.text(start.byte);
+        }
+    }
+
+    fn text(&self, start: Pos) -> String {
+        String::from_utf8_lossy(&self.data[start.byte..self.pos.byte]).into_owned()
+    }
+
+    fn lex(&mut self) -> Result<Token, ParseErrors> {
+        let tok = self.token.clone();
+        self.read_token()?;
+        Ok(tok)
+    }
+
+    fn peek(&self) -> Kind {
+        self.token.kind
+    }
+
+    fn finish(&mut self, kind: Kind, start: Pos) {
+        let mut text = self.text(start);
+        if matches!(kind, Kind::Comment | Kind::EolComment) {
             if text.ends_with("\r\n") {
                 text.truncate(text.len() - 2);
             } else if text.ends_with('\n') {
                 text.pop();
             }
-            let kind = if suffix {
-                self.comments.push(Comment {
-                    start,
-                    token: text.clone(),
-                    suffix: true,
-                });
-                Kind::EolComment
-            } else {
-                Kind::Comment
-            };
-            self.tok = Token {
-                kind,
-                pos: start,
-                end: self.pos,
-                text,
-            };
-            return Ok(());
         }
-        if rest.starts_with(b"/*") {
-            return self.err("mod files must use // comments (not /* */ comments)");
-        }
-        let start = self.pos;
-        let Some(c) = self.peek_rune() else {
-            self.tok = Token {
-                kind: Kind::Eof,
-                pos: start,
-                end: start,
-                text: String::new(),
-            };
-            return Ok(());
-        };
-        let kind = match c {
-            '\n' | '(' | ')' | '[' | ']' | '{' | '}' | ',' => {
-                self.read_rune();
-                Kind::Punct(c as u8)
-            }
-            '"' | '`' => {
-                self.read_rune();
-                loop {
-                    let Some(p) = self.peek_rune() else {
-                        self.pos = start;
-                        return self.err("unexpected EOF in string");
-                    };
-                    if p == '\n' {
-                        return self.err("unexpected newline in string");
-                    }
-                    let r = self.read_rune();
-                    if r == c {
-                        break;
-                    }
-                    if r == '\\' && c != '`' {
-                        if self.peek_rune().is_none() {
-                            self.pos = start;
-                            return self.err("unexpected EOF in string");
-                        }
-                        self.read_rune();
-                    }
-                }
-                Kind::Str
-            }
-            c if !is_ident(c) => {
-                return self.err(format!("unexpected input character {}", quote_rune(c)));
-            }
-            _ => {
-                while let Some(p) = self.peek_rune() {
-                    if !is_ident(p) {
-                        break;
-                    }
-                    if self.rest().starts_with(b"//") {
-                        break;
-                    }
-                    if self.rest().starts_with(b"/*") {
-                        return self.err("mod files must use // comments (not /* */ comments)");
-                    }
-                    self.read_rune();
-                }
-                Kind::Ident
-            }
-        };
-        self.tok = Token {
+        self.token = Token {
             kind,
             pos: start,
             end: self.pos,
-            text: self.text(start.byte),
+            text,
         };
+    }
+
+    fn read_token(&mut self) -> Result<(), ParseErrors> {
+        if let Ok((_, ws)) = spaces(self.rest()) {
+            self.advance(ws.len());
+        }
+        let rest = self.rest();
+        if rest.starts_with(b"//") {
+            let start = self.pos;
+            // A comment is a suffix comment when something precedes it on its line.
+            let line_start = self.data[..start.byte]
+                .iter()
+                .rposition(|&c| c == b'\n')
+                .map_or(0, |i| i + 1);
+            let suffix = self.data[line_start..start.byte]
+                .iter()
+                .any(|c| !c.is_ascii_whitespace());
+            let body = to_eol(rest).map_or(rest.len(), |(_, b)| b.len());
+            let with_newline = (body + 1).min(rest.len());
+            self.advance(with_newline);
+            if !suffix {
+                self.finish(Kind::Comment, start);
+                return Ok(());
+            }
+            self.finish(Kind::EolComment, start);
+            self.comments.push(Comment {
+                start,
+                token: self.token.text.clone(),
+                suffix: true,
+            });
+            return Ok(());
+        }
+        if rest.starts_with(b"/*") {
+            return Err(self.error_at(
+                self.pos,
+                "mod files must use // comments (not /* */ comments)".into(),
+            ));
+        }
+        let start = self.pos;
+        let rest = self.rest();
+        let Some(&c) = rest.first() else {
+            self.finish(Kind::Eof, start);
+            return Ok(());
+        };
+        match c {
+            b'\n' => {
+                self.advance(1);
+                self.finish(Kind::Newline, start);
+                return Ok(());
+            }
+            b'(' | b')' | b'[' | b']' | b'{' | b'}' | b',' => {
+                self.advance(1);
+                self.finish(Kind::Punct(c), start);
+                return Ok(());
+            }
+            b'"' | b'`' => {
+                self.advance(1);
+                loop {
+                    let Some(&d) = self.rest().first() else {
+                        return Err(self.error_at(start, "unexpected EOF in string".into()));
+                    };
+                    if d == b'\n' {
+                        return Err(self.error_at(self.pos, "unexpected newline in string".into()));
+                    }
+                    let (_, size) = decode_rune(self.rest());
+                    self.advance(size);
+                    if d == c {
+                        break;
+                    }
+                    if d == b'\\' && c != b'`' {
+                        if self.rest().is_empty() {
+                            return Err(self.error_at(start, "unexpected EOF in string".into()));
+                        }
+                        let (_, size) = decode_rune(self.rest());
+                        self.advance(size);
+                    }
+                }
+                self.finish(Kind::Str, start);
+                return Ok(());
+            }
+            _ => {}
+        }
+        let (r, _) = decode_rune(rest);
+        if !is_ident(r) {
+            return Err(self.error_at(
+                self.pos,
+                format!("unexpected input character {}", quote_rune(r)),
+            ));
+        }
+        loop {
+            let rest = self.rest();
+            let (r, size) = decode_rune(rest);
+            if size == 0 || !is_ident(r) || rest.starts_with(b"//") {
+                break;
+            }
+            if rest.starts_with(b"/*") {
+                return Err(self.error_at(
+                    self.pos,
+                    "mod files must use // comments (not /* */ comments)".into(),
+                ));
+            }
+            self.advance(size);
+        }
+        self.finish(Kind::Ident, start);
         Ok(())
-    }
-
-    fn peek(&self) -> Kind {
-        self.tok.kind
-    }
-
-    fn lex(&mut self) -> PResult<Token> {
-        let t = self.tok.clone();
-        self.read_token()?;
-        Ok(t)
-    }
-
-    fn parse_file(&mut self) -> PResult<FileSyntax> {
-        let mut file = FileSyntax {
-            name: self.file.to_string(),
-            ..Default::default()
-        };
-        let mut cb: Option<CommentBlock> = None;
-        loop {
-            match self.peek() {
-                Kind::Punct(b'\n') => {
-                    self.lex()?;
-                    if let Some(c) = cb.take() {
-                        file.stmt.push(Stmt::Comments(c));
-                    }
-                }
-                Kind::Comment => {
-                    let t = self.lex()?;
-                    let c = cb.get_or_insert_with(|| CommentBlock {
-                        comments: Comments::default(),
-                        start: t.pos,
-                    });
-                    c.comments.before.push(Comment {
-                        start: t.pos,
-                        token: t.text,
-                        suffix: false,
-                    });
-                }
-                Kind::Eof => {
-                    if let Some(c) = cb.take() {
-                        file.stmt.push(Stmt::Comments(c));
-                    }
-                    return Ok(file);
-                }
-                _ => {
-                    let mut st = self.parse_stmt()?;
-                    if let Some(c) = cb.take() {
-                        st.comments_mut().before = c.comments.before;
-                    }
-                    file.stmt.push(st);
-                }
-            }
-        }
-    }
-
-    fn parse_stmt(&mut self) -> PResult<Stmt> {
-        let t = self.lex()?;
-        let start = t.pos;
-        let mut end = t.end;
-        let mut tokens = vec![t.text];
-        loop {
-            let t = self.lex()?;
-            if t.kind.is_eol() {
-                return Ok(Stmt::Line(Line {
-                    start,
-                    token: tokens,
-                    end,
-                    ..Default::default()
-                }));
-            }
-            if t.kind == Kind::Punct(b'(') {
-                let next = self.peek();
-                if next.is_eol() {
-                    return Ok(Stmt::Block(self.parse_line_block(start, tokens, t)?));
-                } else if next == Kind::Punct(b')') {
-                    let rparen = self.lex()?;
-                    if self.peek().is_eol() {
-                        self.lex()?;
-                        return Ok(Stmt::Block(LineBlock {
-                            start,
-                            token: tokens,
-                            lparen: Paren {
-                                pos: t.pos,
-                                ..Default::default()
-                            },
-                            rparen: Paren {
-                                pos: rparen.pos,
-                                ..Default::default()
-                            },
-                            ..Default::default()
-                        }));
-                    }
-                    tokens.push(t.text);
-                    tokens.push(rparen.text);
-                } else {
-                    tokens.push(t.text);
-                }
-            } else {
-                tokens.push(t.text);
-                end = t.end;
-            }
-        }
-    }
-
-    fn parse_line_block(
-        &mut self,
-        start: Position,
-        token: Vec<String>,
-        lparen: Token,
-    ) -> PResult<LineBlock> {
-        let mut x = LineBlock {
-            start,
-            token,
-            lparen: Paren {
-                pos: lparen.pos,
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        let mut comments: Vec<Comment> = Vec::new();
-        loop {
-            match self.peek() {
-                Kind::EolComment => {
-                    self.lex()?;
-                }
-                Kind::Punct(b'\n') => {
-                    self.lex()?;
-                    let last_nonblank = comments.last().is_some_and(|c| !c.token.is_empty());
-                    if (comments.is_empty() && !x.line.is_empty()) || last_nonblank {
-                        comments.push(Comment::default());
-                    }
-                }
-                Kind::Comment => {
-                    let t = self.lex()?;
-                    comments.push(Comment {
-                        start: t.pos,
-                        token: t.text,
-                        suffix: false,
-                    });
-                }
-                Kind::Eof => {
-                    return self.err(format!(
-                        "syntax error (unterminated block started at {}:{}:{})",
-                        self.file, x.start.line, x.start.col
-                    ));
-                }
-                Kind::Punct(b')') => {
-                    let rparen = self.lex()?;
-                    // A lone preserved blank line at the end of a block is dropped.
-                    if comments.len() == 1 && comments[0] == Comment::default() {
-                        comments.clear();
-                    }
-                    x.rparen.comments.before = std::mem::take(&mut comments);
-                    x.rparen.pos = rparen.pos;
-                    if !self.peek().is_eol() {
-                        return self.err("syntax error (expected newline after closing paren)");
-                    }
-                    self.lex()?;
-                    return Ok(x);
-                }
-                _ => {
-                    let mut l = self.parse_line()?;
-                    l.comments.before = std::mem::take(&mut comments);
-                    x.line.push(l);
-                }
-            }
-        }
-    }
-
-    fn parse_line(&mut self) -> PResult<Line> {
-        let t = self.lex()?;
-        if t.kind.is_eol() {
-            return self.err("internal parse error: parseLine at end of line");
-        }
-        let start = t.pos;
-        let mut end = t.end;
-        let mut tokens = vec![t.text];
-        loop {
-            let t = self.lex()?;
-            if t.kind.is_eol() {
-                return Ok(Line {
-                    start,
-                    token: tokens,
-                    end,
-                    in_block: true,
-                    ..Default::default()
-                });
-            }
-            tokens.push(t.text);
-            end = t.end;
-        }
     }
 }
 
-/// Parses the syntax of a go.mod or go.work file (modfile's `parse`).
-pub(crate) fn parse_syntax(file: &str, data: &[u8]) -> Result<FileSyntax, SyntaxError> {
-    let mut input = Input {
+/// Parses go.mod/go.work text into the lossless syntax tree.
+pub fn parse_syntax(file: &str, data: &[u8]) -> Result<FileSyntax, ParseErrors> {
+    let start = Pos {
+        line: 1,
+        col: 1,
+        byte: 0,
+    };
+    let mut lx = Lexer {
         file,
         data,
-        pos: Position {
-            line: 1,
-            col: 1,
-            byte: 0,
-        },
-        tok: Token {
+        pos: start,
+        token: Token {
             kind: Kind::Eof,
-            pos: Position::default(),
-            end: Position::default(),
+            pos: start,
+            end: start,
             text: String::new(),
         },
         comments: Vec::new(),
     };
-    input.read_token()?;
-    let mut fs = input.parse_file()?;
-    assign_comments(&mut fs, std::mem::take(&mut input.comments));
-    Ok(fs)
+    lx.read_token()?;
+    let mut f = FileSyntax {
+        name: file.to_string(),
+        ..FileSyntax::default()
+    };
+    parse_file(&mut lx, &mut f)?;
+    let suffix = std::mem::take(&mut lx.comments);
+    assign_comments(&mut f, suffix);
+    Ok(f)
 }
 
-/// Attaches each suffix comment to the last syntax node ending before it on one line
-/// (modfile assignComments; whole-line comments were already attached by the parser).
-fn assign_comments(fs: &mut FileSyntax, mut suffix: Vec<Comment>) {
-    // Post-order walk, visited in reverse: block end, rparen, lines (reverse), lparen.
-    for st in fs.stmt.iter_mut().rev() {
-        match st {
-            Stmt::Comments(c) => take_suffix(&mut c.comments, c.start, c.start, &mut suffix),
-            Stmt::Line(l) => take_suffix(&mut l.comments, l.start, l.end, &mut suffix),
-            Stmt::Block(b) => {
-                let end = b.rparen.pos.add_ascii(")");
-                take_suffix(&mut b.comments, b.start, end, &mut suffix);
-                let rp = b.rparen.pos;
-                take_suffix(&mut b.rparen.comments, rp, rp.add_ascii(")"), &mut suffix);
-                for l in b.line.iter_mut().rev() {
-                    take_suffix(&mut l.comments, l.start, l.end, &mut suffix);
+/// A run of whole-line comments not followed by a statement becomes its own statement.
+fn flush_comment_block(f: &mut FileSyntax, cb: Option<(Pos, Vec<Comment>)>) {
+    if let Some((start, before)) = cb {
+        f.stmts.push(Stmt::Comments {
+            comments: Comments {
+                before,
+                ..Comments::default()
+            },
+            start,
+        });
+    }
+}
+
+fn parse_file(lx: &mut Lexer, f: &mut FileSyntax) -> Result<(), ParseErrors> {
+    let mut cb: Option<(Pos, Vec<Comment>)> = None;
+    loop {
+        match lx.peek() {
+            Kind::Newline => {
+                lx.lex()?;
+                flush_comment_block(f, cb.take());
+            }
+            Kind::Comment => {
+                let tok = lx.lex()?;
+                let c = Comment {
+                    start: tok.pos,
+                    token: tok.text,
+                    suffix: false,
+                };
+                match &mut cb {
+                    Some((_, list)) => list.push(c),
+                    None => cb = Some((tok.pos, vec![c])),
                 }
-                let lp = b.lparen.pos;
-                take_suffix(&mut b.lparen.comments, lp, lp.add_ascii(")"), &mut suffix);
+            }
+            Kind::Eof => {
+                flush_comment_block(f, cb.take());
+                return Ok(());
+            }
+            _ => {
+                parse_stmt(lx, f)?;
+                if let Some((_, before)) = cb.take() {
+                    if let Some(last) = f.stmts.last_mut() {
+                        last.comments_mut().before = before;
+                    }
+                }
             }
         }
     }
-    fs.comments.before.extend(suffix);
 }
 
-fn take_suffix(c: &mut Comments, start: Position, end: Position, suffix: &mut Vec<Comment>) {
-    if start.line != end.line {
-        return;
-    }
-    let mut got = Vec::new();
-    while let Some(last) = suffix.last() {
-        if end.byte <= last.start.byte {
-            got.extend(suffix.pop());
+fn parse_stmt(lx: &mut Lexer, f: &mut FileSyntax) -> Result<(), ParseErrors> {
+    let tok = lx.lex()?;
+    let start = tok.pos;
+    let mut end = tok.end;
+    let mut tokens = vec![tok.text];
+    loop {
+        let tok = lx.lex()?;
+        if tok.kind.is_eol() {
+            f.stmts.push(Stmt::Line(Line {
+                comments: Comments::default(),
+                start,
+                tokens,
+                in_block: false,
+                end,
+            }));
+            return Ok(());
+        }
+        if tok.kind == Kind::Punct(b'(') {
+            let next = lx.peek();
+            if next.is_eol() {
+                let block = parse_line_block(lx, start, tokens, tok.pos)?;
+                f.stmts.push(Stmt::Block(block));
+                return Ok(());
+            } else if next == Kind::Punct(b')') {
+                let rparen = lx.lex()?;
+                if lx.peek().is_eol() {
+                    lx.lex()?;
+                    f.stmts.push(Stmt::Block(LineBlock {
+                        start,
+                        tokens,
+                        lparen: (tok.pos, Comments::default()),
+                        rparen: (rparen.pos, Comments::default()),
+                        ..LineBlock::default()
+                    }));
+                    return Ok(());
+                }
+                tokens.push(tok.text);
+                tokens.push(rparen.text);
+            } else {
+                tokens.push(tok.text);
+            }
         } else {
-            break;
+            tokens.push(tok.text);
+            end = tok.end;
         }
     }
-    got.reverse();
-    c.suffix.extend(got);
 }
 
-/// Formats a syntax tree as modfile.Format does.
-pub fn format_syntax(f: &FileSyntax) -> String {
+fn parse_line_block(
+    lx: &mut Lexer,
+    start: Pos,
+    tokens: Vec<String>,
+    lparen: Pos,
+) -> Result<LineBlock, ParseErrors> {
+    let mut x = LineBlock {
+        start,
+        tokens,
+        lparen: (lparen, Comments::default()),
+        ..LineBlock::default()
+    };
+    let mut comments: Vec<Comment> = Vec::new();
+    loop {
+        match lx.peek() {
+            Kind::EolComment => {
+                lx.lex()?;
+            }
+            Kind::Newline => {
+                lx.lex()?;
+                // Preserve a blank line as an empty comment (at most one in a row).
+                let keep = (comments.is_empty() && !x.lines.is_empty())
+                    || comments.last().is_some_and(|c| !c.token.is_empty());
+                if keep {
+                    comments.push(Comment::default());
+                }
+            }
+            Kind::Comment => {
+                let tok = lx.lex()?;
+                comments.push(Comment {
+                    start: tok.pos,
+                    token: tok.text,
+                    suffix: false,
+                });
+            }
+            Kind::Eof => {
+                let msg = format!(
+                    "syntax error (unterminated block started at {}:{}:{})",
+                    lx.file, x.start.line, x.start.col
+                );
+                return Err(lx.error_at(lx.pos, msg));
+            }
+            Kind::Punct(b')') => {
+                let rparen = lx.lex()?;
+                // A lone blank line just before `)` is not preserved.
+                if comments.len() == 1 && comments[0] == Comment::default() {
+                    comments.clear();
+                }
+                x.rparen = (
+                    rparen.pos,
+                    Comments {
+                        before: comments,
+                        ..Comments::default()
+                    },
+                );
+                if !lx.peek().is_eol() {
+                    return Err(lx.error_at(
+                        lx.pos,
+                        "syntax error (expected newline after closing paren)".into(),
+                    ));
+                }
+                lx.lex()?;
+                return Ok(x);
+            }
+            _ => {
+                let mut l = parse_line(lx)?;
+                l.comments.before = std::mem::take(&mut comments);
+                x.lines.push(l);
+            }
+        }
+    }
+}
+
+fn parse_line(lx: &mut Lexer) -> Result<Line, ParseErrors> {
+    let tok = lx.lex()?;
+    let start = tok.pos;
+    let mut end = tok.end;
+    let mut tokens = vec![tok.text];
+    loop {
+        let tok = lx.lex()?;
+        if tok.kind.is_eol() {
+            return Ok(Line {
+                comments: Comments::default(),
+                start,
+                tokens,
+                in_block: true,
+                end,
+            });
+        }
+        tokens.push(tok.text);
+        end = tok.end;
+    }
+}
+
+/// Where a suffix comment can attach, in modfile's postorder: (start, end, slot).
+enum Slot {
+    Stmt(usize),
+    Lparen(usize),
+    BlockLine(usize, usize),
+    Rparen(usize),
+}
+
+/// Attaches each end-of-line comment to the syntax just before it on the same line
+/// (modfile's assignComments; whole-line comments were attached while parsing).
+fn assign_comments(f: &mut FileSyntax, mut suffix: Vec<Comment>) {
+    let mut post: Vec<(Pos, Pos, Slot)> = Vec::new();
+    for (i, s) in f.stmts.iter().enumerate() {
+        match s {
+            Stmt::Comments { start, .. } => post.push((*start, *start, Slot::Stmt(i))),
+            Stmt::Line(l) => post.push((l.start, l.end, Slot::Stmt(i))),
+            Stmt::Block(b) => {
+                let paren_end = |p: Pos| Pos {
+                    line: p.line,
+                    col: p.col + 1,
+                    byte: p.byte + 1,
+                };
+                post.push((b.lparen.0, paren_end(b.lparen.0), Slot::Lparen(i)));
+                for (j, l) in b.lines.iter().enumerate() {
+                    post.push((l.start, l.end, Slot::BlockLine(i, j)));
+                }
+                post.push((b.rparen.0, paren_end(b.rparen.0), Slot::Rparen(i)));
+                post.push((b.start, paren_end(b.rparen.0), Slot::Stmt(i)));
+            }
+        }
+    }
+    for (start, end, slot) in post.iter().rev() {
+        // Never attach to something spanning lines (a block): its last line gets it.
+        if start.line != end.line {
+            continue;
+        }
+        let target: &mut Comments = match *slot {
+            Slot::Stmt(i) => f.stmts[i].comments_mut(),
+            Slot::Lparen(i) => match &mut f.stmts[i] {
+                Stmt::Block(b) => &mut b.lparen.1,
+                _ => continue,
+            },
+            Slot::Rparen(i) => match &mut f.stmts[i] {
+                Stmt::Block(b) => &mut b.rparen.1,
+                _ => continue,
+            },
+            Slot::BlockLine(i, j) => match &mut f.stmts[i] {
+                Stmt::Block(b) => &mut b.lines[j].comments,
+                _ => continue,
+            },
+        };
+        while suffix.last().is_some_and(|c| end.byte <= c.start.byte) {
+            if let Some(c) = suffix.pop() {
+                target.suffix.push(c);
+            }
+        }
+        target.suffix.reverse();
+    }
+    f.comments.before.extend(suffix);
+}
+
+/// Formats the syntax tree as modfile.Format does (`go mod edit -fmt`).
+pub fn format(f: &FileSyntax) -> Vec<u8> {
     let mut p = Printer::default();
     p.file(f);
     let mut b = p.out;
-    while b.ends_with('\n') && (b.len() == 1 || b[..b.len() - 1].ends_with('\n')) {
+    while b.last() == Some(&b'\n') && (b.len() == 1 || b[b.len() - 2] == b'\n') {
         b.pop();
     }
     b
@@ -606,122 +657,124 @@ pub fn format_syntax(f: &FileSyntax) -> String {
 
 #[derive(Default)]
 struct Printer {
-    out: String,
-    comment: Vec<Comment>,
+    out: Vec<u8>,
+    pending: Vec<Comment>,
     margin: usize,
 }
 
-enum Node<'a> {
-    Comments(&'a CommentBlock),
-    Line(&'a Line),
-    Block(&'a LineBlock),
-    LParen(&'a Paren),
-    RParen(&'a Paren),
-}
-
 impl Printer {
+    fn print(&mut self, s: &str) {
+        self.out.extend_from_slice(s.as_bytes());
+    }
+
     fn indent(&self) -> usize {
-        self.out.bytes().rev().take_while(|&b| b != b'\n').count()
+        self.out.iter().rev().take_while(|&&c| c != b'\n').count()
     }
 
     fn trim(&mut self) {
-        let n = self.out.trim_end_matches([' ', '\t']).len();
-        self.out.truncate(n);
+        while matches!(self.out.last(), Some(b' ' | b'\t')) {
+            self.out.pop();
+        }
     }
 
     fn tabs(&mut self) {
         for _ in 0..self.margin {
-            self.out.push('\t');
+            self.out.push(b'\t');
         }
     }
 
     fn newline(&mut self) {
-        if !self.comment.is_empty() {
-            self.out.push(' ');
-            let coms = std::mem::take(&mut self.comment);
-            for (i, com) in coms.iter().enumerate() {
+        if !self.pending.is_empty() {
+            self.print(" ");
+            let pending = std::mem::take(&mut self.pending);
+            for (i, c) in pending.iter().enumerate() {
                 if i > 0 {
                     self.trim();
-                    self.out.push('\n');
+                    self.print("\n");
                     self.tabs();
                 }
-                self.out.push_str(com.token.trim());
+                self.print(c.token.trim());
             }
         }
         self.trim();
-        let b = self.out.as_bytes();
-        let skip = b.is_empty() || (b.len() >= 2 && b.ends_with(b"\n\n"));
+        let b = &self.out;
+        let skip =
+            b.is_empty() || (b.len() >= 2 && b[b.len() - 1] == b'\n' && b[b.len() - 2] == b'\n');
         if !skip {
-            self.out.push('\n');
+            self.print("\n");
         }
         self.tabs();
     }
 
     fn file(&mut self, f: &FileSyntax) {
-        for com in &f.comments.before {
-            self.out.push_str(com.token.trim());
+        for c in &f.comments.before {
+            self.print(c.token.trim());
             self.newline();
         }
-        for (i, st) in f.stmt.iter().enumerate() {
-            match st {
-                Stmt::Comments(c) => self.expr(Node::Comments(c)),
+        for (i, s) in f.stmts.iter().enumerate() {
+            match s {
+                Stmt::Comments { comments, .. } => self.expr_comments(comments),
                 Stmt::Line(l) => {
-                    self.expr(Node::Line(l));
+                    self.before(&l.comments);
+                    self.tokens(&l.tokens);
+                    self.pending.extend(l.comments.suffix.iter().cloned());
                     self.newline();
                 }
                 Stmt::Block(b) => {
-                    self.expr(Node::Block(b));
+                    self.block(b);
                     self.newline();
                 }
             }
-            for com in &st.comments().after {
-                self.out.push_str(com.token.trim());
+            for c in &s.comments().after {
+                self.print(c.token.trim());
                 self.newline();
             }
-            if i + 1 < f.stmt.len() {
+            if i + 1 < f.stmts.len() {
                 self.newline();
             }
         }
     }
 
-    fn expr(&mut self, x: Node<'_>) {
-        let comments = match &x {
-            Node::Comments(c) => &c.comments,
-            Node::Line(l) => &l.comments,
-            Node::Block(b) => &b.comments,
-            Node::LParen(p) | Node::RParen(p) => &p.comments,
-        };
-        if !comments.before.is_empty() {
-            self.trim();
-            if self.indent() > 0 {
-                self.out.push('\n');
-            }
-            self.tabs();
-            for com in &comments.before {
-                self.out.push_str(com.token.trim());
-                self.newline();
-            }
+    fn before(&mut self, c: &Comments) {
+        if c.before.is_empty() {
+            return;
         }
-        match &x {
-            Node::Comments(_) => {}
-            Node::LParen(_) => self.out.push('('),
-            Node::RParen(_) => self.out.push(')'),
-            Node::Line(l) => self.tokens(&l.token),
-            Node::Block(b) => {
-                self.tokens(&b.token);
-                self.out.push(' ');
-                self.expr(Node::LParen(&b.lparen));
-                self.margin += 1;
-                for l in &b.line {
-                    self.newline();
-                    self.expr(Node::Line(l));
-                }
-                self.margin -= 1;
-                self.newline();
-                self.expr(Node::RParen(&b.rparen));
-            }
+        self.trim();
+        if self.indent() > 0 {
+            self.print("\n");
         }
-        self.comment.extend(comments.suffix.iter().cloned());
+        self.tabs();
+        for com in &c.before {
+            self.print(com.token.trim());
+            self.newline();
+        }
+    }
+
+    fn expr_comments(&mut self, c: &Comments) {
+        self.before(c);
+        self.pending.extend(c.suffix.iter().cloned());
+    }
+
+    fn block(&mut self, b: &LineBlock) {
+        self.before(&b.comments);
+        self.tokens(&b.tokens);
+        self.print(" ");
+        self.before(&b.lparen.1);
+        self.print("(");
+        self.pending.extend(b.lparen.1.suffix.iter().cloned());
+        self.margin += 1;
+        for l in &b.lines {
+            self.newline();
+            self.before(&l.comments);
+            self.tokens(&l.tokens);
+            self.pending.extend(l.comments.suffix.iter().cloned());
+        }
+        self.margin -= 1;
+        self.newline();
+        self.before(&b.rparen.1);
+        self.print(")");
+        self.pending.extend(b.rparen.1.suffix.iter().cloned());
+        self.pending.extend(b.comments.suffix.iter().cloned());
     }
 
     fn tokens(&mut self, tokens: &[String]) {
@@ -730,8 +783,8 @@ impl Printer {
             if matches!(t.as_str(), "," | ")" | "]" | "}") {
                 sep = "";
             }
-            self.out.push_str(sep);
-            self.out.push_str(t);
+            self.print(sep);
+            self.print(t);
             sep = " ";
             if matches!(t.as_str(), "(" | "[" | "{") {
                 sep = "";

@@ -1,9 +1,14 @@
 //! Module graphs (petgraph) and Go's minimal version selection, with graph pruning for
-//! `go >= 1.17`, read from the module cache (or a vendor tree, or a fake proxy in tests).
-//! (Contract: these types are shared; the graph helper implements loading and MVS.)
+//! `go >= 1.17` main modules, read from local replacement directories and the module
+//! cache (`$GOMODCACHE/cache/download/<escaped path>/@v/<version>.mod`), or from
+//! vendor/modules.txt when the build is vendored.
 
-use crate::module::ModuleVersion;
+use crate::gomod::{self, ModFile, Strictness};
+use crate::module::{self, ModuleVersion};
+use crate::semver::{self, gover};
+use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +31,45 @@ pub enum GraphError {
 pub trait ModSource: Sync {
     /// The go.mod of `m` (for a local replacement, `m.version` is "" and `m.path` the directory).
     fn go_mod(&self, m: &ModuleVersion) -> Result<Vec<u8>, GraphError>;
+}
+
+/// The module cache: `<root>/cache/download/<escaped path>/@v/<escaped version>.mod`, and
+/// local directories for replacements.
+pub struct ModCacheSource {
+    pub root: PathBuf,
+}
+
+impl ModSource for ModCacheSource {
+    fn go_mod(&self, m: &ModuleVersion) -> Result<Vec<u8>, GraphError> {
+        let path = if m.version.is_empty() {
+            PathBuf::from(&m.path).join("go.mod")
+        } else {
+            let ep = module::escape_path(&m.path).map_err(|e| GraphError::Go(e.to_string()))?;
+            let ev =
+                module::escape_version(&m.version).map_err(|e| GraphError::Go(e.to_string()))?;
+            self.root
+                .join("cache/download")
+                .join(ep)
+                .join("@v")
+                .join(format!("{ev}.mod"))
+        };
+        std::fs::read(&path).map_err(|source| GraphError::Io { path, source })
+    }
+}
+
+/// The default GOMODCACHE: `$GOMODCACHE`, else `$GOPATH/pkg/mod`, else `~/go/pkg/mod`.
+pub fn default_modcache() -> PathBuf {
+    if let Some(p) = std::env::var_os("GOMODCACHE").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    if let Some(p) = std::env::var_os("GOPATH").filter(|p| !p.is_empty()) {
+        let first = std::env::split_paths(&p).next().unwrap_or_default();
+        return first.join("pkg/mod");
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    home.join("go/pkg/mod")
 }
 
 #[derive(Clone, Debug, Default)]
@@ -75,6 +119,9 @@ pub struct BuildList {
     pub modules: Vec<SelectedModule>,
     /// Builds use `-mod=vendor` by default (vendor/modules.txt present and go >= 1.14).
     pub vendored: bool,
+    /// Dependencies whose go.mod could not be read (the list may then be incomplete).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<ModuleVersion>,
 }
 
 impl BuildList {
@@ -84,10 +131,335 @@ impl BuildList {
             .ok()
             .map(|i| &self.modules[i])
     }
+
+    /// The shortest requirement chain from the main module to `path` (main first).
+    pub fn why(&self, path: &str) -> Vec<ModuleVersion> {
+        let mut prev: HashMap<String, ModuleVersion> = HashMap::new();
+        let mut q: VecDeque<ModuleVersion> = VecDeque::new();
+        let main = ModuleVersion::new(self.main.first().cloned().unwrap_or_default(), "");
+        q.push_back(main.clone());
+        let mut seen = std::collections::HashSet::new();
+        seen.insert(main.path.clone());
+        while let Some(cur) = q.pop_front() {
+            if cur.path == path {
+                let mut chain = vec![cur.clone()];
+                let mut c = cur;
+                while let Some(p) = prev.get(&c.path) {
+                    chain.push(p.clone());
+                    c = p.clone();
+                }
+                chain.reverse();
+                return chain;
+            }
+            for m in &self.modules {
+                let requires = m.required_by.iter().any(|r| r.path == cur.path);
+                if requires && seen.insert(m.module.path.clone()) {
+                    prev.insert(m.module.path.clone(), cur.clone());
+                    q.push_back(m.module.clone());
+                }
+            }
+        }
+        Vec::new()
+    }
+}
+
+struct Node {
+    module: ModuleVersion,
+}
+
+/// The replacement for `m` in the main module's go.mod: a version-specific one wins.
+fn replacement_for<'a>(main: &'a ModFile, m: &ModuleVersion) -> Option<&'a gomod::Replace> {
+    main.replace
+        .iter()
+        .find(|r| r.old.path == m.path && r.old.version == m.version)
+        .or_else(|| {
+            main.replace
+                .iter()
+                .find(|r| r.old.path == m.path && r.old.version.is_empty())
+        })
+}
+
+fn to_replacement(r: &gomod::Replace, main_dir: &Path) -> Replacement {
+    if r.new.version.is_empty() {
+        let p = Path::new(&r.new.path);
+        let resolved = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            main_dir.join(p)
+        };
+        let resolved = resolved.canonicalize().unwrap_or(resolved);
+        Replacement::Dir {
+            path: r.new.path.clone(),
+            resolved,
+        }
+    } else {
+        Replacement::Module {
+            module: r.new.clone(),
+        }
+    }
+}
+
+/// Minimal version selection over the requirement graph of `main`, with Go 1.17 graph
+/// pruning: below a module whose go.mod says `go >= 1.17`, only its own requirements are
+/// loaded, not theirs.
+pub fn build_list(
+    main: &ModFile,
+    main_dir: &Path,
+    source: &dyn ModSource,
+) -> (Vec<SelectedModule>, Vec<ModuleVersion>) {
+    let main_path = main
+        .module
+        .as_ref()
+        .map(|m| m.path.clone())
+        .unwrap_or_default();
+    let main_go = main
+        .go
+        .as_ref()
+        .map_or(gover::DEFAULT_GO_VERSION, |g| g.version.as_str());
+    let pruned_main = gover::compare(main_go, "1.17") != std::cmp::Ordering::Less;
+    let excluded = |m: &ModuleVersion| main.exclude.iter().any(|e| e.module == *m);
+
+    let mut g: DiGraph<Node, ()> = DiGraph::new();
+    let mut index: HashMap<ModuleVersion, NodeIndex> = HashMap::new();
+    let root = g.add_node(Node {
+        module: ModuleVersion::new(main_path.clone(), ""),
+    });
+    let mut missing = Vec::new();
+    let mut parsed: HashMap<ModuleVersion, Option<ModFile>> = HashMap::new();
+    // (module, expand its requirements transitively?)
+    let mut queue: VecDeque<(ModuleVersion, NodeIndex, bool)> = VecDeque::new();
+    let mut expanded: HashMap<ModuleVersion, bool> = HashMap::new();
+    for r in &main.require {
+        if excluded(&r.module) {
+            continue;
+        }
+        let ix = *index.entry(r.module.clone()).or_insert_with(|| {
+            g.add_node(Node {
+                module: r.module.clone(),
+            })
+        });
+        g.add_edge(root, ix, ());
+        queue.push_back((r.module.clone(), ix, true));
+    }
+    while let Some((m, ix, expand)) = queue.pop_front() {
+        if m.path == main_path {
+            continue;
+        }
+        match expanded.get(&m) {
+            Some(&done) if done || !expand => continue,
+            _ => {}
+        }
+        expanded.insert(m.clone(), expand);
+        if !expand {
+            continue;
+        }
+        let file = parsed.entry(m.clone()).or_insert_with(|| {
+            let target = match replacement_for(main, &m) {
+                Some(r) if r.new.version.is_empty() => {
+                    let Replacement::Dir { resolved, .. } = to_replacement(r, main_dir) else {
+                        unreachable!("a versionless replacement is a directory")
+                    };
+                    ModuleVersion::new(resolved.display().to_string(), "")
+                }
+                Some(r) => r.new.clone(),
+                None => m.clone(),
+            };
+            let data = source.go_mod(&target).ok()?;
+            gomod::parse_mod("go.mod", &data, Strictness::Lax).ok()
+        });
+        let Some(file) = file.clone() else {
+            missing.push(m.clone());
+            continue;
+        };
+        let dep_go = file
+            .go
+            .as_ref()
+            .map_or(gover::DEFAULT_GO_VERSION, |g| g.version.as_str());
+        let dep_pruned = gover::compare(dep_go, "1.17") != std::cmp::Ordering::Less;
+        for r in &file.require {
+            if excluded(&r.module) {
+                continue;
+            }
+            let cix = *index.entry(r.module.clone()).or_insert_with(|| {
+                g.add_node(Node {
+                    module: r.module.clone(),
+                })
+            });
+            g.add_edge(ix, cix, ());
+            // In a pruned graph the requirements of a go>=1.17 dependency are included,
+            // but not expanded further; an unpruned (older) module's are expanded.
+            let child_expand = !pruned_main || !dep_pruned;
+            queue.push_back((r.module.clone(), cix, child_expand));
+        }
+    }
+    // MVS: the highest version of each path reachable in the graph.
+    let mut selected: BTreeMap<String, ModuleVersion> = BTreeMap::new();
+    for n in g.node_weights() {
+        if n.module.path == main_path || n.module.version.is_empty() {
+            continue;
+        }
+        selected
+            .entry(n.module.path.clone())
+            .and_modify(|cur| {
+                if semver::compare(&n.module.version, &cur.version) == std::cmp::Ordering::Greater {
+                    *cur = n.module.clone();
+                }
+            })
+            .or_insert_with(|| n.module.clone());
+    }
+    let mut out = Vec::new();
+    for (path, m) in selected {
+        let mut required_by: Vec<ModuleVersion> = Vec::new();
+        for e in g.edge_indices() {
+            if let Some((a, b)) = g.edge_endpoints(e) {
+                if g[b].module.path == path {
+                    required_by.push(g[a].module.clone());
+                }
+            }
+        }
+        required_by.sort();
+        required_by.dedup();
+        let direct = main
+            .require
+            .iter()
+            .any(|r| r.module.path == path && !r.indirect);
+        out.push(SelectedModule {
+            replace: replacement_for(main, &m).map(|r| to_replacement(r, main_dir)),
+            module: m,
+            direct,
+            required_by,
+        });
+    }
+    (out, missing)
 }
 
 /// Loads the build list of the main module in `main_dir`.
 pub fn load(main_dir: &Path, opts: &LoadOptions) -> Result<BuildList, GraphError> {
-    let _ = (main_dir, opts);
-    unimplemented!("graph helper implements load")
+    let go_mod_path = main_dir.join("go.mod");
+    let data = std::fs::read(&go_mod_path).map_err(|source| GraphError::Io {
+        path: go_mod_path.clone(),
+        source,
+    })?;
+    let shown = go_mod_path.display().to_string();
+    let main = gomod::parse_mod(&shown, &data, Strictness::Strict)?;
+    let go_version = main.go.as_ref().map(|g| g.version.clone());
+    let vendor_txt = main_dir.join("vendor/modules.txt");
+    let vendored = vendor_txt.exists()
+        && go_version
+            .as_deref()
+            .is_some_and(|v| gover::compare(v, "1.14") != std::cmp::Ordering::Less);
+    let main_path = main
+        .module
+        .as_ref()
+        .map(|m| m.path.clone())
+        .unwrap_or_default();
+    let (modules, missing) = if vendored {
+        // -mod=vendor: the build list is what modules.txt records.
+        let txt_data = std::fs::read(&vendor_txt).map_err(|source| GraphError::Io {
+            path: vendor_txt.clone(),
+            source,
+        })?;
+        let txt = crate::vendor::parse_modules_txt("vendor/modules.txt", &txt_data)?;
+        let modules = txt
+            .build_list()
+            .map(|v| SelectedModule {
+                module: v.module.clone(),
+                replace: replacement_for(&main, &v.module).map(|r| to_replacement(r, main_dir)),
+                direct: main
+                    .require
+                    .iter()
+                    .any(|r| r.module.path == v.module.path && !r.indirect),
+                required_by: Vec::new(),
+            })
+            .collect::<Vec<_>>();
+        let mut modules = modules;
+        modules.sort_by(|a, b| a.module.path.cmp(&b.module.path));
+        modules.dedup_by(|a, b| a.module.path == b.module.path);
+        (modules, Vec::new())
+    } else {
+        let root = opts.gomodcache.clone().unwrap_or_else(default_modcache);
+        build_list(&main, main_dir, &ModCacheSource { root })
+    };
+    Ok(BuildList {
+        main: vec![main_path],
+        main_dir: main_dir.to_path_buf(),
+        go_version,
+        toolchain: main.toolchain.as_ref().map(|t| t.name.clone()),
+        modules,
+        vendored,
+        missing,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Mem(HashMap<String, &'static str>);
+    impl ModSource for Mem {
+        fn go_mod(&self, m: &ModuleVersion) -> Result<Vec<u8>, GraphError> {
+            self.0
+                .get(&m.to_string())
+                .map(|s| s.as_bytes().to_vec())
+                .ok_or_else(|| GraphError::Go(format!("no {m}")))
+        }
+    }
+
+    fn parse(s: &str) -> ModFile {
+        gomod::parse_mod("go.mod", s.as_bytes(), Strictness::Strict).unwrap()
+    }
+
+    #[test]
+    fn mvs_picks_the_highest_required_version() {
+        // main -> a v1.0.0 -> c v1.1.0 ; main -> b v1.0.0 -> c v1.2.0 (unpruned, go 1.16).
+        let src = Mem(HashMap::from([
+            (
+                "a.com/a@v1.0.0".to_string(),
+                "module a.com/a\nrequire c.com/c v1.1.0\n",
+            ),
+            (
+                "b.com/b@v1.0.0".to_string(),
+                "module b.com/b\nrequire c.com/c v1.2.0\n",
+            ),
+            ("c.com/c@v1.1.0".to_string(), "module c.com/c\n"),
+            (
+                "c.com/c@v1.2.0".to_string(),
+                "module c.com/c\nrequire d.com/d v1.0.0\n",
+            ),
+            ("d.com/d@v1.0.0".to_string(), "module d.com/d\n"),
+        ]));
+        let main = parse("module m\ngo 1.16\nrequire (\n\ta.com/a v1.0.0\n\tb.com/b v1.0.0\n)\n");
+        let (list, missing) = build_list(&main, Path::new("/"), &src);
+        let got: Vec<String> = list.iter().map(|m| m.module.to_string()).collect();
+        assert_eq!(
+            got,
+            [
+                "a.com/a@v1.0.0",
+                "b.com/b@v1.0.0",
+                "c.com/c@v1.2.0",
+                "d.com/d@v1.0.0"
+            ]
+        );
+        assert!(missing.is_empty());
+    }
+
+    #[test]
+    fn pruning_stops_below_go117_dependencies() {
+        // With a go 1.17 main module and go 1.17 dependencies, c's requirement on d is
+        // not loaded (c is only reached through b's go.mod, not expanded).
+        let src = Mem(HashMap::from([
+            (
+                "b.com/b@v1.0.0".to_string(),
+                "module b.com/b\ngo 1.17\nrequire c.com/c v1.2.0\n",
+            ),
+            (
+                "c.com/c@v1.2.0".to_string(),
+                "module c.com/c\ngo 1.17\nrequire d.com/d v1.0.0\n",
+            ),
+        ]));
+        let main = parse("module m\ngo 1.17\nrequire b.com/b v1.0.0\n");
+        let (list, _) = build_list(&main, Path::new("/"), &src);
+        let got: Vec<String> = list.iter().map(|m| m.module.to_string()).collect();
+        assert_eq!(got, ["b.com/b@v1.0.0", "c.com/c@v1.2.0"]);
+    }
 }

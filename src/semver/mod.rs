@@ -1,33 +1,24 @@
 //! Go's module version rules, as golang.org/x/mod/semver, module.PseudoVersion
 //! and go/version define them.
-//!
-//! Versions are `vMAJOR[.MINOR[.PATCH[-PRERELEASE][+BUILD]]]`: `v1` and `v1.2` are
-//! shorthands for `v1.0.0` and `v1.2.0` and may carry neither prerelease nor build.
-//! Numbers are kept as decimal strings (no overflow: Go's own tests use
-//! `v1.2.99999999999999999`).
 
 pub mod gover;
 pub mod pseudo;
 
-pub use pseudo::is_pseudo_version as is_pseudo;
-
 use std::cmp::Ordering;
 
-/// A version split into its parts; every field borrows from the input.
+/// A parsed semantic version. Fields borrow from the input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Parsed<'a> {
-    major: &'a str,
-    minor: &'a str,
-    patch: &'a str,
-    /// What `canonical` appends for a shorthand (`.0.0`, `.0` or "").
-    short: &'static str,
-    /// Includes the leading `-`.
-    prerelease: &'a str,
-    /// Includes the leading `+`.
-    build: &'a str,
+pub(crate) struct Parsed<'a> {
+    pub major: &'a str,
+    pub minor: &'a str,
+    pub patch: &'a str,
+    /// `.0.0` or `.0` when the input was a shorthand (`v1`, `v1.2`).
+    pub short: &'a str,
+    pub prerelease: &'a str,
+    pub build: &'a str,
 }
 
-/// Leading decimal number without a superfluous leading zero.
+/// Splits a decimal number without leading zeros off the front of `s`.
 fn parse_int(s: &str) -> Option<(&str, &str)> {
     let n = s.bytes().take_while(u8::is_ascii_digit).count();
     if n == 0 || (n > 1 && s.as_bytes()[0] == b'0') {
@@ -41,35 +32,64 @@ fn is_ident_char(c: u8) -> bool {
 }
 
 fn is_num(s: &str) -> bool {
-    s.bytes().all(|c| c.is_ascii_digit())
+    !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit())
 }
 
-/// An all-digit identifier with a leading zero, which semver forbids in prereleases.
 fn is_bad_num(s: &str) -> bool {
-    s.len() > 1 && is_num(s) && s.as_bytes()[0] == b'0'
+    is_num(s) && s.len() > 1 && s.as_bytes()[0] == b'0'
 }
 
-/// Dot-separated non-empty identifiers after the `-`/`+` marker, up to `stop`.
-/// Returns (field including marker, rest).
-fn parse_idents(s: &str, stop: Option<u8>, check_num: bool) -> Option<(&str, &str)> {
-    let body = &s[1..];
-    let end = match stop {
-        Some(c) => body.bytes().position(|b| b == c).unwrap_or(body.len()),
-        None => body.len(),
-    };
-    let field = &body[..end];
-    for ident in field.split('.') {
-        if ident.is_empty() || !ident.bytes().all(is_ident_char) {
+/// `-a.b.c` at the front of `s` (identifiers non-empty; numeric ones without leading zeros).
+fn parse_prerelease(s: &str) -> Option<(&str, &str)> {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'-') {
+        return None;
+    }
+    let mut i = 1;
+    let mut start = 1;
+    while i < b.len() && b[i] != b'+' {
+        if !is_ident_char(b[i]) && b[i] != b'.' {
             return None;
         }
-        if check_num && is_bad_num(ident) {
+        if b[i] == b'.' {
+            if start == i || is_bad_num(&s[start..i]) {
+                return None;
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    if start == i || is_bad_num(&s[start..i]) {
+        return None;
+    }
+    Some(s.split_at(i))
+}
+
+/// `+a.b` at the front of `s` (identifiers non-empty; leading zeros allowed).
+fn parse_build(s: &str) -> Option<(&str, &str)> {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'+') {
+        return None;
+    }
+    let mut start = 1;
+    for (i, &c) in b.iter().enumerate().skip(1) {
+        if !is_ident_char(c) && c != b'.' {
             return None;
+        }
+        if c == b'.' {
+            if start == i {
+                return None;
+            }
+            start = i + 1;
         }
     }
-    Some(s.split_at(1 + end))
+    if start == b.len() {
+        return None;
+    }
+    Some(s.split_at(b.len()))
 }
 
-fn parse(v: &str) -> Option<Parsed<'_>> {
+pub(crate) fn parse(v: &str) -> Option<Parsed<'_>> {
     let rest = v.strip_prefix('v')?;
     let (major, rest) = parse_int(rest)?;
     let mut p = Parsed {
@@ -93,59 +113,16 @@ fn parse(v: &str) -> Option<Parsed<'_>> {
     let (patch, mut rest) = parse_int(rest.strip_prefix('.')?)?;
     p.patch = patch;
     if rest.starts_with('-') {
-        let (pre, r) = parse_idents(rest, Some(b'+'), true)?;
+        let (pre, r) = parse_prerelease(rest)?;
         p.prerelease = pre;
         rest = r;
     }
     if rest.starts_with('+') {
-        let (b, r) = parse_idents(rest, None, false)?;
-        p.build = b;
+        let (build, r) = parse_build(rest)?;
+        p.build = build;
         rest = r;
     }
-    if !rest.is_empty() {
-        return None;
-    }
-    Some(p)
-}
-
-/// Compares two decimal strings without leading zeros numerically.
-pub(crate) fn cmp_int(x: &str, y: &str) -> Ordering {
-    x.len().cmp(&y.len()).then_with(|| x.cmp(y))
-}
-
-fn compare_prerelease(x: &str, y: &str) -> Ordering {
-    if x == y {
-        return Ordering::Equal;
-    }
-    // A release sorts after any of its prereleases.
-    if x.is_empty() {
-        return Ordering::Greater;
-    }
-    if y.is_empty() {
-        return Ordering::Less;
-    }
-    let mut xs = x[1..].split('.');
-    let mut ys = y[1..].split('.');
-    loop {
-        match (xs.next(), ys.next()) {
-            (Some(dx), Some(dy)) => {
-                if dx == dy {
-                    continue;
-                }
-                let (nx, ny) = (is_num(dx), is_num(dy));
-                return match (nx, ny) {
-                    (true, false) => Ordering::Less,
-                    (false, true) => Ordering::Greater,
-                    (true, true) => cmp_int(dx, dy),
-                    (false, false) => dx.cmp(dy),
-                };
-            }
-            // More identifiers win when all preceding ones are equal.
-            (None, Some(_)) => return Ordering::Less,
-            (Some(_), None) => return Ordering::Greater,
-            (None, None) => return Ordering::Equal,
-        }
-    }
+    rest.is_empty().then_some(p)
 }
 
 /// Reports whether `v` is a valid semantic version (`v1.2.3`, `v1.2`, `v1`, prerelease, build).
@@ -153,64 +130,90 @@ pub fn is_valid(v: &str) -> bool {
     parse(v).is_some()
 }
 
-/// The canonical form of `v` (`v1.2` -> `v1.2.0`, build metadata dropped, including
-/// `+incompatible`, as x/mod/semver does), or "" when invalid.
+/// The canonical form of `v` (`v1.2` -> `v1.2.0`, build suffix such as `+incompatible`
+/// dropped, as x/mod/semver does), or "" when invalid.
 pub fn canonical(v: &str) -> String {
     match parse(v) {
         None => String::new(),
-        Some(p) if !p.build.is_empty() => v[..v.len() - p.build.len()].to_string(),
-        Some(p) => format!("{v}{}", p.short),
+        Some(p) => format!("v{}.{}.{}{}", p.major, p.minor, p.patch, p.prerelease),
     }
 }
 
-/// Compares as semver.Compare: an invalid version is less than every valid one, and equal to another invalid one.
+/// Compares as semver.Compare: an invalid version is less than every valid one, and equal
+/// to another invalid one.
 pub fn compare(v: &str, w: &str) -> Ordering {
     match (parse(v), parse(w)) {
         (None, None) => Ordering::Equal,
         (None, Some(_)) => Ordering::Less,
         (Some(_), None) => Ordering::Greater,
-        (Some(a), Some(b)) => cmp_int(a.major, b.major)
-            .then_with(|| cmp_int(a.minor, b.minor))
-            .then_with(|| cmp_int(a.patch, b.patch))
+        (Some(a), Some(b)) => compare_int(a.major, b.major)
+            .then_with(|| compare_int(a.minor, b.minor))
+            .then_with(|| compare_int(a.patch, b.patch))
             .then_with(|| compare_prerelease(a.prerelease, b.prerelease)),
+    }
+}
+
+/// Decimal strings without leading zeros compare by length, then lexically.
+pub(crate) fn compare_int(x: &str, y: &str) -> Ordering {
+    x.len().cmp(&y.len()).then_with(|| x.cmp(y))
+}
+
+fn compare_prerelease(x: &str, y: &str) -> Ordering {
+    // A version without a prerelease has higher precedence than one with.
+    match (x.is_empty(), y.is_empty()) {
+        (true, true) => return Ordering::Equal,
+        (true, false) => return Ordering::Greater,
+        (false, true) => return Ordering::Less,
+        _ => {}
+    }
+    let mut xs = x[1..].split('.');
+    let mut ys = y[1..].split('.');
+    loop {
+        match (xs.next(), ys.next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(a), Some(b)) => {
+                let ord = match (is_num(a), is_num(b)) {
+                    (true, true) => compare_int(a, b),
+                    (true, false) => Ordering::Less,
+                    (false, true) => Ordering::Greater,
+                    (false, false) => a.cmp(b),
+                };
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+            }
+        }
     }
 }
 
 /// `v2` of `v2.1.0`; "" when invalid.
 pub fn major(v: &str) -> String {
-    match parse(v) {
-        Some(p) => v[..1 + p.major.len()].to_string(),
-        None => String::new(),
-    }
+    parse(v).map_or_else(String::new, |p| format!("v{}", p.major))
 }
 
 /// `v2.1` of `v2.1.0`; "" when invalid.
 pub fn major_minor(v: &str) -> String {
-    match parse(v) {
-        Some(p) => format!("v{}.{}", p.major, p.minor),
-        None => String::new(),
-    }
+    parse(v).map_or_else(String::new, |p| format!("v{}.{}", p.major, p.minor))
 }
 
 /// `-pre` of `v1.2.3-pre+meta`; "" when none or invalid.
 pub fn prerelease(v: &str) -> String {
-    parse(v)
-        .map(|p| p.prerelease.to_string())
-        .unwrap_or_default()
+    parse(v).map_or_else(String::new, |p| p.prerelease.to_string())
 }
 
 /// `+meta` of `v1.2.3-pre+meta`; "" when none or invalid.
 pub fn build(v: &str) -> String {
-    parse(v).map(|p| p.build.to_string()).unwrap_or_default()
+    parse(v).map_or_else(String::new, |p| p.build.to_string())
 }
 
-/// Reports whether `v` is valid and has a prerelease part (pseudo-versions do).
-pub fn is_prerelease(v: &str) -> bool {
-    parse(v).is_some_and(|p| !p.prerelease.is_empty())
+/// Whether `v` carries the `+incompatible` build suffix (a v2+ version of a module without go.mod).
+pub fn is_incompatible(v: &str) -> bool {
+    build(v) == "+incompatible"
 }
 
-/// The larger of two versions by `compare` (the first when they compare equal).
-/// Unlike Go's deprecated semver.Max it does not canonicalize.
+/// The larger of two versions by `compare`.
 pub fn max<'a>(v: &'a str, w: &'a str) -> &'a str {
     if compare(v, w) == Ordering::Less {
         w
@@ -229,50 +232,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numeric_fields_compare_by_value() {
-        assert_eq!(compare("v1.19", "v1.2"), Ordering::Greater);
-        assert_eq!(compare("v1.2.10", "v1.2.9"), Ordering::Greater);
-        assert_eq!(compare("v1.0.0-rc.10", "v1.0.0-rc.9"), Ordering::Greater);
-        assert_eq!(compare("v1.0.0-rc.x", "v1.0.0-rc.9"), Ordering::Greater);
-        assert_eq!(compare("v1.0.0+a", "v1.0.0+b"), Ordering::Equal);
-    }
-
-    #[test]
-    fn rejects_malformed() {
-        for v in [
-            "",
-            "v",
-            "1.2.3",
-            "v01",
-            "v1.02",
-            "v1.2.03",
-            "v1.2.3-",
-            "v1.2.3-01",
-            "v1.2.3+",
-            "v1.2.3-a..b",
-            "v1.2.3+a..b",
-            "v1.2.3-é",
-            "v1..2",
-            "v1.2.3.4",
-        ] {
-            assert!(!is_valid(v), "{v}");
-            assert_eq!(canonical(v), "", "{v}");
-        }
-        assert!(is_valid("v1.2.3-0"));
-        assert!(is_valid("v1.2.3+01"));
-    }
-
-    #[test]
-    fn parts() {
-        assert_eq!(major("v2.1.0"), "v2");
-        assert_eq!(major_minor("v2"), "v2.0");
-        assert_eq!(major_minor("v2.1.0-pre+m"), "v2.1");
-        assert_eq!(prerelease("v2.1.0-pre+meta"), "-pre");
-        assert_eq!(build("v2.1.0-pre+meta"), "+meta");
+    fn shorthand_and_prerelease() {
+        assert_eq!(canonical("v1.2"), "v1.2.0");
+        assert_eq!(canonical("v1"), "v1.0.0");
+        assert_eq!(canonical("v1-pre"), "");
         assert_eq!(canonical("v2.0.0+incompatible"), "v2.0.0");
-        assert!(is_prerelease("v1.0.0-x"));
-        assert!(!is_prerelease("v1.0.0+x-y"));
-        assert_eq!(max("v1.2", "v1.2.0"), "v1.2");
-        assert_eq!(max("bad", "v0.0.0"), "v0.0.0");
+        assert!(is_incompatible("v2.0.0+incompatible"));
+        assert_eq!(compare("v1.0.0-rc.1", "v1.0.0"), Ordering::Less);
+        assert_eq!(
+            compare("v1.0.0-beta.11", "v1.0.0-beta.2"),
+            Ordering::Greater
+        );
+        assert_eq!(compare("v1.2", "v1.2.0"), Ordering::Equal);
+        assert_eq!(major_minor("v1"), "v1.0");
+        assert_eq!(
+            compare("v1.0.01", "v1.0.0"),
+            Ordering::Less,
+            "invalid sorts first"
+        );
     }
 }

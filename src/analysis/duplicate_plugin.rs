@@ -1,0 +1,31 @@
+//! GD008: two plugins built from the same main package path. The second `plugin.Open`
+//! fails with `plugin already loaded`.
+
+use crate::finding::{Code, Finding, Severity};
+use crate::project::Side;
+use std::collections::HashMap;
+
+pub fn check(plugins: &[Side]) -> Vec<Finding> {
+    let mut first: HashMap<&str, &Side> = HashMap::new();
+    let mut out = Vec::new();
+    for p in plugins {
+        let path = p.module_path();
+        if path.is_empty() {
+            continue;
+        }
+        if let Some(prev) = first.get(path) {
+            let mut f = Finding::new(
+                Code::DuplicatePluginPath,
+                Severity::Error,
+                format!("{} and {} are both module {path}: the second plugin.Open fails with \"plugin already loaded\"", prev.name, p.name),
+            );
+            // Only the plugin opened second fails; the first loads.
+            f.artifacts = vec![p.name.clone()];
+            f.fix = Some("give each plugin its own module path".into());
+            out.push(f);
+        } else {
+            first.insert(path, p);
+        }
+    }
+    out
+}

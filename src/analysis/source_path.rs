@@ -1,0 +1,72 @@
+//! GD007: the same module version compiled from different directories. Source file paths
+//! are part of the package hash, so this fails unless both sides build with -trimpath
+//! (which rewrites paths to `module@version/...`) and the files are identical.
+
+use super::go_mod_evidence;
+use crate::finding::{Code, Finding, Severity};
+use crate::graph::Replacement;
+use crate::project::Side;
+
+/// Where a side compiles `path` from: a replacement directory, its vendor/ tree, or the
+/// module cache.
+fn origin(side: &Side, path: &str) -> String {
+    match side.build_list.get(path).and_then(|m| m.replace.as_ref()) {
+        Some(Replacement::Dir { resolved, .. }) => resolved.display().to_string(),
+        _ if side.build_list.vendored => side.dir.join("vendor").join(path).display().to_string(),
+        Some(Replacement::Module { module }) => format!("module cache ({module})"),
+        None => "module cache".into(),
+    }
+}
+
+pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let both_trimpath = host.build.trimpath && plugin.build.trimpath;
+    for m in &host.build_list.modules {
+        let Some(p) = plugin.build_list.get(&m.module.path) else {
+            continue;
+        };
+        if p.module.version != m.module.version {
+            continue;
+        }
+        let path = &m.module.path;
+        let (a, b) = (origin(host, path), origin(plugin, path));
+        if a == b {
+            continue;
+        }
+        // Two module-cache builds differ only through GOMODCACHE paths (GD007 for them is
+        // raised when the cache dirs are configured); local dirs and vendor trees differ here.
+        let dirs = matches!(m.replace, Some(Replacement::Dir { .. }))
+            || matches!(p.replace, Some(Replacement::Dir { .. }))
+            || host.build_list.vendored
+            || plugin.build_list.vendored;
+        if !dirs {
+            continue;
+        }
+        let (severity, fix) = if both_trimpath {
+            (
+                Severity::Warning,
+                "both sides use -trimpath, so paths do not matter; the files must still be byte-identical".to_string(),
+            )
+        } else {
+            (
+                Severity::Error,
+                "build host and plugins with -trimpath, or compile this module from the same directory on both sides".to_string(),
+            )
+        };
+        let mut f = Finding::new(
+            Code::SourcePathDivergence,
+            severity,
+            format!(
+                "{path}@{} is compiled from {a} in host but from {b} in {}",
+                m.module.version, plugin.name
+            ),
+        );
+        f.artifacts = vec![host.name.clone(), plugin.name.clone()];
+        f.module = Some(path.clone());
+        f.evidence.extend(go_mod_evidence(host, path));
+        f.evidence.extend(go_mod_evidence(plugin, path));
+        f.fix = Some(fix);
+        out.push(f);
+    }
+    out
+}

@@ -1,0 +1,99 @@
+//! `godrift align`: applies the alignment proposals to go.mod files, changing only the
+//! affected lines, atomically. Never touches the host unless `--allow-host`.
+
+use super::report::write_atomically;
+use super::{EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS};
+use anyhow::Result;
+use godrift::graph::LoadOptions;
+use godrift::{analysis, project};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct AlignArgs {
+    /// Project directory (holding godrift.toml).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Show the go.mod diffs without writing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also edit the host's go.mod (a deployed host usually cannot change).
+    #[arg(long)]
+    pub allow_host: bool,
+    #[arg(long, env = "GOMODCACHE")]
+    pub gomodcache: Option<PathBuf>,
+}
+
+pub fn run(args: &AlignArgs) -> Result<i32> {
+    let opts = LoadOptions {
+        gomodcache: args
+            .gomodcache
+            .clone()
+            .filter(|p| !p.as_os_str().is_empty()),
+        use_workspace: false,
+    };
+    let project = match project::load(&args.dir, args.config.as_deref(), &opts) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(EXIT_BAD_INPUT);
+        }
+    };
+    let analysis = analysis::analyze(&project);
+    let mut wrote = 0;
+    let mut skipped = Vec::new();
+    // Several proposals may edit one go.mod: apply them in sequence on fresh loads.
+    for p in &analysis.proposals {
+        for c in &p.changes {
+            if c.artifact == "host" && !args.allow_host {
+                skipped.push(format!(
+                    "host: {} stays at {} (use --allow-host)",
+                    p.module, c.from
+                ));
+                continue;
+            }
+            let Some(new) = &c.new_text else {
+                skipped.push(format!(
+                    "{}: {} ({})",
+                    c.artifact,
+                    p.module,
+                    c.note.clone().unwrap_or_default()
+                ));
+                continue;
+            };
+            if let Some(d) = &c.diff {
+                print!("{d}");
+            }
+            if !args.dry_run {
+                write_atomically(&c.path, new.as_bytes())?;
+                wrote += 1;
+            }
+        }
+    }
+    for s in &skipped {
+        eprintln!("not changed: {s}");
+    }
+    if args.dry_run {
+        return Ok(EXIT_CLEAN);
+    }
+    eprintln!("updated {wrote} go.mod file(s)");
+    // Re-check: what is left after aligning.
+    let after = match project::load(&args.dir, args.config.as_deref(), &opts) {
+        Ok(p) => analysis::analyze(&p),
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(EXIT_BAD_INPUT);
+        }
+    };
+    let left = after
+        .findings
+        .iter()
+        .filter(|f| f.code == godrift::finding::Code::VersionConflict)
+        .count();
+    if left > 0 {
+        eprintln!("{left} version conflict(s) remain");
+        return Ok(EXIT_FINDINGS);
+    }
+    Ok(EXIT_CLEAN)
+}

@@ -1,0 +1,37 @@
+//! `godrift init`: writes a starter godrift.toml (never overwriting without --force).
+
+use super::{EXIT_BAD_INPUT, EXIT_CLEAN};
+use anyhow::Result;
+use godrift::config;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct InitArgs {
+    /// Project directory.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Host module directory, relative to DIR.
+    #[arg(long, default_value = ".")]
+    pub host: String,
+    /// Plugin directory glob(s), relative to DIR.
+    #[arg(long = "plugins", default_values_t = vec!["plugins/*".to_string()])]
+    pub plugins: Vec<String>,
+    /// Overwrite an existing godrift.toml.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(args: &InitArgs) -> Result<i32> {
+    let path = args.dir.join(config::FILE_NAME);
+    if path.exists() && !args.force {
+        eprintln!(
+            "godrift: {} exists (use --force to overwrite)",
+            path.display()
+        );
+        return Ok(EXIT_BAD_INPUT);
+    }
+    let text = config::starter(&args.host, &args.plugins);
+    super::report::write_atomically(&path, text.as_bytes())?;
+    println!("wrote {}", path.display());
+    Ok(EXIT_CLEAN)
+}

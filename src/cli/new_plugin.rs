@@ -1,0 +1,99 @@
+//! `godrift new-plugin NAME`: a plugin module that starts aligned with the host: its go.mod
+//! pins the host's direct requirements at the host's versions and mirrors the host's
+//! replace directives, so the first build already loads.
+
+use super::report::write_atomically;
+use super::{EXIT_BAD_INPUT, EXIT_CLEAN};
+use anyhow::Result;
+use godrift::analysis::relative_dir;
+use godrift::graph::LoadOptions;
+use godrift::project;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct NewPluginArgs {
+    /// Plugin name (its directory and the last element of its module path).
+    pub name: String,
+    /// Project directory (holding godrift.toml, or the host module).
+    #[arg(long, default_value = ".")]
+    pub project: PathBuf,
+    /// Where to create the plugin (default: PROJECT/plugins/NAME).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Module path (default: HOST_MODULE/plugins/NAME).
+    #[arg(long)]
+    pub module: Option<String>,
+}
+
+pub fn run(args: &NewPluginArgs) -> Result<i32> {
+    let opts = LoadOptions::default();
+    let p = match project::load(&args.project, None, &opts) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(EXIT_BAD_INPUT);
+        }
+    };
+    let dir = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| p.root.join("plugins").join(&args.name));
+    if dir.join("go.mod").exists() {
+        eprintln!("godrift: {} already has a go.mod", dir.display());
+        return Ok(EXIT_BAD_INPUT);
+    }
+    std::fs::create_dir_all(&dir)?;
+    let host = &p.host;
+    let module = args
+        .module
+        .clone()
+        .unwrap_or_else(|| format!("{}/plugins/{}", host.module_path(), args.name));
+    let mut gm = format!("module {module}\n\n");
+    if let Some(g) = &host.go_mod.go {
+        gm.push_str(&format!("go {}\n", g.version));
+    }
+    if let Some(t) = &host.go_mod.toolchain {
+        gm.push_str(&format!("\ntoolchain {}\n", t.name));
+    }
+    let direct: Vec<_> = host.go_mod.require.iter().filter(|r| !r.indirect).collect();
+    if !direct.is_empty() {
+        gm.push_str(
+            "\n// Pinned to the host's versions: shared modules must match exactly.\nrequire (\n",
+        );
+        for r in &direct {
+            let v = host
+                .build_list
+                .get(&r.module.path)
+                .map_or(r.module.version.as_str(), |m| m.module.version.as_str());
+            gm.push_str(&format!("\t{} {v}\n", r.module.path));
+        }
+        gm.push_str(")\n");
+    }
+    if !host.go_mod.replace.is_empty() {
+        gm.push_str("\n// Mirrors the host's replacements: the same source, or the hashes differ.\nreplace (\n");
+        for r in &host.go_mod.replace {
+            let old = if r.old.version.is_empty() {
+                r.old.path.clone()
+            } else {
+                format!("{} {}", r.old.path, r.old.version)
+            };
+            let new = if r.is_local() {
+                let target = host.dir.join(&r.new.path);
+                std::fs::create_dir_all(&dir)?;
+                relative_dir(&dir, &target)
+            } else {
+                format!("{} {}", r.new.path, r.new.version)
+            };
+            gm.push_str(&format!("\t{old} => {new}\n"));
+        }
+        gm.push_str(")\n");
+    }
+    let main = format!(
+        "// Package main is the {name} plugin: build it with\n//\n//\tgo build -buildmode=plugin\n//\n// with the host's flags (see `godrift recipe`).\npackage main\n\n// Name is looked up by the host with plugin.Lookup.\nfunc Name() string {{ return {name:?} }}\n",
+        name = args.name
+    );
+    write_atomically(&dir.join("go.mod"), gm.as_bytes())?;
+    write_atomically(&dir.join("main.go"), main.as_bytes())?;
+    println!("created {} ({module})", dir.display());
+    Ok(EXIT_CLEAN)
+}

@@ -1,0 +1,108 @@
+//! `godrift recipe`: the `go build` commands (and a Makefile snippet) for the host and every
+//! plugin, with the settings that must match, from godrift.toml or a built host binary.
+
+use super::{EXIT_BAD_INPUT, EXIT_CLEAN};
+use anyhow::Result;
+use godrift::config::BuildSettings;
+use godrift::graph::LoadOptions;
+use godrift::project;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct RecipeArgs {
+    /// Project directory (holding godrift.toml).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Take the settings from this built host's build info instead of the config.
+    #[arg(long)]
+    pub from_binary: Option<PathBuf>,
+}
+
+fn command(b: &BuildSettings, plugin: bool, out: &str) -> String {
+    let mut env = Vec::new();
+    if !b.toolchain.is_empty() {
+        env.push(format!("GOTOOLCHAIN={}", b.toolchain));
+    }
+    if let Some(c) = b.cgo_enabled {
+        env.push(format!("CGO_ENABLED={}", u8::from(c)));
+    } else {
+        env.push("CGO_ENABLED=1".into());
+    }
+    if !b.goexperiment.is_empty() {
+        env.push(format!("GOEXPERIMENT={}", b.goexperiment));
+    }
+    let mut args = vec!["go".to_string(), "build".into()];
+    if plugin {
+        args.push("-buildmode=plugin".into());
+    }
+    if b.trimpath {
+        args.push("-trimpath".into());
+    }
+    if b.race {
+        args.push("-race".into());
+    }
+    if !b.gcflags.is_empty() {
+        args.push(format!("-gcflags='{}'", b.gcflags));
+    }
+    if !b.tags.is_empty() {
+        args.push(format!("-tags='{}'", b.tags));
+    }
+    if !b.pgo.is_empty() {
+        args.push(format!("-pgo={}", b.pgo));
+    }
+    args.push(format!("-o {out} ."));
+    format!("{} {}", env.join(" "), args.join(" "))
+}
+
+pub fn run(args: &RecipeArgs) -> Result<i32> {
+    if let Some(bin) = &args.from_binary {
+        let a = match godrift::binary::read(bin) {
+            Ok(a) => a,
+            Err(e) => {
+                eprintln!("godrift: {e}");
+                return Ok(EXIT_BAD_INPUT);
+            }
+        };
+        let Some(bi) = a.build_info else {
+            eprintln!("godrift: {}: no Go build info", bin.display());
+            return Ok(EXIT_BAD_INPUT);
+        };
+        println!("# plugins for {} must be built with:", bin.display());
+        println!("{}", godrift::binary::diagnose::recipe(&bi));
+        return Ok(EXIT_CLEAN);
+    }
+    let p = match project::load(&args.dir, None, &LoadOptions::default()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(EXIT_BAD_INPUT);
+        }
+    };
+    let rel = |d: &std::path::Path| {
+        d.strip_prefix(&p.root)
+            .map(|r| {
+                if r.as_os_str().is_empty() {
+                    ".".into()
+                } else {
+                    r.display().to_string()
+                }
+            })
+            .unwrap_or_else(|_| d.display().to_string())
+    };
+    let mut lines = vec![(rel(&p.host.dir), command(&p.host.build, false, "host"))];
+    for pl in &p.plugins {
+        lines.push((
+            rel(&pl.dir),
+            command(&pl.build, true, &format!("{}.so", pl.name)),
+        ));
+    }
+    println!("# host and plugins: the flags that change package hashes must be identical");
+    for (d, c) in &lines {
+        println!("(cd {d} && {c})");
+    }
+    println!("\n# Makefile\n.PHONY: build\nbuild:");
+    for (d, c) in &lines {
+        println!("\tcd {d} && {c}");
+    }
+    Ok(EXIT_CLEAN)
+}

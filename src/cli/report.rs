@@ -1,0 +1,135 @@
+//! `godrift report`: source-mode verdict for a host and its plugins, before anything is built.
+
+use super::{OutputFormat, EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS};
+use anyhow::Result;
+use godrift::finding::Severity;
+use godrift::graph::LoadOptions;
+use godrift::{analysis, project, report};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// Project directory (holding godrift.toml, or the host module with plugins/*).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Config file (default: DIR/godrift.toml).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    /// Write the report to this file (atomically) instead of stdout.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Lowest severity that makes the exit code 1 (default: the config's policy, else error).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<Severity>,
+    /// Accept the findings listed in this baseline file; fail only on new drift.
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+    /// Write the current findings as a baseline file and exit 0.
+    #[arg(long)]
+    pub write_baseline: Option<PathBuf>,
+    /// Host module directory (instead of godrift.toml).
+    #[arg(long)]
+    pub host: Option<PathBuf>,
+    /// Plugin module directory (repeatable; with --host).
+    #[arg(long = "plugin")]
+    pub plugins: Vec<PathBuf>,
+    /// Module cache to read dependencies' go.mod files from (default: GOMODCACHE).
+    #[arg(long, env = "GOMODCACHE")]
+    pub gomodcache: Option<PathBuf>,
+}
+
+pub fn run(args: &ReportArgs) -> Result<i32> {
+    let opts = LoadOptions {
+        gomodcache: args
+            .gomodcache
+            .clone()
+            .filter(|p| !p.as_os_str().is_empty()),
+        use_workspace: false,
+    };
+    let loaded = match &args.host {
+        Some(host) => project::load_explicit(host, &args.plugins, &opts),
+        None => project::load(&args.dir, args.config.as_deref(), &opts),
+    };
+    let project = match loaded {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(EXIT_BAD_INPUT);
+        }
+    };
+    let mut analysis = analysis::analyze(&project);
+    if let Some(path) = &args.write_baseline {
+        let b = godrift::baseline::Baseline::of(&analysis.findings);
+        write_atomically(path, serde_json::to_string_pretty(&b)?.as_bytes())?;
+        eprintln!(
+            "wrote {} accepted finding(s) to {}",
+            b.accepted.len(),
+            path.display()
+        );
+        return Ok(EXIT_CLEAN);
+    }
+    let mut notes = Vec::new();
+    if let Some(path) = &args.baseline {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("godrift: {}: {e}", path.display());
+                return Ok(EXIT_BAD_INPUT);
+            }
+        };
+        let b = match godrift::baseline::Baseline::parse(&text) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("{}:{}:{}: {e}", path.display(), e.line(), e.column());
+                return Ok(EXIT_BAD_INPUT);
+            }
+        };
+        let n = b.filter(&mut analysis.findings);
+        analysis.refresh_verdicts(&project);
+        notes.push(format!(
+            "{n} finding(s) accepted by baseline {}",
+            path.display()
+        ));
+    }
+    let fail_on = args.fail_on.unwrap_or(project.config.policy.fail_on);
+    let mut r = report::Report::new(&project, analysis);
+    r.notes.extend(notes);
+    let text = match args.format {
+        OutputFormat::Table => report::table(&r),
+        OutputFormat::Json => report::json(&r),
+        OutputFormat::Markdown => report::markdown(&r),
+        OutputFormat::Sarif => report::sarif(&r),
+    };
+    match &args.output {
+        Some(path) => write_atomically(path, text.as_bytes())?,
+        None => print!("{text}"),
+    }
+    // In GitHub Actions, also add the Markdown report to the job summary.
+    if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(summary)?;
+        f.write_all(report::markdown(&r).as_bytes())?;
+    }
+    Ok(if r.fails_at(fail_on) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+/// Writes via a temporary file in the same directory and a rename.
+pub fn write_atomically(path: &std::path::Path, data: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(data)?;
+    tmp.persist(path)?;
+    Ok(())
+}

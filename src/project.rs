@@ -1,0 +1,260 @@
+//! A project as godrift sees it: the host module and its plugin modules, each with its
+//! go.mod, go.sum, build list and build settings.
+
+use crate::config::{self, BuildSettings, Config};
+use crate::gomod::{self, ModFile, Strictness};
+use crate::gosum::{self, GoSum};
+use crate::graph::{self, BuildList, LoadOptions};
+use crate::span::LineIndex;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error("{0}")]
+    Config(#[from] config::ConfigError),
+    #[error("{0}")]
+    Graph(#[from] graph::GraphError),
+    #[error("{0}")]
+    Parse(#[from] gomod::ParseErrors),
+    #[error("{0}: {1}")]
+    Io(String, std::io::Error),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// One buildable artifact: the host program or a plugin.
+#[derive(Debug)]
+pub struct Side {
+    /// `host`, or the plugin's directory name.
+    pub name: String,
+    pub dir: PathBuf,
+    pub go_mod_path: PathBuf,
+    pub go_mod_text: Vec<u8>,
+    pub go_mod: ModFile,
+    pub go_sum: Option<GoSum>,
+    pub build_list: BuildList,
+    pub build: BuildSettings,
+    /// Go's inconsistent-vendoring messages, when vendor/modules.txt disagrees with go.mod.
+    pub vendor_problems: Vec<String>,
+}
+
+impl Side {
+    pub fn module_path(&self) -> &str {
+        self.go_mod.module.as_ref().map_or("", |m| m.path.as_str())
+    }
+
+    /// The go.mod line (1-based) and text of the first directive mentioning `module`.
+    pub fn go_mod_line_for(&self, module: &str) -> Option<(usize, String)> {
+        let span = self
+            .go_mod
+            .require
+            .iter()
+            .find(|r| r.module.path == module)
+            .map(|r| r.span)
+            .or_else(|| {
+                self.go_mod
+                    .replace
+                    .iter()
+                    .find(|r| r.old.path == module)
+                    .map(|r| r.span)
+            })?;
+        let idx = LineIndex::new(&self.go_mod_text);
+        let line = idx.line_col(span.start).line;
+        let text = String::from_utf8_lossy(
+            self.go_mod_text
+                .get(span.start..span.end)
+                .unwrap_or_default(),
+        )
+        .trim()
+        .to_string();
+        Some((line, text))
+    }
+}
+
+#[derive(Debug)]
+pub struct Project {
+    pub root: PathBuf,
+    /// The module cache dependencies' go.mod files were read from.
+    pub modcache: PathBuf,
+    pub config: Config,
+    pub host: Side,
+    pub plugins: Vec<Side>,
+    pub notes: Vec<String>,
+}
+
+fn load_side(
+    name: String,
+    dir: &Path,
+    build: BuildSettings,
+    opts: &LoadOptions,
+) -> Result<Side, ProjectError> {
+    let go_mod_path = dir.join("go.mod");
+    let text = std::fs::read(&go_mod_path)
+        .map_err(|e| ProjectError::Io(go_mod_path.display().to_string(), e))?;
+    let go_mod = gomod::parse_mod(
+        &go_mod_path.display().to_string(),
+        &text,
+        Strictness::Strict,
+    )?;
+    let sum_path = dir.join("go.sum");
+    let go_sum = match std::fs::read(&sum_path) {
+        Ok(data) => Some(gosum::parse(&sum_path.display().to_string(), &data)?),
+        Err(_) => None,
+    };
+    let build_list = graph::load(dir, opts)?;
+    let mut vendor_problems = Vec::new();
+    if build_list.vendored {
+        let txt_path = dir.join("vendor/modules.txt");
+        let data = std::fs::read(&txt_path)
+            .map_err(|e| ProjectError::Io(txt_path.display().to_string(), e))?;
+        let txt = crate::vendor::parse_modules_txt("vendor/modules.txt", &data)?;
+        vendor_problems = crate::vendor::check_vendor_consistency(&go_mod, &txt);
+    }
+    Ok(Side {
+        name,
+        dir: dir.to_path_buf(),
+        go_mod_path,
+        go_mod_text: text,
+        go_mod,
+        go_sum,
+        build_list,
+        build,
+        vendor_problems,
+    })
+}
+
+/// Expands a plugin `path` (a directory or a glob) to module directories, sorted.
+fn expand(root: &Path, pattern: &str) -> Result<Vec<PathBuf>, ProjectError> {
+    if !pattern.contains(['*', '?', '[']) {
+        return Ok(vec![join_clean(root, Path::new(pattern))]);
+    }
+    let glob = globset::Glob::new(pattern)
+        .map_err(|e| ProjectError::Invalid(format!("plugin path {pattern:?}: {e}")))?
+        .compile_matcher();
+    let mut out = Vec::new();
+    // Walk only as deep as the pattern has components.
+    let depth = pattern.split('/').count();
+    let mut stack = vec![(root.to_path_buf(), 0usize)];
+    while let Some((d, level)) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.filter_map(Result::ok) {
+            let p = e.path();
+            if !p.is_dir() {
+                continue;
+            }
+            let rel = p.strip_prefix(root).unwrap_or(&p);
+            if level + 1 == depth {
+                if glob.is_match(rel) && p.join("go.mod").is_file() {
+                    out.push(p);
+                }
+            } else {
+                stack.push((p, level + 1));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// `root/rel` without `.` components, so paths print as users expect.
+fn join_clean(root: &Path, rel: &Path) -> PathBuf {
+    let mut out = root.to_path_buf();
+    for c in rel.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Loads a project from explicit directories (`--host DIR --plugin DIR...`).
+pub fn load_explicit(
+    host: &Path,
+    plugins: &[PathBuf],
+    opts: &LoadOptions,
+) -> Result<Project, ProjectError> {
+    let root = std::env::current_dir().map_err(|e| ProjectError::Io(".".into(), e))?;
+    let mut config = Config::default();
+    config.host.path = host.to_path_buf();
+    let host = load_side("host".into(), host, BuildSettings::default(), opts)?;
+    let mut sides = Vec::new();
+    for p in plugins {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| p.display().to_string());
+        sides.push(load_side(name, p, BuildSettings::default(), opts)?);
+    }
+    Ok(Project {
+        modcache: opts.gomodcache.clone().unwrap_or_else(graph::default_modcache),
+        root,
+        config,
+        host,
+        plugins: sides,
+        notes: vec!["build settings assumed default (no godrift.toml): -trimpath, -race and -gcflags are not compared".into()],
+    })
+}
+
+/// Loads a project from a directory: its `godrift.toml` if present, else the directory is
+/// the host and `plugins/*` its plugins.
+pub fn load(
+    dir: &Path,
+    config_path: Option<&Path>,
+    opts: &LoadOptions,
+) -> Result<Project, ProjectError> {
+    let cfg_file = config_path
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| dir.join(config::FILE_NAME));
+    let mut notes = Vec::new();
+    let (root, config) = if cfg_file.is_file() {
+        let root = cfg_file.parent().unwrap_or(dir).to_path_buf();
+        (root, config::load(&cfg_file)?)
+    } else if config_path.is_some() {
+        return Err(ProjectError::Io(
+            cfg_file.display().to_string(),
+            std::io::Error::from(std::io::ErrorKind::NotFound),
+        ));
+    } else {
+        notes.push(format!(
+            "no {} in {}: host is the directory itself, plugins are plugins/*; build settings assumed default (no -trimpath, -race or -gcflags)",
+            config::FILE_NAME,
+            dir.display()
+        ));
+        let mut c = Config::default();
+        c.host.path = PathBuf::from(".");
+        c.plugins.push(config::PluginConfig {
+            path: "plugins/*".into(),
+            build: BuildSettings::default(),
+        });
+        (dir.to_path_buf(), c)
+    };
+    let host_dir = join_clean(&root, &config.host.path);
+    let host = load_side("host".into(), &host_dir, config.host.build.clone(), opts)?;
+    let mut plugins = Vec::new();
+    for pc in &config.plugins {
+        for d in expand(&root, &pc.path)? {
+            let name = d
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| d.display().to_string());
+            plugins.push(load_side(name, &d, pc.build.clone(), opts)?);
+        }
+    }
+    if plugins.is_empty() {
+        notes.push("no plugin modules found".into());
+    }
+    Ok(Project {
+        modcache: opts
+            .gomodcache
+            .clone()
+            .unwrap_or_else(graph::default_modcache),
+        root,
+        config,
+        host,
+        plugins,
+        notes,
+    })
+}

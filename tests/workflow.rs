@@ -1,0 +1,250 @@
+//! Workflow commands end to end on a copy of the bundled example: align, new-plugin,
+//! recipe, hook install, baseline; and, with Go present, the aligned plugins really load.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from)
+        .expect("read_dir")
+        .filter_map(Result::ok)
+    {
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if src.is_dir() {
+            copy_dir(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).expect("copy");
+        }
+    }
+}
+
+fn example() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("example");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/example"),
+        &dir,
+    );
+    (tmp, dir)
+}
+
+fn godrift(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_godrift"))
+        .current_dir(dir)
+        .args(args)
+        .env("GOMODCACHE", dir.join("no-modcache"))
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .expect("run godrift");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn have_go() -> bool {
+    Command::new("go").arg("version").output().is_ok()
+}
+
+fn go_build(dir: &Path, args: &[&str]) {
+    let out = Command::new("go")
+        .current_dir(dir)
+        .args(args)
+        .env("GOTOOLCHAIN", "local")
+        .env("GOPROXY", "off")
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOWORK", "off")
+        .env("CGO_ENABLED", "1")
+        .output()
+        .expect("go");
+    assert!(
+        out.status.success(),
+        "go {args:?} in {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Builds host + plugins of the example and returns the host's output for all plugins.
+fn build_and_open(dir: &Path, plugins: &[&str]) -> String {
+    go_build(&dir.join("host"), &["build", "-o", "../host.bin", "."]);
+    let mut sos = Vec::new();
+    for p in plugins {
+        go_build(
+            &dir.join("plugins").join(p),
+            &[
+                "build",
+                "-buildmode=plugin",
+                "-o",
+                &format!("../../{p}.so"),
+                ".",
+            ],
+        );
+        sos.push(format!("./{p}.so"));
+    }
+    let out = Command::new(dir.join("host.bin"))
+        .current_dir(dir)
+        .args(&sos)
+        .output()
+        .expect("host");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn align_fixes_the_example_and_the_plugins_load() {
+    let (_tmp, dir) = example();
+    let metrics = dir.join("plugins/metrics/go.mod");
+    let before = std::fs::read_to_string(&metrics).expect("read");
+    let (code, diff, _) = godrift(&dir, &["align", "--dry-run"]);
+    assert_eq!(code, 0);
+    assert!(
+        diff.contains("-\texample.com/greeter v1.3.0\n+\texample.com/greeter v1.2.0"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+\texample.com/greeter => ../../deps/greeter-v1.2.0"),
+        "{diff}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&metrics).expect("read"),
+        before,
+        "dry run wrote"
+    );
+    let host_before = std::fs::read_to_string(dir.join("host/go.mod")).expect("read");
+    let (code, _, err) = godrift(&dir, &["align"]);
+    assert_eq!(code, 0, "{err}");
+    let after = std::fs::read_to_string(&metrics).expect("read");
+    // Format-preserving: exactly the two lines changed.
+    let changed: Vec<_> = before
+        .lines()
+        .zip(after.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(changed.len(), 2, "{after}");
+    assert_eq!(before.lines().count(), after.lines().count());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("host/go.mod")).expect("read"),
+        host_before
+    );
+    let (code, out, _) = godrift(&dir, &["report"]);
+    assert_eq!(code, 0, "{out}");
+    if have_go() {
+        let runtime = build_and_open(&dir, &["audit", "metrics"]);
+        assert!(
+            runtime.contains("OK ./audit.so") && runtime.contains("OK ./metrics.so"),
+            "{runtime}"
+        );
+    } else {
+        println!("skipped the build: no `go` on PATH");
+    }
+}
+
+#[test]
+fn new_plugin_starts_aligned_and_loads() {
+    let (_tmp, dir) = example();
+    let (code, out, err) = godrift(&dir, &["new-plugin", "extra"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("example.com/host/plugins/extra"), "{out}");
+    let gm = std::fs::read_to_string(dir.join("plugins/extra/go.mod")).expect("go.mod");
+    assert!(gm.contains("\texample.com/greeter v1.2.0\n"), "{gm}");
+    assert!(
+        gm.contains("\texample.com/greeter => ../../deps/greeter-v1.2.0\n"),
+        "{gm}"
+    );
+    let (_, json, _) = godrift(&dir, &["report", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let extra = v["plugins"]
+        .as_array()
+        .expect("plugins")
+        .iter()
+        .find(|p| p["name"] == "extra")
+        .cloned();
+    assert_eq!(extra.expect("extra listed")["verdict"], "loads");
+    // Refuses to overwrite.
+    let (code, _, _) = godrift(&dir, &["new-plugin", "extra"]);
+    assert_eq!(code, 2);
+    if have_go() {
+        let runtime = build_and_open(&dir, &["extra"]);
+        assert!(runtime.contains("OK ./extra.so"), "{runtime}");
+    }
+}
+
+#[test]
+fn recipe_hook_and_baseline() {
+    let (_tmp, dir) = example();
+    std::fs::write(
+        dir.join("godrift.toml"),
+        "[host]\npath = \"host\"\nbuild = { trimpath = true, gcflags = \"all=-N -l\" }\n\n[[plugins]]\npath = \"plugins/*\"\nbuild = { trimpath = true, gcflags = \"all=-N -l\" }\n",
+    )
+    .expect("config");
+    let (code, out, _) = godrift(&dir, &["recipe"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains(
+            "(cd host && CGO_ENABLED=1 go build -trimpath -gcflags='all=-N -l' -o host .)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("(cd plugins/metrics && CGO_ENABLED=1 go build -buildmode=plugin -trimpath -gcflags='all=-N -l' -o metrics.so .)"), "{out}");
+    assert!(out.contains("\nbuild:\n\tcd host && "), "{out}");
+
+    // Baseline: accept today's drift, fail only on new drift.
+    let (code, _, _) = godrift(
+        &dir,
+        &["report", "--write-baseline", ".godrift-baseline.json"],
+    );
+    assert_eq!(code, 0);
+    let (code, out, _) = godrift(&dir, &["report", "--baseline", ".godrift-baseline.json"]);
+    assert_eq!(code, 0, "{out}");
+    let audit = dir.join("plugins/audit/go.mod");
+    let text = std::fs::read_to_string(&audit)
+        .expect("read")
+        .replace("greeter v1.2.0", "greeter v1.3.0")
+        .replace("greeter-v1.2.0", "greeter-v1.3.0");
+    std::fs::write(&audit, text).expect("write");
+    let (code, out, _) = godrift(&dir, &["report", "--baseline", ".godrift-baseline.json"]);
+    assert_eq!(code, 1, "new drift must fail: {out}");
+    assert!(out.contains("in audit"), "{out}");
+
+    // Plain git hook.
+    let git = Command::new("git")
+        .current_dir(&dir)
+        .args(["init", "-q"])
+        .status();
+    if git.is_ok_and(|s| s.success()) {
+        let (code, _, err) = godrift(&dir, &["hook", "install"]);
+        assert_eq!(code, 0, "{err}");
+        let hook = dir.join(".git/hooks/pre-commit");
+        let body = std::fs::read_to_string(&hook).expect("hook");
+        assert!(body.contains("godrift report --fail-on error"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_ne!(
+                std::fs::metadata(&hook).expect("meta").permissions().mode() & 0o111,
+                0
+            );
+        }
+        let (code, _, _) = godrift(&dir, &["hook", "install"]);
+        assert_eq!(code, 2, "must not overwrite without --force");
+    }
+}
+
+#[test]
+fn pre_commit_manifest_declares_the_hook() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+    )
+    .expect("manifest");
+    for needle in [
+        "- id: godrift",
+        "language: rust",
+        "entry: godrift report",
+        "pass_filenames: false",
+        "go\\.mod",
+    ] {
+        assert!(text.contains(needle), "missing {needle}");
+    }
+}
