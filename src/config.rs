@@ -38,6 +38,9 @@ pub struct BuildSettings {
     pub cgo_enabled: Option<bool>,
     /// The Go toolchain (`go1.26.8`); default: what go.mod's go/toolchain lines imply.
     pub toolchain: String,
+    /// GOMODCACHE this artifact is built with, when it differs per artifact (relative to
+    /// the config file). Source paths are part of package hashes without -trimpath.
+    pub modcache: String,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]

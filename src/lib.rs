@@ -12,6 +12,7 @@ pub mod finding;
 pub mod gomod;
 pub mod gosum;
 pub mod graph;
+pub mod integrity;
 pub mod module;
 pub mod project;
 pub mod report;

@@ -36,7 +36,12 @@ pub struct Side {
     pub build: BuildSettings,
     /// Go's inconsistent-vendoring messages, when vendor/modules.txt disagrees with go.mod.
     pub vendor_problems: Vec<String>,
+    /// vendor/modules.txt and the hashed vendor tree, when the build is vendored.
+    pub vendor: Option<(crate::vendor::ModulesTxt, crate::integrity::VendorTree)>,
 }
+
+/// A progress bar for vendor hashing, set by the CLI when stderr is a terminal.
+pub static PROGRESS: std::sync::OnceLock<indicatif::ProgressBar> = std::sync::OnceLock::new();
 
 impl Side {
     pub fn module_path(&self) -> &str {
@@ -103,12 +108,15 @@ fn load_side(
     };
     let build_list = graph::load(dir, opts)?;
     let mut vendor_problems = Vec::new();
+    let mut vendor = None;
     if build_list.vendored {
         let txt_path = dir.join("vendor/modules.txt");
         let data = std::fs::read(&txt_path)
             .map_err(|e| ProjectError::Io(txt_path.display().to_string(), e))?;
         let txt = crate::vendor::parse_modules_txt("vendor/modules.txt", &data)?;
         vendor_problems = crate::vendor::check_vendor_consistency(&go_mod, &txt);
+        let tree = crate::integrity::scan(&dir.join("vendor"), PROGRESS.get());
+        vendor = Some((txt, tree));
     }
     Ok(Side {
         name,
@@ -120,6 +128,7 @@ fn load_side(
         build_list,
         build,
         vendor_problems,
+        vendor,
     })
 }
 
@@ -232,7 +241,20 @@ pub fn load(
         (dir.to_path_buf(), c)
     };
     let host_dir = join_clean(&root, &config.host.path);
-    let host = load_side("host".into(), &host_dir, config.host.build.clone(), opts)?;
+    let resolve = |mut b: BuildSettings| {
+        if !b.modcache.is_empty() {
+            b.modcache = join_clean(&root, Path::new(&b.modcache))
+                .display()
+                .to_string();
+        }
+        b
+    };
+    let host = load_side(
+        "host".into(),
+        &host_dir,
+        resolve(config.host.build.clone()),
+        opts,
+    )?;
     let mut plugins = Vec::new();
     for pc in &config.plugins {
         for d in expand(&root, &pc.path)? {
@@ -240,7 +262,7 @@ pub fn load(
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| d.display().to_string());
-            plugins.push(load_side(name, &d, pc.build.clone(), opts)?);
+            plugins.push(load_side(name, &d, resolve(pc.build.clone()), opts)?);
         }
     }
     if plugins.is_empty() {

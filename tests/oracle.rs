@@ -20,6 +20,8 @@ const OLD_GO: &str = "1.25.5";
 struct Lab {
     root: PathBuf,
     gopath: PathBuf,
+    /// Private to this suite (not the user's), kept across runs under target/ for speed.
+    gocache: PathBuf,
 }
 
 fn write(p: &Path, s: &str) {
@@ -38,6 +40,7 @@ impl Lab {
             .env("GOWORK", "off")
             .env("GOPATH", &self.gopath)
             .env("GOMODCACHE", self.gopath.join("pkg/mod"))
+            .env("GOCACHE", &self.gocache)
             .env("CGO_ENABLED", "1")
             .env_remove("GOAMD64");
         for (k, v) in env {
@@ -167,8 +170,12 @@ fn godrift(dir: &Path, args: &[&str]) -> serde_json::Value {
     })
 }
 
+const MAIN_HOST: (&str, &str, &str) = ("host.bin", "host", "{}");
+
 struct Scenario {
     name: &'static str,
+    /// (host binary, host module dir, host build table for godrift.toml).
+    host: (&'static str, &'static str, &'static str),
     /// Plugin files (relative to the lab), in load order.
     plugins: Vec<String>,
     /// godrift.toml `[[plugins]]` entries for source mode: (dir, build table).
@@ -206,6 +213,7 @@ fn runtime_and_godrift_agree() {
     let lab = Lab {
         root: tmp.path().join("lab"),
         gopath: tmp.path().join("gopath"),
+        gocache: repo.join("target/oracle-gocache"),
     };
     let go = "go";
     // Shared modules.
@@ -213,7 +221,13 @@ fn runtime_and_godrift_agree() {
         "dep",
         "example.com/dep",
         &[],
-        &[("dep.go", &dep_source(""))],
+        &[
+            ("dep.go", &dep_source("")),
+            (
+                "extra.go",
+                "//go:build extra\n\npackage dep\n\n// Extra exists only with -tags extra.\nfunc Extra() int { return 1 }\n",
+            ),
+        ],
     );
     lab.module(
         "dep-v1.1.0",
@@ -256,7 +270,6 @@ fn runtime_and_godrift_agree() {
         &["build", "-o", "../host.bin", "."],
         &[],
     );
-    let host = lab.root.join("host.bin");
 
     let dep = ("example.com/dep", "v1.0.0", "../../dep");
     let build = |name: &str,
@@ -278,6 +291,7 @@ fn runtime_and_godrift_agree() {
 
     let identical = build("identical", &[dep], &[], &[], go);
     scenarios.push(Scenario {
+        host: MAIN_HOST,
         name: "identical builds",
         plugins: vec![identical.clone()],
         report_plugins: vec![cfg("plugins/identical", "{}")],
@@ -291,6 +305,7 @@ fn runtime_and_godrift_agree() {
         go,
     );
     scenarios.push(Scenario {
+        host: MAIN_HOST,
         name: "dependency at another version",
         plugins: vec![v11],
         report_plugins: vec![cfg("plugins/newer", "{}")],
@@ -304,6 +319,7 @@ fn runtime_and_godrift_agree() {
         go,
     );
     scenarios.push(Scenario {
+        host: MAIN_HOST,
         name: "same code, other directory",
         plugins: vec![copy],
         report_plugins: vec![cfg("plugins/copydir", "{}")],
@@ -317,6 +333,7 @@ fn runtime_and_godrift_agree() {
         go,
     );
     scenarios.push(Scenario {
+        host: MAIN_HOST,
         name: "other directory, -trimpath on plugin only",
         plugins: vec![copy_trim],
         report_plugins: vec![cfg("plugins/copydir-trim", "{ trimpath = true }")],
@@ -334,12 +351,14 @@ fn runtime_and_godrift_agree() {
     let appended = build("appended", &[dep], &[], &[], go);
     std::fs::write(&dep_go, dep_source("")).expect("restore");
     scenarios.push(Scenario {
+        host: MAIN_HOST,
         name: "edit shifting lines",
         plugins: vec![shifted],
         report_plugins: vec![cfg("plugins/shifted", "{}")],
         source_blind: Some("the edit happened between the two builds"),
     });
     scenarios.push(Scenario {
+        host: MAIN_HOST,
         name: "comment appended at file end",
         plugins: vec![appended],
         report_plugins: vec![cfg("plugins/appended", "{}")],
@@ -347,6 +366,7 @@ fn runtime_and_godrift_agree() {
     });
     let trim = build("trimpath", &[dep], &["-trimpath"], &[], go);
     scenarios.push(Scenario {
+        host: MAIN_HOST,
         name: "-trimpath on plugin only",
         plugins: vec![trim],
         report_plugins: vec![cfg("plugins/trimpath", "{ trimpath = true }")],
@@ -354,6 +374,7 @@ fn runtime_and_godrift_agree() {
     });
     let gcflags = build("gcflags", &[dep], &["-gcflags=all=-N -l"], &[], go);
     scenarios.push(Scenario {
+        host: MAIN_HOST,
         name: "-gcflags=all=-N -l on plugin only",
         plugins: vec![gcflags],
         report_plugins: vec![cfg("plugins/gcflags", "{ gcflags = \"all=-N -l\" }")],
@@ -361,6 +382,7 @@ fn runtime_and_godrift_agree() {
     });
     let race = build("race", &[dep], &["-race"], &[], go);
     scenarios.push(Scenario {
+        host: MAIN_HOST,
         name: "-race on plugin only",
         plugins: vec![race],
         report_plugins: vec![cfg("plugins/race", "{ race = true }")],
@@ -368,6 +390,7 @@ fn runtime_and_godrift_agree() {
     });
     let ldflags = build("ldflags", &[dep], &["-ldflags=-X main.Version=2"], &[], go);
     scenarios.push(Scenario {
+        host: MAIN_HOST,
         name: "-ldflags -X on plugin only",
         plugins: vec![ldflags],
         report_plugins: vec![cfg("plugins/ldflags", "{}")],
@@ -375,6 +398,7 @@ fn runtime_and_godrift_agree() {
     });
     let amd64 = build("goamd64", &[dep], &[], &[("GOAMD64", "v2")], go);
     scenarios.push(Scenario {
+        host: MAIN_HOST,
         name: "GOAMD64=v2 on plugin only",
         plugins: vec![amd64],
         report_plugins: vec![cfg("plugins/goamd64", "{}")],
@@ -382,6 +406,7 @@ fn runtime_and_godrift_agree() {
     });
     let vcs = build("buildvcs", &[dep], &["-buildvcs=false"], &[], go);
     scenarios.push(Scenario {
+        host: MAIN_HOST,
         name: "-buildvcs=false on plugin only",
         plugins: vec![vcs],
         report_plugins: vec![cfg("plugins/buildvcs", "{}")],
@@ -394,6 +419,7 @@ fn runtime_and_godrift_agree() {
     )
     .expect("copy");
     scenarios.push(Scenario {
+        host: MAIN_HOST,
         name: "two plugins, one plugin path",
         plugins: vec![identical.clone(), "./identical-copy.so".into()],
         report_plugins: vec![
@@ -419,15 +445,210 @@ fn runtime_and_godrift_agree() {
         go,
     );
     scenarios.push(Scenario {
+        host: MAIN_HOST,
         name: "plugin-only module, versions differ, load order",
         plugins: vec![a, b],
         report_plugins: vec![cfg("plugins/only-a", "{}"), cfg("plugins/only-b", "{}")],
         source_blind: None,
     });
+    // A shared package changed by build tags.
+    let tags = build("tags", &[dep], &["-tags=extra"], &[], go);
+    scenarios.push(Scenario {
+        host: MAIN_HOST,
+        name: "-tags that change a shared package",
+        plugins: vec![tags],
+        report_plugins: vec![cfg("plugins/tags", "{ tags = \"extra\" }")],
+        source_blind: None,
+    });
+    // A dependency only the plugin uses.
+    let own = build(
+        "own-dep",
+        &[dep, ("example.com/only", "v1.0.0", "../../only-v1.0.0")],
+        &[],
+        &[],
+        go,
+    );
+    scenarios.push(Scenario {
+        host: MAIN_HOST,
+        name: "a dependency only the plugin uses",
+        plugins: vec![own],
+        report_plugins: vec![cfg("plugins/own-dep", "{}")],
+        source_blind: None,
+    });
+    // Vendored host and vendored plugins: vendor/ trees in different directories.
+    let vendor_tree = |dir: &str, dep_go: &str| {
+        let d = lab.root.join(dir);
+        write(
+            &d.join("vendor/modules.txt"),
+            "# example.com/dep v1.0.0\n## explicit; go 1.22\nexample.com/dep\n",
+        );
+        write(&d.join("vendor/example.com/dep/dep.go"), dep_go);
+    };
+    let vendored_module = |dir: &str, path: &str, main: &str| {
+        write(
+            &lab.root.join(dir).join("go.mod"),
+            &format!("module {path}\n\ngo 1.22\n\nrequire example.com/dep v1.0.0\n"),
+        );
+        write(&lab.root.join(dir).join("main.go"), main);
+    };
+    let host_main_v = host_main.to_string();
+    vendored_module("hostv", "example.com/hostv", &host_main_v);
+    vendor_tree("hostv", &dep_source(""));
+    let vend_env = [("GOFLAGS", "-mod=vendor")];
+    lab.go(
+        go,
+        &lab.root.join("hostv"),
+        &["build", "-o", "../hostv.bin", "."],
+        &vend_env,
+    );
+    lab.go(
+        go,
+        &lab.root.join("hostv"),
+        &["build", "-trimpath", "-o", "../hostv-trim.bin", "."],
+        &vend_env,
+    );
+    let plugin_main = "package main\n\nimport \"example.com/dep\"\n\nfunc Hello() string { return dep.Hello() }\n";
+    let vplugin = |name: &str, dep_go: &str, trim: bool| -> String {
+        let dir = format!("plugins/{name}");
+        vendored_module(&dir, &format!("example.com/plugins/{name}"), plugin_main);
+        vendor_tree(&dir, dep_go);
+        let out = format!("../../{name}.so");
+        let mut args = vec!["build", "-buildmode=plugin"];
+        if trim {
+            args.push("-trimpath");
+        }
+        args.extend(["-o", out.as_str(), "."]);
+        lab.go(go, &lab.root.join(&dir), &args, &vend_env);
+        format!("./{name}.so")
+    };
+    const HOSTV: (&str, &str, &str) = ("hostv.bin", "hostv", "{}");
+    const HOSTV_TRIM: (&str, &str, &str) = ("hostv-trim.bin", "hostv", "{ trimpath = true }");
+    let v_plain = vplugin("vend", &dep_source(""), false);
+    scenarios.push(Scenario {
+        host: HOSTV,
+        name: "vendored copies in different directories",
+        plugins: vec![v_plain],
+        report_plugins: vec![cfg("plugins/vend", "{}")],
+        source_blind: None,
+    });
+    let v_trim = vplugin("vend-trim", &dep_source(""), true);
+    scenarios.push(Scenario {
+        host: HOSTV_TRIM,
+        name: "vendored copies, -trimpath on both",
+        plugins: vec![v_trim],
+        report_plugins: vec![cfg("plugins/vend-trim", "{ trimpath = true }")],
+        source_blind: None,
+    });
+    let v_shift = vplugin("vend-shift", &format!("\n{}", dep_source("")), true);
+    scenarios.push(Scenario {
+        host: HOSTV_TRIM,
+        name: "vendored file edited, lines shifted (-trimpath both)",
+        plugins: vec![v_shift],
+        report_plugins: vec![cfg("plugins/vend-shift", "{ trimpath = true }")],
+        source_blind: None,
+    });
+    let v_comment = vplugin(
+        "vend-comment",
+        &format!("{}// appended\n", dep_source("")),
+        true,
+    );
+    scenarios.push(Scenario {
+        host: HOSTV_TRIM,
+        name: "vendored file, comment appended at end (-trimpath both)",
+        plugins: vec![v_comment],
+        report_plugins: vec![cfg("plugins/vend-comment", "{ trimpath = true }")],
+        source_blind: None,
+    });
+    // The same module from two module caches (a file:// proxy serves it).
+    let proxy = lab.root.join("proxy/example.com/cached/@v");
+    std::fs::create_dir_all(&proxy).expect("proxy");
+    std::fs::write(proxy.join("list"), "v1.0.0\n").expect("list");
+    std::fs::write(
+        proxy.join("v1.0.0.info"),
+        "{\"Version\":\"v1.0.0\",\"Time\":\"2024-01-01T00:00:00Z\"}\n",
+    )
+    .expect("info");
+    let cached_mod = "module example.com/cached\n\ngo 1.22\n";
+    std::fs::write(proxy.join("v1.0.0.mod"), cached_mod).expect("mod");
+    {
+        let f = std::fs::File::create(proxy.join("v1.0.0.zip")).expect("zip");
+        let mut z = zip::ZipWriter::new(f);
+        let opt = zip::write::SimpleFileOptions::default();
+        for (name, body) in [
+            ("go.mod", cached_mod),
+            (
+                "cached.go",
+                "package cached\n\nfunc Hello() string { return \"cached\" }\n",
+            ),
+        ] {
+            z.start_file(format!("example.com/cached@v1.0.0/{name}"), opt)
+                .expect("entry");
+            std::io::Write::write_all(&mut z, body.as_bytes()).expect("write");
+        }
+        z.finish().expect("finish");
+    }
+    let proxy_url = format!("file://{}", lab.root.join("proxy").display());
+    let cache_env = |mc: &str| -> Vec<(String, String)> {
+        vec![
+            ("GOPROXY".into(), proxy_url.clone()),
+            ("GOSUMDB".into(), "off".into()),
+            ("GOMODCACHE".into(), lab.root.join(mc).display().to_string()),
+        ]
+    };
+    let cached_main = host_main
+        .replace("example.com/dep", "example.com/cached")
+        .replace("dep.Hello()", "cached.Hello()");
+    write(
+        &lab.root.join("hostc/go.mod"),
+        "module example.com/hostc\n\ngo 1.22\n\nrequire example.com/cached v1.0.0\n",
+    );
+    write(&lab.root.join("hostc/main.go"), &cached_main);
+    let env_a = cache_env("modcache-a");
+    let env_a: Vec<(&str, &str)> = env_a
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    lab.go(
+        go,
+        &lab.root.join("hostc"),
+        &["build", "-o", "../hostc.bin", "."],
+        &env_a,
+    );
+    write(
+        &lab.root.join("plugins/othercache/go.mod"),
+        "module example.com/plugins/othercache\n\ngo 1.22\n\nrequire example.com/cached v1.0.0\n",
+    );
+    write(&lab.root.join("plugins/othercache/main.go"), "package main\n\nimport \"example.com/cached\"\n\nfunc Hello() string { return cached.Hello() }\n");
+    let env_b = cache_env("modcache-b");
+    let env_b: Vec<(&str, &str)> = env_b
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    lab.go(
+        go,
+        &lab.root.join("plugins/othercache"),
+        &[
+            "build",
+            "-buildmode=plugin",
+            "-o",
+            "../../othercache.so",
+            ".",
+        ],
+        &env_b,
+    );
+    const HOSTC: (&str, &str, &str) = ("hostc.bin", "hostc", "{ modcache = \"modcache-a\" }");
+    scenarios.push(Scenario {
+        host: HOSTC,
+        name: "module cache at another path (no -trimpath)",
+        plugins: vec!["./othercache.so".into()],
+        report_plugins: vec![cfg("plugins/othercache", "{ modcache = \"modcache-b\" }")],
+        source_blind: None,
+    });
     match old_go(&repo) {
         Some(old) => {
             let p = build("oldgo", &[dep], &[], &[], &old);
-            scenarios.push(Scenario { name: "plugin built with an older Go", plugins: vec![p], report_plugins: vec![cfg("plugins/oldgo", &format!("{{ toolchain = \"go{OLD_GO}\" }}"))], source_blind: None });
+            scenarios.push(Scenario {
+        host: MAIN_HOST, name: "plugin built with an older Go", plugins: vec![p], report_plugins: vec![cfg("plugins/oldgo", &format!("{{ toolchain = \"go{OLD_GO}\" }}"))], source_blind: None });
         }
         None => println!("note: no Go {OLD_GO} toolchain (GODRIFT_OLD_GO unset, .ci/go-toolchain failed): version-mismatch scenario not run"),
     }
@@ -442,24 +663,54 @@ fn runtime_and_godrift_agree() {
     )
     .trim()
     .to_string();
+    // The finding source mode must name when the runtime fails (the real cause).
+    let causes: BTreeMap<&str, &str> = BTreeMap::from([
+        ("dependency at another version", "GD001"),
+        ("same code, other directory", "GD007"),
+        ("other directory, -trimpath on plugin only", "GD005"),
+        ("-trimpath on plugin only", "GD005"),
+        ("-gcflags=all=-N -l on plugin only", "GD005"),
+        ("-race on plugin only", "GD005"),
+        ("plugin-only module, versions differ, load order", "GD001"),
+        ("-tags that change a shared package", "GD005"),
+        ("vendored copies in different directories", "GD007"),
+        (
+            "vendored file edited, lines shifted (-trimpath both)",
+            "GD009",
+        ),
+        ("module cache at another path (no -trimpath)", "GD007"),
+        ("plugin built with an older Go", "GD004"),
+    ]);
     let mut rows = Vec::new();
     let mut failures = Vec::new();
     for s in &scenarios {
-        let runtime = run_host(&host, &lab.root, &s.plugins);
+        let runtime = run_host(&lab.root.join(s.host.0), &lab.root, &s.plugins);
         // Binary mode.
         let mut args = vec![
             "check".to_string(),
             "--format".into(),
             "json".into(),
             "--host".into(),
-            "./host.bin".into(),
+            format!("./{}", s.host.0),
         ];
         args.extend(s.plugins.iter().cloned());
         let args_ref: Vec<&str> = args.iter().map(String::as_str).collect();
         let check = godrift(&lab.root, &args_ref);
         // Source mode: a godrift.toml for this scenario.
-        let mut toml =
-            format!("[host]\npath = \"host\"\nbuild = {{ toolchain = \"{host_go}\" }}\n");
+        let with_toolchain = |table: &str| {
+            if table.contains("toolchain") {
+                table.to_string()
+            } else if table == "{}" {
+                format!("{{ toolchain = \"{host_go}\" }}")
+            } else {
+                table.replace(" }", &format!(", toolchain = \"{host_go}\" }}"))
+            }
+        };
+        let mut toml = format!(
+            "[host]\npath = \"{}\"\nbuild = {}\n",
+            s.host.1,
+            with_toolchain(s.host.2)
+        );
         let mut seen = BTreeMap::new();
         for (dir, table) in &s.report_plugins {
             let table = if table.contains("toolchain") {
@@ -513,6 +764,20 @@ fn runtime_and_godrift_agree() {
                 (_, "loads") => s.source_blind.is_some(),
                 _ => true,
             };
+            let named = causes.get(s.name).is_none_or(|code| {
+                rt_verdict == "loads"
+                    || report["findings"]
+                        .as_array()
+                        .is_some_and(|fs| fs.iter().any(|f| f["code"] == *code))
+            });
+            if !named {
+                failures.push(format!(
+                    "{} / {p}: report does not name the cause {}",
+                    s.name,
+                    causes.get(s.name).unwrap_or(&"")
+                ));
+            }
+            let report_ok = report_ok && named;
             if !check_ok {
                 failures.push(format!(
                     "{} / {p}: runtime {rt_verdict} {rt_msg:?}, check {c_verdict} {c_error:?}",
@@ -551,5 +816,5 @@ fn runtime_and_godrift_agree() {
         "disagreements:\n{}",
         failures.join("\n")
     );
-    assert!(scenarios.len() >= 13, "scenarios missing");
+    assert!(scenarios.len() >= 20, "scenarios missing");
 }

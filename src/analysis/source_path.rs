@@ -8,13 +8,18 @@ use crate::graph::Replacement;
 use crate::project::Side;
 
 /// Where a side compiles `path` from: a replacement directory, its vendor/ tree, or the
-/// module cache.
+/// module cache (named when the config says which).
 fn origin(side: &Side, path: &str) -> String {
+    let cache = if side.build.modcache.is_empty() {
+        "module cache".to_string()
+    } else {
+        format!("module cache {}", side.build.modcache)
+    };
     match side.build_list.get(path).and_then(|m| m.replace.as_ref()) {
         Some(Replacement::Dir { resolved, .. }) => resolved.display().to_string(),
         _ if side.build_list.vendored => side.dir.join("vendor").join(path).display().to_string(),
-        Some(Replacement::Module { module }) => format!("module cache ({module})"),
-        None => "module cache".into(),
+        Some(Replacement::Module { module }) => format!("{cache} ({module})"),
+        None => cache,
     }
 }
 
@@ -38,8 +43,14 @@ pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
         let dirs = matches!(m.replace, Some(Replacement::Dir { .. }))
             || matches!(p.replace, Some(Replacement::Dir { .. }))
             || host.build_list.vendored
-            || plugin.build_list.vendored;
+            || plugin.build_list.vendored
+            || (!host.build.modcache.is_empty() && !plugin.build.modcache.is_empty());
         if !dirs {
+            continue;
+        }
+        // Both vendored and both -trimpath: paths no longer matter and the vendored files
+        // are compared byte for byte (GD009/GD010).
+        if both_trimpath && host.vendor.is_some() && plugin.vendor.is_some() {
             continue;
         }
         let (severity, fix) = if both_trimpath {

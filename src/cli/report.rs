@@ -36,6 +36,9 @@ pub struct ReportArgs {
     /// Plugin module directory (repeatable; with --host).
     #[arg(long = "plugin")]
     pub plugins: Vec<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
     /// Module cache to read dependencies' go.mod files from (default: GOMODCACHE).
     #[arg(long, env = "GOMODCACHE")]
     pub gomodcache: Option<PathBuf>,
@@ -49,6 +52,15 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
             .filter(|p| !p.as_os_str().is_empty()),
         use_workspace: false,
     };
+    // A progress bar for vendor hashing, only when a person is watching.
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) && !args.quiet {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("hashing vendor/ {bar:30} {pos}/{len} files")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        let _ = godrift::project::PROGRESS.set(bar);
+    }
     let loaded = match &args.host {
         Some(host) => project::load_explicit(host, &args.plugins, &opts),
         None => project::load(&args.dir, args.config.as_deref(), &opts),
@@ -60,6 +72,9 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
             return Ok(EXIT_BAD_INPUT);
         }
     };
+    if let Some(bar) = godrift::project::PROGRESS.get() {
+        bar.finish_and_clear();
+    }
     let mut analysis = analysis::analyze(&project);
     if let Some(path) = &args.write_baseline {
         let b = godrift::baseline::Baseline::of(&analysis.findings);

@@ -231,6 +231,14 @@ pub fn markdown(r: &Report) -> String {
                 at
             ));
         }
+        for f in r.findings.iter().filter(|f| f.diff.is_some()) {
+            s.push_str(&format!(
+                "\n<details><summary>{} {}</summary>\n\n```diff\n{}```\n\n</details>\n",
+                f.code,
+                md_escape(&f.message),
+                f.diff.as_deref().unwrap_or("")
+            ));
+        }
         for f in r.findings.iter().filter(|f| f.fix.is_some()) {
             s.push_str(&format!(
                 "\n- **{}** {}: {}",

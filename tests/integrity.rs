@@ -1,0 +1,149 @@
+//! Vendored-source integrity through `godrift report`: edits named against the module
+//! cache's pristine copy, classified as the runtime will see them; a tampered module cache;
+//! symlinks never followed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn report(dir: &Path, modcache: &Path) -> (i32, serde_json::Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_godrift"))
+        .current_dir(dir)
+        .args(["report", "--format", "json", "--quiet"])
+        .env("GOMODCACHE", modcache)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .expect("run");
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap_or(-1), v)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from)
+        .expect("read_dir")
+        .filter_map(Result::ok)
+    {
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if src.is_dir() {
+            copy_dir(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn edits_are_found_named_and_classified() {
+    let dir = root().join("fixtures/report/vendor-edits");
+    let (code, v) = report(&dir, &dir.join("modcache"));
+    assert_eq!(code, 1);
+    insta::assert_json_snapshot!("vendor_edits", v);
+    let findings = v["findings"].as_array().expect("findings");
+    let has = |code: &str, sev: &str, needle: &str| {
+        findings.iter().any(|f| {
+            f["code"] == code
+                && f["severity"] == sev
+                && f["message"].as_str().is_some_and(|m| m.contains(needle))
+        })
+    };
+    assert!(has(
+        "GD009",
+        "error",
+        "edited vendor/example.com/lib/lib.go was edited"
+    ));
+    assert!(has(
+        "GD009",
+        "info",
+        "host vendor/example.com/lib/more.go was edited"
+    ));
+    assert!(has(
+        "GD010",
+        "error",
+        "extra.go exists in edited but not in host"
+    ));
+    let diff = findings
+        .iter()
+        .find(|f| f["code"] == "GD009" && f["severity"] == "error")
+        .and_then(|f| f["diff"].as_str())
+        .expect("diff");
+    assert!(diff.contains("+\n") || diff.contains("+\r\n"), "{diff}");
+}
+
+#[test]
+fn tampered_module_cache_is_reported() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("p");
+    copy_dir(&root().join("fixtures/report/vendor-edits"), &dir);
+    // go.sum records the pristine hash; then the cache copy is modified.
+    let m = godrift::module::ModuleVersion::new("example.com/lib", "v1.0.0");
+    let cache = dir.join("modcache/example.com/lib@v1.0.0");
+    let h1 = godrift::dirhash::hash_module_dir(&m, &cache).expect("hash");
+    std::fs::write(
+        dir.join("host/go.sum"),
+        format!("example.com/lib v1.0.0 {h1}\n"),
+    )
+    .expect("go.sum");
+    std::fs::write(
+        cache.join("lib.go"),
+        "package lib\n\nfunc V() int { return 42 }\n",
+    )
+    .expect("tamper");
+    let (_, v) = report(&dir, &dir.join("modcache"));
+    let f = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["code"] == "GD011")
+        .cloned()
+        .expect("GD011");
+    assert!(f["message"].as_str().unwrap_or("").contains(&h1), "{f}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_in_vendor_are_reported_not_followed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("p");
+    copy_dir(&root().join("fixtures/report/vendor-edits"), &dir);
+    let outside = tmp.path().join("outside.go");
+    std::fs::write(&outside, "package secret\n").expect("write");
+    std::os::unix::fs::symlink(&outside, dir.join("host/vendor/example.com/lib/link.go"))
+        .expect("symlink");
+    let tree = godrift::integrity::scan(&dir.join("host/vendor"), None);
+    assert!(tree
+        .symlinks
+        .contains(&"example.com/lib/link.go".to_string()));
+    assert!(!tree.files.contains_key("example.com/lib/link.go"));
+    let (_, v) = report(&dir, &dir.join("modcache"));
+    assert!(v["findings"]
+        .as_array()
+        .expect("f")
+        .iter()
+        .any(|f| f["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("symbolic link")));
+}
+
+#[test]
+fn crlf_only_difference_is_may_break() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("p");
+    copy_dir(&root().join("fixtures/report/vendor-edits"), &dir);
+    let f = dir.join("host/vendor/example.com/lib/lib.go");
+    let text = std::fs::read_to_string(&f)
+        .expect("read")
+        .replace('\n', "\r\n");
+    std::fs::write(&f, text).expect("write");
+    let (_, v) = report(&dir, &dir.join("modcache"));
+    assert!(v["findings"].as_array().expect("f").iter().any(|f| {
+        f["code"] == "GD009"
+            && f["severity"] == "warning"
+            && f["message"].as_str().unwrap_or("").contains("line endings")
+    }));
+}
