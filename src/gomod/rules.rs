@@ -273,13 +273,20 @@ fn ctx_of(verb: &str, path: &str) -> Option<String> {
 }
 
 fn parse_version(verb: &str, path: &str, s: &mut String) -> Result<String, Bare> {
-    let t =
-        parse_string(s).map_err(|e| (ctx_of(verb, path), format!("version {s:?} invalid: {e}")))?;
+    let t = parse_string(s).map_err(|e| {
+        (
+            ctx_of(verb, path),
+            format!("version {} invalid: {e}", go_quote(s)),
+        )
+    })?;
     let cv = canonical_version(&t);
     if cv.is_empty() {
         return Err((
             ctx_of(verb, path),
-            format!("version {t:?} invalid: must be of the form v1.2.3"),
+            format!(
+                "version {} invalid: must be of the form v1.2.3",
+                go_quote(&t)
+            ),
         ));
     }
     s.clone_from(&cv);
@@ -294,8 +301,12 @@ fn path_major(path: &str) -> Result<&str, String> {
 
 fn check_major(verb: &str, path: &str, v: &str) -> Result<(), Bare> {
     let major = path_major(path).map_err(|e| (None, e))?;
-    module::check_path_major(v, major)
-        .map_err(|e| (ctx_of(verb, path), format!("version {v:?} invalid: {e}")))
+    module::check_path_major(v, major).map_err(|e| {
+        (
+            ctx_of(verb, path),
+            format!("version {} invalid: {e}", go_quote(v)),
+        )
+    })
 }
 
 fn parse_replace(verb: &str, args: &mut [String]) -> Result<(ModuleVersion, ModuleVersion), Bare> {
@@ -312,8 +323,12 @@ fn parse_replace(verb: &str, args: &mut [String]) -> Result<(ModuleVersion, Modu
     let mut v = String::new();
     if arrow == 2 {
         v = parse_version(verb, &s, &mut args[1])?;
-        module::check_path_major(&v, pm)
-            .map_err(|e| (ctx_of(verb, &s), format!("version {v:?} invalid: {e}")))?;
+        module::check_path_major(&v, pm).map_err(|e| {
+            (
+                ctx_of(verb, &s),
+                format!("version {} invalid: {e}", go_quote(&v)),
+            )
+        })?;
     }
     let ns = take_string(&mut args[arrow + 1])
         .map_err(|e| (None, format!("invalid quoted string: {e}")))?;
@@ -341,7 +356,10 @@ fn parse_replace(verb: &str, args: &mut [String]) -> Result<(ModuleVersion, Modu
         if is_directory_path(&ns) {
             return Err((
                 None,
-                format!("replacement module directory path {ns:?} cannot have version"),
+                format!(
+                    "replacement module directory path {} cannot have version",
+                    go_quote(&ns)
+                ),
             ));
         }
     }
@@ -644,7 +662,10 @@ fn add_mod(
                 }
             };
             if let (Some(t), true) = (args.get(used), strict) {
-                ctx.errorf(line, format!("unexpected token after version: {t:?}"));
+                ctx.errorf(
+                    line,
+                    format!("unexpected token after version: {}", go_quote(t)),
+                );
                 return;
             }
             f.retract.push(Retract {
@@ -933,7 +954,7 @@ pub fn module_path(data: &[u8]) -> String {
 pub fn check_canonical_version(path: &str, vers: &str) -> Result<(), String> {
     let split = module::split_path_version(path);
     let path_major = split.map_or("", |(_, m)| m);
-    let invalid = |why: String| format!("version {vers:?} invalid: {why}");
+    let invalid = |why: String| format!("version {} invalid: {why}", go_quote(vers));
     if vers.is_empty() || vers != canonical_version(vers) {
         if path_major.is_empty() {
             return Err(invalid("must be of the form v1.2.3".into()));
