@@ -15,8 +15,22 @@ pub struct ParseArgs {
     /// go.mod, go.work, go.sum or vendor/modules.txt (the kind is taken from the name).
     pub file: PathBuf,
     /// Parse a go.mod as a dependency's (lax), not as a main module's (strict).
-    #[arg(long)]
+    /// Same as `--strictness lax`.
+    #[arg(long, conflicts_with = "strictness")]
     pub lax: bool,
+    /// strict: a main module's go.mod as cmd/go reads it (modfile.Parse plus cmd/go's
+    /// retract checks); lax: a dependency's go.mod (modfile.ParseLax).
+    #[arg(long, value_enum)]
+    pub strictness: Option<StrictnessArg>,
+    /// Indent the JSON (default: one line).
+    #[arg(long)]
+    pub pretty: bool,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum StrictnessArg {
+    Lax,
+    Strict,
 }
 
 pub fn run(args: &ParseArgs) -> Result<i32> {
@@ -52,17 +66,22 @@ pub fn run(args: &ParseArgs) -> Result<i32> {
         vendor::parse_modules_txt(&shown, &data)
             .map(|f| serde_json::to_value(f).unwrap_or_default())
     } else {
-        let strictness = if args.lax {
-            Strictness::Lax
+        let lax = args.lax || matches!(args.strictness, Some(StrictnessArg::Lax));
+        if lax {
+            gomod::parse_mod(&shown, &data, Strictness::Lax)
         } else {
-            Strictness::Strict
-        };
-        gomod::parse_mod(&shown, &data, strictness)
-            .map(|f| serde_json::to_value(f).unwrap_or_default())
+            gomod::parse_main_mod(&shown, &data)
+        }
+        .map(|f| serde_json::to_value(f).unwrap_or_default())
     };
     match json {
         Ok(v) => {
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            let text = if args.pretty {
+                serde_json::to_string_pretty(&v)?
+            } else {
+                serde_json::to_string(&v)?
+            };
+            println!("{text}");
             Ok(EXIT_CLEAN)
         }
         Err(errs) => {

@@ -64,7 +64,18 @@ pub fn parse_mod(
     data: &[u8],
     strictness: Strictness,
 ) -> Result<ModFile, ParseErrors> {
-    rules::build_mod(syntax::parse_syntax(file_name, data)?, strictness)
+    rules::build_mod(syntax::parse_syntax(file_name, data)?, strictness, false)
+}
+
+/// Parses a main module's go.mod as cmd/go does: strict, plus the checks cmd/go's version
+/// fixer adds (a retract needs a module directive; retracted versions must match the module
+/// path's major version). `parse_mod(.., Strict)` is modfile.Parse with no fixer (`go mod edit`).
+pub fn parse_main_mod(file_name: &str, data: &[u8]) -> Result<ModFile, ParseErrors> {
+    rules::build_mod(
+        syntax::parse_syntax(file_name, data)?,
+        Strictness::Strict,
+        true,
+    )
 }
 
 /// Parses a go.work file.

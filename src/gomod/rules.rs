@@ -273,13 +273,20 @@ fn ctx_of(verb: &str, path: &str) -> Option<String> {
 }
 
 fn parse_version(verb: &str, path: &str, s: &mut String) -> Result<String, Bare> {
-    let t =
-        parse_string(s).map_err(|e| (ctx_of(verb, path), format!("version {s:?} invalid: {e}")))?;
+    let t = parse_string(s).map_err(|e| {
+        (
+            ctx_of(verb, path),
+            format!("version {} invalid: {e}", go_quote(s)),
+        )
+    })?;
     let cv = canonical_version(&t);
     if cv.is_empty() {
         return Err((
             ctx_of(verb, path),
-            format!("version {t:?} invalid: must be of the form v1.2.3"),
+            format!(
+                "version {} invalid: must be of the form v1.2.3",
+                go_quote(&t)
+            ),
         ));
     }
     s.clone_from(&cv);
@@ -294,8 +301,12 @@ fn path_major(path: &str) -> Result<&str, String> {
 
 fn check_major(verb: &str, path: &str, v: &str) -> Result<(), Bare> {
     let major = path_major(path).map_err(|e| (None, e))?;
-    module::check_path_major(v, major)
-        .map_err(|e| (ctx_of(verb, path), format!("version {v:?} invalid: {e}")))
+    module::check_path_major(v, major).map_err(|e| {
+        (
+            ctx_of(verb, path),
+            format!("version {} invalid: {e}", go_quote(v)),
+        )
+    })
 }
 
 fn parse_replace(verb: &str, args: &mut [String]) -> Result<(ModuleVersion, ModuleVersion), Bare> {
@@ -312,8 +323,12 @@ fn parse_replace(verb: &str, args: &mut [String]) -> Result<(ModuleVersion, Modu
     let mut v = String::new();
     if arrow == 2 {
         v = parse_version(verb, &s, &mut args[1])?;
-        module::check_path_major(&v, pm)
-            .map_err(|e| (ctx_of(verb, &s), format!("version {v:?} invalid: {e}")))?;
+        module::check_path_major(&v, pm).map_err(|e| {
+            (
+                ctx_of(verb, &s),
+                format!("version {} invalid: {e}", go_quote(&v)),
+            )
+        })?;
     }
     let ns = take_string(&mut args[arrow + 1])
         .map_err(|e| (None, format!("invalid quoted string: {e}")))?;
@@ -341,7 +356,10 @@ fn parse_replace(verb: &str, args: &mut [String]) -> Result<(ModuleVersion, Modu
         if is_directory_path(&ns) {
             return Err((
                 None,
-                format!("replacement module directory path {ns:?} cannot have version"),
+                format!(
+                    "replacement module directory path {} cannot have version",
+                    go_quote(&ns)
+                ),
             ));
         }
     }
@@ -358,17 +376,16 @@ fn parse_version_interval(
     if toks.is_empty() || toks[0] == "(" {
         return Err(plain("expected '[' or version"));
     }
-    // Retractions are read without canonicalising (modfile's dontFixRetract), but must
-    // still be valid versions.
+    // Retractions are read as written (modfile's dontFixRetract): only a bad quoted string
+    // is an error here. cmd/go checks them against the module path afterwards (fix_retract).
     let version = |t: &mut String| -> Result<String, Bare> {
-        let s = take_string(t)
-            .map_err(|e| (ctx_of(verb, ""), format!("version {t:?} invalid: {e}")))?;
-        if canonical_version(&s).is_empty() {
-            return Err((
+        let s = take_string(t).map_err(|e| {
+            (
                 ctx_of(verb, ""),
-                format!("version {s:?} invalid: must be of the form v1.2.3"),
-            ));
-        }
+                format!("version {} invalid: {e}", go_quote(t)),
+            )
+        })?;
+        *t = s.clone();
         Ok(s)
     };
     if toks[0] != "[" {
@@ -572,7 +589,7 @@ fn add_mod(
 ) {
     // Dependencies' go.mod files keep only what matters when they are not the main
     // module; anything else (including unknown directives) is ignored.
-    if !strict && !matches!(verb, "go" | "module" | "retract" | "require") {
+    if !strict && !matches!(verb, "go" | "module" | "retract" | "require" | "ignore") {
         return;
     }
     let shared = Shared {
@@ -645,7 +662,10 @@ fn add_mod(
                 }
             };
             if let (Some(t), true) = (args.get(used), strict) {
-                ctx.errorf(line, format!("unexpected token after version: {t:?}"));
+                ctx.errorf(
+                    line,
+                    format!("unexpected token after version: {}", go_quote(t)),
+                );
                 return;
             }
             f.retract.push(Retract {
@@ -688,6 +708,7 @@ fn add_mod(
 pub(super) fn build_mod(
     mut syntax: FileSyntax,
     strictness: Strictness,
+    cmd_go_fixer: bool,
 ) -> Result<ModFile, ParseErrors> {
     let strict = strictness == Strictness::Strict;
     let name = syntax.name.clone();
@@ -751,11 +772,87 @@ pub(super) fn build_mod(
             }
         }
     }
+    if strict && cmd_go_fixer {
+        fix_retract(&mut f, &syntax, &mut ctx);
+    }
     if !ctx.errs.is_empty() {
         return Err(ParseErrors(ctx.errs));
     }
     f.syntax = syntax;
     Ok(f)
+}
+
+/// cmd/go reads the main module's go.mod with a version fixer, so modfile's fixRetract
+/// checks each retraction against the module path once it is known. Emulated offline:
+/// the versions must be valid and match the path's major version (cmd/go would ask the
+/// proxy to resolve a non-canonical one; it is canonicalised here).
+fn fix_retract(f: &mut ModFile, syntax: &FileSyntax, ctx: &mut Ctx) {
+    let path = f
+        .module
+        .as_ref()
+        .map(|m| m.path.clone())
+        .unwrap_or_default();
+    let mut lines: Vec<&Line> = Vec::new();
+    for st in &syntax.stmts {
+        match st {
+            Stmt::Line(l) => lines.push(l),
+            Stmt::Block(b) => lines.extend(b.lines.iter()),
+            Stmt::Comments { .. } => {}
+        }
+    }
+    for r in f.retract.iter_mut() {
+        let Some(line) = lines.iter().find(|l| l.span() == r.span) else {
+            continue;
+        };
+        let loc = Loc::of(line);
+        if path.is_empty() {
+            ctx.errorf(
+                loc,
+                "no module directive found, so retract cannot be used".into(),
+            );
+            return;
+        }
+        let mut args = line.tokens.clone();
+        if !line.in_block && args.first().map(String::as_str) == Some("retract") {
+            args.remove(0);
+        }
+        let checked = parse_version_interval("retract", &mut args).and_then(|(low, high, _)| {
+            let mut out = Vec::new();
+            for v in [low, high] {
+                let Some((_, pm)) = crate::module::split_path_version(&path) else {
+                    return Err((
+                        ctx_of("retract", &path),
+                        format!(
+                            "version {} invalid: malformed module path {}",
+                            go_quote(&v),
+                            go_quote(&path)
+                        ),
+                    ));
+                };
+                let cv = canonical_version(&v);
+                let invalid = |e: &str| {
+                    (
+                        ctx_of("retract", &path),
+                        format!("version {} invalid: {e}", go_quote(&v)),
+                    )
+                };
+                if cv.is_empty() {
+                    return Err(invalid("must be of the form v1.2.3"));
+                }
+                crate::module::check_path_major(&cv, pm).map_err(|e| invalid(&e))?;
+                out.push(cv);
+            }
+            Ok(out)
+        });
+        match checked {
+            Ok(v) if v.len() == 2 => {
+                r.low = v[0].clone();
+                r.high = v[1].clone();
+            }
+            Ok(_) => {}
+            Err(bare) => ctx.push(loc, bare),
+        }
+    }
 }
 
 fn add_work(f: &mut WorkFile, ctx: &mut Ctx, line: Loc, verb: &str, args: &mut [String]) {
@@ -857,7 +954,7 @@ pub fn module_path(data: &[u8]) -> String {
 pub fn check_canonical_version(path: &str, vers: &str) -> Result<(), String> {
     let split = module::split_path_version(path);
     let path_major = split.map_or("", |(_, m)| m);
-    let invalid = |why: String| format!("version {vers:?} invalid: {why}");
+    let invalid = |why: String| format!("version {} invalid: {why}", go_quote(vers));
     if vers.is_empty() || vers != canonical_version(vers) {
         if path_major.is_empty() {
             return Err(invalid("must be of the form v1.2.3".into()));
