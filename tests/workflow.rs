@@ -248,3 +248,64 @@ fn pre_commit_manifest_declares_the_hook() {
         assert!(text.contains(needle), "missing {needle}");
     }
 }
+
+#[test]
+fn github_step_summary_gets_the_markdown_report() {
+    let (_tmp, dir) = example();
+    let summary = dir.join("summary.md");
+    std::fs::write(&summary, "# earlier step\n").expect("seed");
+    let out = Command::new(env!("CARGO_BIN_EXE_godrift"))
+        .current_dir(&dir)
+        .args(["report", "--format", "json", "--quiet"])
+        .env("GOMODCACHE", dir.join("no-modcache"))
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let text = std::fs::read_to_string(&summary).expect("summary");
+    assert!(
+        text.starts_with("# earlier step\n"),
+        "appends, never truncates"
+    );
+    assert!(text.contains("## godrift: ❌ fails"), "{text}");
+    assert!(text.contains("```mermaid"), "{text}");
+    // stdout still carries the requested format.
+    assert!(serde_json::from_slice::<serde_json::Value>(&out.stdout).is_ok());
+}
+
+#[test]
+fn report_with_built_artifacts_uses_binary_mode() {
+    if !have_go() {
+        println!("skipped: no `go` on PATH");
+        return;
+    }
+    let (_tmp, dir) = example();
+    let runtime = build_and_open(&dir, &["audit", "metrics"]);
+    let (code, json, err) = godrift(
+        &dir,
+        &[
+            "report",
+            "--format",
+            "json",
+            "--quiet",
+            "--built-host",
+            "host.bin",
+            "--built-plugin",
+            "./audit.so",
+            "--built-plugin",
+            "./metrics.so",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(v["verdict"], "fails");
+    assert_eq!(v["binary"]["plugins"][0]["verdict"], "loads");
+    assert_eq!(v["binary"]["plugins"][1]["verdict"], "fails");
+    let msg = v["binary"]["plugins"][1]["error"].as_str().expect("error");
+    assert!(runtime.contains(msg), "runtime {runtime:?} vs {msg:?}");
+    assert!(v["findings"]
+        .as_array()
+        .expect("f")
+        .iter()
+        .any(|f| f["code"] == "GD020"));
+}

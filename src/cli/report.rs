@@ -36,6 +36,12 @@ pub struct ReportArgs {
     /// Plugin module directory (repeatable; with --host).
     #[arg(long = "plugin")]
     pub plugins: Vec<PathBuf>,
+    /// Also check these built files (binary mode): the host executable...
+    #[arg(long)]
+    pub built_host: Option<PathBuf>,
+    /// ...and the plugin .so files, in load order (with --built-host).
+    #[arg(long = "built-plugin", requires = "built_host")]
+    pub built_plugins: Vec<PathBuf>,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -112,6 +118,32 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
     let fail_on = args.fail_on.unwrap_or(project.config.policy.fail_on);
     let mut r = report::Report::new(&project, analysis);
     r.notes.extend(notes);
+    if let Some(host) = &args.built_host {
+        let read = |p: &PathBuf| godrift::binary::read(p);
+        let host = match read(host) {
+            Ok(a) => a,
+            Err(e) => {
+                eprintln!("godrift: {e}");
+                return Ok(EXIT_BAD_INPUT);
+            }
+        };
+        let mut plugins = Vec::new();
+        for p in &args.built_plugins {
+            match read(p) {
+                Ok(a) => plugins.push(a),
+                Err(e) => {
+                    eprintln!("godrift: {e}");
+                    return Ok(EXIT_BAD_INPUT);
+                }
+            }
+        }
+        let names: Vec<String> = args
+            .built_plugins
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        r.add_binary(godrift::binary::check(&host, &plugins, &names));
+    }
     let text = match args.format {
         OutputFormat::Table => report::table(&r),
         OutputFormat::Json => report::json(&r),

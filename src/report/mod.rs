@@ -25,6 +25,9 @@ pub struct Report {
     pub findings: Vec<Finding>,
     pub proposals: Vec<Proposal>,
     pub notes: Vec<String>,
+    /// Binary-mode results when built artifacts were given (`--built-host`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub binary: Option<crate::binary::CheckReport>,
 }
 
 /// Paths in the report are shown relative to the project root, so reports are stable.
@@ -92,7 +95,19 @@ impl Report {
             findings,
             proposals,
             notes: project.notes.clone(),
+            binary: None,
         }
+    }
+
+    /// Adds binary-mode results: the built files are the ground truth, so a plugin that
+    /// does not load makes the verdict "fails" whatever source mode concluded.
+    pub fn add_binary(&mut self, check: crate::binary::CheckReport) {
+        self.findings.extend(check.findings.iter().cloned());
+        crate::finding::sort_findings(&mut self.findings);
+        if !check.all_load() {
+            self.verdict = Verdict::Fails;
+        }
+        self.binary = Some(check);
     }
 
     /// Whether any finding reaches `fail_on`.
@@ -172,6 +187,20 @@ pub fn table(r: &Report) -> String {
             if let Some(n) = &c.note {
                 out.push_str(&format!("    {n}\n"));
             }
+        }
+    }
+    if let Some(b) = &r.binary {
+        out.push_str(&format!("built artifacts (host {}):\n", b.host.path));
+        for p in &b.plugins {
+            out.push_str(&format!(
+                "  {}: {}{}\n",
+                p.path,
+                p.verdict.as_str(),
+                p.error
+                    .as_deref()
+                    .map(|e| format!(" — {e}"))
+                    .unwrap_or_default()
+            ));
         }
     }
     for n in &r.notes {
@@ -288,6 +317,23 @@ pub fn markdown(r: &Report) -> String {
         .iter()
         .filter(|f| f.module.is_some() && f.severity == Severity::Error)
         .collect();
+    if let Some(b) = &r.binary {
+        s.push_str(&format!(
+            "\n### Built artifacts\n\nHost `{}`.\n\n| plugin file | verdict | plugin.Open says |\n|---|---|---|\n",
+            b.host.path
+        ));
+        for p in &b.plugins {
+            s.push_str(&format!(
+                "| `{}` | {} | {} |\n",
+                p.path,
+                p.verdict.as_str(),
+                p.error
+                    .as_deref()
+                    .map(|e| format!("`{e}`"))
+                    .unwrap_or_else(|| "-".into())
+            ));
+        }
+    }
     s.push_str("\n```mermaid\ngraph LR\n");
     s.push_str(&format!("  host[\"host: {}\"]\n", r.host.module));
     for p in &r.plugins {

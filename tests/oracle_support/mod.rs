@@ -3,15 +3,23 @@
 //! `plugin.Open` on each plugin in order) and records what the runtime really did.
 //!
 //! Everything is local: dependencies come from `replace` directives to directories, GOPROXY=off,
-//! GOTOOLCHAIN=local, a private GOPATH/GOMODCACHE. The default GOCACHE is reused on purpose: `-race`,
-//! `-trimpath`, `-gcflags=all=...` and GOAMD64 rebuild the standard library, which is only fast
-//! from a warm cache.
+//! GOTOOLCHAIN=local, a private GOPATH/GOMODCACHE, and a GOCACHE private to this suite
+//! (`target/oracle-gocache`, not the user's): `-race`, `-trimpath`, `-gcflags=all=...` and
+//! GOAMD64 rebuild the standard library, which is only fast from a warm cache, so it is kept
+//! across runs; set GODRIFT_ORACLE_GOCACHE to use another one.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
+
+/// The suite's own build cache (see the module comment).
+fn oracle_gocache() -> PathBuf {
+    std::env::var_os("GODRIFT_ORACLE_GOCACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/oracle-gocache"))
+}
 
 /// Module path of the shared dependency, as the runtime names it in its error.
 pub const DEP: &str = "example.com/dep";
@@ -622,6 +630,7 @@ impl Workspace {
             .env("CGO_ENABLED", "1")
             .env("GOPATH", &gopath)
             .env("GOMODCACHE", gopath.join("pkg/mod"))
+            .env("GOCACHE", oracle_gocache())
             .env_remove("GOROOT")
             .env_remove("GOAMD64")
             .env_remove("GOEXPERIMENT");
