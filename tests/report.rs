@@ -92,3 +92,35 @@ fn bad_inputs_exit_two_with_positions() {
     assert_eq!(code, 2);
     assert!(err.contains("does-not-exist/go.mod"), "{err}");
 }
+
+/// One fixture per remaining finding kind, each with its own module cache.
+#[test]
+fn every_finding_kind_has_a_fixture() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (case, code) in [
+        ("replace-module", "GD002"),
+        ("sum-mismatch", "GD003"),
+        ("inconsistent-vendoring", "GD006"),
+        ("missing-modcache", "GD090"),
+    ] {
+        let dir = format!("fixtures/report/{case}");
+        let out = Command::new(env!("CARGO_BIN_EXE_godrift"))
+            .current_dir(root)
+            .args(["report", &dir, "--format", "json", "--quiet"])
+            .env("GOMODCACHE", root.join(&dir).join("modcache"))
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .output()
+            .expect("run godrift");
+        let json = String::from_utf8_lossy(&out.stdout).into_owned();
+        let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+        assert!(
+            v["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .any(|f| f["code"] == code),
+            "{case}: no {code} in {json}"
+        );
+        insta::assert_snapshot!(format!("kind_{case}"), json);
+    }
+}
