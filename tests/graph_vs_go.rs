@@ -254,3 +254,97 @@ fn exclude_skips_to_the_next_version() {
         "\nexclude example.com/e v1.0.0\n",
     );
 }
+
+#[test]
+fn workspace_build_list_matches_go() {
+    if Command::new("go").arg("version").output().is_err() {
+        println!("skipped: no `go` on PATH");
+        return;
+    }
+    let env = Env {
+        tmp: tempfile::tempdir().expect("tempdir"),
+    };
+    write_proxy(&env.tmp.path().join("proxy"), MODS);
+    let ws = env.tmp.path().join("ws");
+    // Two workspace modules whose requirements meet at c (v1.1.0 via a, v1.2.0 via b).
+    for (dir, path, reqs) in [
+        (
+            "main",
+            "example.com/main",
+            vec![("example.com/a", "v1.0.0")],
+        ),
+        (
+            "other",
+            "example.com/other",
+            vec![("example.com/b", "v1.0.0")],
+        ),
+    ] {
+        let d = ws.join(dir);
+        std::fs::create_dir_all(&d).expect("mkdir");
+        let mut gm = format!("module {path}\n\ngo 1.21\n");
+        for (p, v) in &reqs {
+            gm.push_str(&format!("\nrequire {p} {v}\n"));
+        }
+        std::fs::write(d.join("go.mod"), gm).expect("go.mod");
+        let imports: String = reqs
+            .iter()
+            .map(|(p, _)| format!("import _ {p:?}\n"))
+            .collect();
+        let pkg = if dir == "main" { "main" } else { "other" };
+        let body = if dir == "main" {
+            "\nfunc main() {}\n"
+        } else {
+            "\nfunc Hello() {}\n"
+        };
+        std::fs::write(d.join("x.go"), format!("package {pkg}\n\n{imports}{body}")).expect("x.go");
+    }
+    std::fs::write(
+        ws.join("go.work"),
+        "go 1.21\n\nuse (\n\t./main\n\t./other\n)\n",
+    )
+    .expect("go.work");
+    let run = |args: &[&str]| {
+        let out = Command::new("go")
+            .current_dir(ws.join("main"))
+            .args(args)
+            .env("GOTOOLCHAIN", "local")
+            .env(
+                "GOPROXY",
+                format!("file://{}", env.tmp.path().join("proxy").display()),
+            )
+            .env("GOSUMDB", "off")
+            .env("GOFLAGS", "-mod=readonly")
+            .env_remove("GOWORK")
+            .env("GOPATH", env.gopath())
+            .env("GOMODCACHE", env.modcache())
+            .output()
+            .expect("go");
+        assert!(
+            out.status.success(),
+            "go {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&["mod", "download", "all"]);
+    let want: Vec<String> = run(&["list", "-m", "all"])
+        .lines()
+        .filter(|l| l.split_whitespace().count() >= 2) // main modules print without a version
+        .map(|l| l.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
+        .collect();
+    let list = graph::load(
+        &ws.join("main"),
+        &LoadOptions {
+            gomodcache: Some(env.modcache()),
+            use_workspace: true,
+        },
+    )
+    .expect("load");
+    let got: Vec<String> = list
+        .modules
+        .iter()
+        .map(|m| format!("{} {}", m.module.path, m.module.version))
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(list.main, ["example.com/main", "example.com/other"]);
+}

@@ -31,7 +31,7 @@ pub fn run(args: &AlignArgs) -> Result<i32> {
             .gomodcache
             .clone()
             .filter(|p| !p.as_os_str().is_empty()),
-        use_workspace: false,
+        use_workspace: true,
     };
     let project = match project::load(&args.dir, args.config.as_deref(), &opts) {
         Ok(p) => p,

@@ -56,7 +56,7 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
             .gomodcache
             .clone()
             .filter(|p| !p.as_os_str().is_empty()),
-        use_workspace: false,
+        use_workspace: true,
     };
     // A progress bar for vendor hashing, only when a person is watching.
     if std::io::IsTerminal::is_terminal(&std::io::stderr()) && !args.quiet {

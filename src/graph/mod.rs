@@ -447,8 +447,133 @@ pub fn build_graph(
     (out, missing, edges)
 }
 
-/// Loads the build list of the main module in `main_dir`.
+/// The go.work that applies to `dir`, as cmd/go finds it: `$GOWORK` when set (`off`
+/// disables workspaces), else the first go.work in `dir` or a parent.
+pub fn find_go_work(dir: &Path) -> Option<PathBuf> {
+    match std::env::var_os("GOWORK") {
+        Some(v) if v == "off" => return None,
+        Some(v) if !v.is_empty() => return Some(PathBuf::from(v)),
+        _ => {}
+    }
+    let start = dir.canonicalize().ok()?;
+    start
+        .ancestors()
+        .map(|d| d.join("go.work"))
+        .find(|p| p.is_file())
+}
+
+fn absolute(base: &Path, p: &str) -> String {
+    let pp = Path::new(p);
+    let full = if pp.is_absolute() {
+        pp.to_path_buf()
+    } else {
+        base.join(pp)
+    };
+    full.canonicalize().unwrap_or(full).display().to_string()
+}
+
+/// The build list of a workspace: MVS over the requirements of every `use`d module, with
+/// the modules' replacements, overridden by go.work's, and every workspace module as a
+/// main module (resolved to its directory, never selected from the cache).
+fn load_workspace(
+    work_path: &Path,
+    main_dir: &Path,
+    opts: &LoadOptions,
+) -> Result<BuildList, GraphError> {
+    let data = std::fs::read(work_path).map_err(|source| GraphError::Io {
+        path: work_path.to_path_buf(),
+        source,
+    })?;
+    let work = gomod::parse_work(&work_path.display().to_string(), &data)?;
+    let work_dir = work_path.parent().unwrap_or(Path::new("."));
+    let mut combined = ModFile::default();
+    let mut mains: Vec<(String, PathBuf)> = Vec::new();
+    for u in &work.use_ {
+        let dir = work_dir.join(&u.path);
+        let gm = dir.join("go.mod");
+        let text = std::fs::read(&gm).map_err(|source| GraphError::Io {
+            path: gm.clone(),
+            source,
+        })?;
+        let f = gomod::parse_mod(&gm.display().to_string(), &text, Strictness::Strict)?;
+        let path = f
+            .module
+            .as_ref()
+            .map(|m| m.path.clone())
+            .unwrap_or_default();
+        combined.require.extend(f.require.iter().cloned());
+        combined.exclude.extend(f.exclude.iter().cloned());
+        for r in &f.replace {
+            let mut r = r.clone();
+            if r.is_local() {
+                r.new.path = absolute(&dir, &r.new.path);
+            }
+            combined.replace.push(r);
+        }
+        mains.push((path, dir.canonicalize().unwrap_or(dir)));
+    }
+    // go.work's replacements win over the modules' own.
+    for r in &work.replace {
+        let mut r = r.clone();
+        if r.is_local() {
+            r.new.path = absolute(work_dir, &r.new.path);
+        }
+        combined.replace.retain(|x| {
+            !(x.old.path == r.old.path
+                && (x.old.version == r.old.version || r.old.version.is_empty()))
+        });
+        combined.replace.push(r);
+    }
+    // Workspace modules are main modules: a requirement on one is satisfied by its directory.
+    for (path, dir) in &mains {
+        combined.replace.retain(|x| &x.old.path != path);
+        combined.replace.push(gomod::Replace {
+            old: ModuleVersion::new(path.clone(), ""),
+            new: ModuleVersion::new(dir.display().to_string(), ""),
+            span: Default::default(),
+        });
+    }
+    let this = main_dir.canonicalize().unwrap_or(main_dir.to_path_buf());
+    let first = mains
+        .iter()
+        .find(|(_, d)| *d == this)
+        .map(|(p, _)| p.clone())
+        .unwrap_or_else(|| mains.first().map(|(p, _)| p.clone()).unwrap_or_default());
+    combined.module = Some(gomod::ModuleDirective {
+        path: first.clone(),
+        deprecated: None,
+        span: Default::default(),
+    });
+    combined.go = work.go.clone();
+    let root = opts.gomodcache.clone().unwrap_or_else(default_modcache);
+    let (mut modules, missing, edges) = build_graph(&combined, work_dir, &ModCacheSource { root });
+    let main_paths: Vec<String> = mains.iter().map(|(p, _)| p.clone()).collect();
+    modules.retain(|m| !main_paths.contains(&m.module.path));
+    let mut names = vec![first.clone()];
+    names.extend(main_paths.into_iter().filter(|p| *p != first));
+    let mut list = BuildList {
+        main: names,
+        main_dir: main_dir.to_path_buf(),
+        go_version: work.go.as_ref().map(|g| g.version.clone()),
+        toolchain: work.toolchain.as_ref().map(|t| t.name.clone()),
+        modules,
+        vendored: false,
+        missing,
+        edges,
+        why_parent: HashMap::new(),
+    };
+    list.index_why();
+    Ok(list)
+}
+
+/// Loads the build list of the main module in `main_dir` (or of its workspace, when
+/// `opts.use_workspace` and a go.work applies).
 pub fn load(main_dir: &Path, opts: &LoadOptions) -> Result<BuildList, GraphError> {
+    if opts.use_workspace {
+        if let Some(work) = find_go_work(main_dir) {
+            return load_workspace(&work, main_dir, opts);
+        }
+    }
     let go_mod_path = main_dir.join("go.mod");
     let data = std::fs::read(&go_mod_path).map_err(|source| GraphError::Io {
         path: go_mod_path.clone(),
