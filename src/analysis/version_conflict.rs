@@ -25,6 +25,22 @@ pub fn check(a: &Side, b: &Side) -> Vec<Finding> {
         );
         f.artifacts = vec![a.name.clone(), b.name.clone()];
         f.module = Some(path.clone());
+        // The shared packages, where vendor/modules.txt lists them.
+        let pkgs = |s: &Side| -> Option<Vec<String>> {
+            let (txt, _) = s.vendor.as_ref()?;
+            Some(
+                txt.modules
+                    .iter()
+                    .filter(|m| m.module.path == *path)
+                    .flat_map(|m| m.packages.iter().cloned())
+                    .collect(),
+            )
+        };
+        f.packages = match (pkgs(a), pkgs(b)) {
+            (Some(x), Some(y)) => x.into_iter().filter(|p| y.contains(p)).collect(),
+            (Some(x), None) | (None, Some(x)) => x,
+            (None, None) => Vec::new(),
+        };
         for (side, chain) in [(a, a.build_list.why(path)), (b, b.build_list.why(path))] {
             if let Some(e) = go_mod_evidence(side, path) {
                 f.evidence.push(e);
