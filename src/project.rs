@@ -40,6 +40,21 @@ pub struct Side {
     pub vendor: Option<(crate::vendor::ModulesTxt, crate::integrity::VendorTree)>,
 }
 
+/// Where vendor-hash caches live (set by the CLI; unset: no cache).
+pub static CACHE_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// The default cache directory: `$GODRIFT_CACHE_DIR`, else `$XDG_CACHE_HOME/godrift`, else
+/// `~/.cache/godrift`.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("GODRIFT_CACHE_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(d));
+    }
+    if let Some(d) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(d).join("godrift"));
+    }
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/godrift"))
+}
+
 /// A progress bar for vendor hashing, set by the CLI when stderr is a terminal.
 pub static PROGRESS: std::sync::OnceLock<indicatif::ProgressBar> = std::sync::OnceLock::new();
 
@@ -115,7 +130,11 @@ fn load_side(
             .map_err(|e| ProjectError::Io(txt_path.display().to_string(), e))?;
         let txt = crate::vendor::parse_modules_txt("vendor/modules.txt", &data)?;
         vendor_problems = crate::vendor::check_vendor_consistency(&go_mod, &txt);
-        let tree = crate::integrity::scan(&dir.join("vendor"), PROGRESS.get());
+        let tree = crate::integrity::scan_cached(
+            &dir.join("vendor"),
+            PROGRESS.get(),
+            CACHE_DIR.get().map(PathBuf::as_path),
+        );
         vendor = Some((txt, tree));
     }
     Ok(Side {

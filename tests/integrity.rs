@@ -147,3 +147,56 @@ fn crlf_only_difference_is_may_break() {
             && f["message"].as_str().unwrap_or("").contains("line endings")
     }));
 }
+
+#[test]
+fn content_cache_reuses_unchanged_files_only() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let vendor = tmp.path().join("vendor");
+    let cache = tmp.path().join("cache");
+    std::fs::create_dir_all(vendor.join("example.com/x")).expect("mkdir");
+    let (a, b) = (
+        vendor.join("example.com/x/a.go"),
+        vendor.join("example.com/x/b.go"),
+    );
+    std::fs::write(&a, "package x\n").expect("write");
+    std::fs::write(&b, "package x // b\n").expect("write");
+    let first = godrift::integrity::scan_cached(&vendor, None, Some(&cache));
+    let plain = godrift::integrity::scan(&vendor, None);
+    assert_eq!(first.files, plain.files);
+    // Poison the cached digest of a.go: an unchanged file is served from the cache...
+    let file = std::fs::read_dir(&cache)
+        .expect("cache dir")
+        .next()
+        .expect("entry")
+        .expect("entry")
+        .path();
+    let text = std::fs::read_to_string(&file).expect("cache");
+    let poisoned: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("example.com/x/a.go\t") {
+                format!("{}{}\n", &l[..l.len() - 64], "0".repeat(64))
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(&file, poisoned).expect("poison");
+    let second = godrift::integrity::scan_cached(&vendor, None, Some(&cache));
+    assert_eq!(
+        second.files["example.com/x/a.go"].hash, [0u8; 32],
+        "cache not used"
+    );
+    assert_eq!(
+        second.files["example.com/x/b.go"],
+        plain.files["example.com/x/b.go"]
+    );
+    // ...and a changed file is re-hashed.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&a, "package x\n\n").expect("rewrite");
+    let third = godrift::integrity::scan_cached(&vendor, None, Some(&cache));
+    assert_eq!(
+        third.files["example.com/x/a.go"],
+        godrift::integrity::hash_file(&a).expect("hash")
+    );
+}

@@ -42,6 +42,9 @@ pub struct ReportArgs {
     /// ...and the plugin .so files, in load order (with --built-host).
     #[arg(long = "built-plugin", requires = "built_host")]
     pub built_plugins: Vec<PathBuf>,
+    /// Do not read or write the vendor-hash cache (in the user cache directory).
+    #[arg(long)]
+    pub no_cache: bool,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -66,6 +69,11 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         let _ = godrift::project::PROGRESS.set(bar);
+    }
+    if !args.no_cache {
+        if let Some(d) = godrift::project::default_cache_dir() {
+            let _ = godrift::project::CACHE_DIR.set(d);
+        }
     }
     let loaded = match &args.host {
         Some(host) => project::load_explicit(host, &args.plugins, &opts),

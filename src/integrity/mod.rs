@@ -91,6 +91,141 @@ pub struct VendorTree {
 /// Walks and hashes `vendor_dir` in parallel: each walker thread hashes the files it
 /// finds, so there is no second pass; `progress` is told each hashed file.
 pub fn scan(vendor_dir: &Path, progress: Option<&indicatif::ProgressBar>) -> VendorTree {
+    scan_cached(vendor_dir, progress, None)
+}
+
+/// A file's identity for the content cache: unchanged size, mtime and inode mean
+/// unchanged content (the same assumption `make` and git's index make).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stamp {
+    size: u64,
+    mtime_ns: i128,
+    ino: u64,
+}
+
+fn stamp(meta: &std::fs::Metadata) -> Stamp {
+    let mtime_ns = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i128);
+    #[cfg(unix)]
+    let ino = std::os::unix::fs::MetadataExt::ino(meta);
+    #[cfg(not(unix))]
+    let ino = 0;
+    Stamp {
+        size: meta.len(),
+        mtime_ns,
+        ino,
+    }
+}
+
+fn hex32(h: &[u8; 32]) -> String {
+    h.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex32(s: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    if s.len() != 64 {
+        return None;
+    }
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// The cache file for one vendor directory, under `cache_dir` (never in the user's tree).
+fn cache_file(cache_dir: &Path, vendor_dir: &Path) -> PathBuf {
+    let key = vendor_dir
+        .canonicalize()
+        .unwrap_or(vendor_dir.to_path_buf());
+    let h = blake3::hash(key.to_string_lossy().as_bytes());
+    cache_dir.join(format!("vendor-{}.tsv", &h.to_hex()[..16]))
+}
+
+type CacheMap = std::collections::HashMap<String, (Stamp, [u8; 32])>;
+
+fn read_cache(path: &Path) -> CacheMap {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            let [rel, size, mtime, ino, hash] = f.as_slice() else {
+                return None;
+            };
+            let st = Stamp {
+                size: size.parse().ok()?,
+                mtime_ns: mtime.parse().ok()?,
+                ino: ino.parse().ok()?,
+            };
+            Some(((*rel).to_string(), (st, unhex32(hash)?)))
+        })
+        .collect()
+}
+
+/// Like `scan`, reusing digests from a content cache in `cache_dir` for files whose size,
+/// mtime and inode are unchanged, and writing the cache back (atomically).
+pub fn scan_cached(
+    vendor_dir: &Path,
+    progress: Option<&indicatif::ProgressBar>,
+    cache_dir: Option<&Path>,
+) -> VendorTree {
+    let cache_path = cache_dir.map(|d| cache_file(d, vendor_dir));
+    let cache: CacheMap = cache_path.as_deref().map(read_cache).unwrap_or_default();
+    let stamps: std::sync::Mutex<Vec<(String, Stamp)>> = std::sync::Mutex::new(Vec::new());
+    let tree = scan_inner(vendor_dir, progress, &|rel, path| {
+        let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+        let st = stamp(&meta);
+        if let Ok(mut v) = stamps.lock() {
+            v.push((rel.to_string(), st));
+        }
+        match cache.get(rel) {
+            Some((cst, h)) if *cst == st => Ok(Digest {
+                size: st.size,
+                hash: *h,
+            }),
+            _ => hash_file(path).map_err(|e| e.to_string()),
+        }
+    });
+    if let Some(cp) = cache_path {
+        let stamps: std::collections::HashMap<String, Stamp> = stamps
+            .into_inner()
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        let mut text = String::new();
+        for (rel, d) in &tree.files {
+            if let Some(st) = stamps.get(rel) {
+                text.push_str(&format!(
+                    "{rel}\t{}\t{}\t{}\t{}\n",
+                    st.size,
+                    st.mtime_ns,
+                    st.ino,
+                    hex32(&d.hash)
+                ));
+            }
+        }
+        if let Some(dir) = cp.parent() {
+            let _ = std::fs::create_dir_all(dir);
+            if let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) {
+                use std::io::Write;
+                if tmp.write_all(text.as_bytes()).is_ok() {
+                    let _ = tmp.persist(&cp);
+                }
+            }
+        }
+    }
+    tree
+}
+
+type Hasher<'a> = dyn Fn(&str, &Path) -> Result<Digest, String> + Sync + 'a;
+
+fn scan_inner(
+    vendor_dir: &Path,
+    progress: Option<&indicatif::ProgressBar>,
+    hasher: &Hasher,
+) -> VendorTree {
     use std::sync::Mutex;
     type Hashed = (String, Result<Digest, String>);
     let results: Mutex<Vec<Hashed>> = Mutex::new(Vec::new());
@@ -132,7 +267,7 @@ pub fn scan(vendor_dir: &Path, progress: Option<&indicatif::ProgressBar>) -> Ven
                     .to_string_lossy()
                     .replace(std::path::MAIN_SEPARATOR, "/");
                 if ft.is_file() {
-                    let r = hash_file(e.path()).map_err(|err| err.to_string());
+                    let r = hasher(&rel, e.path());
                     if let Some(p) = progress {
                         p.inc(1);
                     }
