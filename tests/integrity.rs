@@ -200,3 +200,55 @@ fn content_cache_reuses_unchanged_files_only() {
         godrift::integrity::hash_file(&a).expect("hash")
     );
 }
+
+#[test]
+fn deleted_files_and_licences_are_reported() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("p");
+    copy_dir(&root().join("fixtures/report/vendor-edits"), &dir);
+    // The module cache has a LICENSE that the host's vendor tree lacks, and the host lost
+    // more.go.
+    std::fs::write(dir.join("modcache/example.com/lib@v1.0.0/LICENSE"), "BSD\n").expect("licence");
+    std::fs::remove_file(dir.join("host/vendor/example.com/lib/more.go")).expect("rm");
+    let (_, v) = report(&dir, &dir.join("modcache"));
+    let msgs: Vec<String> = v["findings"]
+        .as_array()
+        .expect("f")
+        .iter()
+        .map(|f| format!("{} {} {}", f["code"], f["severity"], f["message"]))
+        .collect();
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("host vendor/example.com/lib/more.go is missing")),
+        "{msgs:#?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("\"info\"")
+                && m.contains("vendor/example.com/lib/LICENSE is missing")),
+        "{msgs:#?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_files_are_reported_and_the_rest_compared() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let vendor = tmp.path().join("vendor/example.com/x");
+    std::fs::create_dir_all(&vendor).expect("mkdir");
+    std::fs::write(vendor.join("ok.go"), "package x\n").expect("write");
+    let locked = vendor.join("locked.go");
+    std::fs::write(&locked, "package x\n").expect("write");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    if std::fs::read(&locked).is_ok() {
+        println!("skipped: running as root, permissions do not block reads");
+        return;
+    }
+    let tree = godrift::integrity::scan(&tmp.path().join("vendor"), None);
+    assert!(tree.files.contains_key("example.com/x/ok.go"));
+    assert!(tree
+        .unreadable
+        .iter()
+        .any(|(p, _)| p == "example.com/x/locked.go"));
+}

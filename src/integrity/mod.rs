@@ -534,6 +534,96 @@ pub fn against_pristine(
     out
 }
 
+/// Files `go mod vendor` copies from the module root and every directory above a vendored
+/// package (cmd/go's metaPrefixes): licences and notices.
+const META_PREFIXES: &[&str] = &[
+    "AUTHORS",
+    "CONTRIBUTORS",
+    "COPYLEFT",
+    "COPYING",
+    "COPYRIGHT",
+    "LEGAL",
+    "LICENSE",
+    "NOTICE",
+    "PATENTS",
+];
+
+fn is_meta(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    META_PREFIXES.iter().any(|p| upper.starts_with(p))
+}
+
+/// Licence-like files of the directories between the module root and each vendored
+/// package: they do not affect loading, so differences are reported as Info.
+fn compare_metadata(
+    side: &Side,
+    m: &crate::vendor::VendoredModule,
+    dir: &Path,
+    source: &str,
+) -> Vec<Finding> {
+    let mut dirs: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for pkg in &m.packages {
+        let rel = pkg
+            .strip_prefix(&m.module.path)
+            .map(|r| r.trim_start_matches('/'))
+            .unwrap_or("");
+        let mut cur = String::new();
+        dirs.insert(String::new());
+        for part in rel.split('/').filter(|p| !p.is_empty()) {
+            if !cur.is_empty() {
+                cur.push('/');
+            }
+            cur.push_str(part);
+            dirs.insert(cur.clone());
+        }
+    }
+    let mut out = Vec::new();
+    for d in dirs {
+        let src = if d.is_empty() {
+            dir.to_path_buf()
+        } else {
+            dir.join(&d)
+        };
+        let Ok(rd) = std::fs::read_dir(&src) else {
+            continue;
+        };
+        for e in rd.filter_map(Result::ok) {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if !is_meta(&name) || !e.file_type().is_ok_and(|t| t.is_file()) {
+                continue;
+            }
+            let rel = if d.is_empty() {
+                format!("{}/{name}", m.module.path)
+            } else {
+                format!("{}/{d}/{name}", m.module.path)
+            };
+            let same = match side.tree.files.get(&rel) {
+                None => Some(false),
+                Some(v) => hash_file(&e.path()).ok().map(|h| h == *v),
+            };
+            if same == Some(false) {
+                let what = if side.tree.files.contains_key(&rel) {
+                    "differs from"
+                } else {
+                    "is missing; it is in"
+                };
+                let mut f = Finding::new(
+                    Code::VendoredFileSetDiffers,
+                    Severity::Info,
+                    format!(
+                        "{} vendor/{rel} {what} {source} (licence files do not affect loading)",
+                        side.name
+                    ),
+                );
+                f.artifacts = vec![side.name.to_string()];
+                f.module = Some(m.module.path.clone());
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
 /// Compares the packages `side` vendors from module `m` with the source directory `dir`
 /// they should have been copied from (the module cache copy, or the other side's replace
 /// directory); `source` describes `dir` in messages, `other` names the other artifact.
@@ -544,7 +634,7 @@ fn compare_with_source(
     source: &str,
     other: Option<&str>,
 ) -> Vec<Finding> {
-    let mut out = Vec::new();
+    let mut out = compare_metadata(side, m, dir, source);
     for pkg in &m.packages {
         let rel_pkg = pkg
             .strip_prefix(&m.module.path)
