@@ -272,72 +272,61 @@ fn to_replacement(r: &gomod::Replace, main_dir: &Path) -> Replacement {
     }
 }
 
-/// Minimal version selection over the requirement graph of `main`, with Go 1.17 graph
-/// pruning: below a module whose go.mod says `go >= 1.17`, only its own requirements are
-/// loaded, not theirs.
-pub fn build_list(
-    main: &ModFile,
-    main_dir: &Path,
-    source: &dyn ModSource,
-) -> (Vec<SelectedModule>, Vec<ModuleVersion>) {
-    let (list, missing, _) = build_graph(main, main_dir, source);
-    (list, missing)
+/// How a module's requirements are followed while loading the graph (cmd/go's modPruning).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pruning {
+    /// Load the module's go.mod; follow its requirements only if it is itself unpruned.
+    Pruned,
+    /// Load the module's go.mod and everything below it (below an unpruned module, Go
+    /// loads the full transitive closure, whatever the go versions further down).
+    Unpruned,
 }
 
-/// The edges of the loaded module graph, for `go mod graph`.
-pub type Edges = Vec<(ModuleVersion, ModuleVersion)>;
-
-/// Like `build_list`, also returning the graph's edges.
-pub fn build_graph(
+/// Loads the requirement graph from `roots`, as cmd/go's readModGraph: every loaded module
+/// adds edges to all of its requirements (they count for MVS); which of them are loaded in
+/// turn depends on pruning. Requirements on versions the main module excludes are dropped.
+#[allow(clippy::too_many_arguments)]
+fn load_graph(
+    main_path: &str,
+    roots: &[ModuleVersion],
+    pruned_main: bool,
+    excluded: &dyn Fn(&ModuleVersion) -> bool,
+    parsed: &mut HashMap<ModuleVersion, Option<Arc<ModFile>>>,
     main: &ModFile,
     main_dir: &Path,
     source: &dyn ModSource,
-) -> (Vec<SelectedModule>, Vec<ModuleVersion>, Edges) {
-    let main_path = main
-        .module
-        .as_ref()
-        .map(|m| m.path.clone())
-        .unwrap_or_default();
-    let main_go = main
-        .go
-        .as_ref()
-        .map_or(gover::DEFAULT_GO_VERSION, |g| g.version.as_str());
-    let pruned_main = gover::compare(main_go, "1.17") != std::cmp::Ordering::Less;
-    let excluded = |m: &ModuleVersion| main.exclude.iter().any(|e| e.module == *m);
-
+) -> (DiGraph<Node, ()>, Vec<ModuleVersion>) {
     let mut g: DiGraph<Node, ()> = DiGraph::new();
     let mut index: HashMap<ModuleVersion, NodeIndex> = HashMap::new();
     let root = g.add_node(Node {
-        module: ModuleVersion::new(main_path.clone(), ""),
+        module: ModuleVersion::new(main_path, ""),
     });
     let mut missing = Vec::new();
-    let mut parsed: HashMap<ModuleVersion, Option<Arc<ModFile>>> = HashMap::new();
     let cache_id = source.cache_id();
-    // (module, expand its requirements transitively?)
-    let mut queue: VecDeque<(ModuleVersion, NodeIndex, bool)> = VecDeque::new();
-    let mut expanded: HashMap<ModuleVersion, bool> = HashMap::new();
-    for r in &main.require {
-        if excluded(&r.module) {
-            continue;
-        }
-        let ix = *index.entry(r.module.clone()).or_insert_with(|| {
-            g.add_node(Node {
-                module: r.module.clone(),
-            })
-        });
+    let mut queue: VecDeque<(ModuleVersion, NodeIndex, Pruning)> = VecDeque::new();
+    let mut loaded_pruned: std::collections::HashSet<ModuleVersion> = Default::default();
+    let mut loaded_unpruned: std::collections::HashSet<ModuleVersion> = Default::default();
+    let start = if pruned_main {
+        Pruning::Pruned
+    } else {
+        Pruning::Unpruned
+    };
+    for r in roots {
+        let ix = *index
+            .entry(r.clone())
+            .or_insert_with(|| g.add_node(Node { module: r.clone() }));
         g.add_edge(root, ix, ());
-        queue.push_back((r.module.clone(), ix, true));
+        queue.push_back((r.clone(), ix, start));
     }
-    while let Some((m, ix, expand)) = queue.pop_front() {
+    while let Some((m, ix, pruning)) = queue.pop_front() {
         if m.path == main_path {
             continue;
         }
-        match expanded.get(&m) {
-            Some(&done) if done || !expand => continue,
-            _ => {}
-        }
-        expanded.insert(m.clone(), expand);
-        if !expand {
+        let fresh = match pruning {
+            Pruning::Unpruned => loaded_unpruned.insert(m.clone()),
+            Pruning::Pruned => !loaded_unpruned.contains(&m) && loaded_pruned.insert(m.clone()),
+        };
+        if !fresh {
             continue;
         }
         let file = parsed.entry(m.clone()).or_insert_with(|| {
@@ -373,14 +362,21 @@ pub fn build_graph(
             file
         });
         let Some(file) = file.clone() else {
-            missing.push(m.clone());
+            if !missing.contains(&m) {
+                missing.push(m.clone());
+            }
             continue;
         };
         let dep_go = file
             .go
             .as_ref()
             .map_or(gover::DEFAULT_GO_VERSION, |g| g.version.as_str());
-        let dep_pruned = gover::compare(dep_go, "1.17") != std::cmp::Ordering::Less;
+        let dep_unpruned = gover::compare(dep_go, "1.17") == std::cmp::Ordering::Less;
+        let next = if pruning == Pruning::Unpruned || dep_unpruned {
+            Some(Pruning::Unpruned)
+        } else {
+            None
+        };
         for r in &file.require {
             if excluded(&r.module) {
                 continue;
@@ -391,12 +387,95 @@ pub fn build_graph(
                 })
             });
             g.add_edge(ix, cix, ());
-            // In a pruned graph the requirements of a go>=1.17 dependency are included,
-            // but not expanded further; an unpruned (older) module's are expanded.
-            let child_expand = !pruned_main || !dep_pruned;
-            queue.push_back((r.module.clone(), cix, child_expand));
+            if let Some(p) = next {
+                queue.push_back((r.module.clone(), cix, p));
+            }
         }
     }
+    (g, missing)
+}
+
+/// Minimal version selection over the requirement graph of `main`, with Go 1.17 graph
+/// pruning: below a module whose go.mod says `go >= 1.17`, only its own requirements are
+/// loaded, not theirs.
+pub fn build_list(
+    main: &ModFile,
+    main_dir: &Path,
+    source: &dyn ModSource,
+) -> (Vec<SelectedModule>, Vec<ModuleVersion>) {
+    let (list, missing, _) = build_graph(main, main_dir, source);
+    (list, missing)
+}
+
+/// The edges of the loaded module graph, for `go mod graph`.
+pub type Edges = Vec<(ModuleVersion, ModuleVersion)>;
+
+/// Like `build_list`, also returning the graph's edges.
+pub fn build_graph(
+    main: &ModFile,
+    main_dir: &Path,
+    source: &dyn ModSource,
+) -> (Vec<SelectedModule>, Vec<ModuleVersion>, Edges) {
+    let main_path = main
+        .module
+        .as_ref()
+        .map(|m| m.path.clone())
+        .unwrap_or_default();
+    let main_go = main
+        .go
+        .as_ref()
+        .map_or(gover::DEFAULT_GO_VERSION, |g| g.version.as_str());
+    let pruned_main = gover::compare(main_go, "1.17") != std::cmp::Ordering::Less;
+    let excluded = |m: &ModuleVersion| main.exclude.iter().any(|e| e.module == *m);
+
+    let mut roots: Vec<ModuleVersion> = main
+        .require
+        .iter()
+        .filter(|r| !excluded(&r.module))
+        .map(|r| r.module.clone())
+        .collect();
+    let mut parsed: HashMap<ModuleVersion, Option<Arc<ModFile>>> = HashMap::new();
+    // A pruned graph's roots must be the selected versions of their paths (cmd/go's
+    // expandGraph/updateRoots under -mod=mod): when another root's go.mod raises a root, the
+    // raised version becomes a root and its own requirements are loaded. Repeat until stable;
+    // versions only go up, so this ends.
+    let (g, missing) = loop {
+        let (g, missing) = load_graph(
+            &main_path,
+            &roots,
+            pruned_main,
+            &excluded,
+            &mut parsed,
+            main,
+            main_dir,
+            source,
+        );
+        if !pruned_main {
+            break (g, missing);
+        }
+        let mut top: HashMap<&str, &str> = HashMap::new();
+        for n in g.node_weights() {
+            let cur = top.entry(n.module.path.as_str()).or_insert("");
+            if semver::compare(&n.module.version, cur) == std::cmp::Ordering::Greater {
+                *cur = n.module.version.as_str();
+            }
+        }
+        let mut changed = false;
+        let raised: Vec<ModuleVersion> = roots
+            .iter()
+            .map(|r| match top.get(r.path.as_str()) {
+                Some(v) if semver::compare(v, &r.version) == std::cmp::Ordering::Greater => {
+                    changed = true;
+                    ModuleVersion::new(r.path.clone(), *v)
+                }
+                _ => r.clone(),
+            })
+            .collect();
+        if !changed {
+            break (g, missing);
+        }
+        roots = raised;
+    };
     // MVS: the highest version of each path reachable in the graph.
     let mut selected: BTreeMap<String, ModuleVersion> = BTreeMap::new();
     for n in g.node_weights() {
@@ -579,5 +658,76 @@ mod tests {
         let (list, _) = build_list(&main, Path::new("/"), &src);
         let got: Vec<String> = list.iter().map(|m| m.module.to_string()).collect();
         assert_eq!(got, ["b.com/b@v1.0.0", "c.com/c@v1.2.0"]);
+    }
+
+    #[test]
+    fn below_an_unpruned_dependency_everything_is_loaded() {
+        // main (go 1.17) -> a (go 1.16, unpruned) -> b (go 1.17) -> c (go 1.17) -> d:
+        // Go loads a's full transitive closure, pruned modules inside it included.
+        let src = Mem(HashMap::from([
+            (
+                "a.com/a@v1.0.0".to_string(),
+                "module a.com/a\ngo 1.16\nrequire b.com/b v1.0.0\n",
+            ),
+            (
+                "b.com/b@v1.0.0".to_string(),
+                "module b.com/b\ngo 1.17\nrequire c.com/c v1.0.0\n",
+            ),
+            (
+                "c.com/c@v1.0.0".to_string(),
+                "module c.com/c\ngo 1.17\nrequire d.com/d v1.0.0\n",
+            ),
+            ("d.com/d@v1.0.0".to_string(), "module d.com/d\ngo 1.17\n"),
+        ]));
+        let main = parse("module m\ngo 1.17\nrequire a.com/a v1.0.0\n");
+        let (list, missing) = build_list(&main, Path::new("/"), &src);
+        let got: Vec<String> = list.iter().map(|m| m.module.to_string()).collect();
+        assert_eq!(
+            got,
+            [
+                "a.com/a@v1.0.0",
+                "b.com/b@v1.0.0",
+                "c.com/c@v1.0.0",
+                "d.com/d@v1.0.0"
+            ]
+        );
+        assert!(missing.is_empty(), "{missing:?}");
+    }
+
+    #[test]
+    fn a_raised_root_has_its_requirements_loaded() {
+        // main (go 1.21) requires a v1.0.0 and b; b raises a to v1.1.0, whose go.mod
+        // requires x: Go makes a v1.1.0 the root, so x is in the build list.
+        let src = Mem(HashMap::from([
+            ("a.com/a@v1.0.0".to_string(), "module a.com/a\ngo 1.21\n"),
+            (
+                "a.com/a@v1.1.0".to_string(),
+                "module a.com/a\ngo 1.21\nrequire x.com/x v1.0.0\n",
+            ),
+            (
+                "b.com/b@v1.0.0".to_string(),
+                "module b.com/b\ngo 1.21\nrequire a.com/a v1.1.0\n",
+            ),
+            ("x.com/x@v1.0.0".to_string(), "module x.com/x\ngo 1.21\n"),
+        ]));
+        let main = parse("module m\ngo 1.21\nrequire (\n\ta.com/a v1.0.0\n\tb.com/b v1.0.0\n)\n");
+        let (list, _) = build_list(&main, Path::new("/"), &src);
+        let got: Vec<String> = list.iter().map(|m| m.module.to_string()).collect();
+        assert_eq!(got, ["a.com/a@v1.1.0", "b.com/b@v1.0.0", "x.com/x@v1.0.0"]);
+    }
+
+    #[test]
+    fn excluded_requirements_of_dependencies_are_dropped() {
+        let src = Mem(HashMap::from([
+            (
+                "a.com/a@v1.0.0".to_string(),
+                "module a.com/a\ngo 1.16\nrequire c.com/c v1.2.0\n",
+            ),
+            ("c.com/c@v1.2.0".to_string(), "module c.com/c\n"),
+        ]));
+        let main = parse("module m\ngo 1.16\nrequire a.com/a v1.0.0\nexclude c.com/c v1.2.0\n");
+        let (list, _) = build_list(&main, Path::new("/"), &src);
+        let got: Vec<String> = list.iter().map(|m| m.module.to_string()).collect();
+        assert_eq!(got, ["a.com/a@v1.0.0"]);
     }
 }
