@@ -254,3 +254,109 @@ fn exclude_skips_to_the_next_version() {
         "\nexclude example.com/e v1.0.0\n",
     );
 }
+
+/// Like `compare`, on a go.mod Go has not tidied: Go's `go list -m all -mod=mod` repairs the
+/// roots (raising a root another module requires at a higher version); godrift reads the
+/// original go.mod and must reach the same build list.
+fn compare_untidy(mods: &[Mod], go_mod: &str) {
+    if Command::new("go").arg("version").output().is_err() {
+        println!("skipped: no `go` on PATH");
+        return;
+    }
+    let env = Env {
+        tmp: tempfile::tempdir().expect("tempdir"),
+    };
+    write_proxy(&env.tmp.path().join("proxy"), mods);
+    let main = env.tmp.path().join("main");
+    std::fs::create_dir_all(&main).expect("mkdir");
+    std::fs::write(main.join("go.mod"), go_mod).expect("go.mod");
+    let want: Vec<String> = env
+        .go(&main, &["list", "-m", "all"])
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
+        .collect();
+    // Go may have rewritten go.mod: godrift reads what the user wrote.
+    std::fs::write(main.join("go.mod"), go_mod).expect("go.mod");
+    let list = graph::load(
+        &main,
+        &LoadOptions {
+            gomodcache: Some(env.modcache()),
+            use_workspace: false,
+        },
+    )
+    .expect("load");
+    let got: Vec<String> = list
+        .modules
+        .iter()
+        .map(|m| format!("{} {}", m.module.path, m.module.version))
+        .collect();
+    assert_eq!(got, want);
+}
+
+const UNTIDY: &[Mod] = &[
+    Mod {
+        path: "example.com/a",
+        version: "v1.0.0",
+        go: "1.21",
+        requires: &[],
+    },
+    Mod {
+        path: "example.com/a",
+        version: "v1.1.0",
+        go: "1.21",
+        requires: &[("example.com/x", "v1.0.0")],
+    },
+    Mod {
+        path: "example.com/b",
+        version: "v1.0.0",
+        go: "1.21",
+        requires: &[("example.com/a", "v1.1.0")],
+    },
+    Mod {
+        path: "example.com/x",
+        version: "v1.0.0",
+        go: "1.21",
+        requires: &[],
+    },
+    Mod {
+        path: "example.com/u",
+        version: "v1.0.0",
+        go: "1.16",
+        requires: &[("example.com/p", "v1.0.0")],
+    },
+    Mod {
+        path: "example.com/p",
+        version: "v1.0.0",
+        go: "1.21",
+        requires: &[("example.com/q", "v1.0.0")],
+    },
+    Mod {
+        path: "example.com/q",
+        version: "v1.0.0",
+        go: "1.21",
+        requires: &[("example.com/r", "v1.0.0")],
+    },
+    Mod {
+        path: "example.com/r",
+        version: "v1.0.0",
+        go: "1.21",
+        requires: &[],
+    },
+];
+
+#[test]
+fn pruned_root_raised_by_another_root() {
+    compare_untidy(
+        UNTIDY,
+        "module example.com/main\n\ngo 1.21\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/b v1.0.0\n)\n",
+    );
+}
+
+#[test]
+fn unpruned_dependency_of_a_pruned_main_loads_its_closure() {
+    compare_untidy(
+        UNTIDY,
+        "module example.com/main\n\ngo 1.21\n\nrequire example.com/u v1.0.0\n",
+    );
+}
