@@ -360,3 +360,85 @@ fn unpruned_dependency_of_a_pruned_main_loads_its_closure() {
         "module example.com/main\n\ngo 1.21\n\nrequire example.com/u v1.0.0\n",
     );
 }
+
+/// A go.work workspace of two modules: Go's `go list -m all` (workspace mode) against
+/// godrift's `load` with `use_workspace`.
+#[test]
+fn workspace_with_work_replace_overriding_module_replace() {
+    if Command::new("go").arg("version").output().is_err() {
+        println!("skipped: no `go` on PATH");
+        return;
+    }
+    let env = Env {
+        tmp: tempfile::tempdir().expect("tempdir"),
+    };
+    write_proxy(&env.tmp.path().join("proxy"), MODS);
+    let ws = env.tmp.path().join("ws");
+    for (dir, gm) in [
+        (
+            "m1",
+            "module example.com/m1\n\ngo 1.21\n\nrequire example.com/a v1.0.0\n",
+        ),
+        (
+            "m2",
+            "module example.com/m2\n\ngo 1.21\n\nrequire (\n\texample.com/d v1.0.0\n\texample.com/e v1.0.0\n)\n\nreplace example.com/e v1.0.0 => ./missing\n",
+        ),
+    ] {
+        std::fs::create_dir_all(ws.join(dir)).expect("mkdir");
+        std::fs::write(ws.join(dir).join("go.mod"), gm).expect("go.mod");
+    }
+    std::fs::write(
+        ws.join("go.work"),
+        "go 1.21\n\nuse (\n\t./m1\n\t./m2\n)\n\nreplace example.com/e v1.0.0 => example.com/e v1.1.0\n",
+    )
+    .expect("go.work");
+    // Workspace mode refuses -mod=mod, so go.work.sum is filled by `go mod download`.
+    let run = |args: &[&str]| {
+        let out = Command::new("go")
+            .current_dir(&ws)
+            .args(args)
+            .env("GOTOOLCHAIN", "local")
+            .env(
+                "GOPROXY",
+                format!("file://{}", env.tmp.path().join("proxy").display()),
+            )
+            .env("GOSUMDB", "off")
+            .env("GOFLAGS", "")
+            .env("GOWORK", ws.join("go.work"))
+            .env("GOPATH", env.gopath())
+            .env("GOMODCACHE", env.modcache())
+            .output()
+            .expect("go");
+        assert!(
+            out.status.success(),
+            "go {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let want: Vec<String> = run(&["list", "-m", "all"])
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() >= 2).then(|| format!("{} {}", f[0], f[1]))
+        })
+        .collect();
+    // f is only reached through go.work's replacement of e (m2's own one would fail).
+    assert!(want.iter().any(|l| l == "example.com/f v1.0.0"), "{want:?}");
+    let list = graph::load_workspace(
+        &ws.join("go.work"),
+        &LoadOptions {
+            gomodcache: Some(env.modcache()),
+            use_workspace: true,
+        },
+    )
+    .expect("load");
+    let got: Vec<String> = list
+        .modules
+        .iter()
+        .map(|m| format!("{} {}", m.module.path, m.module.version))
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(list.main, ["example.com/m1", "example.com/m2"]);
+    assert!(list.missing.is_empty(), "missing: {:?}", list.missing);
+}

@@ -287,7 +287,7 @@ enum Pruning {
 /// turn depends on pruning. Requirements on versions the main module excludes are dropped.
 #[allow(clippy::too_many_arguments)]
 fn load_graph(
-    main_path: &str,
+    mains: &[String],
     roots: &[ModuleVersion],
     pruned_main: bool,
     excluded: &dyn Fn(&ModuleVersion) -> bool,
@@ -299,7 +299,7 @@ fn load_graph(
     let mut g: DiGraph<Node, ()> = DiGraph::new();
     let mut index: HashMap<ModuleVersion, NodeIndex> = HashMap::new();
     let root = g.add_node(Node {
-        module: ModuleVersion::new(main_path, ""),
+        module: ModuleVersion::new(mains.first().cloned().unwrap_or_default(), ""),
     });
     let mut missing = Vec::new();
     let cache_id = source.cache_id();
@@ -319,7 +319,7 @@ fn load_graph(
         queue.push_back((r.clone(), ix, start));
     }
     while let Some((m, ix, pruning)) = queue.pop_front() {
-        if m.path == main_path {
+        if mains.contains(&m.path) {
             continue;
         }
         let fresh = match pruning {
@@ -421,6 +421,17 @@ pub fn build_graph(
         .as_ref()
         .map(|m| m.path.clone())
         .unwrap_or_default();
+    build_graph_mains(main, main_dir, source, &[main_path])
+}
+
+/// `build_graph` for one or several main modules (a workspace: `main` then holds the
+/// merged requirements, replacements and exclusions of the used modules).
+fn build_graph_mains(
+    main: &ModFile,
+    main_dir: &Path,
+    source: &dyn ModSource,
+    mains: &[String],
+) -> (Vec<SelectedModule>, Vec<ModuleVersion>, Edges) {
     let main_go = main
         .go
         .as_ref()
@@ -431,7 +442,7 @@ pub fn build_graph(
     let mut roots: Vec<ModuleVersion> = main
         .require
         .iter()
-        .filter(|r| !excluded(&r.module))
+        .filter(|r| !excluded(&r.module) && !mains.contains(&r.module.path))
         .map(|r| r.module.clone())
         .collect();
     let mut parsed: HashMap<ModuleVersion, Option<Arc<ModFile>>> = HashMap::new();
@@ -441,7 +452,7 @@ pub fn build_graph(
     // versions only go up, so this ends.
     let (g, missing) = loop {
         let (g, missing) = load_graph(
-            &main_path,
+            mains,
             &roots,
             pruned_main,
             &excluded,
@@ -479,7 +490,7 @@ pub fn build_graph(
     // MVS: the highest version of each path reachable in the graph.
     let mut selected: BTreeMap<String, ModuleVersion> = BTreeMap::new();
     for n in g.node_weights() {
-        if n.module.path == main_path || n.module.version.is_empty() {
+        if mains.contains(&n.module.path) || n.module.version.is_empty() {
             continue;
         }
         selected
@@ -528,6 +539,11 @@ pub fn build_graph(
 
 /// Loads the build list of the main module in `main_dir`.
 pub fn load(main_dir: &Path, opts: &LoadOptions) -> Result<BuildList, GraphError> {
+    if opts.use_workspace {
+        if let Some(work) = find_go_work(main_dir) {
+            return load_workspace(&work, opts);
+        }
+    }
     let go_mod_path = main_dir.join("go.mod");
     let data = std::fs::read(&go_mod_path).map_err(|source| GraphError::Io {
         path: go_mod_path.clone(),
@@ -580,6 +596,124 @@ pub fn load(main_dir: &Path, opts: &LoadOptions) -> Result<BuildList, GraphError
         toolchain: main.toolchain.as_ref().map(|t| t.name.clone()),
         modules,
         vendored,
+        missing,
+        edges,
+        why_parent: HashMap::new(),
+    };
+    list.index_why();
+    Ok(list)
+}
+
+/// `dir` joined with `rel` and cleaned lexically, as Go's filepath.Join (`.` dropped, `..`
+/// removing the previous element), so paths in messages read as Go prints them.
+fn clean_join(dir: &Path, rel: &str) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in dir.join(rel).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The go.work governing `dir`: `$GOWORK` when set (`off` disables workspaces), else the
+/// first go.work in `dir` or a parent, as cmd/go's findWorkspaceFile.
+pub fn find_go_work(dir: &Path) -> Option<PathBuf> {
+    match std::env::var("GOWORK") {
+        Ok(v) if v == "off" => return None,
+        Ok(v) if !v.is_empty() => return Some(PathBuf::from(v)),
+        _ => {}
+    }
+    let start = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    start
+        .ancestors()
+        .map(|d| d.join("go.work"))
+        .find(|p| p.is_file())
+}
+
+/// The build list of a workspace: the `use`d modules are all main modules, their
+/// requirements together are the roots, go.work's `replace` overrides (by module path) the
+/// modules' own, and two modules replacing the same module version differently is Go's
+/// "conflicting replacements" error.
+pub fn load_workspace(work_path: &Path, opts: &LoadOptions) -> Result<BuildList, GraphError> {
+    let read = |p: &Path| {
+        std::fs::read(p).map_err(|source| GraphError::Io {
+            path: p.to_path_buf(),
+            source,
+        })
+    };
+    let work_dir = work_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let work = gomod::parse_work(&work_path.display().to_string(), &read(work_path)?)?;
+    let mut merged = ModFile {
+        go: work.go.clone(),
+        toolchain: work.toolchain.clone(),
+        replace: work.replace.clone(),
+        ..ModFile::default()
+    };
+    let by_work: std::collections::HashSet<&str> =
+        work.replace.iter().map(|r| r.old.path.as_str()).collect();
+    let mut mains: Vec<String> = Vec::new();
+    // Replacements contributed by the used modules: old -> (new, index of the module).
+    let mut from_modules: HashMap<ModuleVersion, (ModuleVersion, usize)> = HashMap::new();
+    for (i, u) in work.use_.iter().enumerate() {
+        let dir = clean_join(&work_dir, &u.path);
+        let gm = dir.join("go.mod");
+        let m = gomod::parse_mod(&gm.display().to_string(), &read(&gm)?, Strictness::Strict)?;
+        let path = m
+            .module
+            .as_ref()
+            .map(|d| d.path.clone())
+            .unwrap_or_default();
+        if mains.contains(&path) {
+            return Err(GraphError::Go(format!(
+                "go: module {path} appears multiple times in workspace"
+            )));
+        }
+        mains.push(path);
+        for r in &m.replace {
+            if by_work.contains(r.old.path.as_str()) {
+                continue;
+            }
+            let mut r = r.clone();
+            if r.is_local() && !Path::new(&r.new.path).is_absolute() {
+                r.new.path = clean_join(&dir, &r.new.path).display().to_string();
+            }
+            match from_modules.get(&r.old) {
+                Some((prev, j)) if *j != i && *prev != r.new => {
+                    return Err(GraphError::Go(format!(
+                        "go: conflicting replacements for {old}:\n\t{prev}\n\t{new}\nuse \"go work edit -replace {old}=[override]\" to resolve",
+                        old = r.old,
+                        new = r.new,
+                    )));
+                }
+                _ => {}
+            }
+            from_modules.insert(r.old.clone(), (r.new.clone(), i));
+            merged.replace.push(r);
+        }
+        merged.require.extend(m.require);
+        merged.exclude.extend(m.exclude);
+    }
+    let root = opts.gomodcache.clone().unwrap_or_else(default_modcache);
+    let (modules, missing, edges) =
+        build_graph_mains(&merged, &work_dir, &ModCacheSource { root }, &mains);
+    let mut list = BuildList {
+        main: mains,
+        main_dir: work_dir,
+        go_version: work.go.map(|g| g.version),
+        toolchain: work.toolchain.map(|t| t.name),
+        modules,
+        vendored: false,
         missing,
         edges,
         why_parent: HashMap::new(),
@@ -729,5 +863,46 @@ mod tests {
         let (list, _) = build_list(&main, Path::new("/"), &src);
         let got: Vec<String> = list.iter().map(|m| m.module.to_string()).collect();
         assert_eq!(got, ["a.com/a@v1.0.0"]);
+    }
+
+    #[test]
+    fn workspace_conflicting_replacements_are_gos_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ws = tmp.path();
+        for (dir, to) in [("m1", "./x"), ("m2", "./y")] {
+            std::fs::create_dir_all(ws.join(dir)).unwrap();
+            std::fs::write(
+                ws.join(dir).join("go.mod"),
+                format!(
+                    "module example.com/{dir}\ngo 1.21\nreplace example.com/dep v1.0.0 => {to}\n"
+                ),
+            )
+            .unwrap();
+        }
+        std::fs::write(ws.join("go.work"), "go 1.21\nuse (\n\t./m1\n\t./m2\n)\n").unwrap();
+        let opts = LoadOptions {
+            gomodcache: Some(ws.join("modcache")),
+            use_workspace: true,
+        };
+        let err = load_workspace(&ws.join("go.work"), &opts)
+            .unwrap_err()
+            .to_string();
+        let x = ws.join("m1/x").display().to_string();
+        let y = ws.join("m2/y").display().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "go: conflicting replacements for example.com/dep@v1.0.0:\n\t{x}\n\t{y}\nuse \"go work edit -replace example.com/dep@v1.0.0=[override]\" to resolve"
+            )
+        );
+        // A go.work replacement of the path settles it.
+        std::fs::write(
+            ws.join("go.work"),
+            "go 1.21\nuse (\n\t./m1\n\t./m2\n)\nreplace example.com/dep => ./z\n",
+        )
+        .unwrap();
+        let list = load_workspace(&ws.join("go.work"), &opts).unwrap();
+        assert_eq!(list.main, ["example.com/m1", "example.com/m2"]);
+        assert!(list.modules.is_empty());
     }
 }
