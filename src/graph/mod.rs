@@ -319,7 +319,9 @@ fn load_graph(
         queue.push_back((r.clone(), ix, start));
     }
     while let Some((m, ix, pruning)) = queue.pop_front() {
-        if mains.contains(&m.path) {
+        // A dependency requiring the main module at a version is followed like any other
+        // requirement (Go loads that version's go.mod); only the main module itself is not.
+        if m.version.is_empty() && mains.contains(&m.path) {
             continue;
         }
         let fresh = match pruning {
