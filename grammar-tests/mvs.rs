@@ -309,3 +309,165 @@ fn mvs_scripts() {
     }
     t.finish();
 }
+
+/// One script word: quoted and unquoted pieces run together (`'a\n\t'$PWD${/}'b'`), with
+/// `$PWD` and `${/}` expanded outside quotes, as cmd/go's script engine does.
+fn script_word(rest: &str, pwd: &str) -> String {
+    let mut out = String::new();
+    let mut chars = rest.trim_start().chars().peekable();
+    let mut plain = String::new();
+    let flush = |plain: &mut String, out: &mut String| {
+        out.push_str(&plain.replace("${/}", "/").replace("$PWD", pwd));
+        plain.clear();
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                flush(&mut plain, &mut out);
+                while let Some(q) = chars.next() {
+                    if q == '\'' {
+                        if chars.peek() == Some(&'\'') {
+                            chars.next();
+                            out.push('\'');
+                        } else {
+                            break;
+                        }
+                    } else {
+                        out.push(q);
+                    }
+                }
+            }
+            c if c.is_whitespace() => break,
+            c => plain.push(c),
+        }
+    }
+    flush(&mut plain, &mut out);
+    out
+}
+
+/// `go list -m` lines of a build list: main modules, then `path version[ => replacement]`.
+fn list_lines(list: &graph::BuildList) -> Vec<String> {
+    let mut lines = list.main.clone();
+    for m in &list.modules {
+        let mut l = format!("{} {}", m.module.path, m.module.version);
+        match &m.replace {
+            Some(graph::Replacement::Dir { path, .. }) => l.push_str(&format!(" => {path}")),
+            Some(graph::Replacement::Module { module }) => {
+                l.push_str(&format!(" => {} {}", module.path, module.version))
+            }
+            None => {}
+        }
+        lines.push(l);
+    }
+    lines
+}
+
+/// Workspace scripts (go.work `use` and `replace`), run on disk through `load_workspace`.
+const WORK_SCRIPTS: &[&str] = &[
+    "work_prune.txt",
+    "work_prune_all.txt",
+    "work_replace.txt",
+    "work_replace_conflict.txt",
+    "work_replace_conflict_override.txt",
+];
+
+#[test]
+fn work_scripts() {
+    let mut t = Tally::new("mvs-work");
+    let mut partial = Vec::new();
+    for name in WORK_SCRIPTS {
+        let a = txtar::parse(&std::fs::read(data_dir("cmdgo-scripts").join(name)).expect("script"));
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let ws = tmp.path();
+        for (f, d) in &a.files {
+            let p = ws.join(f);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&p, d).expect("write");
+        }
+        let pwd = ws.display().to_string();
+        let opts = graph::LoadOptions {
+            gomodcache: Some(ws.join("modcache")),
+            use_workspace: true,
+        };
+        let (mut stdout, mut stderr) = (String::new(), String::new());
+        let script = String::from_utf8_lossy(&a.comment).into_owned();
+        for raw in script.lines() {
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') || line.starts_with('[') {
+                continue;
+            }
+            let (neg, cmd) = match line.strip_prefix("! ") {
+                Some(rest) => (true, rest),
+                None => (false, line),
+            };
+            let words: Vec<&str> = cmd.split_whitespace().collect();
+            match words.as_slice() {
+                ["go", "list", "-m", args @ ..] => {
+                    (stdout, stderr) = (String::new(), String::new());
+                    match graph::load_workspace(&ws.join("go.work"), &opts) {
+                        Err(e) => stderr = e.to_string(),
+                        Ok(list) => {
+                            let lines = list_lines(&list);
+                            let pick = |p: &str| {
+                                lines
+                                    .iter()
+                                    .find(|l| l.split(' ').next() == Some(p))
+                                    .cloned()
+                            };
+                            stdout = match args {
+                                ["all"] => lines.join("\n") + "\n",
+                                ["-f", "'{{.Version}}'", p] => list
+                                    .get(p)
+                                    .map(|m| m.module.version.clone() + "\n")
+                                    .unwrap_or_default(),
+                                [p] => pick(p).map(|l| l + "\n").unwrap_or_default(),
+                                _ => {
+                                    partial.push(format!("{name}: stopped at `{cmd}`"));
+                                    break;
+                                }
+                            };
+                        }
+                    }
+                    t.check(stderr.is_empty() != neg, || {
+                        format!("{name}: `{line}`: stderr {stderr:?}")
+                    });
+                }
+                ["stdout" | "stderr", ..] => {
+                    let pat = script_word(&cmd[words[0].len()..], &pwd);
+                    let Ok(re) = regex_lite::Regex::new(&format!("(?m){pat}")) else {
+                        t.skip(format!(
+                            "{name}: pattern {pat:?} not supported by regex-lite"
+                        ));
+                        continue;
+                    };
+                    let text = if words[0] == "stdout" {
+                        &stdout
+                    } else {
+                        &stderr
+                    };
+                    t.check(re.is_match(text) != neg, || {
+                        format!("{name}: `{line}` against:\n{text}")
+                    });
+                }
+                ["go", "work", "edit", "-replace", spec] => {
+                    let Some((old, new)) = spec.split_once('=') else {
+                        break;
+                    };
+                    let old = old.replace('@', " ");
+                    let gw = ws.join("go.work");
+                    let mut text = std::fs::read_to_string(&gw).unwrap_or_default();
+                    text.push_str(&format!("\nreplace {old} => {new}\n"));
+                    std::fs::write(&gw, text).expect("go.work");
+                }
+                _ => {
+                    partial.push(format!("{name}: stopped at `{cmd}`"));
+                    break;
+                }
+            }
+        }
+    }
+    for p in partial {
+        println!("  {p}");
+    }
+    t.finish();
+}

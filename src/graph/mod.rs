@@ -291,6 +291,8 @@ fn load_graph(
     roots: &[ModuleVersion],
     pruned_main: bool,
     excluded: &dyn Fn(&ModuleVersion) -> bool,
+    unpruned_roots: &std::collections::HashSet<ModuleVersion>,
+    extra: &[ModuleVersion],
     parsed: &mut HashMap<ModuleVersion, Option<Arc<ModFile>>>,
     main: &ModFile,
     main_dir: &Path,
@@ -316,7 +318,18 @@ fn load_graph(
             .entry(r.clone())
             .or_insert_with(|| g.add_node(Node { module: r.clone() }));
         g.add_edge(root, ix, ());
-        queue.push_back((r.clone(), ix, start));
+        let p = if unpruned_roots.contains(r) {
+            Pruning::Unpruned
+        } else {
+            start
+        };
+        queue.push_back((r.clone(), ix, p));
+    }
+    for m in extra {
+        let ix = *index
+            .entry(m.clone())
+            .or_insert_with(|| g.add_node(Node { module: m.clone() }));
+        queue.push_back((m.clone(), ix, Pruning::Pruned));
     }
     while let Some((m, ix, pruning)) = queue.pop_front() {
         // A dependency requiring the main module at a version is followed like any other
@@ -423,7 +436,7 @@ pub fn build_graph(
         .as_ref()
         .map(|m| m.path.clone())
         .unwrap_or_default();
-    build_graph_mains(main, main_dir, source, &[main_path])
+    build_graph_mains(main, main_dir, source, &[main_path], &Default::default())
 }
 
 /// `build_graph` for one or several main modules (a workspace: `main` then holds the
@@ -433,6 +446,7 @@ fn build_graph_mains(
     main_dir: &Path,
     source: &dyn ModSource,
     mains: &[String],
+    unpruned_roots: &std::collections::HashSet<ModuleVersion>,
 ) -> (Vec<SelectedModule>, Vec<ModuleVersion>, Edges) {
     let main_go = main
         .go
@@ -452,12 +466,18 @@ fn build_graph_mains(
     // expandGraph/updateRoots under -mod=mod): when another root's go.mod raises a root, the
     // raised version becomes a root and its own requirements are loaded. Repeat until stable;
     // versions only go up, so this ends.
+    // In a workspace, Go's graph also holds the requirements of the selected version of
+    // every module (work_prune_all): load those until the selection is stable.
+    let workspace = mains.len() > 1 || !unpruned_roots.is_empty() || main.module.is_none();
+    let mut extra: Vec<ModuleVersion> = Vec::new();
     let (g, missing) = loop {
         let (g, missing) = load_graph(
             mains,
             &roots,
             pruned_main,
             &excluded,
+            unpruned_roots,
+            &extra,
             &mut parsed,
             main,
             main_dir,
@@ -484,6 +504,18 @@ fn build_graph_mains(
                 _ => r.clone(),
             })
             .collect();
+        if workspace {
+            let mut sel: Vec<ModuleVersion> = top
+                .iter()
+                .filter(|(p, v)| !v.is_empty() && !mains.iter().any(|m| m == *p))
+                .map(|(p, v)| ModuleVersion::new(*p, *v))
+                .collect();
+            sel.sort();
+            if sel != extra {
+                extra = sel;
+                changed = true;
+            }
+        }
         if !changed {
             break (g, missing);
         }
@@ -657,7 +689,10 @@ pub fn load_workspace(work_path: &Path, opts: &LoadOptions) -> Result<BuildList,
         .unwrap_or_default();
     let work = gomod::parse_work(&work_path.display().to_string(), &read(work_path)?)?;
     let mut merged = ModFile {
-        go: work.go.clone(),
+        go: Some(work.go.clone().unwrap_or(gomod::GoDirective {
+            version: "1.18".to_string(),
+            span: Default::default(),
+        })),
         toolchain: work.toolchain.clone(),
         replace: work.replace.clone(),
         ..ModFile::default()
@@ -665,6 +700,9 @@ pub fn load_workspace(work_path: &Path, opts: &LoadOptions) -> Result<BuildList,
     let by_work: std::collections::HashSet<&str> =
         work.replace.iter().map(|r| r.old.path.as_str()).collect();
     let mut mains: Vec<String> = Vec::new();
+    // Workspaces are pruned (go.work needs go >= 1.18), but each used module's requirements
+    // are loaded with that module's own pruning (cmd/go's workspace pruning mode).
+    let mut unpruned: std::collections::HashSet<ModuleVersion> = Default::default();
     // Replacements contributed by the used modules: old -> (new, index of the module).
     let mut from_modules: HashMap<ModuleVersion, (ModuleVersion, usize)> = HashMap::new();
     for (i, u) in work.use_.iter().enumerate() {
@@ -703,12 +741,23 @@ pub fn load_workspace(work_path: &Path, opts: &LoadOptions) -> Result<BuildList,
             from_modules.insert(r.old.clone(), (r.new.clone(), i));
             merged.replace.push(r);
         }
+        let mod_go =
+            m.go.as_ref()
+                .map_or(gover::DEFAULT_GO_VERSION, |g| g.version.as_str());
+        if gover::compare(mod_go, "1.17") == std::cmp::Ordering::Less {
+            unpruned.extend(m.require.iter().map(|r| r.module.clone()));
+        }
         merged.require.extend(m.require);
         merged.exclude.extend(m.exclude);
     }
     let root = opts.gomodcache.clone().unwrap_or_else(default_modcache);
-    let (modules, missing, edges) =
-        build_graph_mains(&merged, &work_dir, &ModCacheSource { root }, &mains);
+    let (modules, missing, edges) = build_graph_mains(
+        &merged,
+        &work_dir,
+        &ModCacheSource { root },
+        &mains,
+        &unpruned,
+    );
     let mut list = BuildList {
         main: mains,
         main_dir: work_dir,
