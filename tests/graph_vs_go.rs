@@ -442,3 +442,79 @@ fn workspace_with_work_replace_overriding_module_replace() {
     assert_eq!(list.main, ["example.com/m1", "example.com/m2"]);
     assert!(list.missing.is_empty(), "missing: {:?}", list.missing);
 }
+
+/// cmd/go's own workspace scripts (all modules local), replayed with the real `go` and
+/// compared line by line with `load_workspace`.
+#[test]
+fn workspace_scripts_match_real_go() {
+    if Command::new("go").arg("version").output().is_err() {
+        println!("skipped: no `go` on PATH");
+        return;
+    }
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("grammar-tests/data/cmdgo-scripts");
+    for name in ["work_prune.txt", "work_prune_all.txt", "work_replace.txt"] {
+        let text = std::fs::read_to_string(data.join(name)).expect("script");
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let ws = tmp.path();
+        // Minimal txtar: `-- name --` lines start files.
+        let mut cur: Option<(String, String)> = None;
+        let mut files = Vec::new();
+        for line in text.lines() {
+            if let Some(n) = line.strip_prefix("-- ").and_then(|l| l.strip_suffix(" --")) {
+                files.extend(cur.take());
+                cur = Some((n.to_string(), String::new()));
+            } else if let Some((_, body)) = cur.as_mut() {
+                body.push_str(line);
+                body.push('\n');
+            }
+        }
+        files.extend(cur);
+        for (n, body) in files {
+            let p = ws.join(n);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, body).expect("write");
+        }
+        let out = Command::new("go")
+            .current_dir(ws)
+            .args(["list", "-m", "all"])
+            .env("GOTOOLCHAIN", "local")
+            .env("GOPROXY", "off")
+            .env("GOSUMDB", "off")
+            .env("GOFLAGS", "")
+            .env("GOWORK", ws.join("go.work"))
+            .env("GOPATH", ws.join("gopath"))
+            .env("GOMODCACHE", ws.join("gopath/pkg/mod"))
+            .output()
+            .expect("go");
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let want: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        let list = graph::load_workspace(
+            &ws.join("go.work"),
+            &LoadOptions {
+                gomodcache: Some(ws.join("gopath/pkg/mod")),
+                use_workspace: true,
+            },
+        )
+        .expect("load");
+        let mut got = list.main.clone();
+        for m in &list.modules {
+            let mut l = format!("{} {}", m.module.path, m.module.version);
+            match &m.replace {
+                Some(graph::Replacement::Dir { path, .. }) => l.push_str(&format!(" => {path}")),
+                Some(graph::Replacement::Module { module }) => {
+                    l.push_str(&format!(" => {} {}", module.path, module.version))
+                }
+                None => {}
+            }
+            got.push(l);
+        }
+        assert_eq!(got, want, "{name}");
+    }
+}

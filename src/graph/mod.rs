@@ -739,6 +739,12 @@ pub fn load_workspace(work_path: &Path, opts: &LoadOptions) -> Result<BuildList,
                 _ => {}
             }
             from_modules.insert(r.old.clone(), (r.new.clone(), i));
+            // Shown relative to the workspace, as `go list -m` run there prints it.
+            if r.is_local() {
+                if let Ok(rel) = Path::new(&r.new.path).strip_prefix(&work_dir) {
+                    r.new.path = format!("./{}", rel.display());
+                }
+            }
             merged.replace.push(r);
         }
         let mod_go =
