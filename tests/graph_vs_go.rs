@@ -255,8 +255,116 @@ fn exclude_skips_to_the_next_version() {
     );
 }
 
+/// Like `compare`, on a go.mod Go has not tidied: Go's `go list -m all -mod=mod` repairs the
+/// roots (raising a root another module requires at a higher version); godrift reads the
+/// original go.mod and must reach the same build list.
+fn compare_untidy(mods: &[Mod], go_mod: &str) {
+    if Command::new("go").arg("version").output().is_err() {
+        println!("skipped: no `go` on PATH");
+        return;
+    }
+    let env = Env {
+        tmp: tempfile::tempdir().expect("tempdir"),
+    };
+    write_proxy(&env.tmp.path().join("proxy"), mods);
+    let main = env.tmp.path().join("main");
+    std::fs::create_dir_all(&main).expect("mkdir");
+    std::fs::write(main.join("go.mod"), go_mod).expect("go.mod");
+    let want: Vec<String> = env
+        .go(&main, &["list", "-m", "all"])
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
+        .collect();
+    // Go may have rewritten go.mod: godrift reads what the user wrote.
+    std::fs::write(main.join("go.mod"), go_mod).expect("go.mod");
+    let list = graph::load(
+        &main,
+        &LoadOptions {
+            gomodcache: Some(env.modcache()),
+            use_workspace: false,
+        },
+    )
+    .expect("load");
+    let got: Vec<String> = list
+        .modules
+        .iter()
+        .map(|m| format!("{} {}", m.module.path, m.module.version))
+        .collect();
+    assert_eq!(got, want);
+}
+
+const UNTIDY: &[Mod] = &[
+    Mod {
+        path: "example.com/a",
+        version: "v1.0.0",
+        go: "1.21",
+        requires: &[],
+    },
+    Mod {
+        path: "example.com/a",
+        version: "v1.1.0",
+        go: "1.21",
+        requires: &[("example.com/x", "v1.0.0")],
+    },
+    Mod {
+        path: "example.com/b",
+        version: "v1.0.0",
+        go: "1.21",
+        requires: &[("example.com/a", "v1.1.0")],
+    },
+    Mod {
+        path: "example.com/x",
+        version: "v1.0.0",
+        go: "1.21",
+        requires: &[],
+    },
+    Mod {
+        path: "example.com/u",
+        version: "v1.0.0",
+        go: "1.16",
+        requires: &[("example.com/p", "v1.0.0")],
+    },
+    Mod {
+        path: "example.com/p",
+        version: "v1.0.0",
+        go: "1.21",
+        requires: &[("example.com/q", "v1.0.0")],
+    },
+    Mod {
+        path: "example.com/q",
+        version: "v1.0.0",
+        go: "1.21",
+        requires: &[("example.com/r", "v1.0.0")],
+    },
+    Mod {
+        path: "example.com/r",
+        version: "v1.0.0",
+        go: "1.21",
+        requires: &[],
+    },
+];
+
 #[test]
-fn workspace_build_list_matches_go() {
+fn pruned_root_raised_by_another_root() {
+    compare_untidy(
+        UNTIDY,
+        "module example.com/main\n\ngo 1.21\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/b v1.0.0\n)\n",
+    );
+}
+
+#[test]
+fn unpruned_dependency_of_a_pruned_main_loads_its_closure() {
+    compare_untidy(
+        UNTIDY,
+        "module example.com/main\n\ngo 1.21\n\nrequire example.com/u v1.0.0\n",
+    );
+}
+
+/// A go.work workspace of two modules: Go's `go list -m all` (workspace mode) against
+/// godrift's `load` with `use_workspace`.
+#[test]
+fn workspace_with_work_replace_overriding_module_replace() {
     if Command::new("go").arg("version").output().is_err() {
         println!("skipped: no `go` on PATH");
         return;
@@ -266,46 +374,28 @@ fn workspace_build_list_matches_go() {
     };
     write_proxy(&env.tmp.path().join("proxy"), MODS);
     let ws = env.tmp.path().join("ws");
-    // Two workspace modules whose requirements meet at c (v1.1.0 via a, v1.2.0 via b).
-    for (dir, path, reqs) in [
+    for (dir, gm) in [
         (
-            "main",
-            "example.com/main",
-            vec![("example.com/a", "v1.0.0")],
+            "m1",
+            "module example.com/m1\n\ngo 1.21\n\nrequire example.com/a v1.0.0\n",
         ),
         (
-            "other",
-            "example.com/other",
-            vec![("example.com/b", "v1.0.0")],
+            "m2",
+            "module example.com/m2\n\ngo 1.21\n\nrequire (\n\texample.com/d v1.0.0\n\texample.com/e v1.0.0\n)\n\nreplace example.com/e v1.0.0 => ./missing\n",
         ),
     ] {
-        let d = ws.join(dir);
-        std::fs::create_dir_all(&d).expect("mkdir");
-        let mut gm = format!("module {path}\n\ngo 1.21\n");
-        for (p, v) in &reqs {
-            gm.push_str(&format!("\nrequire {p} {v}\n"));
-        }
-        std::fs::write(d.join("go.mod"), gm).expect("go.mod");
-        let imports: String = reqs
-            .iter()
-            .map(|(p, _)| format!("import _ {p:?}\n"))
-            .collect();
-        let pkg = if dir == "main" { "main" } else { "other" };
-        let body = if dir == "main" {
-            "\nfunc main() {}\n"
-        } else {
-            "\nfunc Hello() {}\n"
-        };
-        std::fs::write(d.join("x.go"), format!("package {pkg}\n\n{imports}{body}")).expect("x.go");
+        std::fs::create_dir_all(ws.join(dir)).expect("mkdir");
+        std::fs::write(ws.join(dir).join("go.mod"), gm).expect("go.mod");
     }
     std::fs::write(
         ws.join("go.work"),
-        "go 1.21\n\nuse (\n\t./main\n\t./other\n)\n",
+        "go 1.21\n\nuse (\n\t./m1\n\t./m2\n)\n\nreplace example.com/e v1.0.0 => example.com/e v1.1.0\n",
     )
     .expect("go.work");
+    // Workspace mode refuses -mod=mod, so go.work.sum is filled by `go mod download`.
     let run = |args: &[&str]| {
         let out = Command::new("go")
-            .current_dir(ws.join("main"))
+            .current_dir(&ws)
             .args(args)
             .env("GOTOOLCHAIN", "local")
             .env(
@@ -313,8 +403,8 @@ fn workspace_build_list_matches_go() {
                 format!("file://{}", env.tmp.path().join("proxy").display()),
             )
             .env("GOSUMDB", "off")
-            .env("GOFLAGS", "-mod=readonly")
-            .env_remove("GOWORK")
+            .env("GOFLAGS", "")
+            .env("GOWORK", ws.join("go.work"))
             .env("GOPATH", env.gopath())
             .env("GOMODCACHE", env.modcache())
             .output()
@@ -326,14 +416,17 @@ fn workspace_build_list_matches_go() {
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    run(&["mod", "download", "all"]);
     let want: Vec<String> = run(&["list", "-m", "all"])
         .lines()
-        .filter(|l| l.split_whitespace().count() >= 2) // main modules print without a version
-        .map(|l| l.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() >= 2).then(|| format!("{} {}", f[0], f[1]))
+        })
         .collect();
-    let list = graph::load(
-        &ws.join("main"),
+    // f is only reached through go.work's replacement of e (m2's own one would fail).
+    assert!(want.iter().any(|l| l == "example.com/f v1.0.0"), "{want:?}");
+    let list = graph::load_workspace(
+        &ws.join("go.work"),
         &LoadOptions {
             gomodcache: Some(env.modcache()),
             use_workspace: true,
@@ -346,5 +439,82 @@ fn workspace_build_list_matches_go() {
         .map(|m| format!("{} {}", m.module.path, m.module.version))
         .collect();
     assert_eq!(got, want);
-    assert_eq!(list.main, ["example.com/main", "example.com/other"]);
+    assert_eq!(list.main, ["example.com/m1", "example.com/m2"]);
+    assert!(list.missing.is_empty(), "missing: {:?}", list.missing);
+}
+
+/// cmd/go's own workspace scripts (all modules local), replayed with the real `go` and
+/// compared line by line with `load_workspace`.
+#[test]
+fn workspace_scripts_match_real_go() {
+    if Command::new("go").arg("version").output().is_err() {
+        println!("skipped: no `go` on PATH");
+        return;
+    }
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("grammar-tests/data/cmdgo-scripts");
+    for name in ["work_prune.txt", "work_prune_all.txt", "work_replace.txt"] {
+        let text = std::fs::read_to_string(data.join(name)).expect("script");
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let ws = tmp.path();
+        // Minimal txtar: `-- name --` lines start files.
+        let mut cur: Option<(String, String)> = None;
+        let mut files = Vec::new();
+        for line in text.lines() {
+            if let Some(n) = line.strip_prefix("-- ").and_then(|l| l.strip_suffix(" --")) {
+                files.extend(cur.take());
+                cur = Some((n.to_string(), String::new()));
+            } else if let Some((_, body)) = cur.as_mut() {
+                body.push_str(line);
+                body.push('\n');
+            }
+        }
+        files.extend(cur);
+        for (n, body) in files {
+            let p = ws.join(n);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, body).expect("write");
+        }
+        let out = Command::new("go")
+            .current_dir(ws)
+            .args(["list", "-m", "all"])
+            .env("GOTOOLCHAIN", "local")
+            .env("GOPROXY", "off")
+            .env("GOSUMDB", "off")
+            .env("GOFLAGS", "")
+            .env("GOWORK", ws.join("go.work"))
+            .env("GOPATH", ws.join("gopath"))
+            .env("GOMODCACHE", ws.join("gopath/pkg/mod"))
+            .output()
+            .expect("go");
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let want: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        let list = graph::load_workspace(
+            &ws.join("go.work"),
+            &LoadOptions {
+                gomodcache: Some(ws.join("gopath/pkg/mod")),
+                use_workspace: true,
+            },
+        )
+        .expect("load");
+        let mut got = list.main.clone();
+        for m in &list.modules {
+            let mut l = format!("{} {}", m.module.path, m.module.version);
+            match &m.replace {
+                Some(graph::Replacement::Dir { path, .. }) => l.push_str(&format!(" => {path}")),
+                Some(graph::Replacement::Module { module }) => {
+                    l.push_str(&format!(" => {} {}", module.path, module.version))
+                }
+                None => {}
+            }
+            got.push(l);
+        }
+        assert_eq!(got, want, "{name}");
+    }
 }

@@ -272,72 +272,76 @@ fn to_replacement(r: &gomod::Replace, main_dir: &Path) -> Replacement {
     }
 }
 
-/// Minimal version selection over the requirement graph of `main`, with Go 1.17 graph
-/// pruning: below a module whose go.mod says `go >= 1.17`, only its own requirements are
-/// loaded, not theirs.
-pub fn build_list(
-    main: &ModFile,
-    main_dir: &Path,
-    source: &dyn ModSource,
-) -> (Vec<SelectedModule>, Vec<ModuleVersion>) {
-    let (list, missing, _) = build_graph(main, main_dir, source);
-    (list, missing)
+/// How a module's requirements are followed while loading the graph (cmd/go's modPruning).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pruning {
+    /// Load the module's go.mod; follow its requirements only if it is itself unpruned.
+    Pruned,
+    /// Load the module's go.mod and everything below it (below an unpruned module, Go
+    /// loads the full transitive closure, whatever the go versions further down).
+    Unpruned,
 }
 
-/// The edges of the loaded module graph, for `go mod graph`.
-pub type Edges = Vec<(ModuleVersion, ModuleVersion)>;
-
-/// Like `build_list`, also returning the graph's edges.
-pub fn build_graph(
+/// Loads the requirement graph from `roots`, as cmd/go's readModGraph: every loaded module
+/// adds edges to all of its requirements (they count for MVS); which of them are loaded in
+/// turn depends on pruning. Requirements on versions the main module excludes are dropped.
+#[allow(clippy::too_many_arguments)]
+fn load_graph(
+    mains: &[String],
+    roots: &[ModuleVersion],
+    pruned_main: bool,
+    excluded: &dyn Fn(&ModuleVersion) -> bool,
+    unpruned_roots: &std::collections::HashSet<ModuleVersion>,
+    extra: &[ModuleVersion],
+    parsed: &mut HashMap<ModuleVersion, Option<Arc<ModFile>>>,
     main: &ModFile,
     main_dir: &Path,
     source: &dyn ModSource,
-) -> (Vec<SelectedModule>, Vec<ModuleVersion>, Edges) {
-    let main_path = main
-        .module
-        .as_ref()
-        .map(|m| m.path.clone())
-        .unwrap_or_default();
-    let main_go = main
-        .go
-        .as_ref()
-        .map_or(gover::DEFAULT_GO_VERSION, |g| g.version.as_str());
-    let pruned_main = gover::compare(main_go, "1.17") != std::cmp::Ordering::Less;
-    let excluded = |m: &ModuleVersion| main.exclude.iter().any(|e| e.module == *m);
-
+) -> (DiGraph<Node, ()>, Vec<ModuleVersion>) {
     let mut g: DiGraph<Node, ()> = DiGraph::new();
     let mut index: HashMap<ModuleVersion, NodeIndex> = HashMap::new();
     let root = g.add_node(Node {
-        module: ModuleVersion::new(main_path.clone(), ""),
+        module: ModuleVersion::new(mains.first().cloned().unwrap_or_default(), ""),
     });
     let mut missing = Vec::new();
-    let mut parsed: HashMap<ModuleVersion, Option<Arc<ModFile>>> = HashMap::new();
     let cache_id = source.cache_id();
-    // (module, expand its requirements transitively?)
-    let mut queue: VecDeque<(ModuleVersion, NodeIndex, bool)> = VecDeque::new();
-    let mut expanded: HashMap<ModuleVersion, bool> = HashMap::new();
-    for r in &main.require {
-        if excluded(&r.module) {
-            continue;
-        }
-        let ix = *index.entry(r.module.clone()).or_insert_with(|| {
-            g.add_node(Node {
-                module: r.module.clone(),
-            })
-        });
+    let mut queue: VecDeque<(ModuleVersion, NodeIndex, Pruning)> = VecDeque::new();
+    let mut loaded_pruned: std::collections::HashSet<ModuleVersion> = Default::default();
+    let mut loaded_unpruned: std::collections::HashSet<ModuleVersion> = Default::default();
+    let start = if pruned_main {
+        Pruning::Pruned
+    } else {
+        Pruning::Unpruned
+    };
+    for r in roots {
+        let ix = *index
+            .entry(r.clone())
+            .or_insert_with(|| g.add_node(Node { module: r.clone() }));
         g.add_edge(root, ix, ());
-        queue.push_back((r.module.clone(), ix, true));
+        let p = if unpruned_roots.contains(r) {
+            Pruning::Unpruned
+        } else {
+            start
+        };
+        queue.push_back((r.clone(), ix, p));
     }
-    while let Some((m, ix, expand)) = queue.pop_front() {
-        if m.path == main_path {
+    for m in extra {
+        let ix = *index
+            .entry(m.clone())
+            .or_insert_with(|| g.add_node(Node { module: m.clone() }));
+        queue.push_back((m.clone(), ix, Pruning::Pruned));
+    }
+    while let Some((m, ix, pruning)) = queue.pop_front() {
+        // A dependency requiring the main module at a version is followed like any other
+        // requirement (Go loads that version's go.mod); only the main module itself is not.
+        if m.version.is_empty() && mains.contains(&m.path) {
             continue;
         }
-        match expanded.get(&m) {
-            Some(&done) if done || !expand => continue,
-            _ => {}
-        }
-        expanded.insert(m.clone(), expand);
-        if !expand {
+        let fresh = match pruning {
+            Pruning::Unpruned => loaded_unpruned.insert(m.clone()),
+            Pruning::Pruned => !loaded_unpruned.contains(&m) && loaded_pruned.insert(m.clone()),
+        };
+        if !fresh {
             continue;
         }
         let file = parsed.entry(m.clone()).or_insert_with(|| {
@@ -373,14 +377,21 @@ pub fn build_graph(
             file
         });
         let Some(file) = file.clone() else {
-            missing.push(m.clone());
+            if !missing.contains(&m) {
+                missing.push(m.clone());
+            }
             continue;
         };
         let dep_go = file
             .go
             .as_ref()
             .map_or(gover::DEFAULT_GO_VERSION, |g| g.version.as_str());
-        let dep_pruned = gover::compare(dep_go, "1.17") != std::cmp::Ordering::Less;
+        let dep_unpruned = gover::compare(dep_go, "1.17") == std::cmp::Ordering::Less;
+        let next = if pruning == Pruning::Unpruned || dep_unpruned {
+            Some(Pruning::Unpruned)
+        } else {
+            None
+        };
         for r in &file.require {
             if excluded(&r.module) {
                 continue;
@@ -391,16 +402,129 @@ pub fn build_graph(
                 })
             });
             g.add_edge(ix, cix, ());
-            // In a pruned graph the requirements of a go>=1.17 dependency are included,
-            // but not expanded further; an unpruned (older) module's are expanded.
-            let child_expand = !pruned_main || !dep_pruned;
-            queue.push_back((r.module.clone(), cix, child_expand));
+            if let Some(p) = next {
+                queue.push_back((r.module.clone(), cix, p));
+            }
         }
     }
+    (g, missing)
+}
+
+/// Minimal version selection over the requirement graph of `main`, with Go 1.17 graph
+/// pruning: below a module whose go.mod says `go >= 1.17`, only its own requirements are
+/// loaded, not theirs.
+pub fn build_list(
+    main: &ModFile,
+    main_dir: &Path,
+    source: &dyn ModSource,
+) -> (Vec<SelectedModule>, Vec<ModuleVersion>) {
+    let (list, missing, _) = build_graph(main, main_dir, source);
+    (list, missing)
+}
+
+/// The edges of the loaded module graph, for `go mod graph`.
+pub type Edges = Vec<(ModuleVersion, ModuleVersion)>;
+
+/// Like `build_list`, also returning the graph's edges.
+pub fn build_graph(
+    main: &ModFile,
+    main_dir: &Path,
+    source: &dyn ModSource,
+) -> (Vec<SelectedModule>, Vec<ModuleVersion>, Edges) {
+    let main_path = main
+        .module
+        .as_ref()
+        .map(|m| m.path.clone())
+        .unwrap_or_default();
+    build_graph_mains(main, main_dir, source, &[main_path], &Default::default())
+}
+
+/// `build_graph` for one or several main modules (a workspace: `main` then holds the
+/// merged requirements, replacements and exclusions of the used modules).
+fn build_graph_mains(
+    main: &ModFile,
+    main_dir: &Path,
+    source: &dyn ModSource,
+    mains: &[String],
+    unpruned_roots: &std::collections::HashSet<ModuleVersion>,
+) -> (Vec<SelectedModule>, Vec<ModuleVersion>, Edges) {
+    let main_go = main
+        .go
+        .as_ref()
+        .map_or(gover::DEFAULT_GO_VERSION, |g| g.version.as_str());
+    let pruned_main = gover::compare(main_go, "1.17") != std::cmp::Ordering::Less;
+    let excluded = |m: &ModuleVersion| main.exclude.iter().any(|e| e.module == *m);
+
+    let mut roots: Vec<ModuleVersion> = main
+        .require
+        .iter()
+        .filter(|r| !excluded(&r.module) && !mains.contains(&r.module.path))
+        .map(|r| r.module.clone())
+        .collect();
+    let mut parsed: HashMap<ModuleVersion, Option<Arc<ModFile>>> = HashMap::new();
+    // A pruned graph's roots must be the selected versions of their paths (cmd/go's
+    // expandGraph/updateRoots under -mod=mod): when another root's go.mod raises a root, the
+    // raised version becomes a root and its own requirements are loaded. Repeat until stable;
+    // versions only go up, so this ends.
+    // In a workspace, Go's graph also holds the requirements of the selected version of
+    // every module (work_prune_all): load those until the selection is stable.
+    let workspace = mains.len() > 1 || !unpruned_roots.is_empty() || main.module.is_none();
+    let mut extra: Vec<ModuleVersion> = Vec::new();
+    let (g, missing) = loop {
+        let (g, missing) = load_graph(
+            mains,
+            &roots,
+            pruned_main,
+            &excluded,
+            unpruned_roots,
+            &extra,
+            &mut parsed,
+            main,
+            main_dir,
+            source,
+        );
+        if !pruned_main {
+            break (g, missing);
+        }
+        let mut top: HashMap<&str, &str> = HashMap::new();
+        for n in g.node_weights() {
+            let cur = top.entry(n.module.path.as_str()).or_insert("");
+            if semver::compare(&n.module.version, cur) == std::cmp::Ordering::Greater {
+                *cur = n.module.version.as_str();
+            }
+        }
+        let mut changed = false;
+        let raised: Vec<ModuleVersion> = roots
+            .iter()
+            .map(|r| match top.get(r.path.as_str()) {
+                Some(v) if semver::compare(v, &r.version) == std::cmp::Ordering::Greater => {
+                    changed = true;
+                    ModuleVersion::new(r.path.clone(), *v)
+                }
+                _ => r.clone(),
+            })
+            .collect();
+        if workspace {
+            let mut sel: Vec<ModuleVersion> = top
+                .iter()
+                .filter(|(p, v)| !v.is_empty() && !mains.iter().any(|m| m == *p))
+                .map(|(p, v)| ModuleVersion::new(*p, *v))
+                .collect();
+            sel.sort();
+            if sel != extra {
+                extra = sel;
+                changed = true;
+            }
+        }
+        if !changed {
+            break (g, missing);
+        }
+        roots = raised;
+    };
     // MVS: the highest version of each path reachable in the graph.
     let mut selected: BTreeMap<String, ModuleVersion> = BTreeMap::new();
     for n in g.node_weights() {
-        if n.module.path == main_path || n.module.version.is_empty() {
+        if mains.contains(&n.module.path) || n.module.version.is_empty() {
             continue;
         }
         selected
@@ -447,131 +571,11 @@ pub fn build_graph(
     (out, missing, edges)
 }
 
-/// The go.work that applies to `dir`, as cmd/go finds it: `$GOWORK` when set (`off`
-/// disables workspaces), else the first go.work in `dir` or a parent.
-pub fn find_go_work(dir: &Path) -> Option<PathBuf> {
-    match std::env::var_os("GOWORK") {
-        Some(v) if v == "off" => return None,
-        Some(v) if !v.is_empty() => return Some(PathBuf::from(v)),
-        _ => {}
-    }
-    let start = dir.canonicalize().ok()?;
-    start
-        .ancestors()
-        .map(|d| d.join("go.work"))
-        .find(|p| p.is_file())
-}
-
-fn absolute(base: &Path, p: &str) -> String {
-    let pp = Path::new(p);
-    let full = if pp.is_absolute() {
-        pp.to_path_buf()
-    } else {
-        base.join(pp)
-    };
-    full.canonicalize().unwrap_or(full).display().to_string()
-}
-
-/// The build list of a workspace: MVS over the requirements of every `use`d module, with
-/// the modules' replacements, overridden by go.work's, and every workspace module as a
-/// main module (resolved to its directory, never selected from the cache).
-fn load_workspace(
-    work_path: &Path,
-    main_dir: &Path,
-    opts: &LoadOptions,
-) -> Result<BuildList, GraphError> {
-    let data = std::fs::read(work_path).map_err(|source| GraphError::Io {
-        path: work_path.to_path_buf(),
-        source,
-    })?;
-    let work = gomod::parse_work(&work_path.display().to_string(), &data)?;
-    let work_dir = work_path.parent().unwrap_or(Path::new("."));
-    let mut combined = ModFile::default();
-    let mut mains: Vec<(String, PathBuf)> = Vec::new();
-    for u in &work.use_ {
-        let dir = work_dir.join(&u.path);
-        let gm = dir.join("go.mod");
-        let text = std::fs::read(&gm).map_err(|source| GraphError::Io {
-            path: gm.clone(),
-            source,
-        })?;
-        let f = gomod::parse_mod(&gm.display().to_string(), &text, Strictness::Strict)?;
-        let path = f
-            .module
-            .as_ref()
-            .map(|m| m.path.clone())
-            .unwrap_or_default();
-        combined.require.extend(f.require.iter().cloned());
-        combined.exclude.extend(f.exclude.iter().cloned());
-        for r in &f.replace {
-            let mut r = r.clone();
-            if r.is_local() {
-                r.new.path = absolute(&dir, &r.new.path);
-            }
-            combined.replace.push(r);
-        }
-        mains.push((path, dir.canonicalize().unwrap_or(dir)));
-    }
-    // go.work's replacements win over the modules' own.
-    for r in &work.replace {
-        let mut r = r.clone();
-        if r.is_local() {
-            r.new.path = absolute(work_dir, &r.new.path);
-        }
-        combined.replace.retain(|x| {
-            !(x.old.path == r.old.path
-                && (x.old.version == r.old.version || r.old.version.is_empty()))
-        });
-        combined.replace.push(r);
-    }
-    // Workspace modules are main modules: a requirement on one is satisfied by its directory.
-    for (path, dir) in &mains {
-        combined.replace.retain(|x| &x.old.path != path);
-        combined.replace.push(gomod::Replace {
-            old: ModuleVersion::new(path.clone(), ""),
-            new: ModuleVersion::new(dir.display().to_string(), ""),
-            span: Default::default(),
-        });
-    }
-    let this = main_dir.canonicalize().unwrap_or(main_dir.to_path_buf());
-    let first = mains
-        .iter()
-        .find(|(_, d)| *d == this)
-        .map(|(p, _)| p.clone())
-        .unwrap_or_else(|| mains.first().map(|(p, _)| p.clone()).unwrap_or_default());
-    combined.module = Some(gomod::ModuleDirective {
-        path: first.clone(),
-        deprecated: None,
-        span: Default::default(),
-    });
-    combined.go = work.go.clone();
-    let root = opts.gomodcache.clone().unwrap_or_else(default_modcache);
-    let (mut modules, missing, edges) = build_graph(&combined, work_dir, &ModCacheSource { root });
-    let main_paths: Vec<String> = mains.iter().map(|(p, _)| p.clone()).collect();
-    modules.retain(|m| !main_paths.contains(&m.module.path));
-    let mut names = vec![first.clone()];
-    names.extend(main_paths.into_iter().filter(|p| *p != first));
-    let mut list = BuildList {
-        main: names,
-        main_dir: main_dir.to_path_buf(),
-        go_version: work.go.as_ref().map(|g| g.version.clone()),
-        toolchain: work.toolchain.as_ref().map(|t| t.name.clone()),
-        modules,
-        vendored: false,
-        missing,
-        edges,
-        why_parent: HashMap::new(),
-    };
-    list.index_why();
-    Ok(list)
-}
-
-/// Loads the build list of the main module in `main_dir` (or of its workspace, when
-/// `opts.use_workspace` and a go.work applies).
+/// Loads the build list of the main module in `main_dir`.
 pub fn load(main_dir: &Path, opts: &LoadOptions) -> Result<BuildList, GraphError> {
     if opts.use_workspace {
         if let Some(work) = find_go_work(main_dir) {
-            return load_workspace(&work, main_dir, opts);
+            return load_workspace(&work, opts);
         }
     }
     let go_mod_path = main_dir.join("go.mod");
@@ -626,6 +630,147 @@ pub fn load(main_dir: &Path, opts: &LoadOptions) -> Result<BuildList, GraphError
         toolchain: main.toolchain.as_ref().map(|t| t.name.clone()),
         modules,
         vendored,
+        missing,
+        edges,
+        why_parent: HashMap::new(),
+    };
+    list.index_why();
+    Ok(list)
+}
+
+/// `dir` joined with `rel` and cleaned lexically, as Go's filepath.Join (`.` dropped, `..`
+/// removing the previous element), so paths in messages read as Go prints them.
+fn clean_join(dir: &Path, rel: &str) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in dir.join(rel).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The go.work governing `dir`: `$GOWORK` when set (`off` disables workspaces), else the
+/// first go.work in `dir` or a parent, as cmd/go's findWorkspaceFile.
+pub fn find_go_work(dir: &Path) -> Option<PathBuf> {
+    match std::env::var("GOWORK") {
+        Ok(v) if v == "off" => return None,
+        Ok(v) if !v.is_empty() => return Some(PathBuf::from(v)),
+        _ => {}
+    }
+    let start = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    start
+        .ancestors()
+        .map(|d| d.join("go.work"))
+        .find(|p| p.is_file())
+}
+
+/// The build list of a workspace: the `use`d modules are all main modules, their
+/// requirements together are the roots, go.work's `replace` overrides (by module path) the
+/// modules' own, and two modules replacing the same module version differently is Go's
+/// "conflicting replacements" error.
+pub fn load_workspace(work_path: &Path, opts: &LoadOptions) -> Result<BuildList, GraphError> {
+    let read = |p: &Path| {
+        std::fs::read(p).map_err(|source| GraphError::Io {
+            path: p.to_path_buf(),
+            source,
+        })
+    };
+    let work_dir = work_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let work = gomod::parse_work(&work_path.display().to_string(), &read(work_path)?)?;
+    let mut merged = ModFile {
+        go: Some(work.go.clone().unwrap_or(gomod::GoDirective {
+            version: "1.18".to_string(),
+            span: Default::default(),
+        })),
+        toolchain: work.toolchain.clone(),
+        replace: work.replace.clone(),
+        ..ModFile::default()
+    };
+    let by_work: std::collections::HashSet<&str> =
+        work.replace.iter().map(|r| r.old.path.as_str()).collect();
+    let mut mains: Vec<String> = Vec::new();
+    // Workspaces are pruned (go.work needs go >= 1.18), but each used module's requirements
+    // are loaded with that module's own pruning (cmd/go's workspace pruning mode).
+    let mut unpruned: std::collections::HashSet<ModuleVersion> = Default::default();
+    // Replacements contributed by the used modules: old -> (new, index of the module).
+    let mut from_modules: HashMap<ModuleVersion, (ModuleVersion, usize)> = HashMap::new();
+    for (i, u) in work.use_.iter().enumerate() {
+        let dir = clean_join(&work_dir, &u.path);
+        let gm = dir.join("go.mod");
+        let m = gomod::parse_mod(&gm.display().to_string(), &read(&gm)?, Strictness::Strict)?;
+        let path = m
+            .module
+            .as_ref()
+            .map(|d| d.path.clone())
+            .unwrap_or_default();
+        if mains.contains(&path) {
+            return Err(GraphError::Go(format!(
+                "go: module {path} appears multiple times in workspace"
+            )));
+        }
+        mains.push(path);
+        for r in &m.replace {
+            if by_work.contains(r.old.path.as_str()) {
+                continue;
+            }
+            let mut r = r.clone();
+            if r.is_local() && !Path::new(&r.new.path).is_absolute() {
+                r.new.path = clean_join(&dir, &r.new.path).display().to_string();
+            }
+            match from_modules.get(&r.old) {
+                Some((prev, j)) if *j != i && *prev != r.new => {
+                    return Err(GraphError::Go(format!(
+                        "go: conflicting replacements for {old}:\n\t{prev}\n\t{new}\nuse \"go work edit -replace {old}=[override]\" to resolve",
+                        old = r.old,
+                        new = r.new,
+                    )));
+                }
+                _ => {}
+            }
+            from_modules.insert(r.old.clone(), (r.new.clone(), i));
+            // Shown relative to the workspace, as `go list -m` run there prints it.
+            if r.is_local() {
+                if let Ok(rel) = Path::new(&r.new.path).strip_prefix(&work_dir) {
+                    r.new.path = format!("./{}", rel.display());
+                }
+            }
+            merged.replace.push(r);
+        }
+        let mod_go =
+            m.go.as_ref()
+                .map_or(gover::DEFAULT_GO_VERSION, |g| g.version.as_str());
+        if gover::compare(mod_go, "1.17") == std::cmp::Ordering::Less {
+            unpruned.extend(m.require.iter().map(|r| r.module.clone()));
+        }
+        merged.require.extend(m.require);
+        merged.exclude.extend(m.exclude);
+    }
+    let root = opts.gomodcache.clone().unwrap_or_else(default_modcache);
+    let (modules, missing, edges) = build_graph_mains(
+        &merged,
+        &work_dir,
+        &ModCacheSource { root },
+        &mains,
+        &unpruned,
+    );
+    let mut list = BuildList {
+        main: mains,
+        main_dir: work_dir,
+        go_version: work.go.map(|g| g.version),
+        toolchain: work.toolchain.map(|t| t.name),
+        modules,
+        vendored: false,
         missing,
         edges,
         why_parent: HashMap::new(),
@@ -704,5 +849,117 @@ mod tests {
         let (list, _) = build_list(&main, Path::new("/"), &src);
         let got: Vec<String> = list.iter().map(|m| m.module.to_string()).collect();
         assert_eq!(got, ["b.com/b@v1.0.0", "c.com/c@v1.2.0"]);
+    }
+
+    #[test]
+    fn below_an_unpruned_dependency_everything_is_loaded() {
+        // main (go 1.17) -> a (go 1.16, unpruned) -> b (go 1.17) -> c (go 1.17) -> d:
+        // Go loads a's full transitive closure, pruned modules inside it included.
+        let src = Mem(HashMap::from([
+            (
+                "a.com/a@v1.0.0".to_string(),
+                "module a.com/a\ngo 1.16\nrequire b.com/b v1.0.0\n",
+            ),
+            (
+                "b.com/b@v1.0.0".to_string(),
+                "module b.com/b\ngo 1.17\nrequire c.com/c v1.0.0\n",
+            ),
+            (
+                "c.com/c@v1.0.0".to_string(),
+                "module c.com/c\ngo 1.17\nrequire d.com/d v1.0.0\n",
+            ),
+            ("d.com/d@v1.0.0".to_string(), "module d.com/d\ngo 1.17\n"),
+        ]));
+        let main = parse("module m\ngo 1.17\nrequire a.com/a v1.0.0\n");
+        let (list, missing) = build_list(&main, Path::new("/"), &src);
+        let got: Vec<String> = list.iter().map(|m| m.module.to_string()).collect();
+        assert_eq!(
+            got,
+            [
+                "a.com/a@v1.0.0",
+                "b.com/b@v1.0.0",
+                "c.com/c@v1.0.0",
+                "d.com/d@v1.0.0"
+            ]
+        );
+        assert!(missing.is_empty(), "{missing:?}");
+    }
+
+    #[test]
+    fn a_raised_root_has_its_requirements_loaded() {
+        // main (go 1.21) requires a v1.0.0 and b; b raises a to v1.1.0, whose go.mod
+        // requires x: Go makes a v1.1.0 the root, so x is in the build list.
+        let src = Mem(HashMap::from([
+            ("a.com/a@v1.0.0".to_string(), "module a.com/a\ngo 1.21\n"),
+            (
+                "a.com/a@v1.1.0".to_string(),
+                "module a.com/a\ngo 1.21\nrequire x.com/x v1.0.0\n",
+            ),
+            (
+                "b.com/b@v1.0.0".to_string(),
+                "module b.com/b\ngo 1.21\nrequire a.com/a v1.1.0\n",
+            ),
+            ("x.com/x@v1.0.0".to_string(), "module x.com/x\ngo 1.21\n"),
+        ]));
+        let main = parse("module m\ngo 1.21\nrequire (\n\ta.com/a v1.0.0\n\tb.com/b v1.0.0\n)\n");
+        let (list, _) = build_list(&main, Path::new("/"), &src);
+        let got: Vec<String> = list.iter().map(|m| m.module.to_string()).collect();
+        assert_eq!(got, ["a.com/a@v1.1.0", "b.com/b@v1.0.0", "x.com/x@v1.0.0"]);
+    }
+
+    #[test]
+    fn excluded_requirements_of_dependencies_are_dropped() {
+        let src = Mem(HashMap::from([
+            (
+                "a.com/a@v1.0.0".to_string(),
+                "module a.com/a\ngo 1.16\nrequire c.com/c v1.2.0\n",
+            ),
+            ("c.com/c@v1.2.0".to_string(), "module c.com/c\n"),
+        ]));
+        let main = parse("module m\ngo 1.16\nrequire a.com/a v1.0.0\nexclude c.com/c v1.2.0\n");
+        let (list, _) = build_list(&main, Path::new("/"), &src);
+        let got: Vec<String> = list.iter().map(|m| m.module.to_string()).collect();
+        assert_eq!(got, ["a.com/a@v1.0.0"]);
+    }
+
+    #[test]
+    fn workspace_conflicting_replacements_are_gos_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ws = tmp.path();
+        for (dir, to) in [("m1", "./x"), ("m2", "./y")] {
+            std::fs::create_dir_all(ws.join(dir)).unwrap();
+            std::fs::write(
+                ws.join(dir).join("go.mod"),
+                format!(
+                    "module example.com/{dir}\ngo 1.21\nreplace example.com/dep v1.0.0 => {to}\n"
+                ),
+            )
+            .unwrap();
+        }
+        std::fs::write(ws.join("go.work"), "go 1.21\nuse (\n\t./m1\n\t./m2\n)\n").unwrap();
+        let opts = LoadOptions {
+            gomodcache: Some(ws.join("modcache")),
+            use_workspace: true,
+        };
+        let err = load_workspace(&ws.join("go.work"), &opts)
+            .unwrap_err()
+            .to_string();
+        let x = ws.join("m1/x").display().to_string();
+        let y = ws.join("m2/y").display().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "go: conflicting replacements for example.com/dep@v1.0.0:\n\t{x}\n\t{y}\nuse \"go work edit -replace example.com/dep@v1.0.0=[override]\" to resolve"
+            )
+        );
+        // A go.work replacement of the path settles it.
+        std::fs::write(
+            ws.join("go.work"),
+            "go 1.21\nuse (\n\t./m1\n\t./m2\n)\nreplace example.com/dep => ./z\n",
+        )
+        .unwrap();
+        let list = load_workspace(&ws.join("go.work"), &opts).unwrap();
+        assert_eq!(list.main, ["example.com/m1", "example.com/m2"]);
+        assert!(list.modules.is_empty());
     }
 }
