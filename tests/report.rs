@@ -124,3 +124,30 @@ fn every_finding_kind_has_a_fixture() {
         insta::assert_snapshot!(format!("kind_{case}"), json);
     }
 }
+
+#[test]
+fn a_required_and_excluded_version_is_flagged() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(tmp.path().join("plugins/p")).expect("mkdir");
+    std::fs::write(
+        tmp.path().join("go.mod"),
+        "module example.com/h\n\ngo 1.22\n\nrequire example.com/x v1.0.0\n\nexclude example.com/x v1.0.0\n",
+    )
+    .expect("go.mod");
+    std::fs::write(
+        tmp.path().join("plugins/p/go.mod"),
+        "module example.com/p\n\ngo 1.22\n",
+    )
+    .expect("go.mod");
+    let out = Command::new(env!("CARGO_BIN_EXE_godrift"))
+        .current_dir(tmp.path())
+        .args(["report", "--format", "json", "--quiet"])
+        .env("GOMODCACHE", tmp.path().join("none"))
+        .env("GOWORK", "off")
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(v["findings"].as_array().expect("f").iter().any(|f| {
+        f["code"] == "GD090" && f["severity"] == "warning" && f["module"] == "example.com/x"
+    }));
+}

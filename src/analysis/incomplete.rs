@@ -5,8 +5,9 @@ use crate::finding::{Code, Finding, Severity};
 use crate::project::Side;
 
 pub fn check(side: &Side) -> Vec<Finding> {
+    let mut out = excluded_requirements(side);
     if side.build_list.missing.is_empty() {
-        return Vec::new();
+        return out;
     }
     let list: Vec<String> = side
         .build_list
@@ -25,5 +26,29 @@ pub fn check(side: &Side) -> Vec<Finding> {
     );
     f.artifacts = vec![side.name.clone()];
     f.fix = Some("run `go mod download` in that module first".into());
-    vec![f]
+    out.push(f);
+    out
+}
+
+/// A main module requiring a version its own go.mod excludes: cmd/go replaces it with the
+/// next available version when it updates go.mod, which godrift (offline) cannot pick.
+fn excluded_requirements(side: &Side) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for r in &side.go_mod.require {
+        if side.go_mod.exclude.iter().any(|e| e.module == r.module) {
+            let mut f = Finding::new(
+                Code::IncompleteInformation,
+                Severity::Warning,
+                format!(
+                    "{}: go.mod requires {} but also excludes it; Go moves the requirement to the next version when it updates go.mod, so the build list here may be wrong",
+                    side.name, r.module
+                ),
+            );
+            f.artifacts = vec![side.name.clone()];
+            f.module = Some(r.module.path.clone());
+            f.fix = Some("run `go mod tidy` so go.mod records the version Go will use".into());
+            out.push(f);
+        }
+    }
+    out
 }
