@@ -9,6 +9,7 @@ pub mod binary;
 pub mod config;
 pub mod dirhash;
 pub mod finding;
+pub mod fsio;
 pub mod gomod;
 pub mod gosum;
 pub mod graph;

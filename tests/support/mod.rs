@@ -1,0 +1,199 @@
+//! Shared test support: one way to run godrift and go with a hermetic environment, copy
+//! trees, and `require_go()` (which fails, not skips, when `CI` is set and `go` is missing).
+//!
+//! Each test crate includes it with `mod support;` and uses what it needs.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Whether the run is in CI (`CI` set and not empty/false): missing tools are failures there.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// The `go` on PATH. Without one: panics in CI (a test that needs go must not pass silently
+/// there), else prints why the test is skipped and returns None.
+pub fn require_go(test: &str) -> Option<PathBuf> {
+    match go_on_path() {
+        Some(go) => Some(go),
+        None if in_ci() => panic!("{test}: `go` is not on PATH, and CI is set: this test needs it"),
+        None => {
+            eprintln!("{test}: skipped: no `go` on PATH (set CI=1 to make this a failure)");
+            None
+        }
+    }
+}
+
+/// The first `go` on PATH that runs.
+pub fn go_on_path() -> Option<PathBuf> {
+    let out = Command::new("go").arg("env").arg("GOROOT").output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let root = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    Some(PathBuf::from(root).join("bin/go"))
+}
+
+/// A hermetic Go environment rooted in one directory: private GOPATH and GOMODCACHE, no
+/// network unless a proxy is set, local toolchain, no workspace unless one is asked for.
+#[derive(Clone, Debug)]
+pub struct GoEnv {
+    pub gopath: PathBuf,
+    pub gomodcache: PathBuf,
+    /// GOPROXY: `off` by default; `file://...` for a fake proxy, or the real one.
+    pub goproxy: String,
+    pub goflags: String,
+    /// GOWORK: `off` by default.
+    pub gowork: String,
+    /// GOCACHE; None keeps the user's (fast, and build outputs do not depend on it).
+    pub gocache: Option<PathBuf>,
+    pub extra: Vec<(String, String)>,
+}
+
+impl GoEnv {
+    /// A private GOPATH under `root`, GOPROXY=off, GOFLAGS=-mod=mod, GOWORK=off.
+    pub fn new(root: &Path) -> GoEnv {
+        let gopath = root.join("gopath");
+        GoEnv {
+            gomodcache: gopath.join("pkg/mod"),
+            gopath,
+            goproxy: "off".into(),
+            goflags: "-mod=mod".into(),
+            gowork: "off".into(),
+            gocache: None,
+            extra: Vec::new(),
+        }
+    }
+
+    /// The real module proxy (proxy.golang.org, sum.golang.org), for tests on real modules.
+    pub fn with_real_proxy(mut self) -> GoEnv {
+        self.goproxy = std::env::var("GODRIFT_TEST_GOPROXY")
+            .unwrap_or_else(|_| "https://proxy.golang.org,direct".into());
+        self
+    }
+
+    pub fn with(mut self, key: &str, value: impl Into<String>) -> GoEnv {
+        self.extra.push((key.into(), value.into()));
+        self
+    }
+
+    /// Applies this environment to a command (go or godrift).
+    pub fn apply(&self, cmd: &mut Command) {
+        cmd.env("GOTOOLCHAIN", "local")
+            .env("GOPATH", &self.gopath)
+            .env("GOMODCACHE", &self.gomodcache)
+            .env("GOPROXY", &self.goproxy)
+            .env("GOFLAGS", &self.goflags)
+            .env("GOWORK", &self.gowork)
+            .env("CGO_ENABLED", "1")
+            .env_remove("GOENV")
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .env_remove("GITHUB_ACTIONS");
+        if self.goproxy == "off" || self.goproxy.starts_with("file://") {
+            cmd.env("GOSUMDB", "off");
+        }
+        if let Some(c) = &self.gocache {
+            cmd.env("GOCACHE", c);
+        }
+        for (k, v) in &self.extra {
+            cmd.env(k, v);
+        }
+    }
+
+    /// `go args...` in `dir`; panics with go's stderr when it fails.
+    pub fn go(&self, dir: &Path, args: &[&str]) -> String {
+        let out = self.go_output(dir, args);
+        assert!(
+            out.status.success(),
+            "go {args:?} in {}: {}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// `go args...` in `dir`, whatever its exit status.
+    pub fn go_output(&self, dir: &Path, args: &[&str]) -> Output {
+        let mut cmd = Command::new("go");
+        cmd.current_dir(dir).args(args);
+        self.apply(&mut cmd);
+        cmd.output().expect("run go")
+    }
+
+    /// godrift in `dir` with this environment.
+    pub fn godrift(&self, dir: &Path, args: &[&str]) -> Run {
+        let mut cmd = godrift_command(dir, args);
+        self.apply(&mut cmd);
+        Run::of(cmd.output().expect("run godrift"))
+    }
+}
+
+/// What a command did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn of(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// The godrift binary built for these tests, run in `dir`, with a module cache that does not
+/// exist unless the caller sets one (so the user's cache never leaks into a test).
+pub fn godrift_command(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_godrift"));
+    cmd.current_dir(dir)
+        .args(args)
+        .env("GOMODCACHE", dir.join("no-modcache"))
+        .env("GOWORK", "off")
+        .env("GODRIFT_CACHE_DIR", dir.join(".godrift-test-cache"))
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_ACTIONS");
+    cmd
+}
+
+/// godrift in `dir` (see `godrift_command`).
+pub fn godrift(dir: &Path, args: &[&str]) -> Run {
+    Run::of(godrift_command(dir, args).output().expect("run godrift"))
+}
+
+/// Copies a directory tree (files, directories and symlinks as links).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("entry");
+        let ty = e.file_type().expect("file type");
+        let dst = to.join(e.file_name());
+        if ty.is_dir() {
+            copy_tree(&e.path(), &dst);
+        } else if ty.is_symlink() {
+            let target = std::fs::read_link(e.path()).expect("readlink");
+            std::os::unix::fs::symlink(target, &dst).expect("symlink");
+        } else {
+            std::fs::copy(e.path(), &dst).expect("copy");
+        }
+    }
+}
+
+/// Writes `files` (relative path, contents) under `root`, creating directories.
+pub fn write_files(root: &Path, files: &[(&str, &str)]) {
+    for (rel, text) in files {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, text).expect("write");
+    }
+}
+
+/// The repository's fixtures directory.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
