@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod baseline;
 pub mod binary;
+pub mod codes;
 pub mod config;
 pub mod dirhash;
 pub mod finding;

@@ -3,6 +3,7 @@
 
 mod align;
 mod check;
+mod explain;
 mod hook;
 mod init;
 mod new_plugin;
@@ -42,6 +43,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Show as JSON what godrift reads from a go.mod, go.work, go.sum or modules.txt.
     Parse(parse::ParseArgs),
+    /// Print a finding code's documentation: what it means, why it breaks loading, the fix.
+    Explain(explain::ExplainArgs),
 }
 
 /// Output formats shared by the reporting subcommands.
@@ -79,6 +82,7 @@ pub fn run() -> i32 {
         Command::Hook(a) => hook::run(a),
         Command::Check(a) => check::run(a),
         Command::Parse(a) => parse::run(a),
+        Command::Explain(a) => explain::run(a),
     };
     match result {
         Ok(code) => code,

@@ -2,7 +2,7 @@
 //! graph, for code review) and SARIF 2.1.0 (rule ids are the stable finding codes).
 
 use crate::analysis::{Analysis, Proposal, Verdict};
-use crate::finding::{Code, Finding, Severity};
+use crate::finding::{Finding, Severity};
 use crate::project::Project;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use serde::Serialize;
@@ -368,13 +368,22 @@ pub fn markdown(r: &Report) -> String {
 
 /// SARIF 2.1.0 with one rule per finding code; locations point at go.mod lines.
 pub fn sarif(r: &Report) -> String {
-    let rules: Vec<serde_json::Value> = Code::ALL
+    let rules: Vec<serde_json::Value> = crate::codes::TABLE
         .iter()
-        .map(|c| {
+        .map(|i| {
+            let level = match i.default_severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "note",
+            };
             serde_json::json!({
-                "id": c.as_str(),
-                "name": c.name(),
-                "shortDescription": { "text": c.name() },
+                "id": i.id,
+                "name": i.name,
+                "shortDescription": { "text": i.summary },
+                "fullDescription": { "text": format!("{} Fix: {}", i.why, i.fix) },
+                "helpUri": i.code.help_uri(),
+                "help": { "text": crate::codes::explain(i.code) },
+                "defaultConfiguration": { "level": level },
             })
         })
         .collect();
