@@ -17,7 +17,7 @@ fn report_time(root: &std::path::Path, runs: usize) -> f64 {
         // Each run starts cold, as a CLI invocation does.
         godrift::graph::clear_parse_cache();
         let p = godrift::project::load(root, None, &opts).expect("load");
-        let a = godrift::analysis::analyze(&p);
+        let a = godrift::rules::run(&p);
         std::hint::black_box(a.findings.len());
     })
 }

@@ -3,13 +3,13 @@
 //!
 //! The library is the engine; `src/main.rs` is a thin CLI over it.
 
-pub mod analysis;
 pub mod baseline;
 pub mod binary;
 pub mod codes;
 pub mod config;
 pub mod dirhash;
 pub mod finding;
+pub mod fixes;
 pub mod fsio;
 pub mod gomod;
 pub mod gosum;
@@ -18,6 +18,7 @@ pub mod integrity;
 pub mod module;
 pub mod project;
 pub mod report;
+pub mod rules;
 pub mod semver;
 pub mod span;
 pub mod txtar;

@@ -5,7 +5,7 @@ use super::report::write_atomically;
 use super::{EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS};
 use anyhow::Result;
 use godrift::graph::LoadOptions;
-use godrift::{analysis, project};
+use godrift::{project, rules};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -40,7 +40,7 @@ pub fn run(args: &AlignArgs) -> Result<i32> {
             return Ok(EXIT_BAD_INPUT);
         }
     };
-    let analysis = analysis::analyze(&project);
+    let analysis = rules::run(&project);
     let mut wrote = 0;
     let mut skipped = Vec::new();
     // Several proposals may edit one go.mod: apply them in sequence on fresh loads.
@@ -80,7 +80,7 @@ pub fn run(args: &AlignArgs) -> Result<i32> {
     eprintln!("updated {wrote} go.mod file(s)");
     // Re-check: what is left after aligning.
     let after = match project::load(&args.dir, args.config.as_deref(), &opts) {
-        Ok(p) => analysis::analyze(&p),
+        Ok(p) => rules::run(&p),
         Err(e) => {
             eprintln!("{e}");
             return Ok(EXIT_BAD_INPUT);

@@ -5,7 +5,7 @@
 use super::report::write_atomically;
 use super::{EXIT_BAD_INPUT, EXIT_CLEAN};
 use anyhow::Result;
-use godrift::analysis::relative_dir;
+use godrift::fixes::relative_dir;
 use godrift::graph::LoadOptions;
 use godrift::project;
 use std::path::PathBuf;

@@ -4,7 +4,7 @@ use super::{OutputFormat, EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS};
 use anyhow::Result;
 use godrift::finding::Severity;
 use godrift::graph::LoadOptions;
-use godrift::{analysis, project, report};
+use godrift::{project, report, rules};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -89,7 +89,7 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
     if let Some(bar) = godrift::project::PROGRESS.get() {
         bar.finish_and_clear();
     }
-    let mut analysis = analysis::analyze(&project);
+    let mut analysis = rules::run(&project);
     if let Some(path) = &args.write_baseline {
         let b = godrift::baseline::Baseline::of(&analysis.findings);
         write_atomically(path, serde_json::to_string_pretty(&b)?.as_bytes())?;

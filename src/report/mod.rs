@@ -1,9 +1,9 @@
 //! Report rendering: terminal table, JSON (versioned schema), Markdown (with a Mermaid
 //! graph, for code review) and SARIF 2.1.0 (rule ids are the stable finding codes).
 
-use crate::analysis::{Analysis, Proposal, Verdict};
 use crate::finding::{Finding, Severity};
 use crate::project::Project;
+use crate::rules::{Analysis, Proposal, Verdict};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use serde::Serialize;
 
@@ -21,7 +21,7 @@ pub struct Report {
     pub schema_version: u32,
     pub verdict: Verdict,
     pub host: HostInfo,
-    pub plugins: Vec<crate::analysis::PluginVerdict>,
+    pub plugins: Vec<crate::rules::PluginVerdict>,
     pub findings: Vec<Finding>,
     pub proposals: Vec<Proposal>,
     pub notes: Vec<String>,

@@ -51,20 +51,6 @@ pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
         ),
     ];
     let mut out = Vec::new();
-    // plugin.Open needs cgo in the host: without it every plugin fails.
-    if h.cgo_enabled == Some(false) {
-        let mut f = Finding::new(
-            Code::HostWithoutCgo,
-            Severity::Error,
-            format!(
-                "the host is built with CGO_ENABLED=0: plugin.Open fails with \"plugin: not implemented\" for {}",
-                plugin.name
-            ),
-        );
-        f.artifacts = vec![host.name.clone(), plugin.name.clone()];
-        f.fix = Some("build the host with CGO_ENABLED=1 (and a C toolchain)".into());
-        out.push(f);
-    }
     for (flag, hv, pv, severity) in pairs {
         if hv == pv {
             continue;
