@@ -3,7 +3,8 @@
 use super::{OutputFormat, EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS};
 use anyhow::Result;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
-use godrift::binary::{self, CheckReport};
+use godrift::binary;
+use godrift::rules::binary::CheckReport;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -41,7 +42,7 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
         .iter()
         .map(|p| p.display().to_string())
         .collect();
-    let report = binary::check(&host, &plugins, &names);
+    let report = godrift::rules::binary::check(&host, &plugins, &names);
     // A file that is not a Go host or plugin at all is bad input, not a finding.
     let not_go = report
         .findings

@@ -150,7 +150,7 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
             .iter()
             .map(|p| p.display().to_string())
             .collect();
-        r.add_binary(godrift::binary::check(&host, &plugins, &names));
+        r.add_binary(godrift::rules::binary::check(&host, &plugins, &names));
     }
     let text = match args.format {
         OutputFormat::Table => report::table(&r),

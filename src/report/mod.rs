@@ -27,7 +27,7 @@ pub struct Report {
     pub notes: Vec<String>,
     /// Binary-mode results when built artifacts were given (`--built-host`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub binary: Option<crate::binary::CheckReport>,
+    pub binary: Option<crate::rules::binary::CheckReport>,
 }
 
 /// Paths in the report are shown relative to the project root, so reports are stable.
@@ -101,7 +101,7 @@ impl Report {
 
     /// Adds binary-mode results: the built files are the ground truth, so a plugin that
     /// does not load makes the verdict "fails" whatever source mode concluded.
-    pub fn add_binary(&mut self, check: crate::binary::CheckReport) {
+    pub fn add_binary(&mut self, check: crate::rules::binary::CheckReport) {
         self.findings.extend(check.findings.iter().cloned());
         crate::finding::sort_findings(&mut self.findings);
         if !check.all_load() {

@@ -95,3 +95,26 @@ pub fn between_plugins(host: &Side, plugins: &[Side]) -> Vec<Finding> {
     }
     out
 }
+
+/// Binary mode: the module of a mismatched package is at another version in build info.
+pub fn binary(
+    label: &str,
+    plugin: &str,
+    module: &str,
+    host_version: &str,
+    plugin_version: &str,
+    package: &str,
+) -> Finding {
+    let mut f = Finding::new(
+        Code::VersionConflict,
+        Severity::Error,
+        format!("{module} is {host_version} in the {label} but {plugin_version} in {plugin}"),
+    );
+    f.module = Some(module.to_string());
+    f.packages = vec![package.to_string()];
+    f.fix = Some(format!(
+        "align both on one version, e.g. `go get {module}@{}` in the older side",
+        crate::semver::max(host_version, plugin_version)
+    ));
+    f
+}

@@ -68,3 +68,39 @@ pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
     }
     out
 }
+
+/// Binary mode: a hash-affecting setting differs in build info.
+pub fn binary(
+    label: &str,
+    plugin: &str,
+    key: &str,
+    host_value: &str,
+    plugin_value: &str,
+    first_package: &str,
+) -> Finding {
+    let show = |v: &str| {
+        if v.is_empty() {
+            "unset".to_string()
+        } else {
+            format!("{key}={v}")
+        }
+    };
+    let message = if key == "-tags" {
+        format!(
+            "-tags differs: {label} {}, plugin {plugin} {} (build tags select different files of shared packages, here {first_package})",
+            show(host_value),
+            show(plugin_value),
+        )
+    } else {
+        format!(
+            "{key} differs: {label} {}, plugin {plugin} {} (every package's hash changes, so the runtime names whichever it checks first: {first_package})",
+            show(host_value),
+            show(plugin_value),
+        )
+    };
+    let mut f = Finding::new(Code::BuildFlagMismatch, Severity::Error, message);
+    f.fix = Some(format!(
+        "build host and plugins with the same {key} setting"
+    ));
+    f
+}

@@ -25,3 +25,18 @@ pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
     f.fix = Some("build the host with CGO_ENABLED=1 (and a C toolchain)".into());
     vec![f]
 }
+
+pub const ROOT_CAUSE: &str = "the host is statically linked (CGO_ENABLED=0)";
+
+/// Binary mode: the host executable is statically linked.
+pub fn binary(host: &str) -> Finding {
+    let mut f = Finding::new(
+        Code::HostWithoutCgo,
+        Severity::Error,
+        format!("{host} is statically linked (built with CGO_ENABLED=0?): plugin.Open always fails with \"plugin: not implemented\""),
+    );
+    f.artifacts = vec![host.to_string()];
+    f.fix =
+        Some("build the host with CGO_ENABLED=1 (the default when a C compiler is present)".into());
+    f
+}

@@ -5,6 +5,7 @@
 //! A rule file's doc comment says what the code means, why it breaks loading, and the fix;
 //! the user-facing text of each code lives in the table in `crate::codes`.
 
+pub mod binary;
 mod gd001_version_conflict;
 mod gd002_replace_divergence;
 mod gd003_sum_mismatch;
@@ -13,7 +14,11 @@ mod gd005_build_flag_mismatch;
 mod gd006_inconsistent_vendoring;
 mod gd007_source_path_divergence;
 mod gd008_duplicate_plugin_path;
+mod gd020_package_hash_mismatch;
+mod gd021_host_not_dynamic;
 mod gd022_host_without_cgo;
+mod gd023_go_version_mismatch;
+mod gd024_not_a_go_artifact;
 mod gd090_incomplete_information;
 mod vendored_sources;
 
