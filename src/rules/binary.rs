@@ -188,3 +188,71 @@ fn cause_findings(causes: &[Cause], label: &str, host: &str, plugin: &str) -> Ve
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::binary::buildinfo::{BuildInfo, Dep};
+    use crate::codes::Code;
+
+    fn art(name: &str, deps: &[(&str, &str)], hashes: &[(&str, u8)]) -> Artifact {
+        Artifact {
+            path: name.into(),
+            dynamic: true,
+            hashes: hashes
+                .iter()
+                .map(|(p, h)| (p.to_string(), [*h; 8]))
+                .collect(),
+            check_order: hashes.iter().map(|(p, _)| p.to_string()).collect(),
+            build_info: Some(BuildInfo {
+                go_version: "go1.26.8".into(),
+                path: format!("example.com/{name}"),
+                deps: deps
+                    .iter()
+                    .map(|(p, v)| Dep {
+                        path: p.to_string(),
+                        version: v.to_string(),
+                        ..Dep::default()
+                    })
+                    .collect(),
+                ..BuildInfo::default()
+            }),
+            legacy_hash_format: false,
+            dlopen_refusal: None,
+        }
+    }
+
+    #[test]
+    fn packages_that_differ_through_their_imports_are_attributed_to_the_bumped_module() {
+        // b.com/b is the same version on both sides but imports a.com/a, which was bumped:
+        // b's hash differs only because of a. The runtime names b first.
+        let host = art(
+            "host",
+            &[("a.com/a", "v1.0.0"), ("b.com/b", "v1.0.0")],
+            &[("b.com/b", 1), ("a.com/a", 1)],
+        );
+        let plugin = art(
+            "p.so",
+            &[("a.com/a", "v1.1.0"), ("b.com/b", "v1.0.0")],
+            &[("b.com/b", 2), ("a.com/a", 2)],
+        );
+        let r = check(&host, &[plugin], &["p.so".into()]);
+        assert_eq!(r.plugins[0].mismatched_packages[0].package, "b.com/b");
+        let codes: Vec<Code> = r.findings.iter().map(|f| f.code).collect();
+        assert_eq!(codes, [Code::VersionConflict, Code::PackageHashMismatch]);
+        let gd001 = &r.findings[0];
+        assert!(
+            gd001
+                .message
+                .contains("differ only because they import what changed: b.com/b"),
+            "{}",
+            gd001.message
+        );
+        assert_eq!(gd001.packages, ["a.com/a", "b.com/b"]);
+        let rc = r.plugins[0].root_cause.as_deref().unwrap();
+        assert!(
+            rc.starts_with("a.com/a is v1.0.0 in the host but v1.1.0"),
+            "{rc}"
+        );
+    }
+}
