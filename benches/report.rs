@@ -9,9 +9,12 @@ use godrift::graph::LoadOptions;
 use std::process::Command;
 
 fn report_time(root: &std::path::Path, runs: usize) -> f64 {
-    let opts = LoadOptions {
-        gomodcache: Some(root.join("modcache")),
-        use_workspace: false,
+    let opts = godrift::project::Options {
+        graph: LoadOptions {
+            gomodcache: Some(root.join("modcache")),
+            use_workspace: false,
+        },
+        ..Default::default()
     };
     common::time(runs, || {
         // Each run starts cold, as a CLI invocation does.

@@ -1,6 +1,6 @@
 //! `godrift check`: the exact verdict from built artifacts.
 
-use super::{OutputFormat, EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS};
+use super::{bad, Out, OutputFormat, EXIT_CLEAN, EXIT_FINDINGS};
 use anyhow::Result;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use godrift::binary;
@@ -19,24 +19,13 @@ pub struct CheckArgs {
     pub format: OutputFormat,
 }
 
-pub fn run(args: &CheckArgs) -> Result<i32> {
-    let host = match binary::read(&args.host) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("godrift: {e}");
-            return Ok(EXIT_BAD_INPUT);
-        }
-    };
-    let mut plugins = Vec::new();
-    for p in &args.plugins {
-        match binary::read(p) {
-            Ok(a) => plugins.push(a),
-            Err(e) => {
-                eprintln!("godrift: {e}");
-                return Ok(EXIT_BAD_INPUT);
-            }
-        }
-    }
+pub fn run(args: &CheckArgs, out: Out) -> Result<i32> {
+    let host = binary::read(&args.host)?;
+    let plugins = args
+        .plugins
+        .iter()
+        .map(|p| binary::read(p))
+        .collect::<Result<Vec<_>, _>>()?;
     let names: Vec<String> = args
         .plugins
         .iter()
@@ -49,16 +38,14 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
         .iter()
         .find(|f| f.code == godrift::finding::Code::NotAGoArtifact);
     if let Some(f) = not_go {
-        eprintln!("godrift: {}", f.message);
-        return Ok(EXIT_BAD_INPUT);
+        return Err(bad(format!("godrift: {}", f.message)));
     }
-    match args.format {
-        OutputFormat::Json | OutputFormat::Sarif => {
-            println!("{}", serde_json::to_string_pretty(&report)?)
-        }
-        OutputFormat::Markdown => print!("{}", render_markdown(&report)),
-        OutputFormat::Table => print!("{}", render_table(&report)),
-    }
+    let text = match args.format {
+        OutputFormat::Json | OutputFormat::Sarif => serde_json::to_string_pretty(&report)? + "\n",
+        OutputFormat::Markdown => render_markdown(&report),
+        OutputFormat::Table => render_table(&report),
+    };
+    out.write_all(text.as_bytes())?;
     Ok(if report.all_load() {
         EXIT_CLEAN
     } else {

@@ -1,6 +1,6 @@
 //! `godrift explain GDxxx`: a finding code's documentation (what, why, fix).
 
-use super::EXIT_BAD_INPUT;
+use super::{Out, EXIT_CLEAN};
 use anyhow::Result;
 use godrift::codes::{self, Code};
 
@@ -10,20 +10,19 @@ pub struct ExplainArgs {
     pub code: String,
 }
 
-pub fn run(args: &ExplainArgs) -> Result<i32> {
+pub fn run(args: &ExplainArgs, out: Out) -> Result<i32> {
     match Code::parse(args.code.trim()) {
         Some(c) => {
-            print!("{}", codes::explain(c));
-            Ok(super::EXIT_CLEAN)
+            out.write_all(codes::explain(c).as_bytes())?;
+            Ok(EXIT_CLEAN)
         }
         None => {
             let known: Vec<&str> = Code::all().map(Code::as_str).collect();
-            eprintln!(
-                "godrift: unknown finding code {:?} (known: {})",
+            anyhow::bail!(
+                "unknown finding code {:?} (known: {})",
                 args.code,
                 known.join(", ")
-            );
-            Ok(EXIT_BAD_INPUT)
+            )
         }
     }
 }
