@@ -127,10 +127,6 @@ pub struct Replay {
     pub plugins: Vec<PluginResult>,
 }
 
-fn hex(h: &[u8; 8]) -> String {
-    h.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The name `plugin.Open` puts in its error: the argument, without a `.so` suffix.
 fn open_name(path: &str) -> &str {
     if path.len() > 3 {
@@ -338,8 +334,8 @@ pub fn replay(host: &Artifact, plugins: &[Artifact], names: &[String]) -> Replay
                     }
                     r.mismatched_packages.push(Mismatch {
                         package: pkg.clone(),
-                        host_hash: hex(theirs),
-                        plugin_hash: hex(mine),
+                        host_hash: crate::dirhash::hex(theirs),
+                        plugin_hash: crate::dirhash::hex(mine),
                         bound_to: match who {
                             None => "host".to_string(),
                             Some(j) => names[*j].clone(),
