@@ -116,7 +116,9 @@ impl Report {
                         }
                     })
                     .unwrap_or_else(|| ".".into());
-                c.command = format!("(cd {side_dir} && go get {}@{})", p.module, p.target);
+                if !c.args.is_empty() {
+                    c.command = format!("(cd {side_dir} && {})", c.args);
+                }
                 if let Some(n) = &mut c.note {
                     *n = rel.text(n);
                 }

@@ -7,6 +7,7 @@
 
 use super::go_mod_evidence;
 use crate::finding::{Code, Finding, Severity};
+use crate::fixes::{describe, Source};
 use crate::project::Side;
 
 pub fn check(a: &Side, b: &Side) -> Vec<Finding> {
@@ -18,13 +19,21 @@ pub fn check(a: &Side, b: &Side) -> Vec<Finding> {
         if other.module.version == m.module.version {
             continue;
         }
+        // Compare what is compiled: `replace M => M v2` on one side and `M v2` on the other
+        // build the same code (issue 11 item 3).
+        if Source::of(m) == Source::of(other) {
+            continue;
+        }
         let path = &m.module.path;
         let mut f = Finding::new(
             Code::VersionConflict,
             Severity::Error,
             format!(
                 "{path} is {} in {} but {} in {}",
-                m.module.version, a.name, other.module.version, b.name
+                describe(m),
+                a.name,
+                describe(other),
+                b.name
             ),
         );
         f.artifacts = vec![a.name.clone(), b.name.clone()];
