@@ -301,6 +301,23 @@ fn greater(a: &str, b: &str) -> bool {
     semver::compare(a, b) == std::cmp::Ordering::Greater
 }
 
+/// Who requires `path` at exactly `version` (what keeps it selected there), main excluded.
+fn requirers(bl: &BuildList, path: &str, version: &str) -> String {
+    let mut by: Vec<String> = bl
+        .edges
+        .iter()
+        .filter(|(from, to)| to.path == path && to.version == version && !from.version.is_empty())
+        .map(|(from, _)| from.to_string())
+        .collect();
+    by.sort();
+    by.dedup();
+    if by.is_empty() {
+        chain(bl, path)
+    } else {
+        format!("required at {version} by {}", by.join(", "))
+    }
+}
+
 fn chain(bl: &BuildList, path: &str) -> String {
     bl.why(path)
         .iter()
@@ -323,7 +340,9 @@ fn plan_side(
     let original = parse_text(&old)?;
     let pruned = is_pruned(&original);
     let mut text = old.clone();
-    let mut forced: BTreeMap<String, String> = BTreeMap::new();
+    // Modules pinned at the wanted version that the graph still selects higher: pinning
+    // them again would undo the consistency pass, so they are left at what is selected.
+    let mut high: BTreeMap<String, String> = BTreeMap::new();
     let mut notes = Vec::new();
     let mut converged = false;
     let mut bl = side.build_list.clone();
@@ -343,31 +362,38 @@ fn plan_side(
             }
         }
         let mut next = text.clone();
+        let mut edited = BTreeSet::new();
+        let mut pending: BTreeMap<String, String> = BTreeMap::new();
         for (path, want) in &wants {
             let Some(cur) = bl.get(path) else {
                 continue;
             };
-            if forced.contains_key(path) {
+            if Source::of(cur) == want.source {
                 continue;
             }
             let v = &cur.module.version;
-            let version = if *v == want.version {
-                None
-            } else if greater(v, &want.version)
-                && mf
-                    .require
-                    .iter()
-                    .any(|r| r.module.path == *path && r.module.version == want.version)
-            {
-                // Pinned at the wanted version and still selected higher: forced.
-                forced.insert(path.clone(), v.clone());
+            let pinned = mf
+                .require
+                .iter()
+                .any(|r| r.module.path == *path && r.module.version == want.version);
+            if greater(v, &want.version) && pinned && !high.contains_key(path) {
+                // Decided once the other edits have settled: they may lower what raises it.
+                pending.insert(path.clone(), v.clone());
+                if !replace_differs(&mf, path, want) {
+                    continue;
+                }
+                next = apply_want(&next, &mf, path, None, want);
+                edited.insert(path.clone());
                 continue;
-            } else {
-                Some(want.version.as_str())
-            };
+            }
+            // A module selected higher than wanted despite the pin keeps its version; a
+            // mirrored wildcard replacement still decides its source.
+            let version =
+                (*v != want.version && !high.contains_key(path)).then_some(want.version.as_str());
             // This module's replacements are not touched by the other modules' edits.
             if version.is_some() || replace_differs(&mf, path, want) {
                 next = apply_want(&next, &mf, path, version, want);
+                edited.insert(path.clone());
             }
         }
         // cmd/go's updatePrunedRoots: a pruned module's requirements must be the selected
@@ -375,7 +401,7 @@ fn plan_side(
         if pruned {
             for r in &mf.require {
                 let path = &r.module.path;
-                if wants.contains_key(path) && !forced.contains_key(path) {
+                if edited.contains(path) || pending.contains_key(path) {
                     continue;
                 }
                 if let Some(sel) = bl.get(path) {
@@ -388,11 +414,23 @@ fn plan_side(
             }
         }
         if next == text {
-            converged = true;
-            break;
+            if pending.is_empty() {
+                converged = true;
+                break;
+            }
+            high.extend(pending);
         }
         text = next;
     }
+    // Forced: still another source than wanted, because the version could not be lowered.
+    let forced: BTreeMap<String, String> = high
+        .into_iter()
+        .filter(|(path, _)| {
+            bl.get(path)
+                .zip(wants.get(path))
+                .is_some_and(|(cur, want)| Source::of(cur) != want.source)
+        })
+        .collect();
     if !converged {
         notes.push("the edits did not settle after 16 rounds; run `godrift align` again".into());
     }
@@ -459,7 +497,7 @@ fn plan_side(
                 .get(&module)
                 .map(|w| w.version.clone())
                 .unwrap_or_default(),
-            via: chain(&bl, &module),
+            via: requirers(&bl, &module, &selected),
             module,
             selected,
         })
@@ -625,21 +663,22 @@ fn flagged(project: &Project, findings: &[Finding]) -> BTreeMap<String, BTreeSet
     out
 }
 
-/// The newest effective version of `module` among `sides` (module sources only).
-fn newest<'a>(sides: impl Iterator<Item = &'a Side>, module: &str) -> Option<&'a SelectedModule> {
-    sides
-        .filter_map(|s| s.build_list.get(module))
-        .reduce(|a, b| {
-            let v = |m: &SelectedModule| match Source::of(m) {
-                Source::Module { module } => module.version,
-                Source::Dir { .. } => m.module.version.clone(),
-            };
-            if greater(&v(b), &v(a)) {
-                b
-            } else {
-                a
-            }
-        })
+/// The newest effective version of `module` in `lists` (module sources only).
+fn newest<'a>(
+    lists: impl Iterator<Item = &'a BuildList>,
+    module: &str,
+) -> Option<&'a SelectedModule> {
+    lists.filter_map(|l| l.get(module)).reduce(|a, b| {
+        let v = |m: &SelectedModule| match Source::of(m) {
+            Source::Module { module } => module.version,
+            Source::Dir { .. } => m.module.version.clone(),
+        };
+        if greater(&v(b), &v(a)) {
+            b
+        } else {
+            a
+        }
+    })
 }
 
 /// The go.mod text of `old` with only `module`'s directives made as in `new_mf`.
@@ -667,11 +706,15 @@ fn module_only(old: &str, new_mf: &ModFile, module: &str) -> Option<String> {
 }
 
 /// Computes every edit, per go.mod, that aligns the sides on the modules `findings` name.
+///
+/// Plugins are planned independently against the reference (the host); a module the host
+/// lacks is aligned on the newest version the plugins hold. When the edits move such a module
+/// in one plugin so that plugins now disagree on it, it is added and the plugins planned again.
 pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan {
-    let flagged = flagged(project, findings);
+    let mut flagged = flagged(project, findings);
     let strategy = project.config.align.strategy;
     let host = &project.host;
-    let mut sides = Vec::new();
+    let mut host_plan = None;
     // With strategy "max", the host first moves to the newest version of each module.
     let mut reference = host.build_list.clone();
     if strategy == AlignStrategy::Max {
@@ -679,7 +722,7 @@ pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan 
         for module in flagged.keys() {
             let (Some(h), Some(n)) = (
                 host.build_list.get(module),
-                newest(project.plugins.iter(), module),
+                newest(project.plugins.iter().map(|p| &p.build_list), module),
             ) else {
                 continue;
             };
@@ -690,44 +733,95 @@ pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan 
         if !wants.is_empty() {
             if let Some(p) = plan_side(project, host, wants, &host.build_list, opts) {
                 reference = p.build_list.clone();
-                sides.push(p);
+                host_plan = Some(p);
             }
         }
     }
-    for plugin in &project.plugins {
-        let mut wants = BTreeMap::new();
-        for (module, names) in &flagged {
-            if !names.contains(&plugin.name) {
+    let mut planned: BTreeMap<String, SidePlan> = BTreeMap::new();
+    for _ in 0..4 {
+        let lists: Vec<&BuildList> = project
+            .plugins
+            .iter()
+            .map(|p| {
+                planned
+                    .get(&p.name)
+                    .map_or(&p.build_list, |x| &x.build_list)
+            })
+            .collect();
+        let mut next: BTreeMap<String, SidePlan> = BTreeMap::new();
+        for plugin in &project.plugins {
+            let mut wants = BTreeMap::new();
+            for (module, names) in &flagged {
+                if !names.contains(&plugin.name) {
+                    continue;
+                }
+                let r = match reference.get(module) {
+                    Some(r) => r,
+                    None => match newest(lists.iter().copied(), module) {
+                        Some(r) => r,
+                        None => continue,
+                    },
+                };
+                wants.insert(module.clone(), want_from(r, &plugin.dir));
+            }
+            if wants.is_empty() {
                 continue;
             }
-            let r = match reference.get(module) {
-                Some(r) => r,
-                None => match newest(project.plugins.iter(), module) {
-                    Some(r) => r,
-                    None => continue,
-                },
-            };
-            wants.insert(module.clone(), want_from(r, &plugin.dir));
-        }
-        if wants.is_empty() {
-            continue;
-        }
-        // Keep what matched the host before matching it after.
-        for m in &plugin.build_list.modules {
-            if let Some(h) = host.build_list.get(&m.module.path) {
-                if Source::of(h) == Source::of(m) {
-                    if let Some(r) = reference.get(&m.module.path) {
-                        wants
-                            .entry(m.module.path.clone())
-                            .or_insert_with(|| want_from(r, &plugin.dir));
+            // Keep what matched the host before matching it after.
+            for m in &plugin.build_list.modules {
+                if let Some(h) = host.build_list.get(&m.module.path) {
+                    if Source::of(h) == Source::of(m) {
+                        if let Some(r) = reference.get(&m.module.path) {
+                            wants
+                                .entry(m.module.path.clone())
+                                .or_insert_with(|| want_from(r, &plugin.dir));
+                        }
                     }
                 }
             }
+            if let Some(p) = plan_side(project, plugin, wants, &reference, opts) {
+                next.insert(plugin.name.clone(), p);
+            }
         }
-        if let Some(p) = plan_side(project, plugin, wants, &reference, opts) {
-            sides.push(p);
+        planned = next;
+        // Modules the host lacks that the edits made plugins disagree on.
+        let mut sources: BTreeMap<&str, Vec<(&str, Source, bool)>> = BTreeMap::new();
+        for p in &project.plugins {
+            let list = planned
+                .get(&p.name)
+                .map_or(&p.build_list, |x| &x.build_list);
+            for m in &list.modules {
+                if reference.get(&m.module.path).is_some() {
+                    continue;
+                }
+                let moved = p
+                    .build_list
+                    .get(&m.module.path)
+                    .is_none_or(|o| Source::of(o) != Source::of(m));
+                sources.entry(m.module.path.as_str()).or_default().push((
+                    p.name.as_str(),
+                    Source::of(m),
+                    moved,
+                ));
+            }
+        }
+        let mut again = false;
+        for (module, holders) in sources {
+            let disagree = holders.iter().any(|h| h.1 != holders[0].1);
+            let ours = flagged.contains_key(module) || holders.iter().any(|h| h.2);
+            if disagree && ours {
+                let entry = flagged.entry(module.to_string()).or_default();
+                for (name, _, _) in &holders {
+                    entry.insert((*name).to_string());
+                }
+                again = true;
+            }
+        }
+        if !again {
+            break;
         }
     }
+    let sides: Vec<SidePlan> = host_plan.into_iter().chain(planned.into_values()).collect();
     let proposals = proposals(project, &flagged, &sides, &reference);
     Plan { sides, proposals }
 }
@@ -744,10 +838,13 @@ fn proposals(
         .collect();
     let mut out = Vec::new();
     for module in flagged.keys() {
-        let Some(target_sel) = reference
-            .get(module)
-            .or_else(|| newest(project.plugins.iter(), module))
-        else {
+        let Some(target_sel) = reference.get(module).or_else(|| {
+            let lists = plans
+                .iter()
+                .map(|p| &p.build_list)
+                .chain(project.plugins.iter().map(|p| &p.build_list));
+            newest(lists, module)
+        }) else {
             continue;
         };
         let target = match Source::of(target_sel) {
@@ -831,7 +928,11 @@ fn proposals(
             None
         } else {
             let wanted = newest(
-                project.plugins.iter().filter(|p| newer.contains(&p.name)),
+                project
+                    .plugins
+                    .iter()
+                    .filter(|p| newer.contains(&p.name))
+                    .map(|p| &p.build_list),
                 module,
             );
             wanted.map(|w| {

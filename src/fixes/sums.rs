@@ -44,8 +44,10 @@ pub fn loaded_modules(bl: &BuildList) -> BTreeSet<ModuleVersion> {
 /// The go.sum entries Go checks when it builds `main` with build list `bl`:
 /// - the go.mod of every module the graph loads (modfetch.checkGoMod);
 /// - the content of every selected module that provides packages (modfetch.checkMod). Without
-///   the package graph, a module provides packages when `sum` records its content at some
-///   version: a version change then needs the new version's line (the stale go.sum case).
+///   the package graph, a module provides packages when the main module requires it directly
+///   (not `// indirect`: a tidy go.mod marks exactly the imported ones so) or when `sum`
+///   records its content at some version: a version change then needs the new version's line
+///   (the stale go.sum case).
 pub fn needed_sums(main: &ModFile, bl: &BuildList, sum: Option<&GoSum>) -> BTreeSet<SumEntry> {
     let mut out = BTreeSet::new();
     if bl.vendored {
@@ -68,11 +70,20 @@ pub fn needed_sums(main: &ModFile, bl: &BuildList, sum: Option<&GoSum>) -> BTree
                 .collect()
         })
         .unwrap_or_default();
+    let direct: BTreeSet<&str> = main
+        .require
+        .iter()
+        .filter(|r| !r.indirect)
+        .map(|r| r.module.path.as_str())
+        .collect();
     for m in &bl.modules {
         let Some(e) = effective(main, &m.module) else {
             continue;
         };
-        if has_content.contains(e.path.as_str()) || has_content.contains(m.module.path.as_str()) {
+        if direct.contains(m.module.path.as_str())
+            || has_content.contains(e.path.as_str())
+            || has_content.contains(m.module.path.as_str())
+        {
             out.insert(SumEntry {
                 module: e,
                 go_mod: false,

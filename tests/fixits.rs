@@ -1,0 +1,593 @@
+//! The fix-it commands converge (issues 12 and 11 item 3): after one `godrift align` on a
+//! generated project with many conflicts per plugin (direct, indirect, replaced on either
+//! side), `report` has no finding align claims to fix (except those the plugin's own
+//! requirements force, which align names), a second `align` changes nothing, the dry-run diff
+//! applies with `git apply`, and with `go` the plugins build with `-mod=readonly` and load into
+//! the host (plugin.Open). `new-plugin` followed by `go mod tidy` loads too; the hooks check
+//! what is staged, from subprojects, with core.hooksPath and in worktrees.
+//!
+//! Modules come from a generated universe: `example.com/m0`..`m5`, four versions each, whose
+//! packages import their requirements and export a constant naming their version (so another
+//! version has another package hash). Without go, its module cache is written directly;
+//! with go, a file:// proxy serves it to a test-private module cache.
+
+mod support;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use support::{godrift_command, require_go, GoEnv, Run};
+
+const N: usize = 6;
+const VERSIONS: [&str; 4] = ["v1.0.0", "v1.1.0", "v1.2.0", "v1.3.0"];
+
+/// xorshift64*: deterministic draws for generated projects.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn mpath(i: usize) -> String {
+    format!("example.com/m{i}")
+}
+
+/// The requirements of m`i` at version index `j`: a fixed DAG (edges to higher indices).
+fn requires(i: usize, j: usize) -> Vec<(usize, usize)> {
+    let mut r = Rng::new((i * 31 + j * 7 + 3) as u64);
+    let mut out = Vec::new();
+    for k in i + 1..N {
+        if r.below(2) == 0 {
+            out.push((k, r.below(VERSIONS.len())));
+        }
+    }
+    out
+}
+
+fn mod_go_mod(i: usize, j: usize) -> String {
+    let mut s = format!("module {}\n\ngo 1.21\n", mpath(i));
+    let reqs = requires(i, j);
+    if !reqs.is_empty() {
+        s.push_str("\nrequire (\n");
+        for (k, v) in reqs {
+            s.push_str(&format!("\t{} {}\n", mpath(k), VERSIONS[v]));
+        }
+        s.push_str(")\n");
+    }
+    s
+}
+
+fn imports(mods: impl IntoIterator<Item = usize>) -> String {
+    let lines: Vec<String> = mods
+        .into_iter()
+        .map(|k| format!("\t{:?}\n", mpath(k)))
+        .collect();
+    if lines.is_empty() {
+        String::new()
+    } else {
+        format!("import (\n{})\n\n", lines.concat())
+    }
+}
+
+fn calls(mods: impl IntoIterator<Item = usize>) -> String {
+    mods.into_iter().map(|k| format!(" + m{k}.V()")).collect()
+}
+
+fn mod_source(i: usize, j: usize) -> String {
+    let deps: Vec<usize> = requires(i, j).into_iter().map(|(k, _)| k).collect();
+    format!(
+        "package m{i}\n\n{}// Version is in the export data: each version has its own package hash.\nconst Version = \"m{i} {}\"\n\nfunc V() string {{ return Version{} }}\n",
+        imports(deps.clone()),
+        VERSIONS[j],
+        calls(deps)
+    )
+}
+
+/// The universe as a module cache (go.mod files only: enough for godrift's graphs).
+fn write_modcache(root: &Path) {
+    for i in 0..N {
+        let dir = root.join("cache/download").join(mpath(i)).join("@v");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        for (j, v) in VERSIONS.iter().enumerate() {
+            std::fs::write(dir.join(format!("{v}.mod")), mod_go_mod(i, j)).expect("mod");
+        }
+    }
+}
+
+/// The universe as a file:// module proxy.
+fn write_proxy(root: &Path) {
+    for i in 0..N {
+        let dir = root.join(mpath(i)).join("@v");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("list"), VERSIONS.join("\n") + "\n").expect("list");
+        for (j, v) in VERSIONS.iter().enumerate() {
+            std::fs::write(
+                dir.join(format!("{v}.info")),
+                format!("{{\"Version\":\"{v}\",\"Time\":\"2024-01-01T00:00:00Z\"}}\n"),
+            )
+            .expect("info");
+            std::fs::write(dir.join(format!("{v}.mod")), mod_go_mod(i, j)).expect("mod");
+            let f = std::fs::File::create(dir.join(format!("{v}.zip"))).expect("zip");
+            let mut z = zip::ZipWriter::new(f);
+            let opt = zip::write::SimpleFileOptions::default();
+            let prefix = format!("{}@{v}/", mpath(i));
+            for (name, text) in [("go.mod", mod_go_mod(i, j)), ("m.go", mod_source(i, j))] {
+                z.start_file(format!("{prefix}{name}"), opt).expect("entry");
+                z.write_all(text.as_bytes()).expect("write");
+            }
+            z.finish().expect("finish");
+        }
+    }
+}
+
+/// A `replace` of module `m{0}` in a generated go.mod.
+#[derive(Clone, Copy, Debug)]
+enum Repl {
+    /// `=> m v` (another version of the same module).
+    Version(usize, usize),
+    /// `=> ../deps/mK-vJ` (a directory holding version J's files).
+    Dir(usize, usize),
+}
+
+#[derive(Clone, Debug)]
+struct GenSide {
+    /// Relative to the project root.
+    dir: String,
+    module: String,
+    requires: Vec<(usize, usize)>,
+    replaces: Vec<Repl>,
+    plugin: bool,
+}
+
+fn pick_requires(r: &mut Rng, n: usize) -> Vec<(usize, usize)> {
+    let mut mods: Vec<usize> = (0..N).collect();
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let k = mods.remove(r.below(mods.len()));
+        out.push((k, r.below(VERSIONS.len())));
+    }
+    out.sort();
+    out
+}
+
+/// A host and three plugins drawn from `seed`: each requires 2-4 modules at random versions;
+/// the host replaces one of its modules by another version and one by a directory; plugin 0
+/// replaces one of its modules by another version, plugin 1 one by a directory.
+fn generate(seed: u64) -> Vec<GenSide> {
+    let mut r = Rng::new(seed);
+    let mut sides = Vec::new();
+    for s in 0..4 {
+        let n = 2 + r.below(3);
+        let requires = pick_requires(&mut r, n);
+        let mut replaces = Vec::new();
+        let pick = |r: &mut Rng| requires[r.below(requires.len())].0;
+        if s == 0 || s == 1 {
+            let k = pick(&mut r);
+            replaces.push(Repl::Version(k, r.below(VERSIONS.len())));
+        }
+        if s == 0 || s == 2 {
+            let k = pick(&mut r);
+            if !replaces
+                .iter()
+                .any(|x| matches!(x, Repl::Version(m, _) if *m == k))
+            {
+                replaces.push(Repl::Dir(k, r.below(VERSIONS.len())));
+            }
+        }
+        sides.push(GenSide {
+            dir: if s == 0 {
+                "host".into()
+            } else {
+                format!("plugins/p{}", s - 1)
+            },
+            module: if s == 0 {
+                "example.com/host".into()
+            } else {
+                format!("example.com/plugins/p{}", s - 1)
+            },
+            requires,
+            replaces,
+            plugin: s > 0,
+        });
+    }
+    sides
+}
+
+fn side_go_mod(s: &GenSide) -> String {
+    let up = if s.plugin { "../.." } else { ".." };
+    let mut t = format!("module {}\n\ngo 1.21\n\nrequire (\n", s.module);
+    for (k, v) in &s.requires {
+        t.push_str(&format!("\t{} {}\n", mpath(*k), VERSIONS[*v]));
+    }
+    t.push_str(")\n");
+    for r in &s.replaces {
+        t.push_str(&match r {
+            Repl::Version(k, v) => format!(
+                "\nreplace {} => {} {}\n",
+                mpath(*k),
+                mpath(*k),
+                VERSIONS[*v]
+            ),
+            Repl::Dir(k, v) => format!(
+                "\nreplace {} => {up}/deps/m{k}-{}\n",
+                mpath(*k),
+                VERSIONS[*v]
+            ),
+        });
+    }
+    t
+}
+
+fn side_main(s: &GenSide) -> String {
+    let mods: Vec<usize> = s.requires.iter().map(|(k, _)| *k).collect();
+    if s.plugin {
+        format!(
+            "package main\n\n{}func Name() string {{ return \"{}\"{} }}\n",
+            imports(mods.clone()),
+            s.dir,
+            calls(mods)
+        )
+    } else {
+        let mut all = vec![];
+        all.extend(mods.iter().copied());
+        format!(
+            "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"plugin\"\n{}\n)\n\nfunc main() {{\n\tfmt.Println(\"host\"{})\n\tfor _, p := range os.Args[1:] {{\n\t\tif _, err := plugin.Open(p); err != nil {{\n\t\t\tfmt.Println(\"ERR\", p, err)\n\t\t\tcontinue\n\t\t}}\n\t\tfmt.Println(\"OK\", p)\n\t}}\n}}\n",
+            all.iter()
+                .map(|k| format!("\t{:?}\n", mpath(*k)))
+                .collect::<String>(),
+            calls(all)
+        )
+    }
+}
+
+fn write_project(root: &Path, sides: &[GenSide]) {
+    std::fs::write(
+        root.join("godrift.toml"),
+        "[host]\npath = \"host\"\n\n[[plugins]]\npath = \"plugins/*\"\n",
+    )
+    .expect("config");
+    for s in sides {
+        let dir = root.join(&s.dir);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("go.mod"), side_go_mod(s)).expect("go.mod");
+        std::fs::write(dir.join("main.go"), side_main(s)).expect("main.go");
+        for r in &s.replaces {
+            if let Repl::Dir(k, v) = r {
+                let d = root.join(format!("deps/m{k}-{}", VERSIONS[*v]));
+                std::fs::create_dir_all(&d).expect("mkdir");
+                std::fs::write(d.join("go.mod"), mod_go_mod(*k, *v)).expect("dep go.mod");
+                std::fs::write(d.join("m.go"), mod_source(*k, *v)).expect("dep source");
+            }
+        }
+    }
+}
+
+fn run_godrift(dir: &Path, modcache: &Path, args: &[&str]) -> Run {
+    let mut cmd = godrift_command(dir, args);
+    cmd.env("GOMODCACHE", modcache);
+    Run::of(cmd.output().expect("run godrift"))
+}
+
+/// Every go.mod and go.sum under `root`, with its text.
+fn snapshot(root: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read_dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if matches!(
+                p.file_name().and_then(|n| n.to_str()),
+                Some("go.mod" | "go.sum")
+            ) {
+                out.push((p.clone(), std::fs::read_to_string(&p).expect("read")));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn json(run: &Run) -> serde_json::Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+}
+
+/// Findings `align` claims to fix (GD001/GD002/GD007 at warning or error), as (code, module,
+/// artifacts).
+fn fixable(report: &serde_json::Value) -> Vec<(String, String, Vec<String>)> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| matches!(f["code"].as_str(), Some("GD001" | "GD002" | "GD007")))
+        .filter(|f| f["severity"] != "info")
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or("").to_string(),
+                f["module"].as_str().unwrap_or("").to_string(),
+                f["artifacts"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| x.as_str().map(String::from))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// The plugins the report says cannot be aligned on `module` (their own requirements force
+/// another version).
+fn forced(report: &serde_json::Value, module: &str) -> Vec<String> {
+    report["proposals"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["module"] == module)
+        .flat_map(|p| p["changes"].as_array().cloned().unwrap_or_default())
+        .filter(|c| c["note"].as_str().is_some_and(|n| n.contains("force")))
+        .filter_map(|c| c["artifact"].as_str().map(String::from))
+        .collect()
+}
+
+/// Checks one aligned project: nothing align fixes is left unless forced (and then named),
+/// and a second align is a no-op.
+fn check_converged(root: &Path, modcache: &Path, seed: u64) -> Vec<String> {
+    let after = json(&run_godrift(
+        root,
+        modcache,
+        &["report", "--format", "json"],
+    ));
+    let mut forced_plugins = Vec::new();
+    for (code, module, artifacts) in fixable(&after) {
+        let named = forced(&after, &module);
+        let plugins: Vec<&String> = artifacts.iter().filter(|a| *a != "host").collect();
+        assert!(
+            !plugins.is_empty() && plugins.iter().any(|p| named.contains(p)),
+            "seed {seed}: {code} on {module} ({artifacts:?}) left after align and not explained as forced\n{}",
+            serde_json::to_string_pretty(&after["proposals"]).unwrap_or_default()
+        );
+        forced_plugins.extend(named);
+    }
+    let before = snapshot(root);
+    let again = run_godrift(root, modcache, &["align"]);
+    assert!(
+        again
+            .stderr
+            .contains("updated 0 go.mod file(s) and 0 go.sum file(s)"),
+        "seed {seed}: second align: {}",
+        again.stderr
+    );
+    assert_eq!(
+        before,
+        snapshot(root),
+        "seed {seed}: second align changed files"
+    );
+    forced_plugins.sort();
+    forced_plugins.dedup();
+    forced_plugins
+}
+
+/// A test's scratch directory; `GODRIFT_TEST_KEEP=1` keeps it (and prints where).
+struct Scratch(#[allow(dead_code)] Option<tempfile::TempDir>, PathBuf);
+
+impl Scratch {
+    fn new() -> Scratch {
+        let t = tempfile::tempdir().expect("tempdir");
+        if std::env::var_os("GODRIFT_TEST_KEEP").is_some() {
+            let p = t.keep();
+            eprintln!("keeping {}", p.display());
+            return Scratch(None, p);
+        }
+        let p = t.path().to_path_buf();
+        Scratch(Some(t), p)
+    }
+    fn path(&self) -> &Path {
+        &self.1
+    }
+}
+
+fn git_available() -> bool {
+    Command::new("git").arg("--version").output().is_ok()
+}
+
+/// Applies a dry-run diff with `git apply` in `root`.
+fn git_apply(root: &Path, diff: &str) {
+    let mut child = Command::new("git")
+        .current_dir(root)
+        .args(["apply", "--unsafe-paths", "-p1", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("git apply");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(diff.as_bytes())
+        .expect("write diff");
+    let out = child.wait_with_output().expect("git apply");
+    assert!(
+        out.status.success(),
+        "git apply: {}\n{diff}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn align_converges_on_generated_projects() {
+    let tmp = Scratch::new();
+    let modcache = tmp.path().join("modcache");
+    write_modcache(&modcache);
+    let mut conflicts = 0;
+    let mut with_changes = 0;
+    for seed in 0..25u64 {
+        let root = tmp.path().join(format!("p{seed}"));
+        std::fs::create_dir_all(&root).expect("mkdir");
+        let sides = generate(seed);
+        write_project(&root, &sides);
+        let before = json(&run_godrift(
+            &root,
+            &modcache,
+            &["report", "--format", "json"],
+        ));
+        conflicts += fixable(&before).len();
+        // The dry run's diff, applied to a copy, gives what align writes.
+        let copy = tmp.path().join(format!("c{seed}"));
+        support::copy_tree(&root, &copy);
+        let dry = run_godrift(&root, &modcache, &["align", "--dry-run"]);
+        assert_eq!(dry.code, 0, "seed {seed}: {}", dry.stderr);
+        let run = run_godrift(&root, &modcache, &["align"]);
+        assert!(
+            run.code == 0 || run.code == 1,
+            "seed {seed}: {}",
+            run.stderr
+        );
+        if !dry.stdout.is_empty() {
+            with_changes += 1;
+            if git_available() {
+                git_apply(&copy, &dry.stdout);
+                let strip = |v: Vec<(PathBuf, String)>, base: &Path| -> Vec<(PathBuf, String)> {
+                    v.into_iter()
+                        .map(|(p, t)| (p.strip_prefix(base).unwrap_or(&p).to_path_buf(), t))
+                        .collect()
+                };
+                assert_eq!(
+                    strip(snapshot(&copy), &copy),
+                    strip(snapshot(&root), &root),
+                    "seed {seed}: the dry-run diff differs from what align wrote"
+                );
+            }
+        }
+        // Counts are true: one go.mod per plugin with changes.
+        let changed_mods = dry.stdout.matches("+++ b/").filter(|_| true).count();
+        assert!(
+            run.stderr.contains("updated ") || changed_mods == 0,
+            "seed {seed}: {}",
+            run.stderr
+        );
+        check_converged(&root, &modcache, seed);
+    }
+    assert!(
+        conflicts >= 25,
+        "the generator draws conflicts: {conflicts}"
+    );
+    assert!(with_changes >= 18, "align changed {with_changes} projects");
+}
+
+/// Builds `dir` as a plugin (`-mod=readonly`: go.mod and go.sum must be complete).
+fn build_plugin(env: &GoEnv, dir: &Path, out: &Path) -> Result<(), String> {
+    let o = env.go_output(
+        dir,
+        &[
+            "build",
+            "-buildmode=plugin",
+            "-o",
+            &out.display().to_string(),
+            ".",
+        ],
+    );
+    if o.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&o.stderr).into_owned())
+    }
+}
+
+fn open_all(host: &Path, plugins: &[PathBuf]) -> String {
+    let o = Command::new(host).args(plugins).output().expect("run host");
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A Go environment over the generated proxy, and the proxy-less one builds must pass with.
+fn go_envs(root: &Path) -> (GoEnv, GoEnv) {
+    let proxy = root.join("proxy");
+    write_proxy(&proxy);
+    let mut tidy = GoEnv::new(root);
+    tidy.goproxy = format!("file://{}", proxy.display());
+    let mut build = tidy.clone();
+    build.goproxy = "off".into();
+    build.goflags = "-mod=readonly".into();
+    (tidy, build)
+}
+
+#[test]
+fn aligned_plugins_build_and_load() {
+    let Some(_go) = require_go("aligned_plugins_build_and_load") else {
+        return;
+    };
+    let tmp = Scratch::new();
+    let (tidy, build) = go_envs(tmp.path());
+    let mut opened = 0;
+    let mut failed_before = 0;
+    for seed in [3u64, 11] {
+        let root = tmp.path().join(format!("p{seed}"));
+        std::fs::create_dir_all(&root).expect("mkdir");
+        let sides = generate(seed);
+        write_project(&root, &sides);
+        for s in &sides {
+            tidy.go(&root.join(&s.dir), &["mod", "tidy"]);
+        }
+        let host_bin = root.join("host.bin");
+        build.go(
+            &root.join("host"),
+            &["build", "-o", &host_bin.display().to_string(), "."],
+        );
+        let sos: Vec<PathBuf> = sides[1..]
+            .iter()
+            .map(|s| root.join(format!("{}.so", s.dir.replace('/', "-"))))
+            .collect();
+        for (s, so) in sides[1..].iter().zip(&sos) {
+            build_plugin(&build, &root.join(&s.dir), so).expect("builds before align");
+        }
+        let before = open_all(&host_bin, &sos);
+        failed_before += before.matches("ERR").count();
+        let run = build.godrift(&root, &["align"]);
+        assert!(
+            run.code == 0 || run.code == 1,
+            "seed {seed}: {}",
+            run.stderr
+        );
+        eprintln!("seed {seed}: before: {before}\nalign: {}", run.stderr);
+        let forced = check_converged(&root, &build.gomodcache, seed);
+        for (s, so) in sides[1..].iter().zip(&sos) {
+            let name = s.dir.rsplit('/').next().unwrap_or("").to_string();
+            if forced.contains(&name) {
+                continue;
+            }
+            if let Err(e) = build_plugin(&build, &root.join(&s.dir), so) {
+                panic!(
+                    "seed {seed}: {} does not build after align: {e}\n{}",
+                    s.dir, run.stderr
+                );
+            }
+            let out = open_all(&host_bin, std::slice::from_ref(so));
+            assert!(
+                out.contains("OK "),
+                "seed {seed}: {} does not load after align: {out}\nalign said: {}",
+                s.dir,
+                run.stderr
+            );
+            opened += 1;
+        }
+    }
+    assert!(
+        failed_before >= 2,
+        "the generated plugins fail before align"
+    );
+    assert!(opened >= 4, "{opened} aligned plugins opened");
+}
