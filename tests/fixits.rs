@@ -591,3 +591,406 @@ fn aligned_plugins_build_and_load() {
     );
     assert!(opened >= 4, "{opened} aligned plugins opened");
 }
+
+/// The plugin's verdict in `report --format json`.
+fn verdict_of(report: &serde_json::Value, plugin: &str) -> String {
+    report["plugins"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["name"] == plugin)
+        .and_then(|p| p["verdict"].as_str())
+        .unwrap_or("(not listed)")
+        .to_string()
+}
+
+#[test]
+fn new_plugin_survives_go_mod_tidy_and_loads() {
+    let Some(_go) = require_go("new_plugin_survives_go_mod_tidy_and_loads") else {
+        return;
+    };
+    let tmp = Scratch::new();
+    let (tidy, build) = go_envs(tmp.path());
+    let root = tmp.path().join("project");
+    std::fs::create_dir_all(&root).expect("mkdir");
+    // A host with a module replacement, a directory replacement and indirect requirements.
+    let host = (5..)
+        .map(|seed| generate(seed).remove(0))
+        .find(|h| {
+            h.replaces.iter().any(|r| matches!(r, Repl::Version(..)))
+                && h.replaces.iter().any(|r| matches!(r, Repl::Dir(..)))
+        })
+        .expect("a host with both kinds of replacement");
+    write_project(&root, std::slice::from_ref(&host));
+    tidy.go(&root.join("host"), &["mod", "tidy"]);
+    let host_mod = std::fs::read_to_string(root.join("host/go.mod")).expect("host go.mod");
+    assert!(host_mod.contains("// indirect"), "{host_mod}");
+    let host_bin = root.join("host.bin");
+    build.go(
+        &root.join("host"),
+        &["build", "-o", &host_bin.display().to_string(), "."],
+    );
+
+    let run = build.godrift(&root, &["new-plugin", "extra"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let dir = root.join("plugins/extra");
+    let gm = std::fs::read_to_string(dir.join("go.mod")).expect("go.mod");
+    let report = json(&build.godrift(&root, &["report", "--format", "json"]));
+    assert_eq!(verdict_of(&report, "extra"), "loads", "{gm}");
+    // A module the host requires below the newest version and does not replace: the
+    // control plugin below gets the newest and fails.
+    let pick = *host
+        .requires
+        .iter()
+        .rev()
+        .find(|(k, v)| {
+            *v + 1 < VERSIONS.len()
+                && !host
+                    .replaces
+                    .iter()
+                    .any(|r| matches!(r, Repl::Version(m, _) | Repl::Dir(m, _) if m == k))
+        })
+        .expect("a module below the newest version");
+    // The plugin imports part of what the host imports, then lets Go tidy it: tidy drops
+    // the pins of the rest, which must not matter.
+    let code = side_main(&GenSide {
+        dir: "plugins/extra".into(),
+        module: "example.com/host/plugins/extra".into(),
+        requires: vec![pick],
+        replaces: Vec::new(),
+        plugin: true,
+    });
+    std::fs::write(dir.join("main.go"), &code).expect("main.go");
+    tidy.go(&dir, &["mod", "tidy"]);
+    let tidied = std::fs::read_to_string(dir.join("go.mod")).expect("go.mod");
+    let count = |t: &str| {
+        t.lines()
+            .filter(|l| l.starts_with("\texample.com/m"))
+            .count()
+    };
+    assert!(
+        count(&tidied) < count(&gm),
+        "tidy dropped no pin:\n{tidied}"
+    );
+    let report = json(&build.godrift(&root, &["report", "--format", "json"]));
+    assert_eq!(verdict_of(&report, "extra"), "loads");
+    let so = root.join("extra.so");
+    build_plugin(&build, &dir, &so).unwrap_or_else(|e| panic!("{e}\n{gm}"));
+    let out = open_all(&host_bin, std::slice::from_ref(&so));
+    assert!(out.contains("OK "), "{out}\n{gm}");
+
+    // The same plugin without the pins (Go picks the newest versions) fails: the test can fail.
+    let control = root.join("plugins/control");
+    std::fs::create_dir_all(&control).expect("mkdir");
+    std::fs::write(
+        control.join("go.mod"),
+        "module example.com/host/plugins/control\n\ngo 1.21\n",
+    )
+    .expect("go.mod");
+    std::fs::write(control.join("main.go"), &code).expect("main.go");
+    tidy.go(&control, &["mod", "tidy"]);
+    let so = root.join("control.so");
+    build_plugin(&build, &control, &so).expect("control builds");
+    let out = open_all(&host_bin, std::slice::from_ref(&so));
+    assert!(
+        out.contains("ERR "),
+        "the unpinned plugin loads, so this test proves nothing: {out}"
+    );
+}
+
+#[test]
+fn new_plugin_validates_its_inputs() {
+    let tmp = Scratch::new();
+    let modcache = tmp.path().join("modcache");
+    write_modcache(&modcache);
+    let root = tmp.path().join("project");
+    std::fs::create_dir_all(&root).expect("mkdir");
+    write_project(&root, &generate(1)[..1]);
+    for (args, want) in [
+        (vec!["new-plugin", "a/b"], "path separator"),
+        (vec!["new-plugin", ".."], "'..'"),
+        (vec!["new-plugin", "x\ny"], "control character"),
+        (
+            vec!["new-plugin", "ok", "--module", "example.com/a\nb"],
+            "invalid --module",
+        ),
+        (
+            vec!["new-plugin", "ok", "--module", "example.com/../x"],
+            "invalid --module",
+        ),
+        (vec!["new-plugin", "ok", "--module=-x"], "invalid --module"),
+    ] {
+        let run = run_godrift(&root, &modcache, &args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(want), "{args:?}: {}", run.stderr);
+    }
+    assert!(
+        !root.join("plugins").exists(),
+        "nothing written for bad input"
+    );
+    // Written through the formatter: `go mod edit -fmt` would leave it as is.
+    let run = run_godrift(&root, &modcache, &["new-plugin", "fmt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read(root.join("plugins/fmt/go.mod")).expect("go.mod");
+    let parsed = godrift::gomod::parse_mod("go.mod", &text, godrift::gomod::Strictness::Strict)
+        .expect("parses");
+    assert_eq!(godrift::gomod::format_mod(&parsed), text);
+}
+
+/// git with a fixed identity and no user or system configuration.
+fn git(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .env("GOMODCACHE", dir.join("no-modcache"))
+        .env("GODRIFT_CACHE_DIR", dir.join(".godrift-test-cache"))
+        .env("GOWORK", "off")
+        .output()
+        .expect("git")
+}
+
+fn git_ok(dir: &Path, args: &[&str]) -> String {
+    let o = git(dir, args);
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// `git commit`, with what the hook printed.
+fn commit(dir: &Path, msg: &str) -> (bool, String) {
+    let o = git(dir, &["commit", "-q", "-m", msg]);
+    (
+        o.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
+}
+
+/// A repository holding the bundled example at `sub` ("" for the top level), committed.
+fn example_repo(root: &Path, sub: &str) -> PathBuf {
+    let project = root.join(sub);
+    support::copy_tree(&support::fixtures().join("example"), &project);
+    // Aligned: the example's metrics plugin starts at the host's version.
+    set_metrics(&project, "v1.2.0");
+    git_ok(root, &["init", "-q"]);
+    git_ok(root, &["add", "-A"]);
+    git_ok(root, &["commit", "-q", "-m", "init"]);
+    project
+}
+
+/// Points the example's metrics plugin at greeter `version` (v1.3.0: fails to load).
+fn set_metrics(project: &Path, version: &str) {
+    let path = project.join("plugins/metrics/go.mod");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let text = regex_lite::Regex::new(r"v1\.[23]\.0")
+        .expect("regex")
+        .replace_all(&text, version)
+        .into_owned();
+    std::fs::write(&path, text).expect("write");
+}
+
+fn install_hook(dir: &Path) -> Run {
+    let mut cmd = godrift_command(dir, &["hook", "install"]);
+    cmd.env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1");
+    Run::of(cmd.output().expect("godrift"))
+}
+
+#[test]
+fn hook_checks_what_is_staged() {
+    if !git_available() {
+        assert!(!support::in_ci(), "git is needed in CI");
+        return;
+    }
+    let tmp = Scratch::new();
+    let root = tmp.path().join("repo");
+    let project = example_repo(&root, "");
+    let run = install_hook(&project);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Staged drift, undone in the working tree only: the commit is still blocked.
+    set_metrics(&project, "v1.3.0");
+    git_ok(&root, &["add", "plugins/metrics/go.mod"]);
+    set_metrics(&project, "v1.2.0");
+    let (ok, out) = commit(&root, "staged drift");
+    assert!(!ok, "staged drift committed: {out}");
+    assert!(
+        out.contains("GD001") && out.contains("commit blocked"),
+        "{out}"
+    );
+    // Staged fix, drift left in the working tree only: the commit goes through.
+    git_ok(&root, &["add", "plugins/metrics/go.mod"]);
+    std::fs::write(
+        project.join("plugins/metrics/main.go"),
+        "package main\n\n// edited\nfunc Name() string { return \"metrics\" }\n",
+    )
+    .expect("write");
+    git_ok(&root, &["add", "plugins/metrics/main.go"]);
+    set_metrics(&project, "v1.3.0");
+    let run_touch = std::fs::read_to_string(project.join("plugins/audit/go.mod")).expect("read");
+    std::fs::write(project.join("plugins/audit/go.mod"), run_touch + "\n").expect("write");
+    git_ok(&root, &["add", "plugins/audit/go.mod"]);
+    let (ok, out) = commit(&root, "clean staged state");
+    assert!(
+        ok,
+        "a clean staged state was blocked by the working tree: {out}"
+    );
+    // Committed drift accepted by a staged baseline: godrift.toml-style triggers use it.
+    git_ok(&root, &["add", "plugins/metrics/go.mod"]);
+    git_ok(&root, &["commit", "-q", "--no-verify", "-m", "drift"]);
+    let unrelated = project.join("README.txt");
+    std::fs::write(&unrelated, "x\n").expect("write");
+    git_ok(&root, &["add", "README.txt"]);
+    let (ok, out) = commit(&root, "unrelated file: not checked");
+    assert!(ok, "{out}");
+    let cfg = std::fs::read_to_string(project.join("godrift.toml")).expect("read");
+    std::fs::write(project.join("godrift.toml"), cfg + "\n").expect("write");
+    git_ok(&root, &["add", "godrift.toml"]);
+    let (ok, out) = commit(&root, "godrift.toml triggers the check");
+    assert!(!ok, "{out}");
+    let b = godrift_command(
+        &project,
+        &["report", "--write-baseline", ".godrift-baseline.json"],
+    )
+    .output()
+    .expect("baseline");
+    assert!(b.status.success());
+    git_ok(&root, &["add", "godrift.toml", ".godrift-baseline.json"]);
+    let (ok, out) = commit(&root, "baseline accepts it");
+    assert!(ok, "{out}");
+    assert!(out.contains("with .godrift-baseline.json"), "{out}");
+    // vendor/ changes trigger it too.
+    std::fs::create_dir_all(project.join("host/vendor")).expect("mkdir");
+    std::fs::remove_file(project.join(".godrift-baseline.json")).expect("rm");
+    git_ok(&root, &["rm", "-q", "--cached", ".godrift-baseline.json"]);
+    std::fs::write(project.join("host/vendor/note.txt"), "x\n").expect("write");
+    git_ok(&root, &["add", "host/vendor/note.txt"]);
+    let (ok, out) = commit(&root, "vendor change");
+    assert!(!ok, "{out}");
+    // The pre-commit framework's entry checks the staged files, with a staged baseline.
+    let entry = |dir: &Path| {
+        godrift_command(dir, &["hook", "run", "--always"])
+            .output()
+            .expect("hook run")
+            .status
+            .code()
+    };
+    assert_eq!(entry(&project), Some(1));
+    let b = godrift_command(
+        &project,
+        &["report", "--write-baseline", ".godrift-baseline.json"],
+    )
+    .output()
+    .expect("baseline");
+    assert!(b.status.success());
+    assert_eq!(
+        entry(&project),
+        Some(1),
+        "an unstaged baseline does not count"
+    );
+    git_ok(&root, &["add", ".godrift-baseline.json"]);
+    assert_eq!(entry(&project), Some(0));
+}
+
+#[test]
+fn hook_from_a_subproject_with_hooks_path_and_worktrees() {
+    if !git_available() {
+        assert!(!support::in_ci(), "git is needed in CI");
+        return;
+    }
+    let tmp = Scratch::new();
+    let root = tmp.path().join("repo");
+    let project = example_repo(&root, "services/gw");
+    git_ok(&root, &["config", "core.hooksPath", ".githooks"]);
+    let run = install_hook(&project);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        root.join(".githooks/pre-commit").is_file(),
+        "{}",
+        run.stdout
+    );
+    assert!(!root.join(".git/hooks/pre-commit").exists());
+    // Committing from the subproject's directory with staged drift: blocked, with the report.
+    set_metrics(&project, "v1.3.0");
+    git_ok(&project, &["add", "plugins/metrics/go.mod"]);
+    let (ok, out) = commit(&project, "drift from a subdirectory");
+    assert!(!ok && out.contains("GD001"), "{out}");
+    assert!(!out.contains("No such file"), "{out}");
+    set_metrics(&project, "v1.2.0");
+    git_ok(&project, &["add", "plugins/metrics/go.mod"]);
+
+    // A worktree uses the same hooks; its own index is what is checked.
+    git_ok(&root, &["config", "--unset", "core.hooksPath"]);
+    let run = install_hook(&project);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(root.join(".git/hooks/pre-commit").is_file());
+    let wt = tmp.path().join("wt");
+    git_ok(&root, &["worktree", "add", "-q", &wt.display().to_string()]);
+    let wt_project = wt.join("services/gw");
+    set_metrics(&wt_project, "v1.3.0");
+    git_ok(&wt, &["add", "services/gw/plugins/metrics/go.mod"]);
+    let (ok, out) = commit(&wt, "drift in a worktree");
+    assert!(!ok && out.contains("GD001"), "{out}");
+    set_metrics(&wt_project, "v1.2.0");
+    std::fs::write(
+        wt_project.join("godrift.toml"),
+        std::fs::read_to_string(wt_project.join("godrift.toml")).expect("read") + "\n",
+    )
+    .expect("write");
+    git_ok(&wt, &["add", "-A"]);
+    let (ok, out) = commit(&wt, "clean worktree commit");
+    assert!(ok, "{out}");
+}
+
+#[test]
+fn hook_says_when_godrift_is_gone() {
+    if !git_available() {
+        assert!(!support::in_ci(), "git is needed in CI");
+        return;
+    }
+    let tmp = Scratch::new();
+    let root = tmp.path().join("repo");
+    let project = example_repo(&root, "");
+    let bin = tmp.path().join("bin/godrift");
+    std::fs::create_dir_all(bin.parent().expect("parent")).expect("mkdir");
+    std::fs::copy(env!("CARGO_BIN_EXE_godrift"), &bin).expect("copy");
+    let o = Command::new(&bin)
+        .current_dir(&project)
+        .args(["hook", "install"])
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("install");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::remove_file(&bin).expect("rm");
+    set_metrics(&project, "v1.3.0");
+    git_ok(&root, &["add", "-A"]);
+    let o = Command::new("git")
+        .current_dir(&root)
+        .args(["commit", "-q", "-m", "x"])
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .expect("git commit");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("the godrift binary is gone") && err.contains("--no-verify"),
+        "{err}"
+    );
+}

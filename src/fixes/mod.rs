@@ -88,10 +88,43 @@ pub struct Proposal {
     pub host_upgrade: Option<HostUpgrade>,
 }
 
+/// `p` absolute and without symlinks or `..`, also when it does not exist yet: its longest
+/// existing ancestor canonicalized, the rest appended.
+fn absolute(p: &Path) -> PathBuf {
+    let p = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(p)
+    };
+    let mut rest = Vec::new();
+    let mut cur = p.as_path();
+    loop {
+        if let Ok(c) = cur.canonicalize() {
+            let mut out = c;
+            for r in rest.iter().rev() {
+                match r {
+                    Component::ParentDir => {
+                        out.pop();
+                    }
+                    Component::CurDir => {}
+                    other => out.push(other.as_os_str()),
+                }
+            }
+            return out;
+        }
+        match (cur.parent(), cur.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                cur = parent;
+            }
+            _ => return p.clone(),
+        }
+    }
+}
+
 /// `to` relative to `from` (both directories), as a go.mod replacement path (`./` or `../`).
 pub fn relative_dir(from: &Path, to: &Path) -> String {
-    let from = from.canonicalize().unwrap_or(from.to_path_buf());
-    let to = to.canonicalize().unwrap_or(to.to_path_buf());
+    let (from, to) = (absolute(from), absolute(to));
     let a: Vec<Component> = from.components().collect();
     let b: Vec<Component> = to.components().collect();
     let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
