@@ -14,6 +14,7 @@ mod gd005_build_flag_mismatch;
 mod gd006_inconsistent_vendoring;
 mod gd007_source_path_divergence;
 mod gd008_duplicate_plugin_path;
+mod gd012_host_module_rebuilt;
 mod gd020_package_hash_mismatch;
 mod gd021_host_not_dynamic;
 mod gd022_host_without_cgo;
@@ -94,6 +95,7 @@ pub fn run(project: &Project) -> Analysis {
         findings.extend(gd002_replace_divergence::check(host, p));
         findings.extend(gd007_source_path_divergence::check(host, p));
         findings.extend(gd003_sum_mismatch::check(host, p));
+        findings.extend(gd012_host_module_rebuilt::check(host, p));
         findings.extend(gd004_toolchain_mismatch::check(host, p));
         findings.extend(gd005_build_flag_mismatch::check(host, p));
         findings.extend(gd022_host_without_cgo::check(host, p));
