@@ -122,6 +122,13 @@ fn load_side(
         &text,
         Strictness::Strict,
     )?;
+    // cmd/go's modload.ReadModFile: a main module needs its module line.
+    if go_mod.module.is_none() {
+        return Err(ProjectError::Invalid(format!(
+            "go: error reading {}: missing module declaration. To specify the module path:\n\tgo mod edit -module=example.com/mod",
+            go_mod_path.display()
+        )));
+    }
     let sum_path = dir.join("go.sum");
     let go_sum = match std::fs::read(&sum_path) {
         Ok(data) => Some(gosum::parse(&sum_path.display().to_string(), &data)?),
@@ -155,6 +162,20 @@ fn load_side(
         vendor_problems,
         vendor,
     })
+}
+
+/// A plugin directory that is the host's own module is a configuration mistake, not a plugin.
+fn refuse_host_as_plugin(host: &Side, plugins: &[Side]) -> Result<(), ProjectError> {
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let h = canon(&host.dir);
+    match plugins.iter().find(|p| canon(&p.dir) == h) {
+        Some(p) => Err(ProjectError::Invalid(format!(
+            "{}: this plugin directory is the host module itself ({}); list plugin modules only",
+            p.dir.display(),
+            host.module_path()
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Expands a plugin `path` (a directory or a glob) to module directories, sorted.
@@ -222,6 +243,7 @@ pub fn load_explicit(
             .unwrap_or_else(|| p.display().to_string());
         sides.push(load_side(name, p, BuildSettings::default(), opts)?);
     }
+    refuse_host_as_plugin(&host, &sides)?;
     Ok(Project {
         modcache: opts
             .graph
@@ -306,9 +328,7 @@ pub fn load(
     for side in loaded {
         plugins.push(side?);
     }
-    if plugins.is_empty() {
-        notes.push("no plugin modules found".into());
-    }
+    refuse_host_as_plugin(&host, &plugins)?;
     Ok(Project {
         modcache: opts
             .graph
