@@ -173,6 +173,7 @@ pub fn build_list_of(project: &Project, main: &ModFile, dir: &Path) -> BuildList
             .map(|m| m.path.clone())
             .unwrap_or_default()],
         main_dir: dir.to_path_buf(),
+        main_dirs: vec![dir.to_path_buf()],
         go_version: main.go.as_ref().map(|g| g.version.clone()),
         toolchain: main.toolchain.as_ref().map(|t| t.name.clone()),
         modules,
@@ -771,6 +772,8 @@ pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan 
         }
     }
     let mut planned: BTreeMap<String, SidePlan> = BTreeMap::new();
+    // A plugin whose wants did not change since the last round keeps its plan.
+    let mut asked: BTreeMap<String, BTreeMap<String, Want>> = BTreeMap::new();
     for _ in 0..4 {
         let lists: Vec<&BuildList> = project
             .plugins
@@ -812,6 +815,13 @@ pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan 
                     }
                 }
             }
+            if asked.get(&plugin.name) == Some(&wants) {
+                if let Some(p) = planned.get(&plugin.name) {
+                    next.insert(plugin.name.clone(), p.clone());
+                }
+                continue;
+            }
+            asked.insert(plugin.name.clone(), wants.clone());
             if let Some(p) = plan_side(project, plugin, wants, &reference, opts) {
                 next.insert(plugin.name.clone(), p);
             }

@@ -90,11 +90,32 @@ impl Rel {
         let mut s = s.to_string();
         for root in &self.roots {
             let root = root.display().to_string();
-            s = s.replace(&format!("{root}/"), "");
+            s = replace_prefix(&s, &format!("{root}/"));
             s = replace_whole(&s, &root, ".");
         }
         s
     }
+}
+
+/// Removes `prefix` (`ROOT/`) where it starts a path: not inside another path, so a root
+/// spelled `.` leaves `../x` alone.
+fn replace_prefix(s: &str, prefix: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find(prefix) {
+        let before = rest[..i]
+            .chars()
+            .next_back()
+            .or_else(|| out.chars().next_back());
+        let starts = !before.is_some_and(|c| c.is_alphanumeric() || "/._-@".contains(c));
+        out.push_str(&rest[..i]);
+        if !starts {
+            out.push_str(prefix);
+        }
+        rest = &rest[i + prefix.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Replaces `what` in `s` where it is a whole path (not followed by a path character).
