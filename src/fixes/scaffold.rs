@@ -178,10 +178,8 @@ pub fn build_info_pins(bi: &BuildInfo) -> Vec<String> {
             if r.version.is_empty() || r.version == "(devel)" {
                 out.push(format!("-replace={}={}", d.path, r.path));
             } else {
-                out.push(format!(
-                    "-replace={}@{}={}@{}",
-                    d.path, d.version, r.path, r.version
-                ));
+                // Any version of the module: what the host compiled, whatever MVS selects.
+                out.push(format!("-replace={}={}@{}", d.path, r.path, r.version));
             }
         }
     }
