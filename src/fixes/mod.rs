@@ -321,6 +321,11 @@ fn apply_want(text: &str, mf: &ModFile, path: &str, version: Option<&str>, want:
     out
 }
 
+/// Whether a go.work decides the side's build list (its go.mod is then not the whole story).
+pub fn in_workspace(side: &Side) -> bool {
+    side.build_list.main.len() > 1 || side.build_list.main_dir != side.dir
+}
+
 fn is_pruned(mf: &ModFile) -> bool {
     let v = mf
         .go
@@ -371,6 +376,24 @@ fn plan_side(
     opts: PlanOptions,
 ) -> Option<SidePlan> {
     let old = String::from_utf8_lossy(&side.go_mod_text).into_owned();
+    if in_workspace(side) {
+        return Some(SidePlan {
+            artifact: side.name.clone(),
+            dir: side.dir.clone(),
+            go_mod: side.go_mod_path.clone(),
+            new: old.clone(),
+            old,
+            steps: Vec::new(),
+            forced: Vec::new(),
+            notes: vec![format!(
+                "built in the workspace {}: go.work decides its build list, so its go.mod is not edited; align the workspace's modules (or run godrift with GOWORK=off)",
+                side.build_list.main_dir.display()
+            )],
+            go_sum: None,
+            unresolved_sums: Vec::new(),
+            build_list: side.build_list.clone(),
+        });
+    }
     let original = parse_text(&old)?;
     let pruned = is_pruned(&original);
     let mut text = old.clone();

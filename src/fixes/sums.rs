@@ -103,7 +103,7 @@ fn recorded(sum: Option<&GoSum>, e: &SumEntry) -> bool {
 /// The go.sum lines a side's build needs but its go.sum lacks (Go: `missing go.sum entry`).
 /// Empty for vendored builds and workspaces (go.work.sum is not read here).
 pub fn missing_sums(side: &Side) -> Vec<SumEntry> {
-    if side.build_list.vendored || side.build_list.main.len() > 1 {
+    if side.build_list.vendored || super::in_workspace(side) {
         return Vec::new();
     }
     needed_sums(&side.go_mod, &side.build_list, side.go_sum.as_ref())
