@@ -1138,3 +1138,27 @@ fn align_writes_nothing_when_a_file_is_read_only() {
         & 0o777;
     assert_eq!(mode, 0o640);
 }
+
+#[test]
+fn align_max_strategy_moves_the_host_and_converges() {
+    let tmp = Scratch::new();
+    let modcache = tmp.path().join("modcache");
+    write_modcache(&modcache);
+    let mut host_moved = 0;
+    for seed in 0..10u64 {
+        let root = tmp.path().join(format!("p{seed}"));
+        std::fs::create_dir_all(&root).expect("mkdir");
+        write_project(&root, &generate(seed));
+        let cfg = root.join("godrift.toml");
+        let text = std::fs::read_to_string(&cfg).expect("config");
+        std::fs::write(&cfg, text + "\n[align]\nstrategy = \"max\"\n").expect("config");
+        let host_before = std::fs::read_to_string(root.join("host/go.mod")).expect("read");
+        let run = run_godrift(&root, &modcache, &["align", "--allow-host"]);
+        assert!(run.code <= 1, "seed {seed}: {}", run.stderr);
+        if std::fs::read_to_string(root.join("host/go.mod")).expect("read") != host_before {
+            host_moved += 1;
+        }
+        check_converged(&root, &modcache, seed);
+    }
+    assert!(host_moved >= 5, "{host_moved}");
+}

@@ -772,10 +772,11 @@ pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan 
     let strategy = project.config.align.strategy;
     let host = &project.host;
     let mut host_plan = None;
-    // With strategy "max", the host first moves to the newest version of each module.
     let mut reference = host.build_list.clone();
+    // With strategy "max", the host first moves to the newest version of each module, and
+    // again when aligning a plugin on it forces a module higher still.
+    let mut host_wants: BTreeMap<String, Want> = BTreeMap::new();
     if strategy == AlignStrategy::Max {
-        let mut wants = BTreeMap::new();
         for module in flagged.keys() {
             let (Some(h), Some(n)) = (
                 host.build_list.get(module),
@@ -784,16 +785,56 @@ pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan 
                 continue;
             };
             if greater(&n.module.version, &h.module.version) {
-                wants.insert(module.clone(), want_from(n, &host.dir));
+                host_wants.insert(module.clone(), want_from(n, &host.dir));
             }
         }
-        if !wants.is_empty() {
-            if let Some(p) = plan_side(project, host, wants, &host.build_list, opts) {
+    }
+    let mut planned;
+    let mut rounds = 0;
+    loop {
+        if !host_wants.is_empty() {
+            if let Some(p) = plan_side(project, host, host_wants.clone(), &host.build_list, opts) {
                 reference = p.build_list.clone();
                 host_plan = Some(p);
             }
         }
+        planned = plan_plugins(project, &mut flagged, &reference, opts);
+        rounds += 1;
+        if strategy != AlignStrategy::Max || rounds == 4 {
+            break;
+        }
+        let mut raised = false;
+        for p in planned.values() {
+            for f in &p.forced {
+                if let Some(m) = p.build_list.get(&f.module) {
+                    let higher = host_wants
+                        .get(&f.module)
+                        .is_none_or(|w| greater(&m.module.version, &w.version));
+                    if higher {
+                        host_wants.insert(f.module.clone(), want_from(m, &host.dir));
+                        raised = true;
+                    }
+                }
+            }
+        }
+        if !raised {
+            break;
+        }
     }
+    let sides: Vec<SidePlan> = host_plan.into_iter().chain(planned.into_values()).collect();
+    let proposals = proposals(project, &flagged, &sides, &reference);
+    Plan { sides, proposals }
+}
+
+/// Plans every plugin against `reference`, re-planning while the edits make plugins disagree
+/// on a module the reference lacks (those are added to `flagged`).
+fn plan_plugins(
+    project: &Project,
+    flagged: &mut BTreeMap<String, BTreeSet<String>>,
+    reference: &BuildList,
+    opts: PlanOptions,
+) -> BTreeMap<String, SidePlan> {
+    let host = &project.host;
     let mut planned: BTreeMap<String, SidePlan> = BTreeMap::new();
     // A plugin whose wants did not change since the last round keeps its plan.
     let mut asked: BTreeMap<String, BTreeMap<String, Want>> = BTreeMap::new();
@@ -810,7 +851,7 @@ pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan 
         let mut next: BTreeMap<String, SidePlan> = BTreeMap::new();
         for plugin in &project.plugins {
             let mut wants = BTreeMap::new();
-            for (module, names) in &flagged {
+            for (module, names) in flagged.iter() {
                 if !names.contains(&plugin.name) {
                     continue;
                 }
@@ -822,6 +863,15 @@ pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan 
                     },
                 };
                 wants.insert(module.clone(), want_from(r, &plugin.dir));
+            }
+            // What matched the host before the host moved (strategy "max") moves with it.
+            for m in &plugin.build_list.modules {
+                let path = &m.module.path;
+                if let (Some(h), Some(r)) = (host.build_list.get(path), reference.get(path)) {
+                    if Source::of(h) == Source::of(m) && Source::of(r) != Source::of(h) {
+                        wants.insert(path.clone(), want_from(r, &plugin.dir));
+                    }
+                }
             }
             if wants.is_empty() {
                 continue;
@@ -845,7 +895,7 @@ pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan 
                 continue;
             }
             asked.insert(plugin.name.clone(), wants.clone());
-            if let Some(p) = plan_side(project, plugin, wants, &reference, opts) {
+            if let Some(p) = plan_side(project, plugin, wants, reference, opts) {
                 next.insert(plugin.name.clone(), p);
             }
         }
@@ -887,9 +937,7 @@ pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan 
             break;
         }
     }
-    let sides: Vec<SidePlan> = host_plan.into_iter().chain(planned.into_values()).collect();
-    let proposals = proposals(project, &flagged, &sides, &reference);
-    Plan { sides, proposals }
+    planned
 }
 
 fn proposals(
