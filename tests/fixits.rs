@@ -55,8 +55,18 @@ fn requires(i: usize, j: usize) -> Vec<(usize, usize)> {
     out
 }
 
+/// m2's two oldest versions predate graph pruning (`go 1.16`): below them Go loads the
+/// whole requirement graph.
+fn mod_go_version(i: usize, j: usize) -> &'static str {
+    if i == 2 && j < 2 {
+        "1.16"
+    } else {
+        "1.21"
+    }
+}
+
 fn mod_go_mod(i: usize, j: usize) -> String {
-    let mut s = format!("module {}\n\ngo 1.21\n", mpath(i));
+    let mut s = format!("module {}\n\ngo {}\n", mpath(i), mod_go_version(i, j));
     let reqs = requires(i, j);
     if !reqs.is_empty() {
         s.push_str("\nrequire (\n");

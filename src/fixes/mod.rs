@@ -591,7 +591,12 @@ fn plan_sums(project: &Project, side: &Side, new_mf: &ModFile, plan: &mut SidePl
         .ok()
         .flatten()
         .map(|d| String::from_utf8_lossy(&d).into_owned());
-    let mut want = sums::needed_sums(new_mf, &plan.build_list, side.go_sum.as_ref());
+    let mut want = sums::needed_sums(
+        new_mf,
+        &plan.build_list,
+        side.go_sum.as_ref(),
+        &project.modcache,
+    );
     // Modules new to the build list whose content the cache holds probably provide packages
     // (someone built with them): record them too; extra lines never break a build.
     for m in &plan.build_list.modules {

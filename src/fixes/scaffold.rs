@@ -83,7 +83,7 @@ pub fn new_plugin(
     let host = &project.host;
     let bl = &host.build_list;
     let pruned = super::is_pruned(&host.go_mod);
-    let loaded = sums::loaded_modules(bl);
+    let loaded = sums::loaded_modules(bl, &host.go_mod, &project.modcache);
     let host_sum = host.go_sum.as_ref();
     let mut pins: Vec<(String, String)> = Vec::new();
     for m in &bl.modules {
@@ -145,7 +145,7 @@ pub fn new_plugin(
     let mf = gomod::parse_mod("go.mod", go_mod.as_bytes(), gomod::Strictness::Strict)?;
     // go.sum: what the plugin's build needs, from the host's go.sum or the module cache.
     let plugin_bl = build_list_of(project, &mf, dir);
-    let want = sums::needed_sums(&mf, &plugin_bl, host_sum);
+    let want = sums::needed_sums(&mf, &plugin_bl, host_sum, &project.modcache);
     let (lines, unresolved_sums) = sums::fill(&want, None, host_sum, &project.modcache);
     let go_sum = (!lines.is_empty()).then(|| sums::add_lines("", &lines));
     let main_go = format!(

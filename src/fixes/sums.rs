@@ -25,17 +25,62 @@ impl std::fmt::Display for SumEntry {
     }
 }
 
+/// Whether the go.mod `m` is read from (the module cache, or a replacement directory)
+/// predates graph pruning (`go` < 1.17, or no `go` line): Go then loads everything below it.
+fn unpruned(main: &ModFile, main_dir: &Path, m: &ModuleVersion, modcache: &Path) -> bool {
+    let path = match effective(main, m) {
+        Some(e) => download_file(modcache, &e, "mod"),
+        None => main
+            .replace
+            .iter()
+            .find(|r| r.old.path == m.path && r.is_local())
+            .map(|r| main_dir.join(&r.new.path).join("go.mod")),
+    };
+    let Some(data) = path.and_then(|p| crate::fsio::read_input(&p).ok()) else {
+        return false;
+    };
+    let Ok(f) = crate::gomod::parse_mod("go.mod", &data, crate::gomod::Strictness::Lax) else {
+        return false;
+    };
+    !super::is_pruned(&f)
+}
+
 /// The modules whose go.mod Go reads to build `bl` (modload.readModGraph): the main module's
-/// requirements and every module whose requirements the graph holds.
-pub fn loaded_modules(bl: &BuildList) -> BTreeSet<ModuleVersion> {
+/// requirements, every module whose requirements the graph holds, and below a module without
+/// graph pruning (an unpruned main module, or a dependency with `go` < 1.17) everything it
+/// requires, transitively.
+pub fn loaded_modules(bl: &BuildList, main: &ModFile, modcache: &Path) -> BTreeSet<ModuleVersion> {
+    let mut children: std::collections::HashMap<&ModuleVersion, Vec<&ModuleVersion>> =
+        std::collections::HashMap::new();
     let mut out = BTreeSet::new();
+    let mut queue: Vec<(&ModuleVersion, bool)> = Vec::new();
+    let main_unpruned = !super::is_pruned(main);
     for (from, to) in &bl.edges {
         if from.version.is_empty() {
             if bl.main.contains(&from.path) && !to.version.is_empty() {
-                out.insert(to.clone());
+                queue.push((to, main_unpruned));
             }
         } else {
             out.insert(from.clone());
+            children.entry(from).or_default().push(to);
+        }
+    }
+    // Each node is visited at most twice: once pruned, once below an unpruned module.
+    let mut seen: std::collections::HashMap<&ModuleVersion, bool> =
+        std::collections::HashMap::new();
+    while let Some((m, below_unpruned)) = queue.pop() {
+        match seen.get(m) {
+            Some(true) => continue,
+            Some(false) if !below_unpruned => continue,
+            _ => {}
+        }
+        seen.insert(m, below_unpruned);
+        out.insert(m.clone());
+        let Some(kids) = children.get(m) else {
+            continue;
+        };
+        if below_unpruned || unpruned(main, &bl.main_dir, m, modcache) {
+            queue.extend(kids.iter().map(|k| (*k, true)));
         }
     }
     out
@@ -48,12 +93,17 @@ pub fn loaded_modules(bl: &BuildList) -> BTreeSet<ModuleVersion> {
 ///   (not `// indirect`: a tidy go.mod marks exactly the imported ones so) or when `sum`
 ///   records its content at some version: a version change then needs the new version's line
 ///   (the stale go.sum case).
-pub fn needed_sums(main: &ModFile, bl: &BuildList, sum: Option<&GoSum>) -> BTreeSet<SumEntry> {
+pub fn needed_sums(
+    main: &ModFile,
+    bl: &BuildList,
+    sum: Option<&GoSum>,
+    modcache: &Path,
+) -> BTreeSet<SumEntry> {
     let mut out = BTreeSet::new();
     if bl.vendored {
         return out; // -mod=vendor does not read go.sum.
     }
-    for m in loaded_modules(bl) {
+    for m in loaded_modules(bl, main, modcache) {
         if let Some(e) = effective(main, &m) {
             out.insert(SumEntry {
                 module: e,
@@ -102,14 +152,19 @@ fn recorded(sum: Option<&GoSum>, e: &SumEntry) -> bool {
 
 /// The go.sum lines a side's build needs but its go.sum lacks (Go: `missing go.sum entry`).
 /// Empty for vendored builds and workspaces (go.work.sum is not read here).
-pub fn missing_sums(side: &Side) -> Vec<SumEntry> {
+pub fn missing_sums(side: &Side, modcache: &Path) -> Vec<SumEntry> {
     if side.build_list.vendored || super::in_workspace(side) {
         return Vec::new();
     }
-    needed_sums(&side.go_mod, &side.build_list, side.go_sum.as_ref())
-        .into_iter()
-        .filter(|e| !recorded(side.go_sum.as_ref(), e))
-        .collect()
+    needed_sums(
+        &side.go_mod,
+        &side.build_list,
+        side.go_sum.as_ref(),
+        modcache,
+    )
+    .into_iter()
+    .filter(|e| !recorded(side.go_sum.as_ref(), e))
+    .collect()
 }
 
 /// `$GOMODCACHE/cache/download/<escaped path>/@v/<escaped version>.<ext>`.

@@ -9,9 +9,9 @@
 use crate::finding::{Code, Finding, Severity};
 use crate::project::Side;
 
-pub fn check(side: &Side) -> Vec<Finding> {
+pub fn check(side: &Side, modcache: &std::path::Path) -> Vec<Finding> {
     let mut out = excluded_requirements(side);
-    out.extend(missing_sums(side));
+    out.extend(missing_sums(side, modcache));
     if side.build_list.missing.is_empty() {
         return out;
     }
@@ -44,8 +44,8 @@ pub fn check(side: &Side) -> Vec<Finding> {
 
 /// go.sum lacks lines the build needs (`crate::fixes::missing_sums`): `go build` stops with
 /// "missing go.sum entry" until `go mod download` (or `godrift align`) records them.
-fn missing_sums(side: &Side) -> Option<Finding> {
-    let missing = crate::fixes::missing_sums(side);
+fn missing_sums(side: &Side, modcache: &std::path::Path) -> Option<Finding> {
+    let missing = crate::fixes::missing_sums(side, modcache);
     // Without any go.sum the module was never built here; with missing go.mod files the
     // finding above already says what to download.
     if missing.is_empty() || side.go_sum.is_none() || !side.build_list.missing.is_empty() {

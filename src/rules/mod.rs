@@ -115,7 +115,7 @@ pub fn run(project: &Project) -> Analysis {
     let host = &project.host;
     let mut findings = Vec::new();
     findings.extend(gd006_inconsistent_vendoring::check(host));
-    findings.extend(gd090_incomplete_information::check(host));
+    findings.extend(gd090_incomplete_information::check(host, &project.modcache));
     findings.extend(vendored_sources::pristine(host, &project.modcache));
     for p in &project.plugins {
         findings.extend(gd001_version_conflict::check(host, p));
@@ -127,7 +127,7 @@ pub fn run(project: &Project) -> Analysis {
         findings.extend(gd005_build_flag_mismatch::check(host, p));
         findings.extend(gd022_host_without_cgo::check(host, p));
         findings.extend(gd006_inconsistent_vendoring::check(p));
-        findings.extend(gd090_incomplete_information::check(p));
+        findings.extend(gd090_incomplete_information::check(p, &project.modcache));
         findings.extend(vendored_sources::between(host, p));
         findings.extend(vendored_sources::pristine(p, &project.modcache));
     }
