@@ -1,0 +1,634 @@
+//! The plan: per side, every go.mod edit computed together, settled against the recomputed
+//! build list (see `crate::fixes`).
+
+use super::proposals::proposals;
+use super::source::{describe, effective, Source};
+use super::sums::{self, SumEntry};
+use super::{
+    build_list_of, fixable, greater, in_workspace, is_pruned, parse_text, relative_dir, requirers,
+    Proposal,
+};
+use crate::config::AlignStrategy;
+use crate::finding::{Code, Finding};
+use crate::gomod::{edit, ModFile};
+use crate::graph::{BuildList, Replacement, SelectedModule};
+use crate::module::ModuleVersion;
+use crate::project::{Project, Side};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// What a side must build a module from to match the reference.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Want {
+    /// The requirement to pin: the reference's selected version (before `replace`).
+    version: String,
+    /// The replacement to mirror, written for this side (a directory made relative to it);
+    /// None: the side must not replace the module.
+    replace: Option<ModuleVersion>,
+    source: Source,
+}
+
+fn want_from(reference: &SelectedModule, side_dir: &Path) -> Want {
+    let replace = match &reference.replace {
+        None => None,
+        Some(Replacement::Module { module }) => Some(module.clone()),
+        Some(Replacement::Dir { resolved, .. }) => {
+            Some(ModuleVersion::new(relative_dir(side_dir, resolved), ""))
+        }
+    };
+    Want {
+        version: reference.module.version.clone(),
+        replace,
+        source: Source::of(reference),
+    }
+}
+
+/// A module whose version the side's own requirements keep above the reference's.
+#[derive(Clone, Debug, Serialize)]
+pub struct Forced {
+    pub module: String,
+    pub want: String,
+    pub selected: String,
+    /// The requirement chain that forces it (main module first).
+    pub via: String,
+}
+
+/// One module's change in one go.mod.
+#[derive(Clone, Debug, Serialize)]
+pub struct Step {
+    pub module: String,
+    pub from: String,
+    pub to: String,
+    /// The `go` command doing the same (run in the side's directory).
+    pub args: String,
+}
+
+/// All edits to one side's go.mod (and go.sum), computed together.
+#[derive(Clone, Debug)]
+pub struct SidePlan {
+    pub artifact: String,
+    pub dir: PathBuf,
+    pub go_mod: PathBuf,
+    pub old: String,
+    pub new: String,
+    pub steps: Vec<Step>,
+    pub forced: Vec<Forced>,
+    pub notes: Vec<String>,
+    /// go.sum: its path, old text (None: no go.sum yet) and new text.
+    pub go_sum: Option<(PathBuf, Option<String>, String)>,
+    /// go.sum entries the build needs that neither go.sum nor the module cache has.
+    pub unresolved_sums: Vec<SumEntry>,
+    /// The build list after the edits.
+    pub build_list: BuildList,
+}
+
+impl SidePlan {
+    pub fn changes_go_mod(&self) -> bool {
+        self.old != self.new
+    }
+
+    pub fn changes_go_sum(&self) -> bool {
+        self.go_sum
+            .as_ref()
+            .is_some_and(|(_, old, new)| old.as_deref() != Some(new.as_str()))
+    }
+}
+
+/// The whole alignment: per side plans (sides with nothing to change are left out) and the
+/// per-module proposals for reports.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub sides: Vec<SidePlan>,
+    pub proposals: Vec<Proposal>,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PlanOptions {
+    /// Also compute the go.sum lines the edited modules need (reads the module cache).
+    pub sums: bool,
+}
+
+fn replace_differs(mf: &ModFile, path: &str, want: &Want) -> bool {
+    let current: Vec<_> = mf.replace.iter().filter(|r| r.old.path == path).collect();
+    match &want.replace {
+        None => !current.is_empty(),
+        Some(r) => {
+            !(current.len() == 1 && current[0].old.version.is_empty() && current[0].new == *r)
+        }
+    }
+}
+
+/// Sets the side's requirement and replacement of `path` to `want` (only what differs).
+fn apply_want(text: &str, mf: &ModFile, path: &str, version: Option<&str>, want: &Want) -> String {
+    let mut out = text.to_string();
+    if let Some(v) = version {
+        if let Ok(t) = edit::set_require(&out, path, v, true) {
+            out = t;
+        }
+    }
+    if replace_differs(mf, path, want) {
+        let edited = match &want.replace {
+            None => edit::drop_replaces(&out, path),
+            Some(r) => edit::set_replace(&out, path, r),
+        };
+        if let Ok(t) = edited {
+            out = t;
+        }
+    }
+    out
+}
+
+/// Edits `side`'s go.mod until its build list gives every module in `wants` the wanted
+/// source (or the side's own requirements force it higher), keeping modules that matched the
+/// reference before (`protect`) matching, and the go.mod consistent with its build list.
+fn plan_side(
+    project: &Project,
+    side: &Side,
+    mut wants: BTreeMap<String, Want>,
+    reference: &BuildList,
+    opts: PlanOptions,
+) -> Option<SidePlan> {
+    let old = String::from_utf8_lossy(&side.go_mod_text).into_owned();
+    if in_workspace(side) {
+        return Some(SidePlan {
+            artifact: side.name.clone(),
+            dir: side.dir.clone(),
+            go_mod: side.go_mod_path.clone(),
+            new: old.clone(),
+            old,
+            steps: Vec::new(),
+            forced: Vec::new(),
+            notes: vec![format!(
+                "built in the workspace {}: go.work decides its build list, so its go.mod is not edited; align the workspace's modules (or run godrift with GOWORK=off)",
+                side.build_list.main_dir.display()
+            )],
+            go_sum: None,
+            unresolved_sums: Vec::new(),
+            build_list: side.build_list.clone(),
+        });
+    }
+    let original = parse_text(&old)?;
+    let pruned = is_pruned(&original);
+    let mut text = old.clone();
+    // Modules pinned at the wanted version that the graph still selects higher: pinning
+    // them again would undo the consistency pass, so they are left at what is selected.
+    let mut high: BTreeMap<String, String> = BTreeMap::new();
+    let mut notes = Vec::new();
+    let mut converged = false;
+    let mut bl = side.build_list.clone();
+    for _ in 0..16 {
+        let Some(mf) = parse_text(&text) else {
+            notes.push("the edited go.mod does not parse (a godrift bug): not changed".into());
+            return None;
+        };
+        bl = build_list_of(project, &mf, &side.dir);
+        // Modules the edits bring into the graph that the reference has: match them too.
+        for m in &bl.modules {
+            if side.build_list.get(&m.module.path).is_none() && !wants.contains_key(&m.module.path)
+            {
+                if let Some(r) = reference.get(&m.module.path) {
+                    wants.insert(m.module.path.clone(), want_from(r, &side.dir));
+                }
+            }
+        }
+        let mut next = text.clone();
+        let mut edited = BTreeSet::new();
+        let mut pending: BTreeMap<String, String> = BTreeMap::new();
+        for (path, want) in &wants {
+            let Some(cur) = bl.get(path) else {
+                continue;
+            };
+            if Source::of(cur) == want.source {
+                continue;
+            }
+            let v = &cur.module.version;
+            let pinned = mf
+                .require
+                .iter()
+                .any(|r| r.module.path == *path && r.module.version == want.version);
+            if greater(v, &want.version) && pinned && !high.contains_key(path) {
+                // Decided once the other edits have settled: they may lower what raises it.
+                pending.insert(path.clone(), v.clone());
+                if !replace_differs(&mf, path, want) {
+                    continue;
+                }
+                next = apply_want(&next, &mf, path, None, want);
+                edited.insert(path.clone());
+                continue;
+            }
+            // A module selected higher than wanted despite the pin keeps its version; a
+            // mirrored wildcard replacement still decides its source.
+            let version =
+                (*v != want.version && !high.contains_key(path)).then_some(want.version.as_str());
+            // This module's replacements are not touched by the other modules' edits.
+            if version.is_some() || replace_differs(&mf, path, want) {
+                next = apply_want(&next, &mf, path, version, want);
+                edited.insert(path.clone());
+            }
+        }
+        // cmd/go's updatePrunedRoots: a pruned module's requirements must be the selected
+        // versions, or every build says "updates to go.mod needed".
+        if pruned {
+            for r in &mf.require {
+                let path = &r.module.path;
+                if edited.contains(path) || pending.contains_key(path) {
+                    continue;
+                }
+                if let Some(sel) = bl.get(path) {
+                    if greater(&sel.module.version, &r.module.version) {
+                        if let Ok(t) = edit::set_require(&next, path, &sel.module.version, true) {
+                            next = t;
+                        }
+                    }
+                }
+            }
+        }
+        if next == text {
+            if pending.is_empty() {
+                converged = true;
+                break;
+            }
+            high.extend(pending);
+        }
+        text = next;
+    }
+    // Forced: still another source than wanted, because the version could not be lowered.
+    let forced: BTreeMap<String, String> = high
+        .into_iter()
+        .filter(|(path, _)| {
+            bl.get(path)
+                .zip(wants.get(path))
+                .is_some_and(|(cur, want)| Source::of(cur) != want.source)
+        })
+        .collect();
+    if !converged {
+        notes.push("the edits did not settle after 16 rounds; run `godrift align` again".into());
+    }
+    let new_mf = parse_text(&text)?;
+    let mut steps = Vec::new();
+    // Per module: its require versions and replace lines, before and after.
+    type Directives = BTreeMap<String, (Vec<String>, Vec<String>)>;
+    let directives = |f: &ModFile| -> Directives {
+        let mut d: Directives = BTreeMap::new();
+        for r in &f.require {
+            d.entry(r.module.path.clone())
+                .or_default()
+                .0
+                .push(r.module.version.clone());
+        }
+        for r in &f.replace {
+            d.entry(r.old.path.clone())
+                .or_default()
+                .1
+                .push(format!("{} => {}", r.old, r.new));
+        }
+        d
+    };
+    let (before_all, after_all) = (directives(&original), directives(&new_mf));
+    let touched: BTreeSet<&String> = before_all.keys().chain(after_all.keys()).collect();
+    let none = (Vec::new(), Vec::new());
+    for path in touched {
+        let before = before_all.get(path).unwrap_or(&none);
+        let after = after_all.get(path).unwrap_or(&none);
+        if before == after {
+            continue;
+        }
+        let from = side
+            .build_list
+            .get(path)
+            .map_or_else(|| "(none)".to_string(), describe);
+        let to = bl.get(path).map_or_else(|| "(none)".to_string(), describe);
+        let new_version = after.0.first().cloned().unwrap_or_default();
+        let args = if before.1 == after.1 {
+            format!("go get {path}@{new_version}")
+        } else {
+            let mut a = vec!["go mod edit".to_string()];
+            if !new_version.is_empty() && before.0 != after.0 {
+                a.push(format!("-require={path}@{new_version}"));
+            }
+            match new_mf.replace.iter().find(|r| r.old.path == *path) {
+                Some(r) if r.is_local() => a.push(format!("-replace={path}={}", r.new.path)),
+                Some(r) => a.push(format!("-replace={path}={}", r.new)),
+                None => a.push(format!("-dropreplace={path}")),
+            }
+            a.join(" ")
+        };
+        steps.push(Step {
+            module: path.clone(),
+            from,
+            to,
+            args,
+        });
+    }
+    let forced: Vec<Forced> = forced
+        .into_iter()
+        .map(|(module, selected)| Forced {
+            want: wants
+                .get(&module)
+                .map(|w| w.version.clone())
+                .unwrap_or_default(),
+            via: requirers(&bl, &module, &selected),
+            module,
+            selected,
+        })
+        .collect();
+    if side.build_list.vendored && text != old {
+        notes.push(format!(
+            "vendored: run `(cd {} && go mod vendor)` after the go.mod edit",
+            side.dir.display()
+        ));
+    }
+    let mut plan = SidePlan {
+        artifact: side.name.clone(),
+        dir: side.dir.clone(),
+        go_mod: side.go_mod_path.clone(),
+        old,
+        new: text,
+        steps,
+        forced,
+        notes,
+        go_sum: None,
+        unresolved_sums: Vec::new(),
+        build_list: bl,
+    };
+    if opts.sums && plan.changes_go_mod() && !side.build_list.vendored {
+        plan_sums(project, side, &new_mf, &mut plan);
+    }
+    Some(plan)
+}
+
+/// The go.sum lines the edited go.mod needs, from the module cache (or the host's go.sum).
+fn plan_sums(project: &Project, side: &Side, new_mf: &ModFile, plan: &mut SidePlan) {
+    let sum_path = side.dir.join("go.sum");
+    let old_text = crate::fsio::read_optional(&sum_path)
+        .ok()
+        .flatten()
+        .map(|d| String::from_utf8_lossy(&d).into_owned());
+    let mut want = sums::needed_sums(
+        new_mf,
+        &plan.build_list,
+        side.go_sum.as_ref(),
+        &project.modcache,
+    );
+    // Modules new to the build list whose content the cache holds probably provide packages
+    // (someone built with them): record them too; extra lines never break a build.
+    for m in &plan.build_list.modules {
+        if side.build_list.get(&m.module.path).is_some() {
+            continue;
+        }
+        if let Some(e) = effective(new_mf, &m.module) {
+            let content = SumEntry {
+                module: e.clone(),
+                go_mod: false,
+            };
+            if sums::hash_from_cache(&project.modcache, &content).is_some() {
+                want.insert(content);
+                want.insert(SumEntry {
+                    module: e,
+                    go_mod: true,
+                });
+            }
+        }
+    }
+    let (lines, unresolved) = sums::fill(
+        &want,
+        side.go_sum.as_ref(),
+        project.host.go_sum.as_ref(),
+        &project.modcache,
+    );
+    plan.unresolved_sums = unresolved;
+    if !lines.is_empty() {
+        let new = sums::add_lines(old_text.as_deref().unwrap_or(""), &lines);
+        plan.go_sum = Some((sum_path, old_text, new));
+    }
+}
+
+/// Per module: the plugins a finding at error or warning severity names with it.
+fn flagged(project: &Project, findings: &[Finding]) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let vendored = |name: &str| {
+        std::iter::once(&project.host)
+            .chain(&project.plugins)
+            .any(|s| s.name == name && s.build_list.vendored)
+    };
+    for f in findings.iter().filter(|f| fixable(f)) {
+        let Some(m) = &f.module else { continue };
+        // A vendored side compiles vendor/, whatever its replacements say: no go.mod edit
+        // makes the directories equal (-trimpath on both sides does).
+        if f.code == Code::SourcePathDivergence && f.artifacts.iter().any(|a| vendored(a)) {
+            continue;
+        }
+        let entry = out.entry(m.clone()).or_default();
+        for a in &f.artifacts {
+            if *a != project.host.name {
+                entry.insert(a.clone());
+            }
+        }
+        // Between plugins (a module the host lacks), every plugin holding it takes part.
+        if project.host.build_list.get(m).is_none() {
+            for p in &project.plugins {
+                if p.build_list.get(m).is_some() {
+                    entry.insert(p.name.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The newest effective version of `module` in `lists` (module sources only).
+pub(super) fn newest<'a>(
+    lists: impl Iterator<Item = &'a BuildList>,
+    module: &str,
+) -> Option<&'a SelectedModule> {
+    lists.filter_map(|l| l.get(module)).reduce(|a, b| {
+        let v = |m: &SelectedModule| match Source::of(m) {
+            Source::Module { module } => module.version,
+            Source::Dir { .. } => m.module.version.clone(),
+        };
+        if greater(&v(b), &v(a)) {
+            b
+        } else {
+            a
+        }
+    })
+}
+
+/// Computes every edit, per go.mod, that aligns the sides on the modules `findings` name.
+///
+/// Plugins are planned independently against the reference (the host); a module the host
+/// lacks is aligned on the newest version the plugins hold. When the edits move such a module
+/// in one plugin so that plugins now disagree on it, it is added and the plugins planned again.
+pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan {
+    let mut flagged = flagged(project, findings);
+    let strategy = project.config.align.strategy;
+    let host = &project.host;
+    let mut host_plan = None;
+    let mut reference = host.build_list.clone();
+    // With strategy "max", the host first moves to the newest version of each module, and
+    // again when aligning a plugin on it forces a module higher still.
+    let mut host_wants: BTreeMap<String, Want> = BTreeMap::new();
+    if strategy == AlignStrategy::Max {
+        for module in flagged.keys() {
+            let (Some(h), Some(n)) = (
+                host.build_list.get(module),
+                newest(project.plugins.iter().map(|p| &p.build_list), module),
+            ) else {
+                continue;
+            };
+            if greater(&n.module.version, &h.module.version) {
+                host_wants.insert(module.clone(), want_from(n, &host.dir));
+            }
+        }
+    }
+    let mut planned;
+    let mut rounds = 0;
+    loop {
+        if !host_wants.is_empty() {
+            if let Some(p) = plan_side(project, host, host_wants.clone(), &host.build_list, opts) {
+                reference = p.build_list.clone();
+                host_plan = Some(p);
+            }
+        }
+        planned = plan_plugins(project, &mut flagged, &reference, opts);
+        rounds += 1;
+        if strategy != AlignStrategy::Max || rounds == 4 {
+            break;
+        }
+        let mut raised = false;
+        for p in planned.values() {
+            for f in &p.forced {
+                if let Some(m) = p.build_list.get(&f.module) {
+                    let higher = host_wants
+                        .get(&f.module)
+                        .is_none_or(|w| greater(&m.module.version, &w.version));
+                    if higher {
+                        host_wants.insert(f.module.clone(), want_from(m, &host.dir));
+                        raised = true;
+                    }
+                }
+            }
+        }
+        if !raised {
+            break;
+        }
+    }
+    let sides: Vec<SidePlan> = host_plan.into_iter().chain(planned.into_values()).collect();
+    let proposals = proposals(project, &flagged, &sides, &reference);
+    Plan { sides, proposals }
+}
+
+/// Plans every plugin against `reference`, re-planning while the edits make plugins disagree
+/// on a module the reference lacks (those are added to `flagged`).
+fn plan_plugins(
+    project: &Project,
+    flagged: &mut BTreeMap<String, BTreeSet<String>>,
+    reference: &BuildList,
+    opts: PlanOptions,
+) -> BTreeMap<String, SidePlan> {
+    let host = &project.host;
+    let mut planned: BTreeMap<String, SidePlan> = BTreeMap::new();
+    // A plugin whose wants did not change since the last round keeps its plan.
+    let mut asked: BTreeMap<String, BTreeMap<String, Want>> = BTreeMap::new();
+    for _ in 0..4 {
+        let lists: Vec<&BuildList> = project
+            .plugins
+            .iter()
+            .map(|p| {
+                planned
+                    .get(&p.name)
+                    .map_or(&p.build_list, |x| &x.build_list)
+            })
+            .collect();
+        let mut next: BTreeMap<String, SidePlan> = BTreeMap::new();
+        for plugin in &project.plugins {
+            let mut wants = BTreeMap::new();
+            for (module, names) in flagged.iter() {
+                if !names.contains(&plugin.name) {
+                    continue;
+                }
+                let r = match reference.get(module) {
+                    Some(r) => r,
+                    None => match newest(lists.iter().copied(), module) {
+                        Some(r) => r,
+                        None => continue,
+                    },
+                };
+                wants.insert(module.clone(), want_from(r, &plugin.dir));
+            }
+            // What matched the host before the host moved (strategy "max") moves with it.
+            for m in &plugin.build_list.modules {
+                let path = &m.module.path;
+                if let (Some(h), Some(r)) = (host.build_list.get(path), reference.get(path)) {
+                    if Source::of(h) == Source::of(m) && Source::of(r) != Source::of(h) {
+                        wants.insert(path.clone(), want_from(r, &plugin.dir));
+                    }
+                }
+            }
+            if wants.is_empty() {
+                continue;
+            }
+            // Keep what matched the host before matching it after.
+            for m in &plugin.build_list.modules {
+                if let Some(h) = host.build_list.get(&m.module.path) {
+                    if Source::of(h) == Source::of(m) {
+                        if let Some(r) = reference.get(&m.module.path) {
+                            wants
+                                .entry(m.module.path.clone())
+                                .or_insert_with(|| want_from(r, &plugin.dir));
+                        }
+                    }
+                }
+            }
+            if asked.get(&plugin.name) == Some(&wants) {
+                if let Some(p) = planned.get(&plugin.name) {
+                    next.insert(plugin.name.clone(), p.clone());
+                }
+                continue;
+            }
+            asked.insert(plugin.name.clone(), wants.clone());
+            if let Some(p) = plan_side(project, plugin, wants, reference, opts) {
+                next.insert(plugin.name.clone(), p);
+            }
+        }
+        planned = next;
+        // Modules the host lacks that the edits made plugins disagree on.
+        let mut sources: BTreeMap<&str, Vec<(&str, Source, bool)>> = BTreeMap::new();
+        for p in &project.plugins {
+            let list = planned
+                .get(&p.name)
+                .map_or(&p.build_list, |x| &x.build_list);
+            for m in &list.modules {
+                if reference.get(&m.module.path).is_some() {
+                    continue;
+                }
+                let moved = p
+                    .build_list
+                    .get(&m.module.path)
+                    .is_none_or(|o| Source::of(o) != Source::of(m));
+                sources.entry(m.module.path.as_str()).or_default().push((
+                    p.name.as_str(),
+                    Source::of(m),
+                    moved,
+                ));
+            }
+        }
+        let mut again = false;
+        for (module, holders) in sources {
+            let disagree = holders.iter().any(|h| h.1 != holders[0].1);
+            let ours = flagged.contains_key(module) || holders.iter().any(|h| h.2);
+            if disagree && ours {
+                let entry = flagged.entry(module.to_string()).or_default();
+                for (name, _, _) in &holders {
+                    entry.insert((*name).to_string());
+                }
+                again = true;
+            }
+        }
+        if !again {
+            break;
+        }
+    }
+    planned
+}

@@ -1,0 +1,234 @@
+//! Per-module proposals for reports, drawn from the plan, and the host upgrade offered when
+//! a plugin needs (or is forced to) a newer version than the host has.
+
+use super::plan::{newest, SidePlan};
+use super::source::Source;
+use super::{
+    build_list_of, chain, greater, parse_text, relative_dir, unified_diff, Change, HostUpgrade,
+    Move, Proposal,
+};
+use crate::config::AlignStrategy;
+use crate::gomod::{edit, ModFile, Require};
+use crate::graph::{BuildList, Replacement};
+use crate::module::ModuleVersion;
+use crate::project::{Project, Side};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The host's build list after also requiring `module@version` (MVS over the union).
+fn host_upgrade(
+    project: &Project,
+    module: &str,
+    version: &str,
+    wanted_by: Vec<String>,
+    forced_by: Vec<String>,
+    extra: Option<&Replacement>,
+) -> HostUpgrade {
+    let host = &project.host;
+    let mut main: ModFile = host.go_mod.clone();
+    main.require.retain(|r| r.module.path != module);
+    main.require.push(Require {
+        module: ModuleVersion::new(module, version),
+        indirect: false,
+        span: Default::default(),
+    });
+    // Use the plugin's source for the module when it is a local directory.
+    if let Some(Replacement::Dir { resolved, .. }) = extra {
+        main.replace.retain(|r| r.old.path != module);
+        main.replace.push(crate::gomod::Replace {
+            old: ModuleVersion::new(module, ""),
+            new: ModuleVersion::new(relative_dir(&host.dir, resolved), ""),
+            span: Default::default(),
+        });
+    }
+    let after = build_list_of(project, &main, &host.dir);
+    let mut moves = Vec::new();
+    for m in &after.modules {
+        let before = host
+            .build_list
+            .get(&m.module.path)
+            .map(|b| b.module.version.clone());
+        if before.as_deref() != Some(m.module.version.as_str()) {
+            moves.push(Move {
+                module: m.module.path.clone(),
+                from: before.unwrap_or_else(|| "(none)".into()),
+                to: m.module.version.clone(),
+            });
+        }
+    }
+    let affects = project
+        .plugins
+        .iter()
+        .filter(|p| {
+            moves.iter().any(|mv| {
+                p.build_list
+                    .get(&mv.module)
+                    .is_some_and(|s| s.module.version != mv.to)
+            })
+        })
+        .map(|p| p.name.clone())
+        .collect();
+    HostUpgrade {
+        required_by: wanted_by,
+        to: version.to_string(),
+        moves,
+        forced_by,
+        affects,
+    }
+}
+
+/// The go.mod text of `old` with only `module`'s directives made as in `new_mf`.
+fn module_only(old: &str, new_mf: &ModFile, module: &str) -> Option<String> {
+    let mut text = old.to_string();
+    if let Some(r) = new_mf.require.iter().find(|r| r.module.path == module) {
+        text = edit::set_require(&text, module, &r.module.version, r.indirect).ok()?;
+    }
+    let old_mf = parse_text(old)?;
+    let replaces = |f: &ModFile| -> Vec<(ModuleVersion, ModuleVersion)> {
+        f.replace
+            .iter()
+            .filter(|r| r.old.path == module)
+            .map(|r| (r.old.clone(), r.new.clone()))
+            .collect()
+    };
+    let new_replaces = replaces(new_mf);
+    if replaces(&old_mf) != new_replaces {
+        text = match new_replaces.first() {
+            Some((_, new)) => edit::set_replace(&text, module, new).ok()?,
+            None => edit::drop_replaces(&text, module).ok()?,
+        };
+    }
+    Some(text)
+}
+
+pub(super) fn proposals(
+    project: &Project,
+    flagged: &BTreeMap<String, BTreeSet<String>>,
+    plans: &[SidePlan],
+    reference: &BuildList,
+) -> Vec<Proposal> {
+    let strategy = project.config.align.strategy;
+    let all: Vec<&Side> = std::iter::once(&project.host)
+        .chain(&project.plugins)
+        .collect();
+    let mut out = Vec::new();
+    for module in flagged.keys() {
+        let Some(target_sel) = reference.get(module).or_else(|| {
+            let lists = plans
+                .iter()
+                .map(|p| &p.build_list)
+                .chain(project.plugins.iter().map(|p| &p.build_list));
+            newest(lists, module)
+        }) else {
+            continue;
+        };
+        let target = match Source::of(target_sel) {
+            Source::Module { module: m } if m.path == *module => m.version,
+            Source::Module { module: m } => m.to_string(),
+            Source::Dir { .. } => target_sel.module.version.clone(),
+        };
+        let replace = match &target_sel.replace {
+            None => None,
+            Some(Replacement::Module { module: m }) => Some(format!("=> {} {}", m.path, m.version)),
+            Some(Replacement::Dir { path, .. }) => Some(format!("=> {path}")),
+        };
+        let mut why = BTreeMap::new();
+        for s in &all {
+            let c = chain(&s.build_list, module);
+            if !c.is_empty() {
+                why.insert(s.name.clone(), c);
+            }
+        }
+        let mut changes = Vec::new();
+        let mut forced_by = Vec::new();
+        let mut newer = Vec::new();
+        for p in plans {
+            let rel_go_mod = p.go_mod.display().to_string();
+            if let Some(f) = p.forced.iter().find(|f| f.module == *module) {
+                forced_by.push(p.artifact.clone());
+                if !newer.contains(&p.artifact) {
+                    newer.push(p.artifact.clone());
+                }
+                changes.push(Change {
+                    artifact: p.artifact.clone(),
+                    go_mod: rel_go_mod,
+                    from: f.selected.clone(),
+                    to: f.selected.clone(),
+                    command: String::new(),
+                    diff: None,
+                    note: Some(format!(
+                        "its own requirements force {} above {} ({}): align cannot lower it; rebuild the host with {} (see host_upgrade) or downgrade what requires it",
+                        f.selected, f.want, f.via, f.selected
+                    )),
+                    args: String::new(),
+                });
+                continue;
+            }
+            let Some(step) = p.steps.iter().find(|s| s.module == *module) else {
+                continue;
+            };
+            if let Some(s) = project
+                .plugins
+                .iter()
+                .find(|s| s.name == p.artifact)
+                .and_then(|s| s.build_list.get(module))
+            {
+                if greater(&s.module.version, &target_sel.module.version)
+                    && project.config.align.strategy == AlignStrategy::Host
+                {
+                    newer.push(p.artifact.clone());
+                }
+            }
+            let diff = parse_text(&p.new)
+                .and_then(|mf| module_only(&p.old, &mf, module))
+                .map(|n| {
+                    let rel = p.go_mod.strip_prefix(&project.root).unwrap_or(&p.go_mod);
+                    unified_diff(&rel.display().to_string(), Some(&p.old), &n)
+                });
+            let note = step.args.starts_with("go mod edit").then(|| {
+                "`go get` cannot change a replaced module; after the edit, `go mod tidy` updates go.sum (`godrift align` does both)".to_string()
+            });
+            changes.push(Change {
+                artifact: p.artifact.clone(),
+                go_mod: rel_go_mod,
+                from: step.from.clone(),
+                to: step.to.clone(),
+                command: format!("(cd {} && {})", p.dir.display(), step.args),
+                diff,
+                note,
+                args: step.args.clone(),
+            });
+        }
+        let host_upgrade = if newer.is_empty() || strategy != AlignStrategy::Host {
+            None
+        } else {
+            let wanted = newest(
+                project
+                    .plugins
+                    .iter()
+                    .filter(|p| newer.contains(&p.name))
+                    .map(|p| &p.build_list),
+                module,
+            );
+            wanted.map(|w| {
+                host_upgrade(
+                    project,
+                    module,
+                    &w.module.version,
+                    newer.clone(),
+                    forced_by.clone(),
+                    w.replace.as_ref(),
+                )
+            })
+        };
+        out.push(Proposal {
+            module: module.clone(),
+            target,
+            replace,
+            strategy,
+            why,
+            changes,
+            host_upgrade,
+        });
+    }
+    out
+}
