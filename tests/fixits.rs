@@ -371,6 +371,24 @@ fn check_converged(root: &Path, modcache: &Path, seed: u64) -> Vec<String> {
             "seed {seed}: {code} on {module} ({artifacts:?}) left after align and not explained as forced\n{}",
             serde_json::to_string_pretty(&after["proposals"]).unwrap_or_default()
         );
+        // With the host as baseline, the way out is offered: rebuild the host, listing the
+        // plugins that would need aligning again.
+        if after["proposals"][0]["strategy"] == "host" {
+            let upgrade = after["proposals"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|p| p["module"] == module.as_str())
+                .map(|p| p["host_upgrade"].clone())
+                .unwrap_or_default();
+            assert!(
+                upgrade["forced_by"]
+                    .as_array()
+                    .is_some_and(|f| plugins.iter().any(|p| f.iter().any(|x| x == p.as_str())))
+                    && upgrade["affects"].is_array(),
+                "seed {seed}: {module}: {upgrade}"
+            );
+        }
         forced_plugins.extend(named);
     }
     let before = snapshot(root);
@@ -446,6 +464,7 @@ fn align_converges_on_generated_projects() {
     let mut conflicts = 0;
     let mut with_changes = 0;
     let mut missing_sums_named = 0;
+    let mut forced = 0;
     for seed in 0..25u64 {
         let root = tmp.path().join(format!("p{seed}"));
         std::fs::create_dir_all(&root).expect("mkdir");
@@ -504,7 +523,7 @@ fn align_converges_on_generated_projects() {
         // The cache holds go.mod files only: go.sum content lines cannot be computed, so
         // align names the command, exits 1, and report says may-fail until it is run.
         if run.stderr.contains("updated 0 go.mod") {
-            check_converged(&root, &modcache, seed);
+            forced += check_converged(&root, &modcache, seed).len();
             continue;
         }
         assert_eq!(run.code, 1, "seed {seed}: {}", run.stderr);
@@ -535,8 +554,9 @@ fn align_converges_on_generated_projects() {
         );
         assert_ne!(after["verdict"], "loads");
         missing_sums_named += 1;
-        check_converged(&root, &modcache, seed);
+        forced += check_converged(&root, &modcache, seed).len();
     }
+    assert!(forced >= 3, "the generator draws forced versions: {forced}");
     assert!(missing_sums_named >= 18, "{missing_sums_named}");
     assert!(
         conflicts >= 25,
@@ -796,6 +816,40 @@ fn new_plugin_survives_go_mod_tidy_and_loads() {
     build_plugin(&build, &rp, &so).expect("recipe plugin builds");
     let out = open_all(&host_bin, std::slice::from_ref(&so));
     assert!(out.contains("OK "), "{out}\n{}", recipe.stdout);
+
+    // Issue 11 item 3: the host builds `replace M => M vX` (another version); a plugin that
+    // requires M vX without any replace compiles the same code: no finding, and it loads.
+    let (k, v) = host
+        .replaces
+        .iter()
+        .find_map(|r| match r {
+            Repl::Version(k, v) => Some((*k, *v)),
+            Repl::Dir(..) => None,
+        })
+        .expect("a module replacement");
+    let run = build.godrift(&root, &["new-plugin", "samecode"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let sc = root.join("plugins/samecode");
+    let text = std::fs::read_to_string(sc.join("go.mod")).expect("go.mod");
+    let text = godrift::gomod::edit::drop_replaces(&text, &mpath(k)).expect("edit");
+    let text =
+        godrift::gomod::edit::set_require(&text, &mpath(k), VERSIONS[v], false).expect("edit");
+    std::fs::write(sc.join("go.mod"), &text).expect("go.mod");
+    let same = side_main(&GenSide {
+        dir: "plugins/samecode".into(),
+        module: "example.com/host/plugins/samecode".into(),
+        requires: vec![(k, v)],
+        replaces: Vec::new(),
+        plugin: true,
+    });
+    std::fs::write(sc.join("main.go"), same).expect("main.go");
+    tidy.go(&sc, &["mod", "tidy"]);
+    let report = json(&build.godrift(&root, &["report", "--format", "json"]));
+    assert_eq!(verdict_of(&report, "samecode"), "loads", "{report}");
+    let so = root.join("samecode.so");
+    build_plugin(&build, &sc, &so).expect("samecode builds");
+    let out = open_all(&host_bin, std::slice::from_ref(&so));
+    assert!(out.contains("OK "), "{out}");
 
     // The same plugin without the pins (Go picks the newest versions) fails: the test can fail.
     let control = root.join("plugins/control");
