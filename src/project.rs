@@ -37,7 +37,7 @@ pub struct Side {
     /// Go's inconsistent-vendoring messages, when vendor/modules.txt disagrees with go.mod.
     pub vendor_problems: Vec<String>,
     /// vendor/modules.txt and the hashed vendor tree, when the build is vendored.
-    pub vendor: Option<(crate::vendor::ModulesTxt, crate::integrity::VendorTree)>,
+    pub vendor: Option<crate::integrity::Vendored>,
 }
 
 /// Where vendor-hash caches live (set by the CLI; unset: no cache).
@@ -130,12 +130,15 @@ fn load_side(
             .map_err(|e| ProjectError::Io(txt_path.display().to_string(), e))?;
         let txt = crate::vendor::parse_modules_txt("vendor/modules.txt", &data)?;
         vendor_problems = crate::vendor::check_vendor_consistency(&go_mod, &txt);
-        let tree = crate::integrity::scan_cached(
+        let progress = PROGRESS.get().map(|bar| move |n: u64| bar.inc(n));
+        let go_version = go_mod.go.as_ref().map_or("", |g| g.version.as_str());
+        vendor = Some(crate::integrity::Vendored::load(
+            txt,
             &dir.join("vendor"),
-            PROGRESS.get(),
+            go_version,
             CACHE_DIR.get().map(PathBuf::as_path),
-        );
-        vendor = Some((txt, tree));
+            progress.as_ref().map(|p| p as crate::integrity::Progress),
+        ));
     }
     Ok(Side {
         name,
@@ -149,6 +152,24 @@ fn load_side(
         vendor_problems,
         vendor,
     })
+}
+
+/// Indexes the module cache copies of what the sides vendor, once for all sides.
+fn load_vendor_sources(host: &mut Side, plugins: &mut [Side], modcache: &Path) {
+    let mut vendored: Vec<&mut crate::integrity::Vendored> = std::iter::once(host)
+        .chain(plugins.iter_mut())
+        .filter_map(|s| s.vendor.as_mut())
+        .collect();
+    if vendored.is_empty() {
+        return;
+    }
+    let progress = PROGRESS.get().map(|bar| move |n: u64| bar.inc(n));
+    crate::integrity::load_sources(
+        &mut vendored,
+        modcache,
+        CACHE_DIR.get().map(PathBuf::as_path),
+        progress.as_ref().map(|p| p as crate::integrity::Progress),
+    );
 }
 
 /// Expands a plugin `path` (a directory or a glob) to module directories, sorted.
@@ -216,8 +237,14 @@ pub fn load_explicit(
             .unwrap_or_else(|| p.display().to_string());
         sides.push(load_side(name, p, BuildSettings::default(), opts)?);
     }
+    let modcache = opts
+        .gomodcache
+        .clone()
+        .unwrap_or_else(graph::default_modcache);
+    let (mut host, mut sides) = (host, sides);
+    load_vendor_sources(&mut host, &mut sides, &modcache);
     Ok(Project {
-        modcache: opts.gomodcache.clone().unwrap_or_else(graph::default_modcache),
+        modcache,
         root,
         config,
         host,
@@ -299,11 +326,14 @@ pub fn load(
     if plugins.is_empty() {
         notes.push("no plugin modules found".into());
     }
+    let modcache = opts
+        .gomodcache
+        .clone()
+        .unwrap_or_else(graph::default_modcache);
+    let mut host = host;
+    load_vendor_sources(&mut host, &mut plugins, &modcache);
     Ok(Project {
-        modcache: opts
-            .gomodcache
-            .clone()
-            .unwrap_or_else(graph::default_modcache),
+        modcache,
         root,
         config,
         host,

@@ -79,7 +79,7 @@ pub fn analyze(project: &Project) -> Analysis {
     let mut findings = Vec::new();
     findings.extend(vendoring::check(host));
     findings.extend(incomplete::check(host));
-    findings.extend(vendored_sources::pristine(host, &project.modcache));
+    findings.extend(vendored_sources::pristine(host));
     for p in &project.plugins {
         findings.extend(version_conflict::check(host, p));
         findings.extend(replace_divergence::check(host, p));
@@ -90,7 +90,7 @@ pub fn analyze(project: &Project) -> Analysis {
         findings.extend(vendoring::check(p));
         findings.extend(incomplete::check(p));
         findings.extend(vendored_sources::between(host, p));
-        findings.extend(vendored_sources::pristine(p, &project.modcache));
+        findings.extend(vendored_sources::pristine(p));
     }
     findings.extend(duplicate_plugin::check(&project.plugins));
     // Modules shared only by plugins: the first plugin loaded provides them to later ones.
