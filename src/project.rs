@@ -44,15 +44,22 @@ pub struct Side {
 pub static CACHE_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 
 /// The default cache directory: `$GODRIFT_CACHE_DIR`, else `$XDG_CACHE_HOME/godrift`, else
-/// `~/.cache/godrift`.
+/// `$HOME/.cache/godrift`. Only absolute paths count (as the XDG spec says of its variables):
+/// an empty HOME or a relative XDG_CACHE_HOME must not put a cache in the current
+/// directory. None: no cache.
 pub fn default_cache_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("GODRIFT_CACHE_DIR").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(d));
+    let abs = |k: &str| {
+        std::env::var_os(k)
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+    };
+    if let Some(d) = abs("GODRIFT_CACHE_DIR") {
+        return Some(d);
     }
-    if let Some(d) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(d).join("godrift"));
+    if let Some(d) = abs("XDG_CACHE_HOME") {
+        return Some(d.join("godrift"));
     }
-    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/godrift"))
+    abs("HOME").map(|h| h.join(".cache/godrift"))
 }
 
 /// A progress bar for vendor hashing, set by the CLI when stderr is a terminal.
