@@ -111,13 +111,19 @@ pub fn vendor_project(root: &Path, files: usize, plugins: usize, seed: u64) -> u
     for m in 0..modules {
         let dir = modcache.join(format!("example.com/mod{m}@v1.0.0"));
         std::fs::create_dir_all(dir.join("sub")).expect("mkdir");
-        std::fs::write(dir.join("go.mod"), format!("module example.com/mod{m}\n\ngo 1.21\n"))
-            .expect("go.mod");
+        std::fs::write(
+            dir.join("go.mod"),
+            format!("module example.com/mod{m}\n\ngo 1.21\n"),
+        )
+        .expect("go.mod");
         std::fs::write(dir.join("LICENSE"), "BSD\n").expect("licence");
     }
     for (m, rel, body) in &content {
-        std::fs::write(modcache.join(format!("example.com/mod{m}@v1.0.0/{rel}")), body)
-            .expect("write");
+        std::fs::write(
+            modcache.join(format!("example.com/mod{m}@v1.0.0/{rel}")),
+            body,
+        )
+        .expect("write");
     }
     let mut sum = String::new();
     for m in 0..modules {

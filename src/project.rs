@@ -40,8 +40,17 @@ pub struct Side {
     pub vendor: Option<crate::integrity::Vendored>,
 }
 
-/// Where vendor-hash caches live (set by the CLI; unset: no cache).
-pub static CACHE_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+/// How to load a project: everything that is not in the project's files is passed here
+/// (nothing is read from process-global state).
+#[derive(Clone, Default)]
+pub struct Options<'a> {
+    /// Build lists: the module cache, and whether go.work files count.
+    pub graph: LoadOptions,
+    /// Where the vendor-hash content cache lives; None: no cache.
+    pub cache_dir: Option<PathBuf>,
+    /// Told the number of vendored files hashed as they are hashed.
+    pub progress: Option<crate::integrity::Progress<'a>>,
+}
 
 /// The default cache directory: `$GODRIFT_CACHE_DIR`, else `$XDG_CACHE_HOME/godrift`, else
 /// `$HOME/.cache/godrift`. Only absolute paths count (as the XDG spec says of its variables):
@@ -61,9 +70,6 @@ pub fn default_cache_dir() -> Option<PathBuf> {
     }
     abs("HOME").map(|h| h.join(".cache/godrift"))
 }
-
-/// A progress bar for vendor hashing, set by the CLI when stderr is a terminal.
-pub static PROGRESS: std::sync::OnceLock<indicatif::ProgressBar> = std::sync::OnceLock::new();
 
 impl Side {
     pub fn module_path(&self) -> &str {
@@ -113,7 +119,7 @@ fn load_side(
     name: String,
     dir: &Path,
     build: BuildSettings,
-    opts: &LoadOptions,
+    opts: &Options,
 ) -> Result<Side, ProjectError> {
     let go_mod_path = dir.join("go.mod");
     let text = std::fs::read(&go_mod_path)
@@ -123,12 +129,19 @@ fn load_side(
         &text,
         Strictness::Strict,
     )?;
+    // cmd/go's modload.ReadModFile: a main module needs its module line.
+    if go_mod.module.is_none() {
+        return Err(ProjectError::Invalid(format!(
+            "go: error reading {}: missing module declaration. To specify the module path:\n\tgo mod edit -module=example.com/mod",
+            go_mod_path.display()
+        )));
+    }
     let sum_path = dir.join("go.sum");
     let go_sum = match std::fs::read(&sum_path) {
         Ok(data) => Some(gosum::parse(&sum_path.display().to_string(), &data)?),
         Err(_) => None,
     };
-    let build_list = graph::load(dir, opts)?;
+    let build_list = graph::load(dir, &opts.graph)?;
     let mut vendor_problems = Vec::new();
     let mut vendor = None;
     if build_list.vendored {
@@ -137,14 +150,13 @@ fn load_side(
             .map_err(|e| ProjectError::Io(txt_path.display().to_string(), e))?;
         let txt = crate::vendor::parse_modules_txt("vendor/modules.txt", &data)?;
         vendor_problems = crate::vendor::check_vendor_consistency(&go_mod, &txt);
-        let progress = PROGRESS.get().map(|bar| move |n: u64| bar.inc(n));
         let go_version = go_mod.go.as_ref().map_or("", |g| g.version.as_str());
         vendor = Some(crate::integrity::Vendored::load(
             txt,
             &dir.join("vendor"),
             go_version,
-            CACHE_DIR.get().map(PathBuf::as_path),
-            progress.as_ref().map(|p| p as crate::integrity::Progress),
+            opts.cache_dir.as_deref(),
+            opts.progress,
         ));
     }
     Ok(Side {
@@ -161,22 +173,18 @@ fn load_side(
     })
 }
 
-/// Indexes the module cache copies of what the sides vendor, once for all sides.
-fn load_vendor_sources(host: &mut Side, plugins: &mut [Side], modcache: &Path) {
-    let mut vendored: Vec<&mut crate::integrity::Vendored> = std::iter::once(host)
-        .chain(plugins.iter_mut())
-        .filter_map(|s| s.vendor.as_mut())
-        .collect();
-    if vendored.is_empty() {
-        return;
+/// A plugin directory that is the host's own module is a configuration mistake, not a plugin.
+fn refuse_host_as_plugin(host: &Side, plugins: &[Side]) -> Result<(), ProjectError> {
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let h = canon(&host.dir);
+    match plugins.iter().find(|p| canon(&p.dir) == h) {
+        Some(p) => Err(ProjectError::Invalid(format!(
+            "{}: this plugin directory is the host module itself ({}); list plugin modules only",
+            p.dir.display(),
+            host.module_path()
+        ))),
+        None => Ok(()),
     }
-    let progress = PROGRESS.get().map(|bar| move |n: u64| bar.inc(n));
-    crate::integrity::load_sources(
-        &mut vendored,
-        modcache,
-        CACHE_DIR.get().map(PathBuf::as_path),
-        progress.as_ref().map(|p| p as crate::integrity::Progress),
-    );
 }
 
 /// Expands a plugin `path` (a directory or a glob) to module directories, sorted.
@@ -226,11 +234,27 @@ fn join_clean(root: &Path, rel: &Path) -> PathBuf {
     out
 }
 
+/// Indexes the module cache copies of what the sides vendor, once for all sides.
+fn load_vendor_sources(host: &mut Side, plugins: &mut [Side], modcache: &Path, opts: &Options) {
+    let mut vendored: Vec<&mut crate::integrity::Vendored> = std::iter::once(host)
+        .chain(plugins.iter_mut())
+        .filter_map(|s| s.vendor.as_mut())
+        .collect();
+    if !vendored.is_empty() {
+        crate::integrity::load_sources(
+            &mut vendored,
+            modcache,
+            opts.cache_dir.as_deref(),
+            opts.progress,
+        );
+    }
+}
+
 /// Loads a project from explicit directories (`--host DIR --plugin DIR...`).
 pub fn load_explicit(
     host: &Path,
     plugins: &[PathBuf],
-    opts: &LoadOptions,
+    opts: &Options,
 ) -> Result<Project, ProjectError> {
     let root = std::env::current_dir().map_err(|e| ProjectError::Io(".".into(), e))?;
     let mut config = Config::default();
@@ -244,12 +268,14 @@ pub fn load_explicit(
             .unwrap_or_else(|| p.display().to_string());
         sides.push(load_side(name, p, BuildSettings::default(), opts)?);
     }
+    refuse_host_as_plugin(&host, &sides)?;
     let modcache = opts
+        .graph
         .gomodcache
         .clone()
         .unwrap_or_else(graph::default_modcache);
     let (mut host, mut sides) = (host, sides);
-    load_vendor_sources(&mut host, &mut sides, &modcache);
+    load_vendor_sources(&mut host, &mut sides, &modcache, opts);
     Ok(Project {
         modcache,
         root,
@@ -265,7 +291,7 @@ pub fn load_explicit(
 pub fn load(
     dir: &Path,
     config_path: Option<&Path>,
-    opts: &LoadOptions,
+    opts: &Options,
 ) -> Result<Project, ProjectError> {
     let cfg_file = config_path
         .map(Path::to_path_buf)
@@ -330,15 +356,14 @@ pub fn load(
     for side in loaded {
         plugins.push(side?);
     }
-    if plugins.is_empty() {
-        notes.push("no plugin modules found".into());
-    }
+    refuse_host_as_plugin(&host, &plugins)?;
     let modcache = opts
+        .graph
         .gomodcache
         .clone()
         .unwrap_or_else(graph::default_modcache);
     let mut host = host;
-    load_vendor_sources(&mut host, &mut plugins, &modcache);
+    load_vendor_sources(&mut host, &mut plugins, &modcache, opts);
     Ok(Project {
         modcache,
         root,
