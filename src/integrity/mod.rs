@@ -73,7 +73,7 @@ pub fn load_sources(
     cache_dir: Option<&Path>,
     progress: Option<Progress>,
 ) {
-    let mut dirs: BTreeMap<PathBuf, ()> = BTreeMap::new();
+    let mut dirs: BTreeMap<PathBuf, module::ModuleVersion> = BTreeMap::new();
     let mut wanted: Vec<Vec<(String, PathBuf)>> = Vec::new();
     for v in sides.iter() {
         let mut w = Vec::new();
@@ -82,18 +82,19 @@ pub fn load_sources(
                 continue;
             }
             if let Some(d) = pristine_dir(modcache, &m.module.path, &m.module.version) {
-                dirs.insert(d.clone(), ());
+                dirs.insert(d.clone(), m.module.clone());
                 w.push((m.module.path.clone(), d));
             }
         }
         wanted.push(w);
     }
     let indexed: HashMap<PathBuf, Arc<ModuleSource>> = dirs
-        .into_keys()
+        .into_iter()
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|d| {
-            let s = source::index(&d, cache_dir, progress);
+        .map(|(d, m)| {
+            let mut s = source::index(&d, cache_dir, progress);
+            s.h1 = Some(s.compute_h1(&m));
             (d, Arc::new(s))
         })
         .collect();

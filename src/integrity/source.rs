@@ -29,6 +29,8 @@ pub struct ModuleSource {
     pub unreadable_dirs: Vec<(String, String)>,
     /// Non-regular files (symlinks, FIFOs...): never copied by `go mod vendor`.
     pub other: Vec<String>,
+    /// go.sum's `h1:` of this directory, computed once for all artifacts (`load_sources`).
+    pub h1: Option<Result<String, String>>,
 }
 
 impl ModuleSource {
@@ -89,6 +91,14 @@ impl ModuleSource {
     /// go.sum's `h1:` hash of this directory as module `m` (dirhash over the files a module
     /// zip holds), from the per-file SHA-256s.
     pub fn h1(&self, m: &ModuleVersion) -> Result<String, String> {
+        if let Some(h) = &self.h1 {
+            return h.clone();
+        }
+        self.compute_h1(m)
+    }
+
+    /// `h1` without the memo.
+    pub fn compute_h1(&self, m: &ModuleVersion) -> Result<String, String> {
         use sha2::Digest as _;
         crate::dirhash::check_module_version(m).map_err(|e| e.to_string())?;
         if let Some((d, e)) = self.unreadable_dirs.first() {
@@ -117,7 +127,7 @@ impl ModuleSource {
             });
         }
         candidates.sort_by(|a, b| a.path.cmp(&b.path));
-        let go_mod = std::fs::read(self.dir.join("go.mod")).ok();
+        let go_mod = crate::fsio::read_input(&self.dir.join("go.mod")).ok();
         let kept = crate::dirhash::select_module_files(&candidates, go_mod.as_deref())
             .map_err(|e| e.to_string())?;
         let mut lines: Vec<(String, String)> = Vec::with_capacity(kept.len());
@@ -250,6 +260,7 @@ pub fn index(dir: &Path, cache_dir: Option<&Path>, progress: Option<Progress>) -
         dirs: walked.dirs,
         unreadable_dirs: walked.unreadable_dirs,
         other: walked.symlinks.into_iter().chain(walked.special).collect(),
+        h1: None,
     };
     let total: usize = src.dirs.values().map(BTreeMap::len).sum();
     if let Some(cp) = cache_path {
