@@ -116,7 +116,7 @@ pub fn run(project: &Project) -> Analysis {
     let mut findings = Vec::new();
     findings.extend(gd006_inconsistent_vendoring::check(host));
     findings.extend(gd090_incomplete_information::check(host));
-    findings.extend(vendored_sources::pristine(host, &project.modcache));
+    findings.extend(vendored_sources::pristine(host));
     for p in &project.plugins {
         findings.extend(gd001_version_conflict::check(host, p));
         findings.extend(gd002_replace_divergence::check(host, p));
@@ -129,7 +129,7 @@ pub fn run(project: &Project) -> Analysis {
         findings.extend(gd006_inconsistent_vendoring::check(p));
         findings.extend(gd090_incomplete_information::check(p));
         findings.extend(vendored_sources::between(host, p));
-        findings.extend(vendored_sources::pristine(p, &project.modcache));
+        findings.extend(vendored_sources::pristine(p));
     }
     findings.extend(gd008_duplicate_plugin_path::check(&project.plugins));
     findings.extend(gd001_version_conflict::between_plugins(
