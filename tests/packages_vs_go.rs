@@ -44,7 +44,20 @@ struct GoMod {
 #[derive(Deserialize, Debug)]
 #[serde(rename_all = "PascalCase")]
 struct GoErr {
+    #[serde(default)]
+    pos: String,
     err: String,
+}
+
+impl GoErr {
+    /// As `go list -f '{{.Error}}'` prints it.
+    fn text(&self) -> String {
+        if self.pos.is_empty() {
+            self.err.clone()
+        } else {
+            format!("{}: {}", self.pos, self.err)
+        }
+    }
 }
 
 /// A build configuration.
@@ -162,6 +175,11 @@ fn compare(env: &GoEnv, t: &Target, v: &Variant, cache: &ScanCache) -> packages:
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = env.go_output(t.primary, &args);
     let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.trim().is_empty(),
+        "go {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let theirs: Vec<GoPkg> = serde_json::Deserializer::from_str(&text)
         .into_iter::<GoPkg>()
         .collect::<Result<_, _>>()
@@ -211,6 +229,23 @@ fn compare(env: &GoEnv, t: &Target, v: &Variant, cache: &ScanCache) -> packages:
     }
     want.sort();
     got.sort();
+    // Error messages, where Go and godrift word them the same way.
+    for p in ours.packages.values() {
+        let (Some(e), Some(g)) = (&p.error, by_path.get(p.import_path.as_str())) else {
+            continue;
+        };
+        let Some(ge) = &g.error else { continue };
+        if matches!(e, packages::PackageError::MissingSource { .. }) || g.error.is_none() {
+            continue;
+        }
+        assert!(
+            same_error(&ge.text(), &e.to_string(), t.primary),
+            "{}: go says {:?}, godrift {:?}",
+            p.import_path,
+            ge.text(),
+            e.to_string()
+        );
+    }
     let ctx_name = format!(
         "{} {}/{} cgo={} tags={:?}",
         t.primary.display(),
@@ -222,10 +257,18 @@ fn compare(env: &GoEnv, t: &Target, v: &Variant, cache: &ScanCache) -> packages:
     if std::env::var("PKG_DEBUG").is_ok() {
         eprintln!("{ctx_name}\n{}\nstd={got_std:?}", got.join("\n"));
     }
+    let go_errors: Vec<String> = theirs
+        .iter()
+        .filter_map(|p| {
+            p.error
+                .as_ref()
+                .map(|e| format!("{}: {}", p.import_path, e.text()))
+        })
+        .collect();
     assert_eq!(
         got.join("\n"),
         want.join("\n"),
-        "{ctx_name}: packages differ"
+        "{ctx_name}: packages differ; go's errors: {go_errors:#?}"
     );
     assert_eq!(got_std, want_std, "{ctx_name}: standard leaves differ");
     ours
@@ -252,10 +295,7 @@ fn describe_go(p: &GoPkg, cgo: bool) -> String {
         canon(&p.dir),
         files,
         imports,
-        p.error
-            .as_ref()
-            .map(|e| normalize_err(&e.err))
-            .unwrap_or_default()
+        if p.error.is_some() { "yes" } else { "" }
     )
 }
 
@@ -284,18 +324,21 @@ fn describe_ours(p: &packages::Package) -> String {
         ),
         files,
         p.imports,
-        p.error
-            .as_ref()
-            .map(|e| normalize_err(&e.to_string()))
-            .unwrap_or_default()
+        // `go build` reports a package of test files only; `go list -e` does not.
+        match &p.error {
+            Some(e) if e.to_string().starts_with("no non-test Go files in ") => "",
+            Some(_) => "yes",
+            None => "",
+        }
     )
 }
 
-/// Go's messages name files relative to the working directory and sometimes prefix the
-/// position; compare the message after the last `: ` that starts the text Go and godrift
-/// both word the same way.
-fn normalize_err(e: &str) -> String {
-    e.lines().next().unwrap_or("").to_string()
+/// Whether Go's error message says what ours says: Go prefixes the import position or the
+/// import stack and names files relative to the working directory, so (with the main
+/// module's directory taken out of both) Go's message must end with ours.
+fn same_error(go: &str, ours: &str, cwd: &Path) -> bool {
+    let strip = |s: &str| s.replace(&format!("{}/", cwd.display()), "");
+    strip(go).ends_with(&strip(ours))
 }
 
 /// A fake module world: a file:// proxy and a private GOPATH.
@@ -396,6 +439,10 @@ fn main_world() -> World {
             ("fooonly/f.go", "package fooonly\n"),
             ("baronly/b.go", "package baronly\n"),
             ("cgoonly/c.go", "package cgoonly\n\nimport _ \"os/user\"\n"),
+            // Imported only by files no build compiles (doc, go1.99, tests).
+            ("doconly/d.go", "package doconly\n"),
+            ("futureonly/f.go", "package futureonly\n"),
+            ("testonly/t.go", "package testonly\n"),
             // Not a package of example.com/lib: a nested module.
             ("sub/go.mod", "module example.com/lib/sub\n\ngo 1.21\n"),
             ("sub/s.go", "package sub\n"),
@@ -421,11 +468,11 @@ fn main_world() -> World {
             ("cmd/host/ignored.go", "//go:build ignore\n\npackage main\n\nimport _ \"example.com/nowhere/ignored\"\n"),
             ("cmd/host/_hidden.go", "package main\n\nimport _ \"example.com/nowhere/hidden\"\n"),
             (".hidden/h.go", "package main\n"),
-            ("cmd/host/doc.go", "package documentation\n\nimport _ \"example.com/nowhere/doc\"\n"),
+            ("cmd/host/doc.go", "package documentation\n\nimport _ \"example.com/lib/doconly\"\n"),
             ("cmd/host/cgo.go", CGO_FILE),
-            ("cmd/host/main_test.go", "package main\n\nimport _ \"example.com/nowhere/test\"\n"),
+            ("cmd/host/main_test.go", "package main\n\nimport _ \"example.com/lib/testonly\"\n"),
             ("cmd/host/go117.go", "//go:build go1.17 && gc && unix\n\npackage main\n\nimport _ \"example.com/dep/sub\"\n"),
-            ("cmd/host/go199.go", "//go:build go1.99\n\npackage main\n\nimport _ \"example.com/nowhere/future\"\n"),
+            ("cmd/host/go199.go", "//go:build go1.99\n\npackage main\n\nimport _ \"example.com/lib/futureonly\"\n"),
             ("internal/x/x.go", "package x\n\nimport _ \"example.com/dep\"\n\nfunc X() {}\n"),
             ("tools/go.mod", "module example.com/host/tools\n\ngo 1.21\n"),
             ("tools/t/t.go", "package t\n"),
@@ -462,5 +509,341 @@ fn generated_host_matches_go_list_under_each_build_context() {
             a.order.last().map(String::as_str),
             Some("example.com/host/cmd/host")
         );
+    }
+}
+
+/// Packages in module zips (extracted directory deleted, or left half-extracted with a
+/// `.partial` marker) load from the zip, and Go, which re-extracts, agrees.
+#[test]
+fn module_zips_are_read_when_the_extracted_directory_is_missing() {
+    let Some(_) = require_go("module_zips_are_read_when_the_extracted_directory_is_missing") else {
+        return;
+    };
+    let w = main_world();
+    let host = w.root().join("host");
+    let t = Target {
+        dir: &host,
+        primary: &host,
+        roots: &["./cmd/host"],
+        kind: ArtifactKind::Host,
+        workspace: false,
+    };
+    let modcache = &w.env.gomodcache;
+    support::remove_tree(&modcache.join("example.com/dep@v1.2.0"));
+    let partial = modcache.join("cache/download/example.com/dep/nested/@v/v0.1.0.partial");
+    std::fs::write(&partial, "").expect("partial");
+    for v in [&VARIANTS[0], &VARIANTS[2]] {
+        let cache = ScanCache::new();
+        let loaded = compare(&w.env, &t, v, &cache);
+        for (path, zip) in [
+            ("example.com/dep", "example.com/dep/@v/v1.2.0.zip"),
+            (
+                "example.com/dep/nested",
+                "example.com/dep/nested/@v/v0.1.0.zip",
+            ),
+        ] {
+            match &loaded.packages[path].source {
+                Some(packages::SourceDir::Zip { zip: z, .. }) => {
+                    assert!(z.ends_with(zip), "{path}: {}", z.display())
+                }
+                other => panic!("{path}: not read from the zip: {other:?}"),
+            }
+        }
+        // Go re-extracted the module: make it missing again for the next variant.
+        support::remove_tree(&modcache.join("example.com/dep@v1.2.0"));
+        std::fs::write(&partial, "").expect("partial");
+    }
+}
+
+/// Host artifacts are the main packages that link plugin; plugin artifacts are every main
+/// package; testdata/, `.x` and nested modules are not searched.
+#[test]
+fn main_packages_are_found_as_go_list_finds_them() {
+    let Some(_) = require_go("main_packages_are_found_as_go_list_finds_them") else {
+        return;
+    };
+    let w = main_world();
+    let host = w.root().join("host");
+    let opts = LoadOptions {
+        gomodcache: Some(w.env.gomodcache.clone()),
+        use_workspace: false,
+    };
+    let bl = graph::load(&host, &opts).expect("build list");
+    let set = ModuleSet::from_build_list(&bl, &w.env.gomodcache, Some(&goroot(&w.env, &host)))
+        .expect("set");
+    let ctx = BuildContext::new("linux", "amd64", &go_version(&w.env, &host));
+    let cache = ScanCache::new();
+    let out = w.env.go(
+        &host,
+        &[
+            "list",
+            "-f",
+            "{{if eq .Name \"main\"}}{{.ImportPath}} {{range .Deps}}{{if eq . \"plugin\"}}plugin{{end}}{{end}}{{end}}",
+            "./...",
+        ],
+    );
+    let mut want_plugin: Vec<&str> = Vec::new();
+    let mut want_host: Vec<&str> = Vec::new();
+    for l in out.lines().filter(|l| !l.is_empty()) {
+        let (path, deps) = l.split_once(' ').unwrap_or((l, ""));
+        want_plugin.push(path);
+        if deps == "plugin" {
+            want_host.push(path);
+        }
+    }
+    assert_eq!(want_plugin.len(), 2, "{out}");
+    for (kind, want) in [
+        (ArtifactKind::Plugin, want_plugin),
+        (ArtifactKind::Host, want_host),
+    ] {
+        let loaded = packages::load(&set, &ctx, &Roots::all(kind), &cache);
+        let got: Vec<&str> = loaded
+            .artifacts
+            .iter()
+            .map(|a| a.main_package.as_str())
+            .collect();
+        assert_eq!(got, want, "{kind:?}");
+        for a in &loaded.artifacts {
+            assert_eq!(
+                format!("example.com/host/{}", a.rel_dir),
+                a.main_package,
+                "rel_dir"
+            );
+        }
+    }
+}
+
+/// Import errors in Go's words: ambiguous import, no required module, not in std, a file
+/// with a syntax error, two packages in one directory, all files excluded; and a module
+/// without sources is a gap with the `go mod download` command.
+#[test]
+fn import_errors_match_go_and_missing_sources_are_gaps() {
+    let Some(_) = require_go("import_errors_match_go_and_missing_sources_are_gaps") else {
+        return;
+    };
+    let w = World::new();
+    w.module(
+        "example.com/amb",
+        "v1.0.0",
+        &[
+            ("go.mod", "module example.com/amb\n\ngo 1.21\n"),
+            ("a.go", "package amb\n"),
+            ("x/x.go", "package x\n"),
+        ],
+    );
+    w.module(
+        "example.com/amb/x",
+        "v1.0.0",
+        &[
+            ("go.mod", "module example.com/amb/x\n\ngo 1.21\n"),
+            ("x.go", "package x\n"),
+        ],
+    );
+    w.module(
+        "example.com/gone",
+        "v1.0.0",
+        &[
+            ("go.mod", "module example.com/gone\n\ngo 1.21\n"),
+            ("g.go", "package gone\n"),
+        ],
+    );
+    let host = w.root().join("host");
+    write_files(
+        &host,
+        &[
+            (
+                "go.mod",
+                "module example.com/host\n\ngo 1.22\n\nrequire (\n\texample.com/amb v1.0.0\n\texample.com/amb/x v1.0.0\n\texample.com/gone v1.0.0\n)\n",
+            ),
+            (
+                "cmd/a/main.go",
+                "package main\n\nimport (\n\t_ \"example.com/amb/x\"\n\t_ \"example.com/missing/pkg\"\n\t_ \"example.com/host/bad\"\n\t_ \"example.com/host/multi\"\n\t_ \"example.com/host/nogo\"\n\t_ \"example.com/host/onlytest\"\n\t_ \"example.com/host/nodir\"\n\t_ \"notstd/pkg\"\n\t_ \"example.com/amb\"\n)\n\nfunc main() {}\n",
+            ),
+            ("cmd/g/main.go", "package main\n\nimport _ \"example.com/gone\"\n\nfunc main() {}\n"),
+            ("bad/bad.go", "package bad\n\nimport \"fmt\n"),
+            ("bad/ok.go", "package bad\n"),
+            ("multi/a.go", "package multi\n"),
+            ("multi/b.go", "package other\n"),
+            ("nogo/x.go", "//go:build ignore\n\npackage nogo\n"),
+            ("onlytest/x_test.go", "package onlytest\n"),
+        ],
+    );
+    w.env.go(&host, &["mod", "download", "all"]);
+    // The default -mod=readonly words missing packages as builds see them.
+    let mut env = w.env.clone();
+    env.goflags = String::new();
+    env.goproxy = "off".into();
+    let t = Target {
+        dir: &host,
+        primary: &host,
+        roots: &["./cmd/a"],
+        kind: ArtifactKind::Host,
+        workspace: false,
+    };
+    let cache = ScanCache::new();
+    let loaded = compare(&env, &t, &LINUX, &cache);
+    let a = &loaded.artifacts[0];
+    let problems: Vec<String> = a.problems.iter().map(|p| p.to_string()).collect();
+    for want in [
+        "imports example.com/amb/x: ambiguous import: found package example.com/amb/x in multiple modules:",
+        "imports example.com/missing/pkg: no required module provides package example.com/missing/pkg; to add it:\n\tgo get example.com/missing/pkg",
+        "imports example.com/host/onlytest: no non-test Go files in",
+        "imports notstd/pkg: package notstd/pkg is not in std",
+    ] {
+        assert!(
+            problems.iter().any(|p| p.contains(want)),
+            "missing {want:?} in {problems:#?}"
+        );
+    }
+    assert_eq!(a.problems.len(), 8, "{problems:#?}");
+    assert!(!a.complete());
+
+    // Sources gone from the module cache (no directory, no zip): a gap, never silence.
+    let modcache = &w.env.gomodcache;
+    support::remove_tree(&modcache.join("example.com/gone@v1.0.0"));
+    std::fs::remove_file(modcache.join("cache/download/example.com/gone/@v/v1.0.0.zip"))
+        .expect("rm zip");
+    let t = Target {
+        roots: &["./cmd/g"],
+        ..t
+    };
+    let loaded = compare(&env, &t, &LINUX, &ScanCache::new());
+    let a = &loaded.artifacts[0];
+    assert_eq!(a.problems.len(), 1);
+    assert_eq!(
+        a.problems[0].to_string(),
+        "package example.com/host/cmd/g\n\timports example.com/gone: example.com/gone@v1.0.0: source not in the module cache (no extracted directory, no zip); to fetch it:\n\tgo mod download example.com/gone@v1.0.0"
+    );
+    assert_eq!(loaded.missing_modules.len(), 1);
+    assert_eq!(
+        loaded.missing_modules[0].command,
+        "go mod download example.com/gone@v1.0.0"
+    );
+}
+
+/// -mod=vendor after a real `go mod vendor`: packages come from vendor/, attributed through
+/// vendor/modules.txt (replacements included).
+#[test]
+fn vendor_mode_matches_go_list() {
+    let Some(_) = require_go("vendor_mode_matches_go_list") else {
+        return;
+    };
+    let w = main_world();
+    let host = w.root().join("host");
+    w.env.go(&host, &["mod", "vendor"]);
+    let mut env = w.env.clone();
+    env.goflags = String::new();
+    env.goproxy = "off".into();
+    let t = Target {
+        dir: &host,
+        primary: &host,
+        roots: &["./cmd/host"],
+        kind: ArtifactKind::Host,
+        workspace: false,
+    };
+    let cache = ScanCache::new();
+    for v in VARIANTS {
+        let loaded = compare(&env, &t, v, &cache);
+        let dep = &loaded.packages["example.com/dep"];
+        assert_eq!(
+            dep.dir.as_deref(),
+            Some(host.join("vendor/example.com/dep").as_path())
+        );
+    }
+}
+
+/// A go.work workspace: the plugin module imports the host module's packages and both use
+/// a go.work replacement.
+#[test]
+fn workspace_matches_go_list() {
+    let Some(_) = require_go("workspace_matches_go_list") else {
+        return;
+    };
+    let w = main_world();
+    let ws = w.root().join("ws");
+    write_files(
+        &ws,
+        &[
+            ("go.work", "go 1.22\n\nuse (\n\t./app\n\t./plug\n)\n\nreplace example.com/lib => ../lib\n"),
+            (
+                "app/go.mod",
+                "module example.com/app\n\ngo 1.22\n\nrequire (\n\texample.com/dep v1.2.0\n\texample.com/lib v0.0.0\n)\n",
+            ),
+            ("app/api/api.go", "package api\n\nimport _ \"example.com/dep\"\n"),
+            ("app/main.go", "package main\n\nimport (\n\t\"plugin\"\n\n\t_ \"example.com/app/api\"\n)\n\nfunc main() { _ = plugin.Open }\n"),
+            (
+                "plug/go.mod",
+                "module example.com/plug\n\ngo 1.22\n\nrequire (\n\texample.com/dep/nested v0.1.0\n\texample.com/lib v0.0.0\n)\n",
+            ),
+            (
+                "plug/main.go",
+                "package main\n\nimport (\n\t_ \"example.com/app/api\"\n\t_ \"example.com/dep/nested\"\n\t_ \"example.com/lib/a\"\n)\n\nfunc main() {}\n",
+            ),
+            ("plug/cmd/second/main.go", "package main\n\nimport _ \"example.com/lib/linuxonly\"\n\nfunc main() {}\n"),
+        ],
+    );
+    // Checksums for the workspace's dependencies (the host module already verified them).
+    std::fs::copy(w.root().join("host/go.sum"), ws.join("go.work.sum")).expect("go.work.sum");
+    let mut env = w.env.clone();
+    env.gowork = ws.join("go.work").display().to_string();
+    env.goflags = String::new();
+    let plug = ws.join("plug");
+    let cache = ScanCache::new();
+    for (dir, roots) in [(&plug, &["."][..]), (&plug, &["./cmd/second"][..])] {
+        let t = Target {
+            dir: &ws,
+            primary: dir,
+            roots,
+            kind: ArtifactKind::Plugin,
+            workspace: true,
+        };
+        for v in &VARIANTS[..3] {
+            if !v.cgo {
+                // go list loads nothing past the main package then (LinkerDeps fails).
+                continue;
+            }
+            compare(&env, &t, v, &cache);
+        }
+    }
+    // Plugin discovery in the workspace: one artifact per main package of the plug module.
+    let bl = graph::load(
+        &plug,
+        &LoadOptions {
+            gomodcache: Some(env.gomodcache.clone()),
+            use_workspace: true,
+        },
+    )
+    .expect("build list");
+    let set = ModuleSet::from_build_list(&bl, &env.gomodcache, None)
+        .expect("set")
+        .with_primary_dir(&plug);
+    let loaded = packages::load(
+        &set,
+        &BuildContext::default(),
+        &Roots::all(ArtifactKind::Plugin),
+        &cache,
+    );
+    let names: Vec<&str> = loaded
+        .artifacts
+        .iter()
+        .map(|a| a.rel_dir.as_str())
+        .collect();
+    assert_eq!(names, [".", "cmd/second"]);
+    assert!(loaded.artifacts.iter().all(|a| a.complete()));
+    // A plugin cannot be built without cgo: Go's error, as a problem of each artifact.
+    let no_cgo = packages::load(
+        &set,
+        &BuildContext::default().with_cgo(false),
+        &Roots::all(ArtifactKind::Plugin),
+        &cache,
+    );
+    let out = env
+        .clone()
+        .with("CGO_ENABLED", "0")
+        .go_output(&plug, &["list", "-buildmode=plugin", "."]);
+    let go_err = String::from_utf8_lossy(&out.stderr);
+    for a in &no_cgo.artifacts {
+        let msg = a.problems[0].error.to_string();
+        assert!(go_err.contains(&msg), "go: {go_err}\nours: {msg}");
     }
 }

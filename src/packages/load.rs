@@ -72,7 +72,16 @@ impl Loader<'_> {
         let root_paths: Vec<String> = mains.iter().map(|r| r.path.clone()).collect();
         out.packages = self.walk(&root_paths, &linker);
         for r in &mains {
-            let a = self.artifact(roots.kind, r, &out.packages);
+            let mut a = self.artifact(roots.kind, r, &out.packages);
+            if roots.kind == ArtifactKind::Plugin && !self.ctx.cgo_enabled {
+                a.problems.insert(
+                    0,
+                    Problem {
+                        stack: vec![r.path.clone()],
+                        error: ProblemKind::PluginWithoutCgo,
+                    },
+                );
+            }
             if roots.kind == ArtifactKind::Host
                 && !explicit
                 && !a.packages.iter().any(|p| p == "plugin")

@@ -224,6 +224,9 @@ pub enum ProblemKind {
     /// load.go's disallowInternal.
     #[error("use of internal package {path} not allowed")]
     Internal { path: String },
+    /// load.LinkerDeps: `-buildmode=plugin` links externally, which needs cgo.
+    #[error("-buildmode=plugin requires external (cgo) linking, but cgo is not enabled")]
+    PluginWithoutCgo,
     /// load.go: the last package of the stack imports the first one again.
     #[error("import cycle not allowed")]
     ImportCycle,
