@@ -19,6 +19,8 @@ use support::{require_go, write_files, write_proxy_module, GoEnv};
 struct GoPkg {
     import_path: String,
     #[serde(default)]
+    name: String,
+    #[serde(default)]
     dir: String,
     #[serde(default)]
     standard: bool,
@@ -161,7 +163,7 @@ fn compare(env: &GoEnv, t: &Target, v: &Variant, cache: &ScanCache) -> packages:
         "list".into(),
         "-e".into(),
         "-deps".into(),
-        "-json=ImportPath,Dir,Standard,Module,GoFiles,CgoFiles,Imports,Error".into(),
+        "-json=ImportPath,Name,Dir,Standard,Module,GoFiles,CgoFiles,Imports,Error".into(),
     ];
     if !v.tags.is_empty() {
         args.push(format!("-tags={}", v.tags));
@@ -219,13 +221,38 @@ fn compare(env: &GoEnv, t: &Target, v: &Variant, cache: &ScanCache) -> packages:
     let mut got_std = BTreeSet::new();
     let mut got = Vec::new();
     let linked: BTreeSet<&String> = ours.artifacts.iter().flat_map(|a| &a.packages).collect();
+    // Go puts an import-edge error (a program or internal package imported) on the
+    // importer, an import cycle on the package that closes it.
+    let mut edge_errors: BTreeSet<&str> = BTreeSet::new();
+    for a in &ours.artifacts {
+        for pr in &a.problems {
+            let n = pr.stack.len();
+            match pr.error {
+                packages::ProblemKind::ImportsProgram { .. }
+                | packages::ProblemKind::Internal { .. }
+                | packages::ProblemKind::LocalImport { .. }
+                    if n >= 2 =>
+                {
+                    edge_errors.insert(&pr.stack[n - 2]);
+                }
+                packages::ProblemKind::ImportCycle => {
+                    edge_errors.insert(&pr.stack[n - 1]);
+                }
+                _ => {}
+            }
+        }
+    }
     for p in ours.packages.values() {
         assert!(linked.contains(&p.import_path));
         if p.standard {
             got_std.insert(p.import_path.clone());
             continue;
         }
-        got.push(describe_ours(p));
+        let mut line = describe_ours(p);
+        if edge_errors.contains(p.import_path.as_str()) && line.ends_with("err=") {
+            line.push_str("yes");
+        }
+        got.push(line);
     }
     want.sort();
     got.sort();
@@ -271,6 +298,29 @@ fn compare(env: &GoEnv, t: &Target, v: &Variant, cache: &ScanCache) -> packages:
         "{ctx_name}: packages differ; go's errors: {go_errors:#?}"
     );
     assert_eq!(got_std, want_std, "{ctx_name}: standard leaves differ");
+    // The dependency order is a postorder: every package after what it imports.
+    for a in &ours.artifacts {
+        let pos: BTreeMap<&str, usize> = a
+            .order
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.as_str(), i))
+            .collect();
+        assert_eq!(pos.len(), a.packages.len());
+        for (i, p) in a.order.iter().enumerate() {
+            for imp in &ours.packages[p].imports {
+                if let Some(&j) = pos.get(imp.as_str()) {
+                    assert!(
+                        j < i
+                            || a.problems
+                                .iter()
+                                .any(|pr| pr.error == packages::ProblemKind::ImportCycle),
+                        "{p} before {imp}"
+                    );
+                }
+            }
+        }
+    }
     ours
 }
 
@@ -289,8 +339,9 @@ fn describe_go(p: &GoPkg, cgo: bool) -> String {
     files.sort();
     let imports: Vec<&String> = p.imports.iter().filter(|i| *i != "C").collect();
     format!(
-        "{} [{}] dir={} files={:?} imports={:?} err={}",
+        "{} {} [{}] dir={} files={:?} imports={:?} err={}",
         p.import_path,
+        p.name,
         module.unwrap_or_default(),
         canon(&p.dir),
         files,
@@ -313,8 +364,9 @@ fn describe_ours(p: &packages::Package) -> String {
     });
     let files: Vec<&String> = p.go_files.iter().collect();
     format!(
-        "{} [{}] dir={} files={:?} imports={:?} err={}",
+        "{} {} [{}] dir={} files={:?} imports={:?} err={}",
         p.import_path,
+        p.name,
         module.unwrap_or_default(),
         canon(
             &p.dir
@@ -660,6 +712,14 @@ fn import_errors_match_go_and_missing_sources_are_gaps() {
                 "package main\n\nimport (\n\t_ \"example.com/amb/x\"\n\t_ \"example.com/missing/pkg\"\n\t_ \"example.com/host/bad\"\n\t_ \"example.com/host/multi\"\n\t_ \"example.com/host/nogo\"\n\t_ \"example.com/host/onlytest\"\n\t_ \"example.com/host/nodir\"\n\t_ \"notstd/pkg\"\n\t_ \"example.com/amb\"\n)\n\nfunc main() {}\n",
             ),
             ("cmd/g/main.go", "package main\n\nimport _ \"example.com/gone\"\n\nfunc main() {}\n"),
+            (
+                "cmd/c/main.go",
+                "package main\n\nimport (\n\t_ \"internal/abi\"\n\t_ \"example.com/host/cyc1\"\n\t_ \"example.com/host/lib\"\n)\n\nfunc main() {}\n",
+            ),
+            ("cyc1/a.go", "package cyc1\n\nimport _ \"example.com/host/cyc2\"\n"),
+            ("cyc2/a.go", "package cyc2\n\nimport _ \"example.com/host/cyc1\"\n"),
+            ("lib/lib.go", "package lib\n\nimport _ \"example.com/host/prog\"\n"),
+            ("prog/main.go", "package main\n\nfunc main() {}\n"),
             ("bad/bad.go", "package bad\n\nimport \"fmt\n"),
             ("bad/ok.go", "package bad\n"),
             ("multi/a.go", "package multi\n"),
@@ -697,6 +757,26 @@ fn import_errors_match_go_and_missing_sources_are_gaps() {
     }
     assert_eq!(a.problems.len(), 8, "{problems:#?}");
     assert!(!a.complete());
+
+    // Import-edge problems: internal package, program imported, import cycle.
+    let t2 = Target {
+        roots: &["./cmd/c"],
+        ..t
+    };
+    let loaded = compare(&env, &t2, &LINUX, &cache);
+    let problems: Vec<String> = loaded.artifacts[0]
+        .problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "package example.com/host/cmd/c\n\timports example.com/host/cyc1\n\timports example.com/host/cyc2\n\timports example.com/host/cyc1: import cycle not allowed",
+            "package example.com/host/cmd/c\n\timports example.com/host/lib\n\timports example.com/host/prog: import \"example.com/host/prog\" is a program, not an importable package",
+            "package example.com/host/cmd/c\n\timports internal/abi: use of internal package internal/abi not allowed",
+        ]
+    );
 
     // Sources gone from the module cache (no directory, no zip): a gap, never silence.
     let modcache = &w.env.gomodcache;
@@ -845,5 +925,216 @@ fn workspace_matches_go_list() {
     for a in &no_cgo.artifacts {
         let msg = a.problems[0].error.to_string();
         assert!(go_err.contains(&msg), "go: {go_err}\nours: {msg}");
+    }
+}
+
+/// Real modules from the Go module proxy (grpc, x/net, x/sys, cobra, yaml.v3 and what they
+/// pull in), cached in a test-private GOMODCACHE under target/: the host links them under
+/// each build context exactly as `go list` does; then with two modules only in zip form.
+#[test]
+fn real_modules_match_go_list() {
+    let Some(_) = require_go("real_modules_match_go_list") else {
+        return;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/packages-vs-go");
+    let project = root.join("host");
+    let mut env = GoEnv::new(&root).with_real_proxy();
+    env.gomodcache = root.join("gopath/pkg/mod");
+    let go_mod = "module example.com/realhost\n\ngo 1.22\n\nrequire (\n\tgithub.com/spf13/cobra v1.8.1\n\tgolang.org/x/net v0.26.0\n\tgolang.org/x/sys v0.21.0\n\tgoogle.golang.org/grpc v1.65.0\n\tgopkg.in/yaml.v3 v3.0.1\n)\n";
+    let main_go = "package main\n\nimport (\n\t\"plugin\"\n\n\t\"github.com/spf13/cobra\"\n\t\"golang.org/x/net/http2\"\n\t\"golang.org/x/sys/unix\"\n\t\"google.golang.org/grpc\"\n\t\"google.golang.org/grpc/credentials/insecure\"\n\t\"gopkg.in/yaml.v3\"\n)\n\nvar _ = []any{plugin.Open, cobra.Command{}, http2.Server{}, unix.Getpid, grpc.NewServer, insecure.NewCredentials, yaml.Marshal}\n\nfunc main() {}\n";
+    let stale = std::fs::read_to_string(project.join("go.mod"))
+        .ok()
+        .as_deref()
+        != Some(go_mod)
+        || !project.join("go.sum").exists();
+    write_files(&project, &[("main.go", main_go)]);
+    if stale {
+        write_files(&project, &[("go.mod", go_mod)]);
+        let _ = std::fs::remove_file(project.join("go.sum"));
+        env.go(&project, &["mod", "tidy"]);
+        // tidy may raise requirements: keep the file it wrote, remember what we asked for.
+        std::fs::write(root.join("asked.mod"), go_mod).expect("write");
+    }
+    env.go(&project, &["mod", "download", "all"]);
+    let mut env = env;
+    env.goflags = String::new();
+    let t = Target {
+        dir: &project,
+        primary: &project,
+        roots: &["."],
+        kind: ArtifactKind::Host,
+        workspace: false,
+    };
+    let cache = ScanCache::new();
+    for v in VARIANTS {
+        let loaded = compare(&env, &t, v, &cache);
+        assert!(loaded.packages.len() > 100, "{}", loaded.packages.len());
+        let a = &loaded.artifacts[0];
+        assert!(a.complete(), "{:?}", a.problems);
+    }
+    // Module zips: read straight from cache/download when the extracted tree is missing.
+    let bl = graph::load(
+        &project,
+        &LoadOptions {
+            gomodcache: Some(env.gomodcache.clone()),
+            use_workspace: false,
+        },
+    )
+    .expect("build list");
+    for path in ["gopkg.in/yaml.v3", "golang.org/x/sys"] {
+        let m = bl.get(path).expect("in build list");
+        let dir = env.gomodcache.join(format!(
+            "{}@{}",
+            godrift::module::escape_path(path).expect("escape"),
+            m.module.version
+        ));
+        support::remove_tree(&dir);
+    }
+    let loaded = compare(&env, &t, &LINUX, &ScanCache::new());
+    for p in ["gopkg.in/yaml.v3", "golang.org/x/sys/unix"] {
+        assert!(
+            matches!(
+                loaded.packages[p].source,
+                Some(packages::SourceDir::Zip { .. })
+            ),
+            "{p}: {:?}",
+            loaded.packages[p].source
+        );
+    }
+}
+
+/// File headers Go's reader and parser treat in odd ways (syntax errors, escapes, comments,
+/// semicolons, a byte order mark, NUL bytes, bad build lines): package name, imports and
+/// error as go list reports them.
+#[test]
+fn odd_file_headers_read_as_go_reads_them() {
+    let Some(_) = require_go("odd_file_headers_read_as_go_reads_them") else {
+        return;
+    };
+    const CASES: &[&str] = &[
+        "package p\nimport \"fmt\n",
+        "package p\nimport fmt\n",
+        "// c\nfunc f() {}\n",
+        "",
+        "package p\n/* unterminated\n",
+        "package p\nimport \"\\q\"\n",
+        "package p\nimport \"a b\"\n",
+        "package p\nimport \"\\x4\"\n",
+        "package p\nimport 42\n",
+        "package p import \"fmt\"",
+        "package p\nimport (\n\t\"fmt\"\n",
+        "package p func f() {}\n",
+        "package p\nimport \"fmt\" /* x\n */ import \"os\"\n",
+        "package p; import \"fmt\"; var x = 1",
+        "\u{feff}package p\nimport \"os\"\n",
+        "package p\nimport (\n\tf \"fmt\"\n\t. \"os\"\n\t_ \"io\"\n)\nimport `strings`\n",
+        "//go:build linux &&\n\npackage p\n",
+        "//go:build a\n//go:build b\n\npackage p\n",
+        "package p\u{0}\n",
+        "package p\nimport \"\\u0066mt\"\n",
+        "package p\n\nimport \"fmt\"\nint x",
+        "/* comment */ package p\nimport \"os\"",
+        "package p // comment\nimport \"os\" // c\n",
+        "package p\nimport (\"os\"; \"io\")\n",
+        "package p\nimport (\n)\n",
+        "package\np\n",
+        "package p\nimport \"os\"\nimport",
+        "//go:build ignore\n\npackage p\nimport \"unterminated\n",
+        "package p\nimport \"os\"\n\"stray string\n",
+        "package p\nimport `raw\r\npath`\n",
+        "package p\nimport '\\''\n",
+        "package p\nimport \"\\U00110000\"\n",
+        "// +build !linux\n\npackage p\n",
+        "// +build linux\npackage p\nimport \"os\"\n",
+        "package documentation\nimport \"os\"\n",
+        "package p\nimport \"example.com/odd/d0\"\n",
+        "package p\nimport \"./rel\"\n",
+        "package p\nimport \"C\"\n",
+    ];
+    let w = World::new();
+    let host = w.root().join("odd");
+    let mut files: Vec<(String, String)> = vec![(
+        "go.mod".into(),
+        "module example.com/odd\n\ngo 1.22\n".into(),
+    )];
+    let mut main = String::from("package main\n\nimport (\n");
+    for (i, c) in CASES.iter().enumerate() {
+        files.push((format!("d{i}/x.go"), c.to_string()));
+        files.push((format!("d{i}/ok.go"), String::new()));
+        files.pop();
+        main.push_str(&format!("\t_ \"example.com/odd/d{i}\"\n"));
+    }
+    main.push_str(")\n\nfunc main() {}\n");
+    files.push(("main.go".into(), main));
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    write_files(&host, &refs);
+    let mut env = w.env.clone();
+    env.goflags = String::new();
+    env.goproxy = "off".into();
+    let t = Target {
+        dir: &host,
+        primary: &host,
+        roots: &["."],
+        kind: ArtifactKind::Host,
+        workspace: false,
+    };
+    let loaded = compare(&env, &t, &LINUX, &ScanCache::new());
+    assert_eq!(
+        loaded.packages["example.com/odd/d15"].imports,
+        ["fmt", "io", "os", "strings"]
+    );
+}
+
+/// Tool tags (GOEXPERIMENT baseline and architecture levels) and release tags, as
+/// `go list -f '{{context.ToolTags}}'` reports them for several targets.
+#[test]
+fn build_context_tags_match_go() {
+    let Some(_) = require_go("build_context_tags_match_go") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let env = GoEnv::new(tmp.path());
+    let version = go_version(&env, tmp.path());
+    for (goos, goarch, exp) in [
+        ("linux", "amd64", ""),
+        ("linux", "arm64", ""),
+        ("darwin", "arm64", ""),
+        ("windows", "386", ""),
+        ("linux", "arm", ""),
+        ("linux", "mips64le", ""),
+        ("linux", "ppc64le", ""),
+        ("linux", "riscv64", ""),
+        ("linux", "s390x", ""),
+        ("js", "wasm", ""),
+        ("aix", "ppc64", ""),
+        ("linux", "amd64", "nogreenteagc,noregabi"),
+        ("linux", "386", "none"),
+        ("linux", "amd64", "none"),
+    ] {
+        let out = env
+            .clone()
+            .with("GOOS", goos)
+            .with("GOARCH", goarch)
+            .with("GOEXPERIMENT", exp)
+            .go(
+                tmp.path(),
+                &[
+                    "list",
+                    "-f",
+                    "{{join context.ToolTags \" \"}}|{{join context.ReleaseTags \" \"}}",
+                    "runtime",
+                ],
+            );
+        let (tool, release) = out.trim().split_once('|').expect("two lists");
+        let ctx = BuildContext::new(goos, goarch, &version).with_goexperiment(exp);
+        let mut want: Vec<&str> = tool.split(' ').filter(|t| !t.is_empty()).collect();
+        let mut got: Vec<&str> = ctx.tool_tags.iter().map(String::as_str).collect();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "{goos}/{goarch} GOEXPERIMENT={exp}");
+        assert_eq!(ctx.release_tags.join(" "), release);
     }
 }

@@ -264,10 +264,11 @@ pub fn release_tags(go_version: &str) -> Vec<String> {
 /// architecture-level tags at their default levels (gogoarchTags).
 pub fn default_tool_tags(goos: &str, goarch: &str, goexperiment: &str) -> Vec<String> {
     // buildcfg.ParseGOEXPERIMENT's baseline, in goexperiment.Flags field order.
-    let regabi = matches!(
+    let regabi_always = matches!(
         goarch,
-        "amd64" | "arm64" | "loong64" | "ppc64le" | "ppc64" | "riscv64" | "s390x"
+        "amd64" | "arm64" | "loong64" | "ppc64le" | "ppc64" | "riscv64"
     );
+    let regabi = regabi_always || goarch == "s390x";
     let dwarf5 = !matches!(goos, "darwin" | "ios" | "aix");
     let mut flags: Vec<(String, bool)> = vec![
         ("regabiwrappers".into(), regabi),
@@ -297,6 +298,12 @@ pub fn default_tool_tags(goos: &str, goarch: &str, goexperiment: &str) -> Vec<St
                 Some(fl) => fl.1 = val,
                 None => flags.push((n.to_string(), val)),
             }
+        }
+    }
+    // Where register ABI is always on (or unsupported), GOEXPERIMENT cannot change it.
+    for fl in &mut flags {
+        if fl.0 == "regabiwrappers" || fl.0 == "regabiargs" {
+            fl.1 = (fl.1 || regabi_always) && regabi;
         }
     }
     let mut tags: Vec<String> = flags
@@ -392,7 +399,14 @@ mod tests {
         let ctx = BuildContext::default().with_goexperiment("boringcrypto");
         assert!(ctx.match_tag("boringcrypto"));
         let none = default_tool_tags("linux", "amd64", "none");
-        assert_eq!(none, ["amd64.v1"]);
+        assert_eq!(
+            none,
+            [
+                "goexperiment.regabiwrappers",
+                "goexperiment.regabiargs",
+                "amd64.v1"
+            ]
+        );
     }
 
     #[test]

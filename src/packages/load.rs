@@ -348,6 +348,20 @@ impl Loader<'_> {
             go_files.push(f.name.clone());
             imports.extend(h.imports.iter().filter(|p| *p != "C").cloned());
         }
+        if name.is_empty() && go_files.is_empty() && bad.is_none() {
+            // A directory of test files only: Go names the package after the first one
+            // (without an external test package's `_test`).
+            for f in &scan.test_files {
+                if f.name.starts_with('_') || f.name.starts_with('.') {
+                    continue;
+                }
+                let h = self.cache.header(dir, f, &format!("{shown}/{}", f.name));
+                if let Some(p) = &h.package {
+                    name = p.strip_suffix("_test").unwrap_or(p).to_string();
+                    break;
+                }
+            }
+        }
         let error = if let Some(message) = bad {
             Some(PackageError::BadFile { message })
         } else if let Some(message) = &scan.error {
@@ -420,6 +434,15 @@ impl Loader<'_> {
             let Some((child, c)) = pkgs.get_key_value(child.as_str()) else {
                 continue;
             };
+            if child == "." || child == ".." || child.starts_with("./") || child.starts_with("../")
+            {
+                dfs.edge_problem(
+                    child,
+                    ProblemKind::LocalImport {
+                        path: child.clone(),
+                    },
+                );
+            }
             if c.name == "main" && c.error.is_none() {
                 dfs.edge_problem(
                     child,

@@ -221,6 +221,9 @@ pub enum ProblemKind {
     /// load.go: importing a main package.
     #[error("import \"{path}\" is a program, not an importable package")]
     ImportsProgram { path: String },
+    /// load.go: a relative import (`./x`) in a package of a module.
+    #[error("local import {path:?} in non-local package")]
+    LocalImport { path: String },
     /// load.go's disallowInternal.
     #[error("use of internal package {path} not allowed")]
     Internal { path: String },

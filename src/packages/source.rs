@@ -69,8 +69,8 @@ pub struct DirScan {
     pub error: Option<String>,
     /// Non-test `.go` files that are regular files (or links to them), sorted by name.
     pub go_files: Vec<GoFile>,
-    /// Names of `_test.go` files.
-    pub test_files: Vec<String>,
+    /// `_test.go` files, sorted by name (read only to name a package of test files).
+    pub test_files: Vec<GoFile>,
     /// Any `.go` file at all (fsys.IsGoDir: test files and `_x.go` count).
     pub has_go_files: bool,
     /// A `go.mod` file is here (a module boundary in local trees).
@@ -243,14 +243,15 @@ fn list_dir(path: &Path) -> DirScan {
 
 fn split_files(scan: &mut DirScan, files: impl Iterator<Item = (String, Option<usize>)>) {
     for (name, zip_index) in files {
-        if name.ends_with("_test.go") {
-            scan.test_files.push(name);
+        let f = GoFile {
+            zip_index,
+            header: OnceLock::new(),
+            name,
+        };
+        if f.name.ends_with("_test.go") {
+            scan.test_files.push(f);
         } else {
-            scan.go_files.push(GoFile {
-                name,
-                zip_index,
-                header: OnceLock::new(),
-            });
+            scan.go_files.push(f);
         }
     }
 }
