@@ -956,7 +956,6 @@ fn real_modules_match_go_list() {
         std::fs::write(root.join("asked.mod"), go_mod).expect("write");
     }
     env.go(&project, &["mod", "download", "all"]);
-    let mut env = env;
     env.goflags = String::new();
     let t = Target {
         dir: &project,
