@@ -40,8 +40,17 @@ pub struct Side {
     pub vendor: Option<(crate::vendor::ModulesTxt, crate::integrity::VendorTree)>,
 }
 
-/// Where vendor-hash caches live (set by the CLI; unset: no cache).
-pub static CACHE_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+/// How to load a project: everything that is not in the project's files is passed here
+/// (nothing is read from process-global state).
+#[derive(Clone, Default)]
+pub struct Options<'a> {
+    /// Build lists: the module cache, and whether go.work files count.
+    pub graph: LoadOptions,
+    /// Where the vendor-hash content cache lives; None: no cache.
+    pub cache_dir: Option<PathBuf>,
+    /// Told the number of vendored files hashed as they are hashed.
+    pub progress: Option<crate::integrity::Progress<'a>>,
+}
 
 /// The default cache directory: `$GODRIFT_CACHE_DIR`, else `$XDG_CACHE_HOME/godrift`, else
 /// `~/.cache/godrift`.
@@ -54,9 +63,6 @@ pub fn default_cache_dir() -> Option<PathBuf> {
     }
     std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/godrift"))
 }
-
-/// A progress bar for vendor hashing, set by the CLI when stderr is a terminal.
-pub static PROGRESS: std::sync::OnceLock<indicatif::ProgressBar> = std::sync::OnceLock::new();
 
 impl Side {
     pub fn module_path(&self) -> &str {
@@ -106,7 +112,7 @@ fn load_side(
     name: String,
     dir: &Path,
     build: BuildSettings,
-    opts: &LoadOptions,
+    opts: &Options,
 ) -> Result<Side, ProjectError> {
     let go_mod_path = dir.join("go.mod");
     let text = std::fs::read(&go_mod_path)
@@ -121,7 +127,7 @@ fn load_side(
         Ok(data) => Some(gosum::parse(&sum_path.display().to_string(), &data)?),
         Err(_) => None,
     };
-    let build_list = graph::load(dir, opts)?;
+    let build_list = graph::load(dir, &opts.graph)?;
     let mut vendor_problems = Vec::new();
     let mut vendor = None;
     if build_list.vendored {
@@ -132,8 +138,8 @@ fn load_side(
         vendor_problems = crate::vendor::check_vendor_consistency(&go_mod, &txt);
         let tree = crate::integrity::scan_cached(
             &dir.join("vendor"),
-            PROGRESS.get(),
-            CACHE_DIR.get().map(PathBuf::as_path),
+            opts.progress,
+            opts.cache_dir.as_deref(),
         );
         vendor = Some((txt, tree));
     }
@@ -202,7 +208,7 @@ fn join_clean(root: &Path, rel: &Path) -> PathBuf {
 pub fn load_explicit(
     host: &Path,
     plugins: &[PathBuf],
-    opts: &LoadOptions,
+    opts: &Options,
 ) -> Result<Project, ProjectError> {
     let root = std::env::current_dir().map_err(|e| ProjectError::Io(".".into(), e))?;
     let mut config = Config::default();
@@ -217,7 +223,11 @@ pub fn load_explicit(
         sides.push(load_side(name, p, BuildSettings::default(), opts)?);
     }
     Ok(Project {
-        modcache: opts.gomodcache.clone().unwrap_or_else(graph::default_modcache),
+        modcache: opts
+            .graph
+            .gomodcache
+            .clone()
+            .unwrap_or_else(graph::default_modcache),
         root,
         config,
         host,
@@ -231,7 +241,7 @@ pub fn load_explicit(
 pub fn load(
     dir: &Path,
     config_path: Option<&Path>,
-    opts: &LoadOptions,
+    opts: &Options,
 ) -> Result<Project, ProjectError> {
     let cfg_file = config_path
         .map(Path::to_path_buf)
@@ -301,6 +311,7 @@ pub fn load(
     }
     Ok(Project {
         modcache: opts
+            .graph
             .gomodcache
             .clone()
             .unwrap_or_else(graph::default_modcache),
