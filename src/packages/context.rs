@@ -391,6 +391,60 @@ mod tests {
         assert!(!ios.match_tag("goexperiment.dwarf5"));
     }
 
+    fn header(src: &str) -> FileHeader {
+        crate::packages::header::parse_header("x.go", src.as_bytes(), true).unwrap()
+    }
+
+    #[test]
+    fn file_selection() {
+        let ctx = BuildContext::default().with_tags("foo");
+        let c = |name: &str, src: &str| ctx.classify(name, Some(&header(src)));
+        assert_eq!(ctx.classify("_x.go", None), FileClass::Hidden);
+        assert_eq!(ctx.classify(".x.go", None), FileClass::Hidden);
+        assert_eq!(ctx.classify("x_windows.go", None), FileClass::Ignored);
+        assert_eq!(ctx.classify("x.go", None), FileClass::NeedHeader);
+        assert_eq!(c("x.go", "package p\n"), FileClass::Compiled);
+        assert_eq!(
+            c("x.go", "//go:build foo\n\npackage p\n"),
+            FileClass::Compiled
+        );
+        assert_eq!(
+            c("x.go", "//go:build !foo\n\npackage p\n"),
+            FileClass::Ignored
+        );
+        assert_eq!(
+            c("x.go", "//go:build ignore\n\npackage p\n"),
+            FileClass::Ignored
+        );
+        assert_eq!(
+            c("x.go", "// +build windows\n\npackage p\n"),
+            FileClass::Ignored
+        );
+        // A +build line without the blank line after it is a doc comment.
+        assert_eq!(
+            c("x.go", "// +build windows\npackage p\n"),
+            FileClass::Compiled
+        );
+        assert_eq!(c("x.go", "package documentation\n"), FileClass::Ignored);
+        // Syntax errors are the package's problem, not the file's selection.
+        assert_eq!(c("x.go", "package p\nimport \"x\n"), FileClass::Compiled);
+        assert_eq!(
+            c("x.go", "//go:build (foo\n\npackage p\n"),
+            FileClass::Bad("x.go: parsing //go:build line: missing close paren".into())
+        );
+        assert_eq!(
+            c("x.go", "package p\x00"),
+            FileClass::Bad("read x.go: unexpected NUL in input".into())
+        );
+        // cgo files are selected here; Import drops them later when cgo is off.
+        assert_eq!(
+            BuildContext::default()
+                .with_cgo(false)
+                .classify("x.go", Some(&header("package p\nimport \"C\"\n"))),
+            FileClass::Compiled
+        );
+    }
+
     #[test]
     fn goexperiment_edits() {
         let t = default_tool_tags("linux", "amd64", "nogreenteagc,boringcrypto");

@@ -557,3 +557,43 @@ fn internal_allowed(importer: &str, p: &Package) -> bool {
             && importer.starts_with(parent)
             && importer.as_bytes()[parent.len()] == b'/')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pkg(path: &str, standard: bool) -> Package {
+        Package {
+            import_path: path.into(),
+            name: String::new(),
+            standard,
+            module: None,
+            source: None,
+            dir: None,
+            go_files: Vec::new(),
+            imports: Vec::new(),
+            implicit_imports: Vec::new(),
+            error: None,
+        }
+    }
+
+    #[test]
+    fn internal_packages() {
+        let p = pkg("example.com/a/internal/x", false);
+        assert!(internal_allowed("example.com/a", &p));
+        assert!(internal_allowed("example.com/a/b/c", &p));
+        assert!(!internal_allowed("example.com/ab", &p));
+        assert!(!internal_allowed("example.com/b", &p));
+        let p = pkg("example.com/a/internal", false);
+        assert!(internal_allowed("example.com/a/x", &p));
+        assert!(!internal_allowed("example.com/z", &p));
+        assert!(!internal_allowed(
+            "example.com/m",
+            &pkg("internal/abi", true)
+        ));
+        assert!(internal_allowed(
+            "example.com/m",
+            &pkg("example.com/internals/x", false)
+        ));
+    }
+}

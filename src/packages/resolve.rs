@@ -659,3 +659,128 @@ impl<'a> Resolver<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(dir: &Path, modules: Vec<ModuleEntry>) -> ModuleSet {
+        ModuleSet {
+            main_modules: vec![MainModule {
+                path: "example.com/m".into(),
+                dir: dir.join("m"),
+            }],
+            modules,
+            go_version: Some("1.22".into()),
+            workspace: false,
+            vendor: None,
+            gomodcache: dir.join("modcache"),
+            goroot: None,
+            primary: 0,
+        }
+    }
+
+    fn write(dir: &Path, rel: &str, text: &str) {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    #[test]
+    fn nested_modules_and_std_without_goroot() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        write(d, "m/go.mod", "module example.com/m\n");
+        write(d, "m/a/a.go", "package a\n");
+        write(d, "m/n/go.mod", "module example.com/m/n\n");
+        write(d, "m/n/x/x.go", "package x\n");
+        let set = set(d, Vec::new());
+        let cache = ScanCache::new();
+        let r = Resolver::new(&set, &cache);
+        assert!(matches!(
+            r.resolve("example.com/m/a"),
+            Ok(Resolution::Found { .. })
+        ));
+        // Below m/n/go.mod the directory is another module's: nothing provides it here.
+        assert_eq!(
+            r.resolve("example.com/m/n/x").unwrap_err().to_string(),
+            "no required module provides package example.com/m/n/x; to add it:\n\tgo get example.com/m/n/x"
+        );
+        // No GOROOT: a dotless path no module provides is standard.
+        assert_eq!(
+            r.resolve("net/http").unwrap(),
+            Resolution::Std { dir: None }
+        );
+        assert_eq!(
+            r.resolve("./x").unwrap_err().to_string(),
+            "\"./x\" is relative, but relative import paths are not supported in module mode"
+        );
+        assert!(r.resolve("example.com/m@v1").is_err());
+    }
+
+    #[test]
+    fn module_cache_then_zip_then_missing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        write(d, "m/go.mod", "module example.com/m\n");
+        let dep = ModuleEntry {
+            module: ModuleVersion::new("example.com/Dep", "v1.0.0"),
+            replace: None,
+            root: true,
+        };
+        let set = set(d, vec![dep]);
+        // Extracted: escaped path (!dep for the upper-case letter).
+        write(d, "modcache/example.com/!dep@v1.0.0/p/p.go", "package p\n");
+        let cache = ScanCache::new();
+        match Resolver::new(&set, &cache).resolve("example.com/Dep/p") {
+            Ok(Resolution::Found { module, dir }) => {
+                assert_eq!(module.unwrap().version, "v1.0.0");
+                assert_eq!(
+                    dir,
+                    SourceDir::dir(d.join("modcache/example.com/!dep@v1.0.0/p"))
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // Nothing at all: the command that fetches it.
+        std::fs::remove_dir_all(d.join("modcache/example.com")).unwrap();
+        let err = Resolver::new(&set, &cache)
+            .resolve("example.com/Dep/p")
+            .unwrap_err();
+        assert!(matches!(
+            &err,
+            PackageError::MissingSource { command, .. } if command == "go mod download example.com/Dep@v1.0.0"
+        ));
+        // The zip in cache/download.
+        let zip_path = d.join("modcache/cache/download/example.com/!dep/@v/v1.0.0.zip");
+        std::fs::create_dir_all(zip_path.parent().unwrap()).unwrap();
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+        z.start_file(
+            "example.com/Dep@v1.0.0/p/p.go",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        std::io::Write::write_all(&mut z, b"package p\n").unwrap();
+        z.finish().unwrap();
+        let r = Resolver::new(&set, &cache);
+        match r.resolve("example.com/Dep/p") {
+            Ok(Resolution::Found { dir, .. }) => {
+                assert_eq!(
+                    dir,
+                    SourceDir::Zip {
+                        zip: zip_path.clone(),
+                        dir: "example.com/Dep@v1.0.0/p".into()
+                    }
+                );
+                // Shown where Go would extract it.
+                assert_eq!(
+                    r.display_dir(&dir),
+                    d.join("modcache/example.com/!dep@v1.0.0/p")
+                        .display()
+                        .to_string()
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
