@@ -56,6 +56,7 @@ pub mod gosum;
 pub mod graph;
 pub mod integrity;
 pub mod module;
+pub mod packages;
 pub mod project;
 pub mod report;
 pub mod rules;

@@ -14,6 +14,9 @@ mod gd005_build_flag_mismatch;
 mod gd006_inconsistent_vendoring;
 mod gd007_source_path_divergence;
 mod gd008_duplicate_plugin_path;
+mod gd009_vendored_file_edited;
+mod gd010_vendored_file_set_differs;
+mod gd011_module_cache_tampered;
 mod gd012_host_module_rebuilt;
 mod gd020_package_hash_mismatch;
 mod gd021_host_not_dynamic;
@@ -116,7 +119,7 @@ pub fn run(project: &Project) -> Analysis {
     let mut findings = Vec::new();
     findings.extend(gd006_inconsistent_vendoring::check(host));
     findings.extend(gd090_incomplete_information::check(host, &project.modcache));
-    findings.extend(vendored_sources::pristine(host, &project.modcache));
+    findings.extend(vendored_sources::pristine(host));
     for p in &project.plugins {
         findings.extend(gd001_version_conflict::check(host, p));
         findings.extend(gd002_replace_divergence::check(host, p));
@@ -129,7 +132,7 @@ pub fn run(project: &Project) -> Analysis {
         findings.extend(gd006_inconsistent_vendoring::check(p));
         findings.extend(gd090_incomplete_information::check(p, &project.modcache));
         findings.extend(vendored_sources::between(host, p));
-        findings.extend(vendored_sources::pristine(p, &project.modcache));
+        findings.extend(vendored_sources::pristine(p));
     }
     findings.extend(gd008_duplicate_plugin_path::check(&project.plugins));
     findings.extend(gd001_version_conflict::between_plugins(
