@@ -1226,3 +1226,171 @@ fn align_max_strategy_moves_the_host_and_converges() {
     }
     assert!(host_moved >= 5, "{host_moved}");
 }
+
+mod edit_props {
+    //! `gomod::edit` on random formatted go.mod files: every edit parses, stays formatted
+    //! (`go mod edit -fmt` would change nothing), does what it says and touches nothing else.
+
+    use godrift::gomod::{self, edit, ModFile, Strictness};
+    use godrift::module::ModuleVersion;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    const PATHS: [&str; 6] = [
+        "a.com/a", "b.com/b", "c.com/c", "d.com/d", "e.com/e", "f.com/f",
+    ];
+    const VERS: [&str; 3] = ["v1.0.0", "v1.2.0", "v1.10.0"];
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Require(usize, usize, bool),
+        Replace(usize, Option<usize>),
+        Drop(usize),
+    }
+
+    fn parse(t: &str) -> ModFile {
+        gomod::parse_mod("go.mod", t.as_bytes(), Strictness::Strict).expect("parses")
+    }
+
+    fn formatted(t: &str) -> bool {
+        String::from_utf8(gomod::format_mod(&parse(t))).expect("utf8") == t
+    }
+
+    type Directives = BTreeMap<String, (Vec<String>, Vec<String>)>;
+
+    fn directives(f: &ModFile) -> Directives {
+        let mut d: Directives = BTreeMap::new();
+        for r in &f.require {
+            d.entry(r.module.path.clone())
+                .or_default()
+                .0
+                .push(r.module.version.clone());
+        }
+        for r in &f.replace {
+            d.entry(r.old.path.clone())
+                .or_default()
+                .1
+                .push(format!("{} => {}", r.old, r.new));
+        }
+        d
+    }
+
+    prop_compose! {
+        fn go_mod()(
+            reqs in proptest::collection::btree_map(0..6usize, (0..3usize, any::<bool>()), 0..6),
+            reps in proptest::collection::btree_map(0..6usize, proptest::option::of(0..3usize), 0..4),
+            layout in 0..3usize,
+            comment in any::<bool>(),
+        ) -> String {
+            let mut t = "module example.com/m\n\ngo 1.21\n".to_string();
+            if comment {
+                // A commented statement: modfile does not add to it.
+                t.push_str("\n// Pinned on purpose.\nrequire z.com/z v0.1.0 // keep\n");
+            }
+            let line = |k: &usize, (v, ind): &(usize, bool)| {
+                format!("{} {}{}", PATHS[*k], VERS[*v], if *ind { " // indirect" } else { "" })
+            };
+            match layout {
+                0 => {
+                    if !reqs.is_empty() {
+                        t.push_str("\nrequire (\n");
+                        for (k, x) in &reqs {
+                            t.push_str(&format!("\t{}\n", line(k, x)));
+                        }
+                        t.push_str(")\n");
+                    }
+                }
+                1 => {
+                    for ind in [false, true] {
+                        let part: Vec<_> = reqs.iter().filter(|(_, x)| x.1 == ind).collect();
+                        if !part.is_empty() {
+                            t.push_str("\nrequire (\n");
+                            for (k, x) in part {
+                                t.push_str(&format!("\t{}\n", line(k, x)));
+                            }
+                            t.push_str(")\n");
+                        }
+                    }
+                }
+                _ => {
+                    for (k, x) in &reqs {
+                        t.push_str(&format!("\nrequire {}\n", line(k, x)));
+                    }
+                }
+            }
+            for (k, to) in &reps {
+                match to {
+                    Some(v) => t.push_str(&format!("\nreplace {} => {} {}\n", PATHS[*k], PATHS[*k], VERS[*v])),
+                    None => t.push_str(&format!("\nreplace {} => ../{}\n", PATHS[*k], k)),
+                }
+            }
+            String::from_utf8(gomod::format_mod(&parse(&t))).expect("utf8")
+        }
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            (0..6usize, 0..3usize, any::<bool>()).prop_map(|(k, v, i)| Op::Require(k, v, i)),
+            (0..6usize, proptest::option::of(0..3usize)).prop_map(|(k, v)| Op::Replace(k, v)),
+            (0..6usize).prop_map(Op::Drop),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn edits_are_exact_and_format_preserving(
+            text in go_mod(),
+            ops in proptest::collection::vec(op(), 1..6),
+        ) {
+            prop_assert!(formatted(&text), "{text}");
+            let mut t = text;
+            for op in ops {
+                let before = directives(&parse(&t));
+                let (next, path) = match &op {
+                    Op::Require(k, v, i) => (edit::set_require(&t, PATHS[*k], VERS[*v], *i), PATHS[*k]),
+                    Op::Replace(k, v) => {
+                        let to = match v {
+                            Some(v) => ModuleVersion::new(PATHS[*k], VERS[*v]),
+                            None => ModuleVersion::new(format!("../x{k}"), ""),
+                        };
+                        (edit::set_replace(&t, PATHS[*k], &to), PATHS[*k])
+                    }
+                    Op::Drop(k) => (edit::drop_replaces(&t, PATHS[*k]), PATHS[*k]),
+                };
+                let next = next.expect("the edit parses");
+                prop_assert!(formatted(&next), "{op:?}\n{t}\n---\n{next}");
+                let mut after = directives(&parse(&next));
+                let mine = after.remove(path).unwrap_or_default();
+                let mut rest = before.clone();
+                let old = rest.remove(path).unwrap_or_default();
+                prop_assert_eq!(&after, &rest, "{:?} touched other modules", op);
+                match &op {
+                    Op::Require(_, v, _) => {
+                        prop_assert!(!mine.0.is_empty() && mine.0.iter().all(|x| x == VERS[*v]));
+                        prop_assert_eq!(&mine.1, &old.1);
+                    }
+                    Op::Replace(k, v) => {
+                        let want = match v {
+                            Some(v) => format!("{} => {}@{}", PATHS[*k], PATHS[*k], VERS[*v]),
+                            None => format!("{} => ../x{k}", PATHS[*k]),
+                        };
+                        prop_assert_eq!(&mine.1, &vec![want]);
+                        prop_assert_eq!(&mine.0, &old.0);
+                    }
+                    Op::Drop(_) => {
+                        prop_assert!(mine.1.is_empty());
+                        prop_assert_eq!(&mine.0, &old.0);
+                    }
+                }
+                // Only the affected lines change: a handful, whatever the file's size.
+                let changed = similar::TextDiff::from_lines(&t, &next)
+                    .iter_all_changes()
+                    .filter(|c| c.tag() != similar::ChangeTag::Equal)
+                    .count();
+                prop_assert!(changed <= 8, "{op:?}: {changed} lines\n{t}\n---\n{next}");
+                t = next;
+            }
+        }
+    }
+}
