@@ -340,56 +340,85 @@ fn fixable(report: &serde_json::Value) -> Vec<(String, String, Vec<String>)> {
         .collect()
 }
 
-/// The plugins the report says cannot be aligned on `module` (their own requirements force
-/// another version).
-fn forced(report: &serde_json::Value, module: &str) -> Vec<String> {
-    report["proposals"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|p| p["module"] == module)
-        .flat_map(|p| p["changes"].as_array().cloned().unwrap_or_default())
-        .filter(|c| c["note"].as_str().is_some_and(|n| n.contains("force")))
-        .filter_map(|c| c["artifact"].as_str().map(String::from))
-        .collect()
+/// What `align` says it cannot fix: (plugin, module) pairs whose version the plugin's own
+/// requirements force above the host's, and the host upgrades it offers instead (module,
+/// forcing plugins, whether it lists the plugins to align again).
+struct Unfixable {
+    forced: Vec<(String, String)>,
+    upgrades: Vec<(String, String, bool)>,
 }
 
-/// Checks one aligned project: nothing align fixes is left unless forced (and then named),
-/// and a second align is a no-op.
+fn unfixable(stderr: &str) -> Unfixable {
+    let mut forced = Vec::new();
+    let mut upgrades = Vec::new();
+    for l in stderr.lines() {
+        if l.contains(" stays at ") && l.contains("force it above the host's") {
+            if let Some((plugin, rest)) = l.split_once(": ") {
+                let module = rest.split_whitespace().next().unwrap_or("");
+                forced.push((plugin.to_string(), module.to_string()));
+            }
+        }
+        if let Some(rest) = l.strip_prefix("or rebuild the host with ") {
+            let module = rest.split('@').next().unwrap_or("").to_string();
+            let by = rest
+                .split_once("(forced by ")
+                .and_then(|(_, r)| r.split_once(')'))
+                .map(|(b, _)| b.to_string())
+                .unwrap_or_default();
+            upgrades.push((
+                module,
+                by,
+                rest.contains("plugins to align again after that:"),
+            ));
+        }
+    }
+    Unfixable { forced, upgrades }
+}
+
+/// Checks one aligned project: nothing align fixes is left unless align says the plugin's
+/// own requirements force it (offering the host upgrade), and a second align is a no-op.
+/// Returns the plugins with forced modules.
 fn check_converged(root: &Path, modcache: &Path, seed: u64) -> Vec<String> {
     let after = json(&run_godrift(
         root,
         modcache,
         &["report", "--format", "json"],
     ));
+    let dry = run_godrift(root, modcache, &["align", "--dry-run"]);
+    assert!(
+        dry.stdout.is_empty(),
+        "seed {seed}: more to do:\n{}",
+        dry.stdout
+    );
+    let said = unfixable(&dry.stderr);
+    let host_strategy = std::fs::read_to_string(root.join("godrift.toml"))
+        .map(|t| !t.contains("strategy = \"max\""))
+        .unwrap_or(true);
     let mut forced_plugins = Vec::new();
     for (code, module, artifacts) in fixable(&after) {
-        let named = forced(&after, &module);
         let plugins: Vec<&String> = artifacts.iter().filter(|a| *a != "host").collect();
+        let named: Vec<&String> = plugins
+            .iter()
+            .copied()
+            .filter(|p| said.forced.iter().any(|(fp, fm)| fp == *p && *fm == module))
+            .collect();
         assert!(
-            !plugins.is_empty() && plugins.iter().any(|p| named.contains(p)),
+            !named.is_empty(),
             "seed {seed}: {code} on {module} ({artifacts:?}) left after align and not explained as forced\n{}",
-            serde_json::to_string_pretty(&after["proposals"]).unwrap_or_default()
+            dry.stderr
         );
         // With the host as baseline, the way out is offered: rebuild the host, listing the
         // plugins that would need aligning again.
-        if after["proposals"][0]["strategy"] == "host" {
-            let upgrade = after["proposals"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find(|p| p["module"] == module.as_str())
-                .map(|p| p["host_upgrade"].clone())
-                .unwrap_or_default();
+        if host_strategy {
             assert!(
-                upgrade["forced_by"]
-                    .as_array()
-                    .is_some_and(|f| plugins.iter().any(|p| f.iter().any(|x| x == p.as_str())))
-                    && upgrade["affects"].is_array(),
-                "seed {seed}: {module}: {upgrade}"
+                said.upgrades.iter().any(|(m, by, lists)| *m == module
+                    && named.iter().any(|p| by.contains(p.as_str()))
+                    && *lists),
+                "seed {seed}: no host upgrade offered for {module}\n{}",
+                dry.stderr
             );
         }
-        forced_plugins.extend(named);
+        forced_plugins.extend(named.into_iter().cloned());
     }
     let before = snapshot(root);
     let again = run_godrift(root, modcache, &["align"]);
@@ -1244,6 +1273,8 @@ mod edit_props {
     #[derive(Clone, Debug)]
     enum Op {
         Require(usize, usize, bool),
+        /// `set_requires`: several at once (distinct modules).
+        Requires(BTreeMap<usize, (usize, bool)>),
         Replace(usize, Option<usize>),
         Drop(usize),
     }
@@ -1333,6 +1364,8 @@ mod edit_props {
             (0..6usize, 0..3usize, any::<bool>()).prop_map(|(k, v, i)| Op::Require(k, v, i)),
             (0..6usize, proptest::option::of(0..3usize)).prop_map(|(k, v)| Op::Replace(k, v)),
             (0..6usize).prop_map(Op::Drop),
+            proptest::collection::btree_map(0..6usize, (0..3usize, any::<bool>()), 1..5)
+                .prop_map(Op::Requires),
         ]
     }
 
@@ -1347,6 +1380,30 @@ mod edit_props {
             let mut t = text;
             for op in ops {
                 let before = directives(&parse(&t));
+                if let Op::Requires(many) = &op {
+                    let reqs: Vec<(String, String, bool)> = many
+                        .iter()
+                        .map(|(k, (v, i))| (PATHS[*k].to_string(), VERS[*v].to_string(), *i))
+                        .collect();
+                    let next = edit::set_requires(&t, &reqs).expect("the edit parses");
+                    prop_assert!(formatted(&next), "{op:?}\n{t}\n---\n{next}");
+                    let after = directives(&parse(&next));
+                    for (k, d) in &before {
+                        let i = PATHS.iter().position(|p| p == k);
+                        match i.and_then(|i| many.get(&i)) {
+                            Some((v, _)) => {
+                                let a = &after[k];
+                                prop_assert!(a.0.iter().all(|x| x == VERS[*v]) && a.1 == d.1);
+                            }
+                            None => prop_assert_eq!(&after[k], d),
+                        }
+                    }
+                    for (k, (v, _)) in many {
+                        prop_assert!(after[PATHS[*k]].0.contains(&VERS[*v].to_string()));
+                    }
+                    t = next;
+                    continue;
+                }
                 let (next, path) = match &op {
                     Op::Require(k, v, i) => (edit::set_require(&t, PATHS[*k], VERS[*v], *i), PATHS[*k]),
                     Op::Replace(k, v) => {
@@ -1357,6 +1414,7 @@ mod edit_props {
                         (edit::set_replace(&t, PATHS[*k], &to), PATHS[*k])
                     }
                     Op::Drop(k) => (edit::drop_replaces(&t, PATHS[*k]), PATHS[*k]),
+                    Op::Requires(_) => unreachable!("handled above"),
                 };
                 let next = next.expect("the edit parses");
                 prop_assert!(formatted(&next), "{op:?}\n{t}\n---\n{next}");
@@ -1382,6 +1440,7 @@ mod edit_props {
                         prop_assert!(mine.1.is_empty());
                         prop_assert_eq!(&mine.0, &old.0);
                     }
+                    Op::Requires(_) => {}
                 }
                 // Only the affected lines change: a handful, whatever the file's size.
                 let changed = similar::TextDiff::from_lines(&t, &next)

@@ -93,7 +93,7 @@ pub fn run(args: &AlignArgs, out: Out) -> Result<i32> {
     let opts = super::project_options(args.gomodcache.as_deref(), true, None);
     let project = project::load(&args.dir, args.config.as_deref(), &opts).map_err(bad)?;
     let analysis = rules::run(&project);
-    let plan = fixes::plan(&project, &analysis.findings, PlanOptions { sums: true });
+    let plan = fixes::plan(&project, &analysis.findings, PlanOptions::align());
     let cwd = std::env::current_dir()?
         .canonicalize()
         .unwrap_or_else(|_| PathBuf::from("."));

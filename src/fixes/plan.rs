@@ -29,6 +29,17 @@ struct Want {
     source: Source,
 }
 
+impl Want {
+    /// As `describe` shows a selected module, for this side.
+    fn shown(&self) -> String {
+        match &self.replace {
+            None => self.version.clone(),
+            Some(r) if r.version.is_empty() => format!("{} => {}", self.version, r.path),
+            Some(r) => format!("{} => {} {}", self.version, r.path, r.version),
+        }
+    }
+}
+
 fn want_from(reference: &SelectedModule, side_dir: &Path) -> Want {
     let replace = match &reference.replace {
         None => None,
@@ -107,6 +118,21 @@ pub struct Plan {
 pub struct PlanOptions {
     /// Also compute the go.sum lines the edited modules need (reads the module cache).
     pub sums: bool,
+    /// Recompute each edited side's build list until it settles (what `align` writes: new
+    /// pins, raised requirements, forced modules, plugins re-planned when edits make them
+    /// disagree). Without it (reports), only the first round of edits is proposed, with no
+    /// build list recomputed: cheap on projects with many plugins.
+    pub settle: bool,
+}
+
+impl PlanOptions {
+    /// What `align` needs: settled edits and go.sum lines.
+    pub fn align() -> PlanOptions {
+        PlanOptions {
+            sums: true,
+            settle: true,
+        }
+    }
 }
 
 fn replace_differs(mf: &ModFile, path: &str, want: &Want) -> bool {
@@ -119,24 +145,36 @@ fn replace_differs(mf: &ModFile, path: &str, want: &Want) -> bool {
     }
 }
 
-/// Sets the side's requirement and replacement of `path` to `want` (only what differs).
-fn apply_want(text: &str, mf: &ModFile, path: &str, version: Option<&str>, want: &Want) -> String {
-    let mut out = text.to_string();
-    if let Some(v) = version {
-        if let Ok(t) = edit::set_require(&out, path, v, true) {
-            out = t;
+/// Whether `a` and `b` compile the same code (`Source::of(a) == Source::of(b)`, without
+/// allocating: this runs for every module of every plugin).
+fn same_code(a: &SelectedModule, b: &SelectedModule) -> bool {
+    fn module(m: &SelectedModule) -> Option<&ModuleVersion> {
+        match &m.replace {
+            None => Some(&m.module),
+            Some(Replacement::Module { module }) => Some(module),
+            Some(Replacement::Dir { .. }) => None,
         }
     }
-    if replace_differs(mf, path, want) {
-        let edited = match &want.replace {
-            None => edit::drop_replaces(&out, path),
-            Some(r) => edit::set_replace(&out, path, r),
-        };
-        if let Ok(t) = edited {
-            out = t;
-        }
+    match (module(a), module(b), &a.replace, &b.replace) {
+        (Some(x), Some(y), _, _) => x == y,
+        (
+            None,
+            None,
+            Some(Replacement::Dir { resolved: x, .. }),
+            Some(Replacement::Dir { resolved: y, .. }),
+        ) => x == y,
+        _ => false,
     }
-    out
+}
+
+/// Whether `m` is compiled from `source` (`Source::of(m) == *source`, without allocating).
+fn same_source(m: &SelectedModule, source: &Source) -> bool {
+    match (&m.replace, source) {
+        (None, Source::Module { module }) => m.module == *module,
+        (Some(Replacement::Module { module: r }), Source::Module { module }) => r == module,
+        (Some(Replacement::Dir { resolved, .. }), Source::Dir { path }) => resolved == path,
+        _ => false,
+    }
 }
 
 /// Edits `side`'s go.mod until its build list gives every module in `wants` the wanted
@@ -177,12 +215,18 @@ fn plan_side(
     let mut notes = Vec::new();
     let mut converged = false;
     let mut bl = side.build_list.clone();
-    for _ in 0..16 {
+    let rounds = if opts.settle { 16 } else { 1 };
+    for _ in 0..rounds {
         let Some(mf) = parse_text(&text) else {
             notes.push("the edited go.mod does not parse (a godrift bug): not changed".into());
             return None;
         };
-        bl = build_list_of(project, &mf, &side.dir);
+        // Before any edit, the build list is the side's own.
+        bl = if text == old && !side.build_list.vendored {
+            side.build_list.clone()
+        } else {
+            build_list_of(project, &mf, &side.dir)
+        };
         // Modules the edits bring into the graph that the reference has: match them too.
         for m in &bl.modules {
             if side.build_list.get(&m.module.path).is_none() && !wants.contains_key(&m.module.path)
@@ -192,38 +236,44 @@ fn plan_side(
                 }
             }
         }
-        let mut next = text.clone();
+        // This round's edits, applied together: requirement versions on one parse, then the
+        // (few) replacement changes.
+        let mut requires: Vec<(String, String, bool)> = Vec::new();
+        let mut replaces: Vec<(&String, &Want)> = Vec::new();
         let mut edited = BTreeSet::new();
         let mut pending: BTreeMap<String, String> = BTreeMap::new();
+        let required: std::collections::HashMap<&str, Vec<&str>> =
+            mf.require.iter().fold(Default::default(), |mut m, r| {
+                m.entry(r.module.path.as_str())
+                    .or_default()
+                    .push(r.module.version.as_str());
+                m
+            });
         for (path, want) in &wants {
             let Some(cur) = bl.get(path) else {
                 continue;
             };
-            if Source::of(cur) == want.source {
+            if same_source(cur, &want.source) {
                 continue;
             }
             let v = &cur.module.version;
-            let pinned = mf
-                .require
-                .iter()
-                .any(|r| r.module.path == *path && r.module.version == want.version);
+            let pinned = required
+                .get(path.as_str())
+                .is_some_and(|vs| vs.contains(&want.version.as_str()));
+            let replace = replace_differs(&mf, path, want);
+            if replace {
+                replaces.push((path, want));
+                edited.insert(path.clone());
+            }
             if greater(v, &want.version) && pinned && !high.contains_key(path) {
                 // Decided once the other edits have settled: they may lower what raises it.
                 pending.insert(path.clone(), v.clone());
-                if !replace_differs(&mf, path, want) {
-                    continue;
-                }
-                next = apply_want(&next, &mf, path, None, want);
-                edited.insert(path.clone());
                 continue;
             }
             // A module selected higher than wanted despite the pin keeps its version; a
             // mirrored wildcard replacement still decides its source.
-            let version =
-                (*v != want.version && !high.contains_key(path)).then_some(want.version.as_str());
-            // This module's replacements are not touched by the other modules' edits.
-            if version.is_some() || replace_differs(&mf, path, want) {
-                next = apply_want(&next, &mf, path, version, want);
+            if *v != want.version && !high.contains_key(path) {
+                requires.push((path.clone(), want.version.clone(), true));
                 edited.insert(path.clone());
             }
         }
@@ -237,12 +287,30 @@ fn plan_side(
                 }
                 if let Some(sel) = bl.get(path) {
                     if greater(&sel.module.version, &r.module.version) {
-                        if let Ok(t) = edit::set_require(&next, path, &sel.module.version, true) {
-                            next = t;
-                        }
+                        requires.push((path.clone(), sel.module.version.clone(), true));
+                        edited.insert(path.clone());
                     }
                 }
             }
+        }
+        if !opts.settle {
+            // The first round only (see PlanOptions::settle): no consistency raises.
+            requires.retain(|(p, _, _)| wants.contains_key(p));
+        }
+        let mut next = edit::set_requires(&text, &requires).unwrap_or_else(|_| text.clone());
+        for (path, want) in replaces {
+            let edited = match &want.replace {
+                None => edit::drop_replaces(&next, path),
+                Some(r) => edit::set_replace(&next, path, r),
+            };
+            if let Ok(t) = edited {
+                next = t;
+            }
+        }
+        if !opts.settle {
+            text = next;
+            converged = true;
+            break;
         }
         if next == text {
             if pending.is_empty() {
@@ -298,7 +366,10 @@ fn plan_side(
             .build_list
             .get(path)
             .map_or_else(|| "(none)".to_string(), describe);
-        let to = bl.get(path).map_or_else(|| "(none)".to_string(), describe);
+        let to = match (opts.settle, wants.get(path)) {
+            (false, Some(w)) => w.shown(),
+            _ => bl.get(path).map_or_else(|| "(none)".to_string(), describe),
+        };
         let new_version = after.0.first().cloned().unwrap_or_default();
         let args = if before.1 == after.1 {
             format!("go get {path}@{new_version}")
@@ -493,7 +564,7 @@ pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan 
         }
         planned = plan_plugins(project, &mut flagged, &reference, opts);
         rounds += 1;
-        if strategy != AlignStrategy::Max || rounds == 4 {
+        if strategy != AlignStrategy::Max || rounds == 4 || !opts.settle {
             break;
         }
         let mut raised = false;
@@ -531,7 +602,8 @@ fn plan_plugins(
     let mut planned: BTreeMap<String, SidePlan> = BTreeMap::new();
     // A plugin whose wants did not change since the last round keeps its plan.
     let mut asked: BTreeMap<String, BTreeMap<String, Want>> = BTreeMap::new();
-    for _ in 0..4 {
+    let rounds = if opts.settle { 4 } else { 1 };
+    for _ in 0..rounds {
         let lists: Vec<&BuildList> = project
             .plugins
             .iter()
@@ -561,7 +633,7 @@ fn plan_plugins(
             for m in &plugin.build_list.modules {
                 let path = &m.module.path;
                 if let (Some(h), Some(r)) = (host.build_list.get(path), reference.get(path)) {
-                    if Source::of(h) == Source::of(m) && Source::of(r) != Source::of(h) {
+                    if same_code(h, m) && !same_code(r, h) {
                         wants.insert(path.clone(), want_from(r, &plugin.dir));
                     }
                 }
@@ -572,7 +644,7 @@ fn plan_plugins(
             // Keep what matched the host before matching it after.
             for m in &plugin.build_list.modules {
                 if let Some(h) = host.build_list.get(&m.module.path) {
-                    if Source::of(h) == Source::of(m) {
+                    if same_code(h, m) {
                         if let Some(r) = reference.get(&m.module.path) {
                             wants
                                 .entry(m.module.path.clone())
@@ -606,7 +678,7 @@ fn plan_plugins(
                 let moved = p
                     .build_list
                     .get(&m.module.path)
-                    .is_none_or(|o| Source::of(o) != Source::of(m));
+                    .is_none_or(|o| !same_code(o, m));
                 sources.entry(m.module.path.as_str()).or_default().push((
                     p.name.as_str(),
                     Source::of(m),

@@ -76,13 +76,30 @@ fn host_upgrade(
     }
 }
 
-/// The go.mod text of `old` with only `module`'s directives made as in `new_mf`.
-fn module_only(old: &str, new_mf: &ModFile, module: &str) -> Option<String> {
+/// The go.mod text of `old` with only `module`'s directives made as in `new_mf`: a version
+/// change on existing lines is spliced in place (the common case: no parse), the rest goes
+/// through the edit functions.
+fn module_only(old: &str, old_mf: &ModFile, new_mf: &ModFile, module: &str) -> Option<String> {
     let mut text = old.to_string();
     if let Some(r) = new_mf.require.iter().find(|r| r.module.path == module) {
-        text = edit::set_require(&text, module, &r.module.version, r.indirect).ok()?;
+        let mut spans: Vec<_> = old_mf
+            .require
+            .iter()
+            .filter(|o| o.module.path == module)
+            .map(|o| o.span)
+            .collect();
+        if spans.is_empty() {
+            let req = [(module.to_string(), r.module.version.clone(), r.indirect)];
+            text = edit::set_requires_unchecked(&text, old_mf, &req);
+        } else {
+            spans.sort_by_key(|s| std::cmp::Reverse(s.start));
+            for s in spans {
+                let seg = text.get(s.start..s.end)?.trim_end();
+                let at = s.start + seg.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+                text.replace_range(at..s.start + seg.len(), &r.module.version);
+            }
+        }
     }
-    let old_mf = parse_text(old)?;
     let replaces = |f: &ModFile| -> Vec<(ModuleVersion, ModuleVersion)> {
         f.replace
             .iter()
@@ -91,7 +108,7 @@ fn module_only(old: &str, new_mf: &ModFile, module: &str) -> Option<String> {
             .collect()
     };
     let new_replaces = replaces(new_mf);
-    if replaces(&old_mf) != new_replaces {
+    if replaces(old_mf) != new_replaces {
         text = match new_replaces.first() {
             Some((_, new)) => edit::set_replace(&text, module, new).ok()?,
             None => edit::drop_replaces(&text, module).ok()?,
@@ -109,6 +126,11 @@ pub(super) fn proposals(
     let strategy = project.config.align.strategy;
     let all: Vec<&Side> = std::iter::once(&project.host)
         .chain(&project.plugins)
+        .collect();
+    // Each plan's go.mod before and after, parsed once.
+    let parsed: Vec<Option<(ModFile, ModFile)>> = plans
+        .iter()
+        .map(|p| parse_text(&p.old).zip(parse_text(&p.new)))
         .collect();
     let mut out = Vec::new();
     for module in flagged.keys() {
@@ -141,7 +163,7 @@ pub(super) fn proposals(
         let mut changes = Vec::new();
         let mut forced_by = Vec::new();
         let mut newer = Vec::new();
-        for p in plans {
+        for (i, p) in plans.iter().enumerate() {
             let rel_go_mod = p.go_mod.display().to_string();
             if let Some(f) = p.forced.iter().find(|f| f.module == *module) {
                 forced_by.push(p.artifact.clone());
@@ -178,8 +200,9 @@ pub(super) fn proposals(
                     newer.push(p.artifact.clone());
                 }
             }
-            let diff = parse_text(&p.new)
-                .and_then(|mf| module_only(&p.old, &mf, module))
+            let diff = parsed[i]
+                .as_ref()
+                .and_then(|(old_mf, new_mf)| module_only(&p.old, old_mf, new_mf, module))
                 .map(|n| {
                     let rel = p.go_mod.strip_prefix(&project.root).unwrap_or(&p.go_mod);
                     unified_diff(&rel.display().to_string(), Some(&p.old), &n)

@@ -171,36 +171,123 @@ pub fn set_require(
     version: &str,
     indirect: bool,
 ) -> Result<String, ParseErrors> {
+    set_requires(text, &[(path.to_string(), version.to_string(), indirect)])
+}
+
+/// `set_require` for many modules at once, on one parse of the file. New requirements of one
+/// kind (direct or indirect) that have no block to join go into one new statement: a line for
+/// one, a block for several (as modfile's Cleanup leaves them).
+pub fn set_requires(text: &str, reqs: &[(String, String, bool)]) -> Result<String, ParseErrors> {
+    if reqs.is_empty() {
+        return Ok(text.to_string());
+    }
     let f = parse(text)?;
-    let mut spans: Vec<_> = f
-        .require
-        .iter()
-        .filter(|r| r.module.path == path)
-        .map(|r| r.span)
-        .collect();
-    let out = if spans.is_empty() {
-        let quoted = auto_quote(path);
-        let comment = if indirect { " // indirect" } else { "" };
-        let body = format!("{quoted} {version}{comment}");
-        match require_place(&f, indirect) {
-            Place::Block { lines, rparen } => insert_in_block(text, lines, rparen, &quoted, &body),
-            Place::After(off) => insert_statement(text, Some(off), &format!("require {body}")),
-            Place::End => insert_statement(text, None, &format!("require {body}")),
-        }
-    } else {
-        // The version is the last token of each require line.
-        spans.sort_by_key(|s| std::cmp::Reverse(s.start));
-        let mut out = text.to_string();
-        for s in spans {
-            let seg = &out[s.start..s.end];
-            let trimmed = seg.trim_end();
-            let at = trimmed.rfind(char::is_whitespace).map_or(0, |i| i + 1);
-            out = splice(&out, s.start + at, s.start + trimmed.len(), version);
-        }
-        out
-    };
+    let out = splice_requires(text, &f, reqs);
     parse(&out)?;
     Ok(out)
+}
+
+/// `set_requires` on `f`, the parse of `text`, without checking the result: for showing one
+/// module's part of an edit whose whole was checked.
+pub fn set_requires_unchecked(text: &str, f: &ModFile, reqs: &[(String, String, bool)]) -> String {
+    splice_requires(text, f, reqs)
+}
+
+fn splice_requires(text: &str, f: &ModFile, reqs: &[(String, String, bool)]) -> String {
+    let mut spans: std::collections::HashMap<&str, Vec<crate::span::Span>> =
+        std::collections::HashMap::new();
+    for r in &f.require {
+        spans
+            .entry(r.module.path.as_str())
+            .or_default()
+            .push(r.span);
+    }
+    // (start, end, replacement); insertions have start == end and keep their order.
+    let mut splices: Vec<(usize, usize, String)> = Vec::new();
+    let mut new: [Vec<(String, String)>; 2] = [Vec::new(), Vec::new()];
+    for (path, version, indirect) in reqs {
+        match spans.get(path.as_str()) {
+            Some(lines) => {
+                // The version is the last token of each require line.
+                for s in lines {
+                    let seg = &text[s.start..s.end];
+                    let trimmed = seg.trim_end();
+                    let at = trimmed.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+                    splices.push((s.start + at, s.start + trimmed.len(), version.clone()));
+                }
+            }
+            None => {
+                let quoted = auto_quote(path);
+                let comment = if *indirect { " // indirect" } else { "" };
+                let body = format!("{quoted} {version}{comment}");
+                new[usize::from(*indirect)].push((quoted, body));
+            }
+        }
+    }
+    for (kind, mut lines) in new.into_iter().enumerate() {
+        if lines.is_empty() {
+            continue;
+        }
+        lines.sort();
+        lines.dedup_by(|a, b| a.0 == b.0);
+        let stmt = || {
+            if lines.len() == 1 {
+                format!("require {}", lines[0].1)
+            } else {
+                let body: String = lines.iter().map(|(_, b)| format!("\t{b}\n")).collect();
+                format!("require (\n{body})")
+            }
+        };
+        match require_place(f, kind == 1) {
+            Place::Block {
+                lines: block,
+                rparen,
+            } => {
+                let indent = block
+                    .first()
+                    .map(|l| text[line_start(text, l.start.byte)..l.start.byte].to_string())
+                    .unwrap_or_else(|| "\t".into());
+                for (quoted, body) in &lines {
+                    let at = block
+                        .iter()
+                        .find(|l| l.tokens.first().is_some_and(|t| t > quoted))
+                        .map_or_else(
+                            || line_start(text, rparen),
+                            |l| line_start(text, l.start.byte),
+                        );
+                    splices.push((at, at, format!("{indent}{body}\n")));
+                }
+            }
+            Place::After(off) => {
+                let at = line_end(text, off);
+                let nl = if text[..at].ends_with('\n') { "" } else { "\n" };
+                splices.push((at, at, format!("{nl}\n{}\n", stmt())));
+            }
+            Place::End => {
+                let mut pre = String::new();
+                if !text.is_empty() && !text.ends_with('\n') {
+                    pre.push('\n');
+                }
+                if !text.is_empty() {
+                    pre.push('\n');
+                }
+                splices.push((text.len(), text.len(), format!("{pre}{}\n", stmt())));
+            }
+        }
+    }
+    // Ascending, insertions at one position in the order they were made.
+    let mut order: Vec<usize> = (0..splices.len()).collect();
+    order.sort_by_key(|&i| (splices[i].0, i));
+    let mut out = String::with_capacity(text.len() + 64 * reqs.len());
+    let mut at = 0;
+    for i in order {
+        let (start, end, with) = &splices[i];
+        out.push_str(&text[at..*start]);
+        out.push_str(with);
+        at = *end;
+    }
+    out.push_str(&text[at..]);
+    out
 }
 
 /// The statement (a line or a block) holding the byte offset `off`, with whether it is a block.
