@@ -15,6 +15,7 @@ use crate::graph::{BuildList, Replacement, SelectedModule};
 use crate::module::ModuleVersion;
 use crate::project::{Project, Side};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -90,8 +91,8 @@ pub struct SidePlan {
     pub go_sum: Option<(PathBuf, Option<String>, String)>,
     /// go.sum entries the build needs that neither go.sum nor the module cache has.
     pub unresolved_sums: Vec<SumEntry>,
-    /// The build list after the edits.
-    pub build_list: BuildList,
+    /// The build list after the edits; None when it was not recomputed (the side's own).
+    pub build_list: Option<BuildList>,
 }
 
 impl SidePlan {
@@ -203,7 +204,7 @@ fn plan_side(
             )],
             go_sum: None,
             unresolved_sums: Vec::new(),
-            build_list: side.build_list.clone(),
+            build_list: None,
         });
     }
     let original = parse_text(&old)?;
@@ -214,7 +215,7 @@ fn plan_side(
     let mut high: BTreeMap<String, String> = BTreeMap::new();
     let mut notes = Vec::new();
     let mut converged = false;
-    let mut bl = side.build_list.clone();
+    let mut bl: Cow<BuildList> = Cow::Borrowed(&side.build_list);
     let rounds = if opts.settle { 16 } else { 1 };
     for _ in 0..rounds {
         let Some(mf) = parse_text(&text) else {
@@ -223,9 +224,9 @@ fn plan_side(
         };
         // Before any edit, the build list is the side's own.
         bl = if text == old && !side.build_list.vendored {
-            side.build_list.clone()
+            Cow::Borrowed(&side.build_list)
         } else {
-            build_list_of(project, &mf, &side.dir)
+            Cow::Owned(build_list_of(project, &mf, &side.dir))
         };
         // Modules the edits bring into the graph that the reference has: match them too.
         for m in &bl.modules {
@@ -421,7 +422,10 @@ fn plan_side(
         notes,
         go_sum: None,
         unresolved_sums: Vec::new(),
-        build_list: bl,
+        build_list: match bl {
+            Cow::Owned(b) => Some(b),
+            Cow::Borrowed(_) => None,
+        },
     };
     if opts.sums && plan.changes_go_mod() && !side.build_list.vendored {
         plan_sums(project, side, &new_mf, &mut plan);
@@ -438,13 +442,13 @@ fn plan_sums(project: &Project, side: &Side, new_mf: &ModFile, plan: &mut SidePl
         .map(|d| String::from_utf8_lossy(&d).into_owned());
     let mut want = sums::needed_sums(
         new_mf,
-        &plan.build_list,
+        plan.build_list.as_ref().unwrap_or(&side.build_list),
         side.go_sum.as_ref(),
         &project.modcache,
     );
     // Modules new to the build list whose content the cache holds probably provide packages
     // (someone built with them): record them too; extra lines never break a build.
-    for m in &plan.build_list.modules {
+    for m in &plan.build_list.as_ref().unwrap_or(&side.build_list).modules {
         if side.build_list.get(&m.module.path).is_some() {
             continue;
         }
@@ -536,7 +540,7 @@ pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan 
     let strategy = project.config.align.strategy;
     let host = &project.host;
     let mut host_plan = None;
-    let mut reference = host.build_list.clone();
+    let mut reference: Cow<BuildList> = Cow::Borrowed(&host.build_list);
     // With strategy "max", the host first moves to the newest version of each module, and
     // again when aligning a plugin on it forces a module higher still.
     let mut host_wants: BTreeMap<String, Want> = BTreeMap::new();
@@ -558,7 +562,9 @@ pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan 
     loop {
         if !host_wants.is_empty() {
             if let Some(p) = plan_side(project, host, host_wants.clone(), &host.build_list, opts) {
-                reference = p.build_list.clone();
+                if let Some(b) = &p.build_list {
+                    reference = Cow::Owned(b.clone());
+                }
                 host_plan = Some(p);
             }
         }
@@ -570,7 +576,7 @@ pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan 
         let mut raised = false;
         for p in planned.values() {
             for f in &p.forced {
-                if let Some(m) = p.build_list.get(&f.module) {
+                if let Some(m) = p.build_list.as_ref().and_then(|b| b.get(&f.module)) {
                     let higher = host_wants
                         .get(&f.module)
                         .is_none_or(|w| greater(&m.module.version, &w.version));
@@ -610,7 +616,8 @@ fn plan_plugins(
             .map(|p| {
                 planned
                     .get(&p.name)
-                    .map_or(&p.build_list, |x| &x.build_list)
+                    .and_then(|x| x.build_list.as_ref())
+                    .unwrap_or(&p.build_list)
             })
             .collect();
         let mut next: BTreeMap<String, SidePlan> = BTreeMap::new();
@@ -665,12 +672,16 @@ fn plan_plugins(
             }
         }
         planned = next;
+        if !opts.settle {
+            break; // Build lists were not recomputed: nothing moved.
+        }
         // Modules the host lacks that the edits made plugins disagree on.
         let mut sources: BTreeMap<&str, Vec<(&str, Source, bool)>> = BTreeMap::new();
         for p in &project.plugins {
             let list = planned
                 .get(&p.name)
-                .map_or(&p.build_list, |x| &x.build_list);
+                .and_then(|x| x.build_list.as_ref())
+                .unwrap_or(&p.build_list);
             for m in &list.modules {
                 if reference.get(&m.module.path).is_some() {
                     continue;

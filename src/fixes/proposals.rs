@@ -137,7 +137,7 @@ pub(super) fn proposals(
         let Some(target_sel) = reference.get(module).or_else(|| {
             let lists = plans
                 .iter()
-                .map(|p| &p.build_list)
+                .filter_map(|p| p.build_list.as_ref())
                 .chain(project.plugins.iter().map(|p| &p.build_list));
             newest(lists, module)
         }) else {
