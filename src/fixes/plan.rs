@@ -62,7 +62,7 @@ pub struct Forced {
     pub module: String,
     pub want: String,
     pub selected: String,
-    /// The requirement chain that forces it (main module first).
+    /// What forces it: the modules requiring it at that version, or the requirement chain.
     pub via: String,
 }
 
@@ -107,7 +107,7 @@ impl SidePlan {
     }
 }
 
-/// The whole alignment: per side plans (sides with nothing to change are left out) and the
+/// The whole alignment: per side plans (sides that need no alignment are left out) and the
 /// per-module proposals for reports.
 #[derive(Clone, Debug)]
 pub struct Plan {
@@ -648,8 +648,9 @@ fn plan_plugins(
             if wants.is_empty() {
                 continue;
             }
-            // Keep what matched the host before matching it after.
-            for m in &plugin.build_list.modules {
+            // Keep what matched the host before matching it after (only edits that are
+            // settled against a recomputed build list can move it).
+            for m in plugin.build_list.modules.iter().filter(|_| opts.settle) {
                 if let Some(h) = host.build_list.get(&m.module.path) {
                     if same_code(h, m) {
                         if let Some(r) = reference.get(&m.module.path) {
