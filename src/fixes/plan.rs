@@ -218,7 +218,12 @@ fn plan_side(
     let mut bl: Cow<BuildList> = Cow::Borrowed(&side.build_list);
     let rounds = if opts.settle { 16 } else { 1 };
     for _ in 0..rounds {
-        let Some(mf) = parse_text(&text) else {
+        let parsed = if text == old {
+            Some(original.clone())
+        } else {
+            parse_text(&text)
+        };
+        let Some(mf) = parsed else {
             notes.push("the edited go.mod does not parse (a godrift bug): not changed".into());
             return None;
         };
