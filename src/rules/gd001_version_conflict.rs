@@ -5,11 +5,15 @@
 //!   link one of them ("plugin was built with a different version of package P").
 //! - Fix: align the plugin on the host's version (`godrift align`), or rebuild the host.
 
-use super::go_mod_evidence;
-use crate::finding::{Code, Finding, Severity};
+use super::{go_mod_evidence, judged, Pair};
+use crate::codes::Code;
+use crate::finding::{Evidence, Finding, Severity};
 use crate::project::Side;
 
-pub fn check(a: &Side, b: &Side) -> Vec<Finding> {
+/// Modules both build lists hold at different versions (their effective versions, after
+/// `replace`), judged by what both link.
+pub fn check(pair: &Pair) -> Vec<Finding> {
+    let (a, b) = (pair.a, pair.b);
     let mut out = Vec::new();
     for m in &a.build_list.modules {
         let Some(other) = b.build_list.get(&m.module.path) else {
@@ -29,27 +33,11 @@ pub fn check(a: &Side, b: &Side) -> Vec<Finding> {
         );
         f.artifacts = vec![a.name.clone(), b.name.clone()];
         f.module = Some(path.clone());
-        // The shared packages, where vendor/modules.txt lists them.
-        let pkgs = |s: &Side| -> Option<Vec<String>> {
-            let txt = &s.vendor.as_ref()?.modules;
-            Some(
-                txt.modules
-                    .iter()
-                    .filter(|m| m.module.path == *path)
-                    .flat_map(|m| m.packages.iter().cloned())
-                    .collect(),
-            )
-        };
-        f.packages = match (pkgs(a), pkgs(b)) {
-            (Some(x), Some(y)) => x.into_iter().filter(|p| y.contains(p)).collect(),
-            (Some(x), None) | (None, Some(x)) => x,
-            (None, None) => Vec::new(),
-        };
         for (side, chain) in [(a, a.build_list.why(path)), (b, b.build_list.why(path))] {
             if let Some(e) = go_mod_evidence(side, path) {
                 f.evidence.push(e);
             } else if chain.len() > 1 {
-                f.evidence.push(crate::finding::Evidence {
+                f.evidence.push(Evidence {
                     artifact: side.name.clone(),
                     file: side.go_mod_path.clone(),
                     line: None,
@@ -68,28 +56,30 @@ pub fn check(a: &Side, b: &Side) -> Vec<Finding> {
         f.fix = Some(format!(
             "align {path} on one version in both go.mod files (see the proposal)"
         ));
-        out.push(f);
+        out.push(judged(f, &pair.linkage(path)));
     }
     out
 }
 
 /// Modules shared only by plugins: the first plugin opened provides them to later ones, so
-/// a later plugin with another version fails to open after it.
+/// a later plugin with another version fails to open after it when both link a package.
 pub fn between_plugins(host: &Side, plugins: &[Side]) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, a) in plugins.iter().enumerate() {
         for b in &plugins[i + 1..] {
-            for mut f in check(a, b) {
+            let pair = Pair::new(a, b);
+            for mut f in check(&pair) {
                 let module = f.module.clone().unwrap_or_default();
-                if host.build_list.get(&module).is_none() {
-                    // Opened first, `a` provides the module; only `b` fails to open.
-                    f.artifacts = vec![b.name.clone()];
-                    f.message.push_str(&format!(
-                        " (not in the host: the plugin opened first provides it, so {} fails if opened after {})",
-                        b.name, a.name
-                    ));
-                    out.push(f);
+                if host.build_list.get(&module).is_some() || host.module_path() == module {
+                    continue;
                 }
+                // Opened first, `a` provides the module; only `b` fails to open.
+                f.artifacts = vec![b.name.clone()];
+                f.message.push_str(&format!(
+                    " (not in the host: the plugin opened first provides it, so {} fails if opened after {})",
+                    b.name, a.name
+                ));
+                out.push(f);
             }
         }
     }
