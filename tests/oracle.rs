@@ -15,6 +15,8 @@
 //! `.ci/go-toolchain` cache) gives the older Go for the version-mismatch rows;
 //! `GODRIFT_ORACLE_KEEP=1` keeps the workspace for debugging.
 
+mod support;
+
 mod oracle_support;
 
 use oracle_support::{cached_toolchain, run_host, Outcome, Workspace, DEP, OLD_GO_VERSION};
@@ -790,12 +792,16 @@ fn oracle_agreement() {
         eprintln!("oracle: skipped because GODRIFT_ORACLE=skip");
         return;
     }
-    let Some(go) = go_on_path() else {
-        eprintln!("oracle: skipped: no `go` on PATH (the oracle builds real hosts and plugins)");
+    if support::require_go("oracle_agreement").is_none() {
         return;
-    };
+    }
+    let go = go_on_path().expect("go on PATH");
     let mut skipped = Vec::new();
     let old_go = cached_toolchain(OLD_GO_VERSION);
+    assert!(
+        old_go.is_some() || !support::in_ci(),
+        "CI must provide go{OLD_GO_VERSION} (GODRIFT_OLD_GO) for the Go-version-mismatch rows"
+    );
     if old_go.is_none() {
         skipped.push(format!(
             "Go minor-version mismatch: go{OLD_GO_VERSION} is not installed; run `.ci/go-toolchain {OLD_GO_VERSION}` (tests never download)"

@@ -23,18 +23,13 @@ pub fn markdown(r: &Report) -> String {
     };
     let mut s = format!(
         "## godrift: {icon} {}\n\nHost `{}` (`{}`), {} plugin(s).\n\n| plugin | dir | verdict |\n|---|---|---|\n",
-        r.verdict.as_str(),
+        r.verdict_shown(),
         r.host.module,
         r.host.dir,
         r.plugins.len()
     );
     for p in &r.plugins {
-        s.push_str(&format!(
-            "| {} | `{}` | {} |\n",
-            p.name,
-            p.dir,
-            p.verdict.as_str()
-        ));
+        s.push_str(&format!("| {} | `{}` | {} |\n", p.name, p.dir, p.shown()));
     }
     if !r.findings.is_empty() {
         s.push_str("\n### Findings\n\n| code | severity | finding | where |\n|---|---|---|---|\n");
@@ -51,7 +46,7 @@ pub fn markdown(r: &Report) -> String {
             s.push_str(&format!(
                 "| {} | {} | {} | {} |\n",
                 f.code,
-                f.severity.as_str(),
+                f.severity_shown(),
                 md_escape(&f.message),
                 at
             ));

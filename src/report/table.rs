@@ -7,7 +7,7 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 pub fn table(r: &Report) -> String {
     let mut out = format!(
         "godrift: {} — host {} ({})\n",
-        r.verdict.as_str(),
+        r.verdict_shown(),
         r.host.module,
         r.host.dir
     );
@@ -15,11 +15,7 @@ pub fn table(r: &Report) -> String {
     t.load_preset(UTF8_FULL_CONDENSED);
     t.set_header(vec!["plugin", "dir", "verdict"]);
     for p in &r.plugins {
-        t.add_row(vec![
-            p.name.clone(),
-            p.dir.clone(),
-            p.verdict.as_str().to_string(),
-        ]);
+        t.add_row(vec![p.name.clone(), p.dir.clone(), p.shown()]);
     }
     out.push_str(&format!("{t}\n"));
     if !r.findings.is_empty() {
@@ -38,7 +34,7 @@ pub fn table(r: &Report) -> String {
                 .join("\n");
             t.add_row(vec![
                 f.code.to_string(),
-                f.severity.as_str().to_string(),
+                f.severity_shown(),
                 f.message.clone(),
                 at,
             ]);

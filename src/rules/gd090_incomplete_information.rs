@@ -1,5 +1,10 @@
-//! GD090: a dependency's go.mod could not be read (not in the module cache), so the build
-//! list may be missing modules or versions.
+//! GD090 incomplete-information: godrift could not read something it needs.
+//!
+//! - What: a dependency's go.mod missing from the module cache (the build list may lack
+//!   modules or versions), a main module requiring a version it excludes, binaries without
+//!   build info or in the Go <= 1.15 hash format.
+//! - Why: what godrift cannot read it cannot compare: the verdict is "may-fail" at best.
+//! - Fix: the `go mod download` command in the finding, then run godrift again.
 
 use crate::finding::{Code, Finding, Severity};
 use crate::project::Side;
@@ -15,17 +20,23 @@ pub fn check(side: &Side) -> Vec<Finding> {
         .iter()
         .map(ToString::to_string)
         .collect();
+    // What is not read cannot be compared: the build list may lack modules or versions, so
+    // the verdict can be "may-fail" at best, never "loads".
     let mut f = Finding::new(
         Code::IncompleteInformation,
-        Severity::Info,
+        Severity::Warning,
         format!(
-            "{}: go.mod of {} not found in the module cache; versions they require are not counted",
+            "{}: go.mod of {} not found in the module cache; versions they require are not counted, so the build list may be incomplete",
             side.name,
             list.join(", ")
         ),
     );
     f.artifacts = vec![side.name.clone()];
-    f.fix = Some("run `go mod download` in that module first".into());
+    f.fix = Some(format!(
+        "(cd {} && go mod download {})",
+        side.dir.display(),
+        list.join(" ")
+    ));
     out.push(f);
     out
 }
@@ -74,4 +85,62 @@ pub fn no_build_info(name: &str) -> Finding {
         Severity::Info,
         format!("{name}: no build info on one side, so the cause of the hash difference cannot be named"),
     )
+}
+
+/// Vendored sources that could not be read, so were not compared.
+pub fn vendored_unread(m: &crate::integrity::ModuleComparison) -> Option<Finding> {
+    let name = &m.artifacts[0];
+    super::vendored_sources::group(
+        Code::IncompleteInformation,
+        &m.unread,
+        format!(
+            "{name}: files of {} could not be read, so these were not compared",
+            m.source.as_deref().unwrap_or("the source")
+        ),
+        m,
+        "make the module cache readable (or run `go mod download`)".into(),
+    )
+}
+
+/// A module cache copy that could not be verified against go.sum.
+pub fn unverifiable(name: &str, s: &crate::integrity::SumCheck) -> Option<Finding> {
+    let crate::integrity::SumCheck::Unverifiable { module, error } = s else {
+        return None;
+    };
+    let mut f = Finding::new(
+        Code::IncompleteInformation,
+        Severity::Warning,
+        format!(
+            "{name}: could not verify the module cache copy of {module} against go.sum: {error}"
+        ),
+    );
+    f.artifacts = vec![name.to_string()];
+    f.module = Some(module.path.clone());
+    Some(f)
+}
+
+/// vendor/ paths that could not be read or were too large to hash.
+pub fn vendor_tree(name: &str, tree: &crate::integrity::TreeProblems) -> Option<Finding> {
+    if tree.unread.is_empty() {
+        return None;
+    }
+    let n = tree.unread.len();
+    let cap = super::vendored_sources::LIST_CAP;
+    let shown: Vec<String> = tree.unread.iter().take(cap).cloned().collect();
+    let more = if n > cap {
+        format!("; and {} more", n - cap)
+    } else {
+        String::new()
+    };
+    let mut f = Finding::new(
+        Code::IncompleteInformation,
+        Severity::Warning,
+        format!(
+            "{name}: {n} vendor/ path(s) were not compared: {}{more}",
+            shown.join("; ")
+        ),
+    );
+    f.artifacts = vec![name.to_string()];
+    f.fix = Some("make vendor/ readable, or run `go mod vendor`".into());
+    Some(f)
 }
