@@ -631,7 +631,6 @@ fn run_report(
             String::from_utf8_lossy(&out.stdout)
         )
     });
-    let overall = json["verdict"].as_str().unwrap_or("<none>").to_string();
     let list = json["plugins"].as_array().cloned().unwrap_or_default();
     let mut codes: Vec<String> = json["findings"]
         .as_array()
