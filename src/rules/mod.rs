@@ -70,12 +70,41 @@ pub struct PluginVerdict {
     /// The verdict without the findings a baseline accepted, when that differs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after_baseline: Option<Verdict>,
+    /// How many packages (outside the standard library) the host and this plugin both link:
+    /// the runtime compares their hashes. None when the packages were not walked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_packages: Option<usize>,
+    /// The shared packages that make it fail (those of its error findings).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deciding_packages: Vec<String>,
+    /// The package plugin.Open will most likely name in its error, when it can be predicted
+    /// (often not the package that really changed: the findings say which did).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runtime_names: Option<String>,
 }
 
 impl PluginVerdict {
     /// `fails`, or `fails (accepted by baseline)`.
     pub fn shown(&self) -> String {
         shown(self.verdict, self.after_baseline)
+    }
+
+    /// What the runtime compares: `12 shared; differ: a/b, c/d; plugin.Open names a/b`.
+    pub fn packages_shown(&self) -> String {
+        let Some(n) = self.shared_packages else {
+            return "not walked".into();
+        };
+        let mut s = format!("{n} shared");
+        if !self.deciding_packages.is_empty() {
+            s.push_str(&format!(
+                "; differ: {}",
+                crate::linkage::list(&self.deciding_packages, 3)
+            ));
+        }
+        if let Some(p) = &self.runtime_names {
+            s.push_str(&format!("; plugin.Open names {p}"));
+        }
+        s
     }
 }
 
@@ -259,19 +288,79 @@ fn dedup(findings: &mut Vec<Finding>) {
 }
 
 fn verdicts(project: &Project, findings: &[Finding]) -> (Verdict, Vec<PluginVerdict>) {
+    let host = &project.host;
     let plugins: Vec<PluginVerdict> = project
         .plugins
         .iter()
         .map(|p| {
             let mine: Vec<&Finding> = findings.iter().filter(|f| concerns(f, &p.name)).collect();
+            let verdict = Verdict::of(&mine);
+            let shared = Shared::between(host.linked.as_ref(), p.linked.as_ref());
+            let mut deciding: Vec<String> = mine
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .flat_map(|f| f.packages.iter().cloned())
+                .collect();
+            deciding.sort();
+            deciding.dedup();
             PluginVerdict {
                 name: p.name.clone(),
                 dir: p.dir.display().to_string(),
-                verdict: Verdict::of(&mine),
+                verdict,
                 after_baseline: None,
+                shared_packages: p.linked.as_ref().map(|_| {
+                    shared
+                        .packages()
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .len()
+                }),
+                runtime_names: (verdict == Verdict::Fails)
+                    .then(|| runtime_names(host, p, &mine, &deciding))
+                    .flatten(),
+                deciding_packages: deciding,
             }
         })
         .collect();
     let all: Vec<&Finding> = findings.iter().collect();
     (Verdict::of(&all), plugins)
+}
+
+/// The package plugin.Open will most likely name: the first package in the plugin's
+/// dependency order whose hash differs. A flag that changes every package (GD005) makes
+/// that the first package both link, standard library included; another toolchain (GD004)
+/// or a host without cgo (GD022) fail before any package is compared.
+fn runtime_names(
+    host: &Side,
+    plugin: &Side,
+    mine: &[&Finding],
+    deciding: &[String],
+) -> Option<String> {
+    use crate::codes::Code;
+    let errors = || mine.iter().filter(|f| f.severity == Severity::Error);
+    if errors().any(|f| matches!(f.code, Code::ToolchainMismatch | Code::HostWithoutCgo)) {
+        return None;
+    }
+    let (hl, pl) = (host.linked.as_ref()?, plugin.linked.as_ref()?);
+    let flags: Vec<&&Finding> = errors()
+        .filter(|f| f.code == Code::BuildFlagMismatch)
+        .collect();
+    // -race and GOEXPERIMENT change a few standard-library packages only (measured:
+    // sync/atomic, internal/goexperiment), which the dependency order does not tell.
+    if flags
+        .iter()
+        .any(|f| f.message.starts_with("-race") || f.message.starts_with("GOEXPERIMENT"))
+    {
+        return None;
+    }
+    let everything = !flags.is_empty();
+    pl.order
+        .iter()
+        .find(|pkg| {
+            if everything {
+                hl.packages.contains_key(*pkg)
+            } else {
+                deciding.contains(pkg)
+            }
+        })
+        .cloned()
 }
