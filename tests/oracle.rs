@@ -254,6 +254,18 @@ fn scenarios(ws: &Workspace) -> Vec<Scenario> {
             Loads,
         ),
         one(
+            "plugin requires v1.1.0 replaced by the host's v1.0.0 directory, no -trimpath",
+            "host",
+            "plug-same-replace",
+            Loads,
+        ),
+        one(
+            "plugin requires v1.1.0 replaced by the host's v1.0.0 directory, -trimpath on both",
+            "host-trimpath",
+            "plug-same-replace-trimpath",
+            FailsDep,
+        ),
+        one(
             "module at another version, but each side links a different package of it",
             "host-multi",
             "plug-multi-b",
@@ -349,7 +361,7 @@ fn expected_cause(host: &str, build: &str) -> Option<&'static [&'static str]> {
         "plug-hostlib-copy" | "plug-hostlib-edited" | "plug-hostlib-same-trimpath" => {
             &["host's own module"]
         }
-        "plug-multi-ab" | "plug-tagimport-on" => &["v1.1.0"],
+        "plug-multi-ab" | "plug-tagimport-on" | "plug-same-replace-trimpath" => &["v1.1.0"],
         _ => return None,
     })
 }
@@ -582,7 +594,7 @@ fn report_cause(host: &str, build: &str) -> Option<&'static str> {
         "plug-trimpath" | "plug-race" | "plug-noopt" | "plug-tags" | "plug-goexperiment" => "GD005",
         "plug-old-go" => "GD004",
         "plug-hostlib-copy" | "plug-hostlib-edited" | "plug-hostlib-same-trimpath" => "GD012",
-        "plug-multi-ab" | "plug-tagimport-on" => "GD001",
+        "plug-multi-ab" | "plug-tagimport-on" | "plug-same-replace-trimpath" => "GD001",
         _ => return None,
     })
 }

@@ -10,7 +10,28 @@ use crate::codes::Code;
 use crate::finding::{Evidence, Finding, Severity};
 use crate::project::Side;
 
-/// Modules both build lists hold at different versions (their effective versions, after
+/// A selected module as it is compiled: `v1.2.0`, `v1.0.0 replaced by example.com/fork
+/// v1.0.1`, `v1.0.0 replaced by directory ../x`.
+fn effective(m: &crate::graph::SelectedModule) -> String {
+    use crate::graph::Replacement;
+    match &m.replace {
+        None => m.module.version.clone(),
+        Some(Replacement::Module { module }) if module.path == m.module.path => {
+            format!(
+                "{} (required {}, replaced)",
+                module.version, m.module.version
+            )
+        }
+        Some(Replacement::Module { module }) => {
+            format!("{} replaced by {module}", m.module.version)
+        }
+        Some(Replacement::Dir { path, .. }) => {
+            format!("{} replaced by directory {path}", m.module.version)
+        }
+    }
+}
+
+/// Modules both build lists hold at different versions, shown as compiled (after
 /// `replace`), judged by what both link.
 pub fn check(pair: &Pair) -> Vec<Finding> {
     let (a, b) = (pair.a, pair.b);
@@ -23,14 +44,27 @@ pub fn check(pair: &Pair) -> Vec<Finding> {
             continue;
         }
         let path = &m.module.path;
-        let mut f = Finding::new(
-            Code::VersionConflict,
-            Severity::Error,
-            format!(
-                "{path} is {} in {} but {} in {}",
-                m.module.version, a.name, other.module.version, b.name
-            ),
+        // Both replaced by the same module version or directory: the same files are
+        // compiled from the same place. Without -trimpath that is the same package; with
+        // it, cmd/go records `path@<required version>` (work.Action.trimpath), which differs.
+        let same_source = m.replace.is_some() && m.replace == other.replace;
+        let trimpath = a.build.trimpath && b.build.trimpath;
+        if same_source && !trimpath {
+            continue;
+        }
+        let mut message = format!(
+            "{path} is {} in {} but {} in {}",
+            effective(m),
+            a.name,
+            effective(other),
+            b.name
         );
+        if same_source {
+            message.push_str(
+                " (the same replacement, but -trimpath records the required version in every file name)",
+            );
+        }
+        let mut f = Finding::new(Code::VersionConflict, Severity::Error, message);
         f.artifacts = vec![a.name.clone(), b.name.clone()];
         f.module = Some(path.clone());
         for (side, chain) in [(a, a.build_list.why(path)), (b, b.build_list.why(path))] {

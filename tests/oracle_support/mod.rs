@@ -403,6 +403,8 @@ impl Workspace {
         let p_shift = plug("plug-shift", "example.com/plug", ("v1.0.0", &shift));
         let p_comment = plug("plug-comment", "example.com/plug", ("v1.0.0", &comment));
         let p_a = plug("plug-a", "example.com/pluga", ("v1.0.0", &v1));
+        // Requires v1.1.0 but replaces it by the very directory the host compiles v1.0.0 from.
+        let p_same_repl = plug("plug-same-replace", "example.com/plug", ("v1.1.0", &v1));
         let p_b = plug("plug-b", "example.com/plugb", ("v1.1.0", &v11));
         let p_vcs = plug("plug-vcs", "example.com/plug", ("v1.0.0", &v1));
         init_git(&p_vcs);
@@ -647,6 +649,15 @@ impl Workspace {
         add("plug-buildvcs", &p_vcs, true, &["-buildvcs=true"], &[], &go);
         add("plug-tags", &p_v1, true, &["-tags=godrift_extra"], &[], &go);
         add("plug-a", &p_a, true, &[], &[], &go);
+        add("plug-same-replace", &p_same_repl, true, &[], &[], &go);
+        add(
+            "plug-same-replace-trimpath",
+            &p_same_repl,
+            true,
+            &["-trimpath"],
+            &[],
+            &go,
+        );
         add("plug-b-v1.1.0", &p_b, true, &[], &[], &go);
         add("host-inplace", &host_inplace, false, &[], &[], &go);
         add("plug-inplace-shift", &p_inplace, true, &[], &[], &go);
