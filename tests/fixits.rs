@@ -104,13 +104,19 @@ fn mod_source(i: usize, j: usize) -> String {
     )
 }
 
-/// The universe as a module cache (go.mod files only: enough for godrift's graphs).
+/// The universe as a module cache written directly: the go.mod files godrift's graphs read
+/// and the extracted sources its package walks read, but no zips (so go.sum content lines
+/// cannot be computed from it).
 fn write_modcache(root: &Path) {
     for i in 0..N {
         let dir = root.join("cache/download").join(mpath(i)).join("@v");
         std::fs::create_dir_all(&dir).expect("mkdir");
         for (j, v) in VERSIONS.iter().enumerate() {
             std::fs::write(dir.join(format!("{v}.mod")), mod_go_mod(i, j)).expect("mod");
+            let src = root.join(format!("{}@{v}", mpath(i)));
+            std::fs::create_dir_all(&src).expect("mkdir");
+            std::fs::write(src.join("go.mod"), mod_go_mod(i, j)).expect("go.mod");
+            std::fs::write(src.join("m.go"), mod_source(i, j)).expect("source");
         }
     }
 }
@@ -1033,11 +1039,9 @@ fn hook_checks_what_is_staged() {
     );
     // Staged fix, drift left in the working tree only: the commit goes through.
     git_ok(&root, &["add", "plugins/metrics/go.mod"]);
-    std::fs::write(
-        project.join("plugins/metrics/main.go"),
-        "package main\n\n// edited\nfunc Name() string { return \"metrics\" }\n",
-    )
-    .expect("write");
+    let main_go = project.join("plugins/metrics/main.go");
+    let code = std::fs::read_to_string(&main_go).expect("read");
+    std::fs::write(&main_go, code + "\n// edited\n").expect("write");
     git_ok(&root, &["add", "plugins/metrics/main.go"]);
     set_metrics(&project, "v1.3.0");
     let run_touch = std::fs::read_to_string(project.join("plugins/audit/go.mod")).expect("read");
@@ -1451,5 +1455,27 @@ mod edit_props {
                 t = next;
             }
         }
+    }
+}
+
+#[test]
+fn align_converges_with_trimpath() {
+    // With -trimpath on both sides the required version is part of the compiled file names,
+    // so `replace M => M v2` against a plain `M v2` still differs: align must match it too.
+    let tmp = Scratch::new();
+    let modcache = tmp.path().join("modcache");
+    write_modcache(&modcache);
+    for seed in 0..8u64 {
+        let root = tmp.path().join(format!("p{seed}"));
+        std::fs::create_dir_all(&root).expect("mkdir");
+        write_project(&root, &generate(seed));
+        std::fs::write(
+            root.join("godrift.toml"),
+            "[host]\npath = \"host\"\nbuild = { trimpath = true }\n\n[[plugins]]\npath = \"plugins/*\"\nbuild = { trimpath = true }\n",
+        )
+        .expect("config");
+        let run = run_godrift(&root, &modcache, &["align"]);
+        assert!(run.code <= 1, "seed {seed}: {}", run.stderr);
+        check_converged(&root, &modcache, seed);
     }
 }

@@ -28,6 +28,9 @@ struct Want {
     /// None: the side must not replace the module.
     replace: Option<ModuleVersion>,
     source: Source,
+    /// Both sides build with -trimpath: cmd/go then names the compiled files after the
+    /// required version (work.Action.trimpath), so it must match too, not only the source.
+    exact: bool,
 }
 
 impl Want {
@@ -41,7 +44,7 @@ impl Want {
     }
 }
 
-fn want_from(reference: &SelectedModule, side_dir: &Path) -> Want {
+fn want_from(reference: &SelectedModule, side_dir: &Path, exact: bool) -> Want {
     let replace = match &reference.replace {
         None => None,
         Some(Replacement::Module { module }) => Some(module.clone()),
@@ -53,6 +56,7 @@ fn want_from(reference: &SelectedModule, side_dir: &Path) -> Want {
         version: reference.module.version.clone(),
         replace,
         source: Source::of(reference),
+        exact,
     }
 }
 
@@ -168,6 +172,11 @@ fn same_code(a: &SelectedModule, b: &SelectedModule) -> bool {
     }
 }
 
+/// Whether `m` is built as `want` asks: from its source, and at its version when exact.
+fn satisfied(m: &SelectedModule, want: &Want) -> bool {
+    same_source(m, &want.source) && (!want.exact || m.module.version == want.version)
+}
+
 /// Whether `m` is compiled from `source` (`Source::of(m) == *source`, without allocating).
 fn same_source(m: &SelectedModule, source: &Source) -> bool {
     match (&m.replace, source) {
@@ -188,6 +197,7 @@ fn plan_side(
     reference: &BuildList,
     opts: PlanOptions,
 ) -> Option<SidePlan> {
+    let exact = side.build.trimpath && project.host.build.trimpath;
     let old = String::from_utf8_lossy(&side.go_mod_text).into_owned();
     if in_workspace(side) {
         return Some(SidePlan {
@@ -238,7 +248,7 @@ fn plan_side(
             if side.build_list.get(&m.module.path).is_none() && !wants.contains_key(&m.module.path)
             {
                 if let Some(r) = reference.get(&m.module.path) {
-                    wants.insert(m.module.path.clone(), want_from(r, &side.dir));
+                    wants.insert(m.module.path.clone(), want_from(r, &side.dir, exact));
                 }
             }
         }
@@ -259,7 +269,7 @@ fn plan_side(
             let Some(cur) = bl.get(path) else {
                 continue;
             };
-            if same_source(cur, &want.source) {
+            if satisfied(cur, want) {
                 continue;
             }
             let v = &cur.module.version;
@@ -333,7 +343,7 @@ fn plan_side(
         .filter(|(path, _)| {
             bl.get(path)
                 .zip(wants.get(path))
-                .is_some_and(|(cur, want)| Source::of(cur) != want.source)
+                .is_some_and(|(cur, want)| !satisfied(cur, want))
         })
         .collect();
     if !converged {
@@ -558,7 +568,7 @@ pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan 
                 continue;
             };
             if greater(&n.module.version, &h.module.version) {
-                host_wants.insert(module.clone(), want_from(n, &host.dir));
+                host_wants.insert(module.clone(), want_from(n, &host.dir, host.build.trimpath));
             }
         }
     }
@@ -586,7 +596,10 @@ pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan 
                         .get(&f.module)
                         .is_none_or(|w| greater(&m.module.version, &w.version));
                     if higher {
-                        host_wants.insert(f.module.clone(), want_from(m, &host.dir));
+                        host_wants.insert(
+                            f.module.clone(),
+                            want_from(m, &host.dir, host.build.trimpath),
+                        );
                         raised = true;
                     }
                 }
@@ -627,6 +640,7 @@ fn plan_plugins(
             .collect();
         let mut next: BTreeMap<String, SidePlan> = BTreeMap::new();
         for plugin in &project.plugins {
+            let exact = plugin.build.trimpath && host.build.trimpath;
             let mut wants = BTreeMap::new();
             for (module, names) in flagged.iter() {
                 if !names.contains(&plugin.name) {
@@ -639,14 +653,14 @@ fn plan_plugins(
                         None => continue,
                     },
                 };
-                wants.insert(module.clone(), want_from(r, &plugin.dir));
+                wants.insert(module.clone(), want_from(r, &plugin.dir, exact));
             }
             // What matched the host before the host moved (strategy "max") moves with it.
             for m in &plugin.build_list.modules {
                 let path = &m.module.path;
                 if let (Some(h), Some(r)) = (host.build_list.get(path), reference.get(path)) {
                     if same_code(h, m) && !same_code(r, h) {
-                        wants.insert(path.clone(), want_from(r, &plugin.dir));
+                        wants.insert(path.clone(), want_from(r, &plugin.dir, exact));
                     }
                 }
             }
@@ -661,7 +675,7 @@ fn plan_plugins(
                         if let Some(r) = reference.get(&m.module.path) {
                             wants
                                 .entry(m.module.path.clone())
-                                .or_insert_with(|| want_from(r, &plugin.dir));
+                                .or_insert_with(|| want_from(r, &plugin.dir, exact));
                         }
                     }
                 }
@@ -682,7 +696,9 @@ fn plan_plugins(
             break; // Build lists were not recomputed: nothing moved.
         }
         // Modules the host lacks that the edits made plugins disagree on.
-        let mut sources: BTreeMap<&str, Vec<(&str, Source, bool)>> = BTreeMap::new();
+        // (plugin, source, required version when it names the files (-trimpath), moved)
+        type Holder<'a> = (&'a str, Source, Option<&'a str>, bool);
+        let mut sources: BTreeMap<&str, Vec<Holder>> = BTreeMap::new();
         for p in &project.plugins {
             let list = planned
                 .get(&p.name)
@@ -699,17 +715,20 @@ fn plan_plugins(
                 sources.entry(m.module.path.as_str()).or_default().push((
                     p.name.as_str(),
                     Source::of(m),
+                    p.build.trimpath.then_some(m.module.version.as_str()),
                     moved,
                 ));
             }
         }
         let mut again = false;
         for (module, holders) in sources {
-            let disagree = holders.iter().any(|h| h.1 != holders[0].1);
-            let ours = flagged.contains_key(module) || holders.iter().any(|h| h.2);
+            let disagree = holders
+                .iter()
+                .any(|h| h.1 != holders[0].1 || h.2 != holders[0].2);
+            let ours = flagged.contains_key(module) || holders.iter().any(|h| h.3);
             if disagree && ours {
                 let entry = flagged.entry(module.to_string()).or_default();
-                for (name, _, _) in &holders {
+                for (name, _, _, _) in &holders {
                     entry.insert((*name).to_string());
                 }
                 again = true;
