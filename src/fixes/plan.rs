@@ -497,11 +497,12 @@ fn plan_sums(project: &Project, side: &Side, new_mf: &ModFile, plan: &mut SidePl
 /// Per module: the plugins a finding at error or warning severity names with it.
 fn flagged(project: &Project, findings: &[Finding]) -> BTreeMap<String, BTreeSet<String>> {
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let vendored = |name: &str| {
-        std::iter::once(&project.host)
-            .chain(&project.plugins)
-            .any(|s| s.name == name && s.build_list.vendored)
-    };
+    let vendored_sides: BTreeSet<&str> = std::iter::once(&project.host)
+        .chain(&project.plugins)
+        .filter(|s| s.build_list.vendored)
+        .map(|s| s.name.as_str())
+        .collect();
+    let vendored = |name: &str| vendored_sides.contains(name);
     for f in findings.iter().filter(|f| fixable(f)) {
         let Some(m) = &f.module else { continue };
         // A vendored side compiles vendor/, whatever its replacements say: no go.mod edit
@@ -638,6 +639,12 @@ fn plan_plugins(
                     .unwrap_or(&p.build_list)
             })
             .collect();
+        // The newest version of each flagged module the reference lacks, found once.
+        let newest_of: BTreeMap<&str, &SelectedModule> = flagged
+            .keys()
+            .filter(|m| reference.get(m).is_none())
+            .filter_map(|m| Some((m.as_str(), newest(lists.iter().copied(), m)?)))
+            .collect();
         let mut next: BTreeMap<String, SidePlan> = BTreeMap::new();
         for plugin in &project.plugins {
             let exact = plugin.build.trimpath && host.build.trimpath;
@@ -648,7 +655,7 @@ fn plan_plugins(
                 }
                 let r = match reference.get(module) {
                     Some(r) => r,
-                    None => match newest(lists.iter().copied(), module) {
+                    None => match newest_of.get(module.as_str()) {
                         Some(r) => r,
                         None => continue,
                     },

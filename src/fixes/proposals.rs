@@ -1,7 +1,7 @@
 //! Per-module proposals for reports, drawn from the plan, and the host upgrade offered when
 //! a plugin needs (or is forced to) a newer version than the host has.
 
-use super::plan::{newest, SidePlan};
+use super::plan::{newest, Forced, SidePlan, Step};
 use super::source::Source;
 use super::{
     build_list_of, chain, greater, parse_text, relative_dir, unified_diff, Change, HostUpgrade,
@@ -12,7 +12,7 @@ use crate::gomod::{edit, ModFile, Require};
 use crate::graph::{BuildList, Replacement};
 use crate::module::ModuleVersion;
 use crate::project::{Project, Side};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The host's build list after also requiring `module@version` (MVS over the union).
 fn host_upgrade(
@@ -117,6 +117,13 @@ fn module_only(old: &str, old_mf: &ModFile, new_mf: &ModFile, module: &str) -> O
     Some(text)
 }
 
+/// How a plan concerns one module.
+#[derive(Clone, Copy)]
+enum Touch<'a> {
+    Forced(&'a Forced),
+    Step(&'a Step),
+}
+
 pub(super) fn proposals(
     project: &Project,
     flagged: &BTreeMap<String, BTreeSet<String>>,
@@ -126,6 +133,30 @@ pub(super) fn proposals(
     let strategy = project.config.align.strategy;
     let all: Vec<&Side> = std::iter::once(&project.host)
         .chain(&project.plugins)
+        .collect();
+    // Per module, the plans that change it or cannot (one pass over the plans, so the
+    // work stays linear in plugins × modules).
+    let mut touching: HashMap<&str, Vec<(usize, Touch)>> = HashMap::new();
+    for (i, p) in plans.iter().enumerate() {
+        for f in &p.forced {
+            touching
+                .entry(f.module.as_str())
+                .or_default()
+                .push((i, Touch::Forced(f)));
+        }
+        for st in &p.steps {
+            if !p.forced.iter().any(|f| f.module == st.module) {
+                touching
+                    .entry(st.module.as_str())
+                    .or_default()
+                    .push((i, Touch::Step(st)));
+            }
+        }
+    }
+    let plugin_of: HashMap<&str, &Side> = project
+        .plugins
+        .iter()
+        .map(|p| (p.name.as_str(), p))
         .collect();
     // Each plan's go.mod before and after, parsed once.
     let parsed: Vec<Option<(ModFile, ModFile)>> = plans
@@ -163,9 +194,10 @@ pub(super) fn proposals(
         let mut changes = Vec::new();
         let mut forced_by = Vec::new();
         let mut newer = Vec::new();
-        for (i, p) in plans.iter().enumerate() {
+        for &(i, entry) in touching.get(module.as_str()).into_iter().flatten() {
+            let p = &plans[i];
             let rel_go_mod = p.go_mod.display().to_string();
-            if let Some(f) = p.forced.iter().find(|f| f.module == *module) {
+            if let Touch::Forced(f) = entry {
                 forced_by.push(p.artifact.clone());
                 if !newer.contains(&p.artifact) {
                     newer.push(p.artifact.clone());
@@ -185,13 +217,11 @@ pub(super) fn proposals(
                 });
                 continue;
             }
-            let Some(step) = p.steps.iter().find(|s| s.module == *module) else {
+            let Touch::Step(step) = entry else {
                 continue;
             };
-            if let Some(s) = project
-                .plugins
-                .iter()
-                .find(|s| s.name == p.artifact)
+            if let Some(s) = plugin_of
+                .get(p.artifact.as_str())
                 .and_then(|s| s.build_list.get(module))
             {
                 if greater(&s.module.version, &target_sel.module.version)
