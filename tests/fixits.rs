@@ -500,7 +500,7 @@ fn align_converges_on_generated_projects() {
     let mut with_changes = 0;
     let mut missing_sums_named = 0;
     let mut forced = 0;
-    for seed in 0..25u64 {
+    for seed in 0..20u64 {
         let root = tmp.path().join(format!("p{seed}"));
         std::fs::create_dir_all(&root).expect("mkdir");
         let sides = generate(seed);
@@ -592,12 +592,12 @@ fn align_converges_on_generated_projects() {
         forced += check_converged(&root, &modcache, seed).len();
     }
     assert!(forced >= 3, "the generator draws forced versions: {forced}");
-    assert!(missing_sums_named >= 18, "{missing_sums_named}");
+    assert!(missing_sums_named >= 14, "{missing_sums_named}");
     assert!(
-        conflicts >= 25,
+        conflicts >= 20,
         "the generator draws conflicts: {conflicts}"
     );
-    assert!(with_changes >= 18, "align changed {with_changes} projects");
+    assert!(with_changes >= 14, "align changed {with_changes} projects");
 }
 
 /// Builds `dir` as a plugin (`-mod=readonly`: go.mod and go.sum must be complete).
