@@ -10,6 +10,7 @@ pub mod config;
 pub mod dirhash;
 pub mod finding;
 pub mod fsio;
+pub mod goenv;
 pub mod gomod;
 pub mod gosum;
 pub mod graph;

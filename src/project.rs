@@ -4,7 +4,7 @@
 use crate::config::{self, BuildSettings, Config};
 use crate::gomod::{self, ModFile, Strictness};
 use crate::gosum::{self, GoSum};
-use crate::graph::{self, BuildList, LoadOptions};
+use crate::graph::{self, BuildList, LoadOptions, Loader, ModCache};
 use crate::span::LineIndex;
 use std::path::{Path, PathBuf};
 
@@ -38,6 +38,32 @@ pub struct Side {
     pub vendor_problems: Vec<String>,
     /// vendor/modules.txt and the hashed vendor tree, when the build is vendored.
     pub vendor: Option<(crate::vendor::ModulesTxt, crate::integrity::VendorTree)>,
+    /// Where each module is first mentioned in go.mod, for evidence lines.
+    go_mod_index: GoModIndex,
+}
+
+/// The first `require` (else `replace`) span of each module path in a go.mod, and its line
+/// starts: built once, so evidence for many modules stays linear.
+#[derive(Debug)]
+struct GoModIndex {
+    first: std::collections::HashMap<String, crate::span::Span>,
+    lines: LineIndex,
+}
+
+impl GoModIndex {
+    fn new(go_mod: &ModFile, text: &[u8]) -> GoModIndex {
+        let mut first = std::collections::HashMap::new();
+        for r in &go_mod.require {
+            first.entry(r.module.path.clone()).or_insert(r.span);
+        }
+        for r in &go_mod.replace {
+            first.entry(r.old.path.clone()).or_insert(r.span);
+        }
+        GoModIndex {
+            first,
+            lines: LineIndex::new(text),
+        }
+    }
 }
 
 /// Where vendor-hash caches live (set by the CLI; unset: no cache).
@@ -65,21 +91,8 @@ impl Side {
 
     /// The go.mod line (1-based) and text of the first directive mentioning `module`.
     pub fn go_mod_line_for(&self, module: &str) -> Option<(usize, String)> {
-        let span = self
-            .go_mod
-            .require
-            .iter()
-            .find(|r| r.module.path == module)
-            .map(|r| r.span)
-            .or_else(|| {
-                self.go_mod
-                    .replace
-                    .iter()
-                    .find(|r| r.old.path == module)
-                    .map(|r| r.span)
-            })?;
-        let idx = LineIndex::new(&self.go_mod_text);
-        let line = idx.line_col(span.start).line;
+        let span = *self.go_mod_index.first.get(module)?;
+        let line = self.go_mod_index.lines.line_col(span.start).line;
         let text = String::from_utf8_lossy(
             self.go_mod_text
                 .get(span.start..span.end)
@@ -96,6 +109,11 @@ pub struct Project {
     pub root: PathBuf,
     /// The module cache dependencies' go.mod files were read from.
     pub modcache: PathBuf,
+    /// The dependencies' go.mod files read for the build lists, for later selections
+    /// (proposals) over the same files.
+    pub go_mods: ModCache,
+    /// The options the build lists were loaded with.
+    pub load_options: LoadOptions,
     pub config: Config,
     pub host: Side,
     pub plugins: Vec<Side>,
@@ -106,7 +124,7 @@ fn load_side(
     name: String,
     dir: &Path,
     build: BuildSettings,
-    opts: &LoadOptions,
+    loader: &Loader,
 ) -> Result<Side, ProjectError> {
     let go_mod_path = dir.join("go.mod");
     let text = std::fs::read(&go_mod_path)
@@ -121,7 +139,7 @@ fn load_side(
         Ok(data) => Some(gosum::parse(&sum_path.display().to_string(), &data)?),
         Err(_) => None,
     };
-    let build_list = graph::load(dir, opts)?;
+    let build_list = loader.load(dir)?;
     let mut vendor_problems = Vec::new();
     let mut vendor = None;
     if build_list.vendored {
@@ -138,6 +156,7 @@ fn load_side(
         vendor = Some((txt, tree));
     }
     Ok(Side {
+        go_mod_index: GoModIndex::new(&go_mod, &text),
         name,
         dir: dir.to_path_buf(),
         go_mod_path,
@@ -207,17 +226,21 @@ pub fn load_explicit(
     let root = std::env::current_dir().map_err(|e| ProjectError::Io(".".into(), e))?;
     let mut config = Config::default();
     config.host.path = host.to_path_buf();
-    let host = load_side("host".into(), host, BuildSettings::default(), opts)?;
+    let go_mods = ModCache::new();
+    let loader = Loader::new(opts, &go_mods);
+    let host = load_side("host".into(), host, BuildSettings::default(), &loader)?;
     let mut sides = Vec::new();
     for p in plugins {
         let name = p
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| p.display().to_string());
-        sides.push(load_side(name, p, BuildSettings::default(), opts)?);
+        sides.push(load_side(name, p, BuildSettings::default(), &loader)?);
     }
     Ok(Project {
-        modcache: opts.gomodcache.clone().unwrap_or_else(graph::default_modcache),
+        modcache: opts.gomodcache.clone(),
+        go_mods,
+        load_options: opts.clone(),
         root,
         config,
         host,
@@ -268,11 +291,13 @@ pub fn load(
         }
         b
     };
+    let go_mods = ModCache::new();
+    let loader = Loader::new(opts, &go_mods);
     let host = load_side(
         "host".into(),
         &host_dir,
         resolve(config.host.build.clone()),
-        opts,
+        &loader,
     )?;
     let mut plugins = Vec::new();
     let mut jobs = Vec::new();
@@ -290,7 +315,7 @@ pub fn load(
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| d.display().to_string());
-            load_side(name, &d, build, opts)
+            load_side(name, &d, build, &loader)
         })
         .collect();
     for side in loaded {
@@ -300,10 +325,9 @@ pub fn load(
         notes.push("no plugin modules found".into());
     }
     Ok(Project {
-        modcache: opts
-            .gomodcache
-            .clone()
-            .unwrap_or_else(graph::default_modcache),
+        modcache: opts.gomodcache.clone(),
+        go_mods,
+        load_options: opts.clone(),
         root,
         config,
         host,

@@ -141,14 +141,10 @@ fn compare(mods: &[Mod], main_go: &str, requires: &[(&str, &str)], extra: &str) 
             format!("{} {}", f[0], f.get(1).copied().unwrap_or(""))
         })
         .collect();
-    let list = graph::load(
-        &main,
-        &LoadOptions {
-            gomodcache: Some(env.modcache()),
-            use_workspace: false,
-        },
-    )
-    .expect("load");
+    let cache = graph::ModCache::new();
+    let list = graph::Loader::new(&LoadOptions::module_mode(env.modcache()), &cache)
+        .load(&main)
+        .expect("load");
     let got: Vec<String> = list
         .modules
         .iter()
@@ -278,14 +274,10 @@ fn compare_untidy(mods: &[Mod], go_mod: &str) {
         .collect();
     // Go may have rewritten go.mod: godrift reads what the user wrote.
     std::fs::write(main.join("go.mod"), go_mod).expect("go.mod");
-    let list = graph::load(
-        &main,
-        &LoadOptions {
-            gomodcache: Some(env.modcache()),
-            use_workspace: false,
-        },
-    )
-    .expect("load");
+    let cache = graph::ModCache::new();
+    let list = graph::Loader::new(&LoadOptions::module_mode(env.modcache()), &cache)
+        .load(&main)
+        .expect("load");
     let got: Vec<String> = list
         .modules
         .iter()
@@ -425,14 +417,14 @@ fn workspace_with_work_replace_overriding_module_replace() {
         .collect();
     // f is only reached through go.work's replacement of e (m2's own one would fail).
     assert!(want.iter().any(|l| l == "example.com/f v1.0.0"), "{want:?}");
-    let list = graph::load_workspace(
-        &ws.join("go.work"),
-        &LoadOptions {
-            gomodcache: Some(env.modcache()),
-            use_workspace: true,
-        },
-    )
-    .expect("load");
+    let opts = LoadOptions {
+        gomodcache: env.modcache(),
+        ..LoadOptions::default()
+    };
+    let cache = graph::ModCache::new();
+    let list = graph::Loader::new(&opts, &cache)
+        .load_workspace(&ws.join("go.work"))
+        .expect("load");
     let got: Vec<String> = list
         .modules
         .iter()
@@ -495,14 +487,14 @@ fn workspace_scripts_match_real_go() {
             .lines()
             .map(str::to_string)
             .collect();
-        let list = graph::load_workspace(
-            &ws.join("go.work"),
-            &LoadOptions {
-                gomodcache: Some(ws.join("gopath/pkg/mod")),
-                use_workspace: true,
-            },
-        )
-        .expect("load");
+        let opts = LoadOptions {
+            gomodcache: ws.join("gopath/pkg/mod"),
+            ..LoadOptions::default()
+        };
+        let cache = graph::ModCache::new();
+        let list = graph::Loader::new(&opts, &cache)
+            .load_workspace(&ws.join("go.work"))
+            .expect("load");
         let mut got = list.main.clone();
         for m in &list.modules {
             let mut l = format!("{} {}", m.module.path, m.module.version);

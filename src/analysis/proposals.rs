@@ -6,7 +6,7 @@
 use crate::config::AlignStrategy;
 use crate::finding::{Code, Finding};
 use crate::gomod::{ModFile, Require};
-use crate::graph::{self, ModCacheSource, Replacement};
+use crate::graph::{self, Replacement};
 use crate::module::ModuleVersion;
 use crate::project::{Project, Side};
 use crate::semver;
@@ -164,11 +164,13 @@ fn host_upgrade(
             span: Default::default(),
         });
     }
-    // The main module's replacements (including the one above) are applied by MVS itself.
-    let source = ModCacheSource {
-        root: project.modcache.clone(),
-    };
-    let (after, _) = graph::build_list(&main, &host.dir, &source);
+    // The main module's replacements (including the one above) are applied by MVS itself,
+    // over the go.mod files the project's build lists already read.
+    let loader = graph::Loader::new(&project.load_options, &project.go_mods);
+    let after = loader
+        .load_main(main, &host.dir)
+        .map(|l| l.modules)
+        .unwrap_or_default();
     let mut moves = Vec::new();
     for m in &after {
         let before = host

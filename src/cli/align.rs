@@ -4,7 +4,6 @@
 use super::report::write_atomically;
 use super::{EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS};
 use anyhow::Result;
-use godrift::graph::LoadOptions;
 use godrift::{analysis, project};
 use std::path::PathBuf;
 
@@ -21,18 +20,12 @@ pub struct AlignArgs {
     /// Also edit the host's go.mod (a deployed host usually cannot change).
     #[arg(long)]
     pub allow_host: bool,
-    #[arg(long, env = "GOMODCACHE")]
+    #[arg(long)]
     pub gomodcache: Option<PathBuf>,
 }
 
 pub fn run(args: &AlignArgs) -> Result<i32> {
-    let opts = LoadOptions {
-        gomodcache: args
-            .gomodcache
-            .clone()
-            .filter(|p| !p.as_os_str().is_empty()),
-        use_workspace: true,
-    };
+    let opts = super::load_options(args.gomodcache.as_deref());
     let project = match project::load(&args.dir, args.config.as_deref(), &opts) {
         Ok(p) => p,
         Err(e) => {

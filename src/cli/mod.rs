@@ -53,6 +53,17 @@ pub enum OutputFormat {
     Sarif,
 }
 
+/// The build-list options from Go's environment (`go env -json` once, or Go's defaults), with
+/// `--gomodcache` taking precedence when given and not empty.
+pub(crate) fn load_options(gomodcache: Option<&std::path::Path>) -> godrift::graph::LoadOptions {
+    let env = godrift::goenv::GoEnv::detect();
+    let mut opts = godrift::graph::LoadOptions::from_env(&env);
+    if let Some(p) = gomodcache.filter(|p| !p.as_os_str().is_empty()) {
+        opts.gomodcache = p.to_path_buf();
+    }
+    opts
+}
+
 pub const EXIT_CLEAN: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_BAD_INPUT: i32 = 2;

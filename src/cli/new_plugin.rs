@@ -6,7 +6,6 @@ use super::report::write_atomically;
 use super::{EXIT_BAD_INPUT, EXIT_CLEAN};
 use anyhow::Result;
 use godrift::analysis::relative_dir;
-use godrift::graph::LoadOptions;
 use godrift::project;
 use std::path::PathBuf;
 
@@ -26,7 +25,7 @@ pub struct NewPluginArgs {
 }
 
 pub fn run(args: &NewPluginArgs) -> Result<i32> {
-    let opts = LoadOptions::default();
+    let opts = super::load_options(None);
     let p = match project::load(&args.project, None, &opts) {
         Ok(p) => p,
         Err(e) => {

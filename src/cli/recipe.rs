@@ -4,7 +4,6 @@
 use super::{EXIT_BAD_INPUT, EXIT_CLEAN};
 use anyhow::Result;
 use godrift::config::BuildSettings;
-use godrift::graph::LoadOptions;
 use godrift::project;
 use std::path::PathBuf;
 
@@ -71,7 +70,7 @@ pub fn run(args: &RecipeArgs) -> Result<i32> {
         println!("{}", godrift::binary::diagnose::recipe(&bi));
         return Ok(EXIT_CLEAN);
     }
-    let p = match project::load(&args.dir, None, &LoadOptions::default()) {
+    let p = match project::load(&args.dir, None, &super::load_options(None)) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("{e}");

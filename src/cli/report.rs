@@ -3,7 +3,6 @@
 use super::{OutputFormat, EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS};
 use anyhow::Result;
 use godrift::finding::Severity;
-use godrift::graph::LoadOptions;
 use godrift::{analysis, project, report};
 use std::io::Write;
 use std::path::PathBuf;
@@ -49,18 +48,12 @@ pub struct ReportArgs {
     #[arg(long, short)]
     pub quiet: bool,
     /// Module cache to read dependencies' go.mod files from (default: GOMODCACHE).
-    #[arg(long, env = "GOMODCACHE")]
+    #[arg(long)]
     pub gomodcache: Option<PathBuf>,
 }
 
 pub fn run(args: &ReportArgs) -> Result<i32> {
-    let opts = LoadOptions {
-        gomodcache: args
-            .gomodcache
-            .clone()
-            .filter(|p| !p.as_os_str().is_empty()),
-        use_workspace: true,
-    };
+    let opts = super::load_options(args.gomodcache.as_deref());
     // A progress bar for vendor hashing, only when a person is watching.
     if std::io::IsTerminal::is_terminal(&std::io::stderr()) && !args.quiet {
         let bar = indicatif::ProgressBar::new(0);

@@ -1,0 +1,380 @@
+//! Version selection: the module graph as cmd/go loads it (modload.readModGraph, with its
+//! pruned, unpruned and workspace modes), the incremental MVS graph it fills (mvs.Graph),
+//! and the root updates of a single main module (expandGraph, updatePrunedRoots).
+
+use super::main_modules::MainModules;
+use super::source::{GoModProblem, MissingGoMod, ModCache, ModSource, Summary};
+use crate::module::ModuleVersion;
+use crate::semver;
+use rayon::prelude::*;
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// How a module's requirements are followed (modload.modPruning).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Pruning {
+    /// Only the module's own go.mod is read; its requirements are followed only if that
+    /// go.mod is itself unpruned.
+    Pruned,
+    /// The full transitive closure below the module.
+    Unpruned,
+    /// A workspace: the requirements of every loaded module are read, each with the
+    /// pruning of the module that requires them.
+    Workspace,
+}
+
+/// pruningForGoVersion.
+pub(crate) fn pruning_for(pruned: bool) -> Pruning {
+    if pruned {
+        Pruning::Pruned
+    } else {
+        Pruning::Unpruned
+    }
+}
+
+/// modload.cmpVersion: the main module's empty version is higher than any other.
+pub(crate) fn cmp_version(v1: &str, v2: &str) -> Ordering {
+    match (v1.is_empty(), v2.is_empty()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        (false, false) => semver::compare(v1, v2),
+    }
+}
+
+/// The requirement graph as loaded, with MVS's selection kept up to date (mvs.Graph).
+#[derive(Debug, Default)]
+pub(crate) struct ModuleGraph {
+    /// Requirements of each loaded module, in load order (`order`).
+    required: HashMap<ModuleVersion, Vec<ModuleVersion>>,
+    order: Vec<ModuleVersion>,
+    /// path → highest version reachable (the main modules' "" is highest).
+    selected: HashMap<String, String>,
+    /// go.mod files that could not be read, in load order.
+    pub missing: Vec<MissingGoMod>,
+}
+
+impl ModuleGraph {
+    fn new(roots: &[ModuleVersion]) -> ModuleGraph {
+        let mut g = ModuleGraph::default();
+        for m in roots {
+            g.raise(m);
+        }
+        g
+    }
+
+    fn raise(&mut self, m: &ModuleVersion) {
+        match self.selected.get_mut(&m.path) {
+            Some(v) => {
+                if cmp_version(v, &m.version) == Ordering::Less {
+                    m.version.clone_into(v);
+                }
+            }
+            None => {
+                self.selected.insert(m.path.clone(), m.version.clone());
+            }
+        }
+    }
+
+    /// mvs.Graph.Require: `m` requires `reqs`.
+    fn require(&mut self, m: &ModuleVersion, reqs: Vec<ModuleVersion>) {
+        for r in &reqs {
+            self.raise(r);
+        }
+        self.order.push(m.clone());
+        self.required.insert(m.clone(), reqs);
+    }
+
+    /// The version selected for `path`, if any module in the graph has it.
+    pub fn selected(&self, path: &str) -> Option<&str> {
+        self.selected.get(path).map(String::as_str)
+    }
+
+    /// The requirements of `m`, if its go.mod was loaded.
+    pub fn required_by(&self, m: &ModuleVersion) -> Option<&[ModuleVersion]> {
+        self.required.get(m).map(Vec::as_slice)
+    }
+
+    /// Every path with its selected version.
+    pub fn selection(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.selected.iter().map(|(p, v)| (p.as_str(), v.as_str()))
+    }
+
+    /// Every requirement edge, in load order.
+    pub fn edges(&self) -> impl Iterator<Item = (&ModuleVersion, &ModuleVersion)> {
+        self.order
+            .iter()
+            .flat_map(|m| self.required[m].iter().map(move |r| (m, r)))
+    }
+}
+
+/// What the graph reads go.mod files through: the main modules (replacements,
+/// exclusions, workspace modules' own files), the source and the shared summaries.
+pub(crate) struct Context<'a> {
+    pub mains: &'a MainModules,
+    pub source: &'a dyn ModSource,
+    pub cache: &'a ModCache,
+    /// Summaries of the workspace modules (read from their parsed go.mod).
+    pub main_summaries: HashMap<String, Arc<Summary>>,
+}
+
+impl Context<'_> {
+    /// goModSummary: the summary of `m` after replacement, without requirements on
+    /// versions a main module excludes.
+    fn summary(&self, m: &ModuleVersion) -> Result<Arc<Summary>, MissingGoMod> {
+        let raw = if m.version.is_empty() && self.mains.contains(&m.path) {
+            match self.main_summaries.get(&m.path) {
+                Some(s) => s.clone(),
+                None => {
+                    return Err(MissingGoMod {
+                        module: m.clone(),
+                        problem: GoModProblem::NoLocalGoMod {
+                            file: m.path.clone().into(),
+                        },
+                    })
+                }
+            }
+        } else {
+            let actual = self.mains.actual(m);
+            self.cache
+                .summary(self.source, &actual)
+                .map_err(|problem| MissingGoMod {
+                    module: m.clone(),
+                    problem,
+                })?
+        };
+        if raw.require.iter().any(|r| self.mains.excluded(r)) {
+            let mut s = (*raw).clone();
+            s.require.retain(|r| !self.mains.excluded(r));
+            return Ok(Arc::new(s));
+        }
+        Ok(raw)
+    }
+}
+
+/// modload.readModGraph: loads the graph from `roots`. Outside a workspace the single main
+/// module requires the roots; in a workspace the roots are the main modules themselves,
+/// and modules whose dependencies may provide packages in "all" (the main modules and the
+/// selected versions above what they require) have their requirements read too.
+pub(crate) fn read_mod_graph(
+    ctx: &Context,
+    pruning: Pruning,
+    roots: &[ModuleVersion],
+) -> ModuleGraph {
+    let mut g;
+    if pruning == Pruning::Workspace {
+        g = ModuleGraph::new(roots);
+    } else {
+        let main = ModuleVersion::new(ctx.mains.modules[0].path.clone(), "");
+        g = ModuleGraph::new(std::slice::from_ref(&main));
+        g.require(&main, roots.to_vec());
+    }
+    let mut loader = Loading {
+        ctx,
+        loading: HashSet::new(),
+        loaded: HashMap::new(),
+        queue: Vec::new(),
+    };
+    for m in roots {
+        loader.enqueue(m.clone(), pruning);
+    }
+    loader.drain(&mut g);
+
+    if pruning == Pruning::Workspace {
+        // The requirements of the main modules do not reflect upgrades from the rest of
+        // the graph: load the selected version of each dependency that was raised above
+        // what a module with dependencies in "all" requires, until nothing changes.
+        let mut has_deps_in_all: Vec<String> = Vec::new();
+        let mut in_all: HashSet<String> = HashSet::new();
+        for m in roots {
+            if in_all.insert(m.path.clone()) {
+                has_deps_in_all.push(m.path.clone());
+            }
+        }
+        let mut seen: HashSet<ModuleVersion> = HashSet::new();
+        loop {
+            let mut needs: Vec<ModuleVersion> = Vec::new();
+            let mut needs_set: HashSet<ModuleVersion> = HashSet::new();
+            for p in &has_deps_in_all {
+                let m = ModuleVersion::new(p.clone(), g.selected(p).unwrap_or("none"));
+                if !seen.contains(&m) {
+                    if needs_set.insert(m.clone()) {
+                        needs.push(m);
+                    }
+                    continue;
+                }
+                for r in g.required_by(&m).unwrap_or_default() {
+                    let s =
+                        ModuleVersion::new(r.path.clone(), g.selected(&r.path).unwrap_or("none"));
+                    if cmp_version(&s.version, &r.version) == Ordering::Greater
+                        && !seen.contains(&s)
+                        && needs_set.insert(s.clone())
+                    {
+                        needs.push(s);
+                    }
+                }
+            }
+            if needs.is_empty() {
+                break;
+            }
+            for m in needs {
+                if in_all.insert(m.path.clone()) {
+                    has_deps_in_all.push(m.path.clone());
+                }
+                seen.insert(m.clone());
+                loader.enqueue(m, Pruning::Workspace);
+            }
+            loader.drain(&mut g);
+        }
+    }
+    g
+}
+
+/// readModGraph's load queue: modules enqueued at a pruning, each (module, pruning) once;
+/// go.mod files are read a wave at a time in parallel, then applied in enqueue order.
+struct Loading<'a, 'c> {
+    ctx: &'a Context<'c>,
+    loading: HashSet<(ModuleVersion, Pruning)>,
+    /// loadOne's cache: each module's summary is read and added to the graph once.
+    loaded: HashMap<ModuleVersion, Option<Arc<Summary>>>,
+    queue: Vec<(ModuleVersion, Pruning)>,
+}
+
+impl Loading<'_, '_> {
+    fn enqueue(&mut self, m: ModuleVersion, pruning: Pruning) {
+        if m.version == "none" {
+            return;
+        }
+        if self.loading.insert((m.clone(), pruning)) {
+            self.queue.push((m, pruning));
+        }
+    }
+
+    fn drain(&mut self, g: &mut ModuleGraph) {
+        while !self.queue.is_empty() {
+            let wave = std::mem::take(&mut self.queue);
+            let mut fresh: Vec<&ModuleVersion> = Vec::new();
+            let mut fresh_set: HashSet<&ModuleVersion> = HashSet::new();
+            for (m, _) in &wave {
+                if !self.loaded.contains_key(m) && fresh_set.insert(m) {
+                    fresh.push(m);
+                }
+            }
+            let ctx = self.ctx;
+            let read: Vec<Result<Arc<Summary>, MissingGoMod>> =
+                fresh.par_iter().map(|m| ctx.summary(m)).collect();
+            for (m, s) in fresh.iter().zip(read) {
+                match s {
+                    Ok(s) => {
+                        g.require(m, s.require.clone());
+                        self.loaded.insert((*m).clone(), Some(s));
+                    }
+                    Err(e) => {
+                        g.missing.push(e);
+                        self.loaded.insert((*m).clone(), None);
+                    }
+                }
+            }
+            for (m, pruning) in wave {
+                let Some(Some(s)) = self.loaded.get(&m).cloned() else {
+                    continue;
+                };
+                // Below an unpruned module everything is loaded; a module's own go version
+                // decides for its requirements otherwise.
+                let next = if pruning == Pruning::Unpruned {
+                    Pruning::Unpruned
+                } else {
+                    pruning_for(s.pruned)
+                };
+                if pruning != Pruning::Pruned || !s.pruned {
+                    for r in &s.require {
+                        self.enqueue(r.clone(), next);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A root of the main module's go.mod that Go moves when it updates go.mod: the graph
+/// selects `selected` for it (or, for a redundant root, drops it).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct RootUpdate {
+    pub module: ModuleVersion,
+    /// The selected version, or "" when the root is a redundant second requirement.
+    pub selected: String,
+}
+
+/// The graph of a single main module with consistent roots (LoadModGraph → expandGraph →
+/// updateRoots, as with -mod=mod): in a pruned module, a root another module requires at
+/// a higher version is raised, and the raised version's requirements are loaded in turn,
+/// until every root is selected. Returns the graph and the roots Go would rewrite.
+pub(crate) fn load_single(
+    ctx: &Context,
+    pruning: Pruning,
+    mut roots: Vec<ModuleVersion>,
+) -> (ModuleGraph, Vec<RootUpdate>) {
+    roots.sort_by(|a, b| {
+        a.path
+            .cmp(&b.path)
+            .then_with(|| cmp_version(&a.version, &b.version))
+    });
+    let original = roots.clone();
+    let mut g = read_mod_graph(ctx, pruning, &roots);
+    // allRootsSelected.
+    if roots
+        .iter()
+        .all(|r| g.selected(&r.path) == Some(r.version.as_str()))
+    {
+        return (g, Vec::new());
+    }
+    if pruning == Pruning::Pruned {
+        // updatePrunedRoots with no packages: keep one root per path, at its selected
+        // version, and reload until the roots stop moving.
+        loop {
+            let mut next: Vec<ModuleVersion> = Vec::with_capacity(roots.len());
+            let mut in_root_paths: HashSet<&str> = HashSet::new();
+            in_root_paths.insert(ctx.mains.modules[0].path.as_str());
+            let mut upgraded = false;
+            for m in &roots {
+                if !in_root_paths.insert(m.path.as_str()) {
+                    continue;
+                }
+                let v = g.selected(&m.path).unwrap_or(&m.version).to_string();
+                upgraded |= v != m.version;
+                next.push(ModuleVersion::new(m.path.clone(), v));
+            }
+            let changed = next != roots;
+            roots = next;
+            if changed {
+                g = read_mod_graph(ctx, pruning, &roots);
+            }
+            if !upgraded {
+                break;
+            }
+        }
+    }
+    // What Go rewrites: each original root whose path is now required at another version
+    // (or, for a redundant copy, no longer).
+    let mut updates = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for r in &original {
+        let first = seen.insert(r.path.as_str());
+        let sel = g.selected(&r.path).unwrap_or_default();
+        if !first {
+            if r.version != sel {
+                updates.push(RootUpdate {
+                    module: r.clone(),
+                    selected: String::new(),
+                });
+            }
+        } else if sel != r.version {
+            updates.push(RootUpdate {
+                module: r.clone(),
+                selected: sel.to_string(),
+            });
+        }
+    }
+    (g, updates)
+}
