@@ -501,7 +501,11 @@ fn universe(seed: u64) -> Vec<Mod<String>> {
     let mut out = Vec::new();
     for i in 0..UNIVERSE {
         for j in 0..VERSIONS {
-            let go = if r.chance(35) { "1.16" } else { "1.21" };
+            let go = match r.below(20) {
+                0..=6 => "1.16",
+                7..=16 => "1.21",
+                _ => "1.22",
+            };
             let mut requires = Vec::new();
             if i > 0 {
                 for _ in 0..r.below(4) {
@@ -717,6 +721,34 @@ fn one_module_workspace_around_a_host_copy() {
         let ws = env.tmp.path().join(format!("ws{seed}"));
         support::copy_tree(&host, &ws.join("host"));
         support::write_files(&ws, &[("go.work", "go 1.21\n\nuse ./host\n")]);
+        let go_out = env
+            .workspace(&ws.join("go.work"))
+            .go_output(&ws, &["list", "-m", "all"]);
+        if !go_out.status.success() {
+            // tidy raised the host's go line above the workspace's: Go's refusal, word for word.
+            let opts = LoadOptions {
+                gomodcache: env.modcache(),
+                ..LoadOptions::default()
+            };
+            let cache = graph::ModCache::new();
+            let err = graph::Loader::new(&opts, &cache)
+                .load_workspace(&ws.join("go.work"))
+                .expect_err("go.work too old");
+            assert_eq!(
+                format!("{err}\n"),
+                String::from_utf8_lossy(&go_out.stderr),
+                "seed {seed}"
+            );
+            let host_go = std::fs::read_to_string(host.join("go.mod"))
+                .expect("go.mod")
+                .lines()
+                .find_map(|l| l.strip_prefix("go ").map(str::to_string))
+                .expect("go line");
+            support::write_files(
+                &ws,
+                &[("go.work", &format!("go {host_go}\n\nuse ./host\n"))],
+            );
+        }
         let in_workspace: Vec<String> = env
             .workspace(&ws.join("go.work"))
             .go(&ws, &["list", "-m", "all"])
@@ -735,4 +767,119 @@ fn one_module_workspace_around_a_host_copy() {
             assert_eq!(list_lines(&single), got);
         }
     }
+}
+
+/// Generated main modules, not tidied: pruned or not, with replacements and exclusions,
+/// over a module cache holding every version. godrift's list must be what `go list -m all`
+/// gives with -mod=mod (which repairs the roots as updatePrunedRoots does), and godrift must
+/// report root updates exactly when Go's default -mod=readonly refuses the go.mod.
+#[test]
+fn generated_untidy_modules_match_go() {
+    let Some(env) = Env::new("generated_untidy_modules_match_go") else {
+        return;
+    };
+    let all = universe(23);
+    write_proxy(&env.proxy(), &all);
+    let args: Vec<String> = all
+        .iter()
+        .map(|m| format!("{}@{}", m.path, m.version))
+        .collect();
+    let mut cmd = vec!["mod", "download"];
+    cmd.extend(args.iter().map(String::as_str));
+    env.go(env.tmp.path(), &cmd);
+    // Every go.mod hash, so -mod=readonly fails only for what it means to check.
+    let go_sum: String = all
+        .iter()
+        .map(|m| {
+            format!(
+                "{} {}/go.mod {}\n",
+                m.path,
+                m.version,
+                godrift::dirhash::hash_go_mod(go_mod_text(m).as_bytes())
+            )
+        })
+        .collect();
+    let mut readonly = env.go.clone();
+    readonly.goflags = "-mod=readonly".into();
+    let mut needing_updates = 0;
+    for seed in 0..24u64 {
+        let mut r = Lcg(seed * 31 + 5);
+        let dir = env.tmp.path().join(format!("main{seed}"));
+        let go = if r.chance(30) { "1.16" } else { "1.21" };
+        let mut gm = format!("module example.com/main\n\ngo {go}\n");
+        if go == "1.21" && r.chance(40) {
+            gm.push_str("\ntoolchain go1.21.5\n");
+        }
+        let mut required = std::collections::BTreeSet::new();
+        for _ in 0..1 + r.below(5) {
+            let m = (upath(r.below(UNIVERSE)), uversion(r.below(VERSIONS - 1)));
+            gm.push_str(&format!("\nrequire {} {}\n", m.0, m.1));
+            required.insert(m);
+        }
+        if r.chance(40) {
+            let i = r.below(UNIVERSE);
+            gm.push_str(&format!(
+                "\nreplace {} => {} {}\n",
+                upath(i),
+                upath(i),
+                uversion(r.below(VERSIONS))
+            ));
+        }
+        if r.chance(25) {
+            let i = r.below(UNIVERSE);
+            gm.push_str(&format!("\nreplace {} => ./local\n", upath(i)));
+            let k = r.below(UNIVERSE);
+            support::write_files(
+                &dir,
+                &[(
+                    "local/go.mod",
+                    &format!(
+                        "module {}\n\ngo 1.21\n\nrequire {} {}\n",
+                        upath(i),
+                        upath(k),
+                        uversion(r.below(VERSIONS))
+                    ),
+                )],
+            );
+        }
+        if r.chance(40) {
+            // Excluding a version the main module requires itself makes Go query for the
+            // next one (GD090's case): exclude only versions required elsewhere.
+            let m = (upath(r.below(UNIVERSE)), uversion(r.below(VERSIONS)));
+            if !required.contains(&m) {
+                gm.push_str(&format!("\nexclude {} {}\n", m.0, m.1));
+            }
+        }
+        support::write_files(&dir, &[("go.mod", &gm), ("go.sum", &go_sum)]);
+        let strict = readonly.go_output(&dir, &["list", "-m", "all"]);
+        let refused = String::from_utf8_lossy(&strict.stderr).into_owned();
+        assert!(
+            strict.status.success() || refused.contains("updates to go.mod needed"),
+            "seed {seed}: {refused}"
+        );
+        let want: Vec<String> = env
+            .go(&dir, &["list", "-m", "all"])
+            .lines()
+            .map(str::to_string)
+            .collect();
+        // Go rewrote go.mod: godrift reads what the user wrote.
+        support::write_files(&dir, &[("go.mod", &gm)]);
+        let cache = graph::ModCache::new();
+        let list = graph::Loader::new(&LoadOptions::module_mode(env.modcache()), &cache)
+            .load(&dir)
+            .expect("load");
+        assert_eq!(list_lines(&list), want, "seed {seed}, go.mod:\n{gm}");
+        assert!(list.missing.is_empty(), "{:?}", list.missing);
+        assert_eq!(
+            !list.root_updates.is_empty(),
+            !strict.status.success(),
+            "seed {seed}: root updates {:?}, go: {refused}\ngo.mod:\n{gm}",
+            list.root_updates
+        );
+        needing_updates += usize::from(!strict.status.success());
+    }
+    assert!(
+        needing_updates > 0,
+        "some generated go.mod files need updates"
+    );
 }

@@ -264,7 +264,13 @@ impl<'a> Loader<'a> {
             cache: self.cache,
             main_summaries: HashMap::new(),
         };
-        let (graph, root_updates) = select::load_single(&ctx, select::pruning_for(pruned), roots);
+        let (graph, root_updates) = select::load_single(
+            &ctx,
+            select::pruning_for(pruned),
+            roots,
+            go_version.as_deref().unwrap_or(gover::DEFAULT_GO_VERSION),
+            toolchain.as_deref(),
+        );
         let mut list = finish(&mains, &graph, &direct)?;
         list.go_version = go_version;
         list.toolchain = toolchain;

@@ -5,11 +5,14 @@
 use super::main_modules::MainModules;
 use super::source::{GoModProblem, MissingGoMod, ModCache, ModSource, Summary};
 use crate::module::ModuleVersion;
-use crate::semver;
+use crate::semver::{self, gover};
 use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+
+/// gover.GoStrictVersion: from this release on, a go line is a requirement.
+const GO_STRICT: &str = "1.21";
 
 /// How a module's requirements are followed (modload.modPruning).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -53,6 +56,9 @@ pub(crate) struct ModuleGraph {
     selected: HashMap<String, String>,
     /// go.mod files that could not be read, in load order.
     pub missing: Vec<MissingGoMod>,
+    /// The highest `go` line of 1.21 or later among the loaded go.mod files (such a line
+    /// is a requirement on the `go` module, summaryFromModFile).
+    max_go: Option<String>,
 }
 
 impl ModuleGraph {
@@ -74,6 +80,19 @@ impl ModuleGraph {
             None => {
                 self.selected.insert(m.path.clone(), m.version.clone());
             }
+        }
+    }
+
+    fn require_go(&mut self, go: Option<&str>) {
+        let Some(go) = go.filter(|g| gover::compare(g, GO_STRICT).is_ge()) else {
+            return;
+        };
+        if self
+            .max_go
+            .as_deref()
+            .is_none_or(|m| gover::compare(m, go).is_lt())
+        {
+            self.max_go = Some(go.to_string());
         }
     }
 
@@ -268,6 +287,7 @@ impl Loading<'_, '_> {
                 match s {
                     Ok(s) => {
                         g.require(m, s.require.clone());
+                        g.require_go(s.go.as_deref());
                         self.loaded.insert((*m).clone(), Some(s));
                     }
                     Err(e) => {
@@ -314,6 +334,8 @@ pub(crate) fn load_single(
     ctx: &Context,
     pruning: Pruning,
     mut roots: Vec<ModuleVersion>,
+    go: &str,
+    toolchain: Option<&str>,
 ) -> (ModuleGraph, Vec<RootUpdate>) {
     roots.sort_by(|a, b| {
         a.path
@@ -321,38 +343,43 @@ pub(crate) fn load_single(
             .then_with(|| cmp_version(&a.version, &b.version))
     });
     let original = roots.clone();
+    let main_path = ctx.mains.modules[0].path.as_str();
+    if pruning == Pruning::Pruned {
+        // loadModFile: a path required twice (or the main module required at a version)
+        // is settled before any graph is read — updatePrunedRoots without a graph keeps
+        // one root per path at its highest listed version (maxRootVersion).
+        let mut deduped: Vec<ModuleVersion> = Vec::with_capacity(roots.len());
+        for m in roots.iter().rev() {
+            if m.path != main_path && deduped.last().is_none_or(|d| d.path != m.path) {
+                deduped.push(m.clone());
+            }
+        }
+        deduped.reverse();
+        roots = deduped;
+    }
     let mut g = read_mod_graph(ctx, pruning, &roots);
     // allRootsSelected.
-    if roots
-        .iter()
-        .all(|r| g.selected(&r.path) == Some(r.version.as_str()))
-    {
-        return (g, Vec::new());
-    }
-    if pruning == Pruning::Pruned {
-        // updatePrunedRoots with no packages: keep one root per path, at its selected
-        // version, and reload until the roots stop moving.
+    let consistent = |g: &ModuleGraph, roots: &[ModuleVersion]| {
+        roots
+            .iter()
+            .all(|r| g.selected(&r.path) == Some(r.version.as_str()))
+    };
+    if pruning == Pruning::Pruned && !consistent(&g, &roots) {
+        // updatePrunedRoots with the graph loaded: each root at its selected version, the
+        // raised roots' requirements loaded in turn, until the roots stop moving.
         loop {
-            let mut next: Vec<ModuleVersion> = Vec::with_capacity(roots.len());
-            let mut in_root_paths: HashSet<&str> = HashSet::new();
-            in_root_paths.insert(ctx.mains.modules[0].path.as_str());
-            let mut upgraded = false;
-            for m in &roots {
-                if !in_root_paths.insert(m.path.as_str()) {
-                    continue;
-                }
-                let v = g.selected(&m.path).unwrap_or(&m.version).to_string();
-                upgraded |= v != m.version;
-                next.push(ModuleVersion::new(m.path.clone(), v));
-            }
-            let changed = next != roots;
-            roots = next;
-            if changed {
-                g = read_mod_graph(ctx, pruning, &roots);
-            }
-            if !upgraded {
+            let next: Vec<ModuleVersion> = roots
+                .iter()
+                .map(|m| {
+                    let v = g.selected(&m.path).unwrap_or(&m.version);
+                    ModuleVersion::new(m.path.clone(), v)
+                })
+                .collect();
+            if next == roots {
                 break;
             }
+            roots = next;
+            g = read_mod_graph(ctx, pruning, &roots);
         }
     }
     // What Go rewrites: each original root whose path is now required at another version
@@ -360,6 +387,10 @@ pub(crate) fn load_single(
     let mut updates = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
     for r in &original {
+        if r.path == main_path {
+            // Dropped without an update under -mod=readonly either.
+            continue;
+        }
         let first = seen.insert(r.path.as_str());
         let sel = g.selected(&r.path).unwrap_or_default();
         if !first {
@@ -373,6 +404,27 @@ pub(crate) fn load_single(
             updates.push(RootUpdate {
                 module: r.clone(),
                 selected: sel.to_string(),
+            });
+        }
+    }
+    // The `go` and `toolchain` roots (appendGoAndToolchainRoots): a dependency whose go
+    // line is newer raises both.
+    let mut max_go = g.max_go.clone().unwrap_or_default();
+    if gover::compare(go, &max_go).is_gt() {
+        max_go = go.to_string();
+    }
+    if gover::compare(&max_go, go).is_gt() {
+        updates.push(RootUpdate {
+            module: ModuleVersion::new("go", go),
+            selected: max_go.clone(),
+        });
+    }
+    if let Some(t) = toolchain {
+        let tv = gover::from_toolchain(t).unwrap_or_default();
+        if gover::compare(&max_go, GO_STRICT).is_ge() && gover::compare(tv, &max_go).is_lt() {
+            updates.push(RootUpdate {
+                module: ModuleVersion::new("toolchain", t),
+                selected: format!("go{max_go}"),
             });
         }
     }

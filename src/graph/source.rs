@@ -146,6 +146,8 @@ pub struct Summary {
     /// The `module` line ("" when absent).
     pub module: String,
     pub require: Vec<ModuleVersion>,
+    /// The `go` line.
+    pub go: Option<String>,
     /// Graph pruning applies (`go 1.17` or later; no `go` line means unpruned), as
     /// pruningForGoVersion.
     pub pruned: bool,
@@ -162,6 +164,7 @@ impl Summary {
                 .map(|m| m.path.clone())
                 .unwrap_or_default(),
             require: f.require.iter().map(|r| r.module.clone()).collect(),
+            go: f.go.as_ref().map(|g| g.version.clone()),
             pruned: f
                 .go
                 .as_ref()

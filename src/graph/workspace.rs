@@ -6,6 +6,7 @@ use super::main_modules::{clean, clean_join, MainModule, MainModules};
 use super::GraphError;
 use crate::goenv::GoWork;
 use crate::gomod::{self, Strictness, WorkFile};
+use crate::semver::gover;
 use std::path::{Path, PathBuf};
 
 /// The go.work governing `dir`: GOWORK's file when set (`off` disables workspaces), else
@@ -58,6 +59,9 @@ pub(crate) fn read_workspace(work_path: &Path) -> Result<Workspace, GraphError> 
     let data = crate::fsio::read_input(work_path)?;
     let work = gomod::parse_work(&work_path.display().to_string(), &data)?;
     let mut modules = Vec::with_capacity(work.use_.len());
+    let mut too_old = Vec::new();
+    // gover.FromGoWork: a go.work without a go line means go 1.18.
+    let work_go = work.go.as_ref().map_or("1.18", |g| g.version.as_str());
     for u in &work.use_ {
         let dir = clean_join(&work_dir, &u.path);
         let gm = dir.join("go.mod");
@@ -71,7 +75,26 @@ pub(crate) fn read_workspace(work_path: &Path) -> Result<Workspace, GraphError> 
             .as_ref()
             .map(|d| d.path.clone())
             .unwrap_or_default();
+        // loadModFile refuses a workspace whose go line is older than a module's.
+        let mod_go = file
+            .go
+            .as_ref()
+            .map_or(gover::DEFAULT_GO_VERSION, |g| g.version.as_str());
+        if gover::compare(mod_go, work_go).is_gt() && gover::compare(mod_go, "1.21").is_ge() {
+            let verb = if work.go.is_some() {
+                "lists"
+            } else {
+                "implicitly requires"
+            };
+            too_old.push(format!(
+                "go: module {} listed in go.work file requires go >= {mod_go}, but go.work {verb} go {work_go}; to update it:\n\tgo work use",
+                clean(Path::new(&u.path)).display()
+            ));
+        }
         modules.push(MainModule { path, dir, file });
+    }
+    if !too_old.is_empty() {
+        return Err(GraphError::Go(too_old.join("\n")));
     }
     let mains = MainModules::workspace(&work_dir, modules, &work.replace)?;
     Ok(Workspace { work, mains })
