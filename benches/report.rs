@@ -9,11 +9,14 @@ use godrift::graph::LoadOptions;
 use std::process::Command;
 
 fn report_time(root: &std::path::Path, runs: usize) -> f64 {
-    let opts = LoadOptions::module_mode(root.join("modcache"));
+    let opts = godrift::project::Options {
+        graph: LoadOptions::module_mode(root.join("modcache")),
+        ..Default::default()
+    };
     common::time(runs, || {
         // Each load starts cold (its own go.mod cache), as a CLI invocation does.
         let p = godrift::project::load(root, None, &opts).expect("load");
-        let a = godrift::analysis::analyze(&p);
+        let a = godrift::rules::run(&p);
         std::hint::black_box(a.findings.len());
     })
 }

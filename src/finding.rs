@@ -1,139 +1,10 @@
 //! Findings: the one currency every analysis (source, vendor, binary) pays in.
-//! Codes are stable (as cargo-deny's are): never renumber, only add.
+//! Codes and their documentation live in `crate::codes`.
 
 use serde::Serialize;
 use std::path::PathBuf;
 
-/// Stable diagnostic codes. The string form (`GD001`) is the public contract.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
-)]
-pub enum Code {
-    /// A module shared by host and plugin is required at different versions.
-    #[serde(rename = "GD001")]
-    VersionConflict,
-    /// Same module@version, but a different `replace` target.
-    #[serde(rename = "GD002")]
-    ReplaceDivergence,
-    /// go.sum `h1:` lines disagree for the same module@version.
-    #[serde(rename = "GD003")]
-    SumMismatch,
-    /// Go toolchain (go / toolchain lines, GOTOOLCHAIN) differs.
-    #[serde(rename = "GD004")]
-    ToolchainMismatch,
-    /// Build flags that must match (from godrift.toml or build info) differ.
-    #[serde(rename = "GD005")]
-    BuildFlagMismatch,
-    /// vendor/modules.txt is inconsistent with go.mod.
-    #[serde(rename = "GD006")]
-    InconsistentVendoring,
-    /// Same code compiled from different directories without -trimpath on both.
-    #[serde(rename = "GD007")]
-    SourcePathDivergence,
-    /// Two plugins with the same plugin path ("plugin already loaded").
-    #[serde(rename = "GD008")]
-    DuplicatePluginPath,
-    /// A vendored file differs from the pristine module source or the other side.
-    #[serde(rename = "GD009")]
-    VendoredFileEdited,
-    /// The set of vendored files of a package differs between artifacts.
-    #[serde(rename = "GD010")]
-    VendoredFileSetDiffers,
-    /// The module cache copy does not match go.sum.
-    #[serde(rename = "GD011")]
-    ModuleCacheTampered,
-    /// A package's export-data hash differs between host and plugin (binary mode).
-    #[serde(rename = "GD020")]
-    PackageHashMismatch,
-    /// The host has no Go symbols in .dynsym (internally linked): no plugin can load.
-    #[serde(rename = "GD021")]
-    HostNotDynamic,
-    /// The host was built without cgo: plugin loading is unavailable.
-    #[serde(rename = "GD022")]
-    HostWithoutCgo,
-    /// Host and plugin were built by different Go versions: the process crashes.
-    #[serde(rename = "GD023")]
-    GoVersionMismatch,
-    /// A file is not a usable Go plugin or Go executable.
-    #[serde(rename = "GD024")]
-    NotAGoArtifact,
-    /// godrift could not see something it needs (no module cache, no build info).
-    #[serde(rename = "GD090")]
-    IncompleteInformation,
-}
-
-impl Code {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::VersionConflict => "GD001",
-            Code::ReplaceDivergence => "GD002",
-            Code::SumMismatch => "GD003",
-            Code::ToolchainMismatch => "GD004",
-            Code::BuildFlagMismatch => "GD005",
-            Code::InconsistentVendoring => "GD006",
-            Code::SourcePathDivergence => "GD007",
-            Code::DuplicatePluginPath => "GD008",
-            Code::VendoredFileEdited => "GD009",
-            Code::VendoredFileSetDiffers => "GD010",
-            Code::ModuleCacheTampered => "GD011",
-            Code::PackageHashMismatch => "GD020",
-            Code::HostNotDynamic => "GD021",
-            Code::HostWithoutCgo => "GD022",
-            Code::GoVersionMismatch => "GD023",
-            Code::NotAGoArtifact => "GD024",
-            Code::IncompleteInformation => "GD090",
-        }
-    }
-
-    /// Short kebab-case name, used in SARIF rule ids and config.
-    pub fn name(self) -> &'static str {
-        match self {
-            Code::VersionConflict => "version-conflict",
-            Code::ReplaceDivergence => "replace-divergence",
-            Code::SumMismatch => "sum-mismatch",
-            Code::ToolchainMismatch => "toolchain-mismatch",
-            Code::BuildFlagMismatch => "build-flag-mismatch",
-            Code::InconsistentVendoring => "inconsistent-vendoring",
-            Code::SourcePathDivergence => "source-path-divergence",
-            Code::DuplicatePluginPath => "duplicate-plugin-path",
-            Code::VendoredFileEdited => "vendored-file-edited",
-            Code::VendoredFileSetDiffers => "vendored-file-set-differs",
-            Code::ModuleCacheTampered => "module-cache-tampered",
-            Code::PackageHashMismatch => "package-hash-mismatch",
-            Code::HostNotDynamic => "host-not-dynamic",
-            Code::HostWithoutCgo => "host-without-cgo",
-            Code::GoVersionMismatch => "go-version-mismatch",
-            Code::NotAGoArtifact => "not-a-go-artifact",
-            Code::IncompleteInformation => "incomplete-information",
-        }
-    }
-
-    pub const ALL: [Code; 17] = [
-        Code::VersionConflict,
-        Code::ReplaceDivergence,
-        Code::SumMismatch,
-        Code::ToolchainMismatch,
-        Code::BuildFlagMismatch,
-        Code::InconsistentVendoring,
-        Code::SourcePathDivergence,
-        Code::DuplicatePluginPath,
-        Code::VendoredFileEdited,
-        Code::VendoredFileSetDiffers,
-        Code::ModuleCacheTampered,
-        Code::PackageHashMismatch,
-        Code::HostNotDynamic,
-        Code::HostWithoutCgo,
-        Code::GoVersionMismatch,
-        Code::NotAGoArtifact,
-        Code::IncompleteInformation,
-    ];
-}
-
-impl std::fmt::Display for Code {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::codes::Code;
 
 /// How sure godrift is that loading fails. Ordered: `Error` is the worst.
 #[derive(
@@ -204,9 +75,21 @@ pub struct Finding {
     /// A unified diff (capped) where one explains the finding.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
+    /// Accepted by a baseline: shown, but it does not change the exit code.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub accepted: bool,
 }
 
 impl Finding {
+    /// The severity as shown to people: `error`, or `error (accepted)` under a baseline.
+    pub fn severity_shown(&self) -> String {
+        if self.accepted {
+            format!("{} (accepted)", self.severity.as_str())
+        } else {
+            self.severity.as_str().to_string()
+        }
+    }
+
     pub fn new(code: Code, severity: Severity, message: impl Into<String>) -> Self {
         Finding {
             code,
@@ -218,6 +101,7 @@ impl Finding {
             evidence: Vec::new(),
             fix: None,
             diff: None,
+            accepted: false,
         }
     }
 
@@ -235,21 +119,4 @@ impl Finding {
 /// Sorts findings into the deterministic report order.
 pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn codes_are_unique_and_serialize_to_their_string() {
-        let mut seen = std::collections::BTreeSet::new();
-        for c in Code::ALL {
-            assert!(seen.insert(c.as_str()), "duplicate code {c}");
-            assert_eq!(
-                serde_json::to_string(&c).unwrap(),
-                format!("\"{}\"", c.as_str())
-            );
-        }
-    }
 }

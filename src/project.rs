@@ -66,8 +66,17 @@ impl GoModIndex {
     }
 }
 
-/// Where vendor-hash caches live (set by the CLI; unset: no cache).
-pub static CACHE_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+/// How to load a project: everything that is not in the project's files is passed here
+/// (nothing is read from process-global state).
+#[derive(Clone, Default)]
+pub struct Options<'a> {
+    /// Build lists: the module cache, and whether go.work files count.
+    pub graph: LoadOptions,
+    /// Where the vendor-hash content cache lives; None: no cache.
+    pub cache_dir: Option<PathBuf>,
+    /// Told the number of vendored files hashed as they are hashed.
+    pub progress: Option<crate::integrity::Progress<'a>>,
+}
 
 /// The default cache directory: `$GODRIFT_CACHE_DIR`, else `$XDG_CACHE_HOME/godrift`, else
 /// `~/.cache/godrift`.
@@ -80,9 +89,6 @@ pub fn default_cache_dir() -> Option<PathBuf> {
     }
     std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/godrift"))
 }
-
-/// A progress bar for vendor hashing, set by the CLI when stderr is a terminal.
-pub static PROGRESS: std::sync::OnceLock<indicatif::ProgressBar> = std::sync::OnceLock::new();
 
 impl Side {
     pub fn module_path(&self) -> &str {
@@ -125,6 +131,7 @@ fn load_side(
     dir: &Path,
     build: BuildSettings,
     loader: &Loader,
+    opts: &Options,
 ) -> Result<Side, ProjectError> {
     let go_mod_path = dir.join("go.mod");
     let text = std::fs::read(&go_mod_path)
@@ -134,6 +141,13 @@ fn load_side(
         &text,
         Strictness::Strict,
     )?;
+    // cmd/go's modload.ReadModFile: a main module needs its module line.
+    if go_mod.module.is_none() {
+        return Err(ProjectError::Invalid(format!(
+            "go: error reading {}: missing module declaration. To specify the module path:\n\tgo mod edit -module=example.com/mod",
+            go_mod_path.display()
+        )));
+    }
     let sum_path = dir.join("go.sum");
     let go_sum = match std::fs::read(&sum_path) {
         Ok(data) => Some(gosum::parse(&sum_path.display().to_string(), &data)?),
@@ -150,8 +164,8 @@ fn load_side(
         vendor_problems = crate::vendor::check_vendor_consistency(&go_mod, &txt);
         let tree = crate::integrity::scan_cached(
             &dir.join("vendor"),
-            PROGRESS.get(),
-            CACHE_DIR.get().map(PathBuf::as_path),
+            opts.progress,
+            opts.cache_dir.as_deref(),
         );
         vendor = Some((txt, tree));
     }
@@ -168,6 +182,20 @@ fn load_side(
         vendor_problems,
         vendor,
     })
+}
+
+/// A plugin directory that is the host's own module is a configuration mistake, not a plugin.
+fn refuse_host_as_plugin(host: &Side, plugins: &[Side]) -> Result<(), ProjectError> {
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let h = canon(&host.dir);
+    match plugins.iter().find(|p| canon(&p.dir) == h) {
+        Some(p) => Err(ProjectError::Invalid(format!(
+            "{}: this plugin directory is the host module itself ({}); list plugin modules only",
+            p.dir.display(),
+            host.module_path()
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Expands a plugin `path` (a directory or a glob) to module directories, sorted.
@@ -221,26 +249,27 @@ fn join_clean(root: &Path, rel: &Path) -> PathBuf {
 pub fn load_explicit(
     host: &Path,
     plugins: &[PathBuf],
-    opts: &LoadOptions,
+    opts: &Options,
 ) -> Result<Project, ProjectError> {
     let root = std::env::current_dir().map_err(|e| ProjectError::Io(".".into(), e))?;
     let mut config = Config::default();
     config.host.path = host.to_path_buf();
     let go_mods = ModCache::new();
-    let loader = Loader::new(opts, &go_mods);
-    let host = load_side("host".into(), host, BuildSettings::default(), &loader)?;
+    let loader = Loader::new(&opts.graph, &go_mods);
+    let host = load_side("host".into(), host, BuildSettings::default(), &loader, opts)?;
     let mut sides = Vec::new();
     for p in plugins {
         let name = p
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| p.display().to_string());
-        sides.push(load_side(name, p, BuildSettings::default(), &loader)?);
+        sides.push(load_side(name, p, BuildSettings::default(), &loader, opts)?);
     }
+    refuse_host_as_plugin(&host, &sides)?;
     Ok(Project {
-        modcache: opts.gomodcache.clone(),
+        modcache: opts.graph.gomodcache.clone(),
         go_mods,
-        load_options: opts.clone(),
+        load_options: opts.graph.clone(),
         root,
         config,
         host,
@@ -254,7 +283,7 @@ pub fn load_explicit(
 pub fn load(
     dir: &Path,
     config_path: Option<&Path>,
-    opts: &LoadOptions,
+    opts: &Options,
 ) -> Result<Project, ProjectError> {
     let cfg_file = config_path
         .map(Path::to_path_buf)
@@ -292,12 +321,13 @@ pub fn load(
         b
     };
     let go_mods = ModCache::new();
-    let loader = Loader::new(opts, &go_mods);
+    let loader = Loader::new(&opts.graph, &go_mods);
     let host = load_side(
         "host".into(),
         &host_dir,
         resolve(config.host.build.clone()),
         &loader,
+        opts,
     )?;
     let mut plugins = Vec::new();
     let mut jobs = Vec::new();
@@ -315,19 +345,17 @@ pub fn load(
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| d.display().to_string());
-            load_side(name, &d, build, &loader)
+            load_side(name, &d, build, &loader, opts)
         })
         .collect();
     for side in loaded {
         plugins.push(side?);
     }
-    if plugins.is_empty() {
-        notes.push("no plugin modules found".into());
-    }
+    refuse_host_as_plugin(&host, &plugins)?;
     Ok(Project {
-        modcache: opts.gomodcache.clone(),
+        modcache: opts.graph.gomodcache.clone(),
         go_mods,
-        load_options: opts.clone(),
+        load_options: opts.graph.clone(),
         root,
         config,
         host,

@@ -2,9 +2,9 @@
 //! affected lines, atomically. Never touches the host unless `--allow-host`.
 
 use super::report::write_atomically;
-use super::{EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS};
+use super::{bad, Out, EXIT_CLEAN, EXIT_FINDINGS};
 use anyhow::Result;
-use godrift::{analysis, project};
+use godrift::{project, rules};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -24,16 +24,10 @@ pub struct AlignArgs {
     pub gomodcache: Option<PathBuf>,
 }
 
-pub fn run(args: &AlignArgs) -> Result<i32> {
-    let opts = super::load_options(args.gomodcache.as_deref());
-    let project = match project::load(&args.dir, args.config.as_deref(), &opts) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("{e}");
-            return Ok(EXIT_BAD_INPUT);
-        }
-    };
-    let analysis = analysis::analyze(&project);
+pub fn run(args: &AlignArgs, out: Out) -> Result<i32> {
+    let opts = super::project_options(args.gomodcache.as_deref(), true, None);
+    let project = project::load(&args.dir, args.config.as_deref(), &opts).map_err(bad)?;
+    let analysis = rules::run(&project);
     let mut wrote = 0;
     let mut skipped = Vec::new();
     // Several proposals may edit one go.mod: apply them in sequence on fresh loads.
@@ -56,7 +50,7 @@ pub fn run(args: &AlignArgs) -> Result<i32> {
                 continue;
             };
             if let Some(d) = &c.diff {
-                print!("{d}");
+                out.write_all(d.as_bytes())?;
             }
             if !args.dry_run {
                 write_atomically(&c.path, new.as_bytes())?;
@@ -72,13 +66,7 @@ pub fn run(args: &AlignArgs) -> Result<i32> {
     }
     eprintln!("updated {wrote} go.mod file(s)");
     // Re-check: what is left after aligning.
-    let after = match project::load(&args.dir, args.config.as_deref(), &opts) {
-        Ok(p) => analysis::analyze(&p),
-        Err(e) => {
-            eprintln!("{e}");
-            return Ok(EXIT_BAD_INPUT);
-        }
-    };
+    let after = rules::run(&project::load(&args.dir, args.config.as_deref(), &opts).map_err(bad)?);
     let left = after
         .findings
         .iter()

@@ -2,7 +2,7 @@
 //! not using the pre-commit framework; see .pre-commit-hooks.yaml for those who do).
 
 use super::report::write_atomically;
-use super::{EXIT_BAD_INPUT, EXIT_CLEAN};
+use super::{Out, EXIT_CLEAN};
 use anyhow::Result;
 use std::path::PathBuf;
 
@@ -21,7 +21,7 @@ pub enum HookCommand {
 
 const HOOK: &str = "#!/bin/sh\n# Installed by `godrift hook install`: fail the commit on new Go plugin drift.\nchanged=$(git diff --cached --name-only | grep -E '(^|/)(go\\.mod|go\\.sum|go\\.work|modules\\.txt)$')\n[ -z \"$changed\" ] && exit 0\nif [ -f .godrift-baseline.json ]; then\n    exec godrift report --fail-on error --baseline .godrift-baseline.json\nfi\nexec godrift report --fail-on error\n";
 
-pub fn run(cmd: &HookCommand) -> Result<i32> {
+pub fn run(cmd: &HookCommand, out: Out) -> Result<i32> {
     let HookCommand::Install { dir, force } = cmd;
     let mut d = dir.canonicalize()?;
     let git = loop {
@@ -29,17 +29,12 @@ pub fn run(cmd: &HookCommand) -> Result<i32> {
             break d.join(".git");
         }
         if !d.pop() {
-            eprintln!("godrift: {} is not in a git repository", dir.display());
-            return Ok(EXIT_BAD_INPUT);
+            anyhow::bail!("{} is not in a git repository", dir.display());
         }
     };
     let hook = git.join("hooks/pre-commit");
     if hook.exists() && !force {
-        eprintln!(
-            "godrift: {} exists (use --force to replace it)",
-            hook.display()
-        );
-        return Ok(EXIT_BAD_INPUT);
+        anyhow::bail!("{} exists (use --force to replace it)", hook.display());
     }
     std::fs::create_dir_all(git.join("hooks"))?;
     write_atomically(&hook, HOOK.as_bytes())?;
@@ -48,6 +43,6 @@ pub fn run(cmd: &HookCommand) -> Result<i32> {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))?;
     }
-    println!("installed {}", hook.display());
+    writeln!(out, "installed {}", hook.display())?;
     Ok(EXIT_CLEAN)
 }

@@ -1,6 +1,6 @@
 //! `godrift init`: writes a starter godrift.toml (never overwriting without --force).
 
-use super::{EXIT_BAD_INPUT, EXIT_CLEAN};
+use super::{Out, EXIT_CLEAN};
 use anyhow::Result;
 use godrift::config;
 use std::path::PathBuf;
@@ -21,17 +21,13 @@ pub struct InitArgs {
     pub force: bool,
 }
 
-pub fn run(args: &InitArgs) -> Result<i32> {
+pub fn run(args: &InitArgs, out: Out) -> Result<i32> {
     let path = args.dir.join(config::FILE_NAME);
     if path.exists() && !args.force {
-        eprintln!(
-            "godrift: {} exists (use --force to overwrite)",
-            path.display()
-        );
-        return Ok(EXIT_BAD_INPUT);
+        anyhow::bail!("{} exists (use --force to overwrite)", path.display());
     }
     let text = config::starter(&args.host, &args.plugins);
     super::report::write_atomically(&path, text.as_bytes())?;
-    println!("wrote {}", path.display());
+    writeln!(out, "wrote {}", path.display())?;
     Ok(EXIT_CLEAN)
 }

@@ -3,6 +3,7 @@
 
 mod align;
 mod check;
+mod explain;
 mod hook;
 mod init;
 mod new_plugin;
@@ -42,6 +43,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Show as JSON what godrift reads from a go.mod, go.work, go.sum or modules.txt.
     Parse(parse::ParseArgs),
+    /// Print a finding code's documentation: what it means, why it breaks loading, the fix.
+    Explain(explain::ExplainArgs),
 }
 
 /// Output formats shared by the reporting subcommands.
@@ -53,20 +56,61 @@ pub enum OutputFormat {
     Sarif,
 }
 
-/// The build-list options from Go's environment (`go env -json` once, or Go's defaults), with
-/// `--gomodcache` taking precedence when given and not empty.
-pub(crate) fn load_options(gomodcache: Option<&std::path::Path>) -> godrift::graph::LoadOptions {
-    let env = godrift::goenv::GoEnv::detect();
-    let mut opts = godrift::graph::LoadOptions::from_env(&env);
-    if let Some(p) = gomodcache.filter(|p| !p.as_os_str().is_empty()) {
-        opts.gomodcache = p.to_path_buf();
-    }
-    opts
-}
-
 pub const EXIT_CLEAN: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_BAD_INPUT: i32 = 2;
+
+/// Where a command writes its output (stdout in `run`, a buffer in tests).
+pub type Out<'a> = &'a mut dyn std::io::Write;
+
+/// Bad input whose message already names the file (`go.mod:3:1: ...`, Go's wording): printed
+/// as is. Every other error is printed with the `godrift:` prefix. Both exit 2.
+#[derive(Debug)]
+pub struct BadInput(pub String);
+
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadInput {}
+
+/// Wraps a library error whose text names the file as `BadInput`.
+pub fn bad(e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::Error::new(BadInput(e.to_string()))
+}
+
+/// Options for loading a project from the common flags: what is not in the project's files.
+pub fn project_options<'a>(
+    gomodcache: Option<&std::path::Path>,
+    cache: bool,
+    progress: Option<godrift::integrity::Progress<'a>>,
+) -> godrift::project::Options<'a> {
+    // Go's environment as `go` sees it (`go env -json` once, or Go's defaults), with
+    // `--gomodcache` taking precedence when given and not empty.
+    let env = godrift::goenv::GoEnv::detect();
+    let mut graph = godrift::graph::LoadOptions::from_env(&env);
+    if let Some(p) = gomodcache.filter(|p| !p.as_os_str().is_empty()) {
+        graph.gomodcache = p.to_path_buf();
+    }
+    godrift::project::Options {
+        graph,
+        cache_dir: if cache {
+            godrift::project::default_cache_dir()
+        } else {
+            None
+        },
+        progress,
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
 
 pub fn run() -> i32 {
     let cli = match Cli::try_parse() {
@@ -81,20 +125,33 @@ pub fn run() -> i32 {
             return code;
         }
     };
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    let out: Out = &mut lock;
     let result = match &cli.command {
-        Command::Report(a) => report::run(a),
-        Command::Init(a) => init::run(a),
-        Command::Align(a) => align::run(a),
-        Command::NewPlugin(a) => new_plugin::run(a),
-        Command::Recipe(a) => recipe::run(a),
-        Command::Hook(a) => hook::run(a),
-        Command::Check(a) => check::run(a),
-        Command::Parse(a) => parse::run(a),
-    };
+        Command::Report(a) => report::run(a, out),
+        Command::Init(a) => init::run(a, out),
+        Command::Align(a) => align::run(a, out),
+        Command::NewPlugin(a) => new_plugin::run(a, out),
+        Command::Recipe(a) => recipe::run(a, out),
+        Command::Hook(a) => hook::run(a, out),
+        Command::Check(a) => check::run(a, out),
+        Command::Parse(a) => parse::run(a, out),
+        Command::Explain(a) => explain::run(a, out),
+    }
+    .and_then(|code| {
+        out.flush()?;
+        Ok(code)
+    });
     match result {
         Ok(code) => code,
+        // The reader went away (`godrift report | head`): nothing left to say to it.
+        Err(e) if is_broken_pipe(&e) => EXIT_CLEAN,
         Err(e) => {
-            eprintln!("godrift: {e:#}");
+            match e.downcast_ref::<BadInput>() {
+                Some(b) => eprintln!("{b}"),
+                None => eprintln!("godrift: {e:#}"),
+            }
             EXIT_BAD_INPUT
         }
     }

@@ -3,9 +3,9 @@
 //! replace directives, so the first build already loads.
 
 use super::report::write_atomically;
-use super::{EXIT_BAD_INPUT, EXIT_CLEAN};
+use super::{bad, Out, EXIT_CLEAN};
 use anyhow::Result;
-use godrift::analysis::relative_dir;
+use godrift::fixes::relative_dir;
 use godrift::project;
 use std::path::PathBuf;
 
@@ -24,22 +24,15 @@ pub struct NewPluginArgs {
     pub module: Option<String>,
 }
 
-pub fn run(args: &NewPluginArgs) -> Result<i32> {
-    let opts = super::load_options(None);
-    let p = match project::load(&args.project, None, &opts) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("{e}");
-            return Ok(EXIT_BAD_INPUT);
-        }
-    };
+pub fn run(args: &NewPluginArgs, out: Out) -> Result<i32> {
+    let opts = super::project_options(None, false, None);
+    let p = project::load(&args.project, None, &opts).map_err(bad)?;
     let dir = args
         .dir
         .clone()
         .unwrap_or_else(|| p.root.join("plugins").join(&args.name));
     if dir.join("go.mod").exists() {
-        eprintln!("godrift: {} already has a go.mod", dir.display());
-        return Ok(EXIT_BAD_INPUT);
+        anyhow::bail!("{} already has a go.mod", dir.display());
     }
     std::fs::create_dir_all(&dir)?;
     let host = &p.host;
@@ -93,6 +86,6 @@ pub fn run(args: &NewPluginArgs) -> Result<i32> {
     );
     write_atomically(&dir.join("go.mod"), gm.as_bytes())?;
     write_atomically(&dir.join("main.go"), main.as_bytes())?;
-    println!("created {} ({module})", dir.display());
+    writeln!(out, "created {} ({module})", dir.display())?;
     Ok(EXIT_CLEAN)
 }

@@ -1,7 +1,7 @@
 //! `godrift parse`: shows, as JSON, what godrift read from a go.mod, go.work, go.sum or
 //! vendor/modules.txt, so a user can check it against what Go reads.
 
-use super::{EXIT_BAD_INPUT, EXIT_CLEAN};
+use super::{bad, Out, EXIT_CLEAN};
 use anyhow::Result;
 use godrift::gomod::{self, ParseErrors, Strictness};
 use godrift::{gosum, vendor};
@@ -33,30 +33,10 @@ pub enum StrictnessArg {
     Strict,
 }
 
-pub fn run(args: &ParseArgs) -> Result<i32> {
+pub fn run(args: &ParseArgs, out: Out) -> Result<i32> {
     let path = &args.file;
     let shown = path.display().to_string();
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("godrift: {shown}: {e}");
-            return Ok(EXIT_BAD_INPUT);
-        }
-    };
-    if meta.len() > MAX_INPUT {
-        eprintln!(
-            "godrift: {shown}: file too large ({} bytes; limit {MAX_INPUT})",
-            meta.len()
-        );
-        return Ok(EXIT_BAD_INPUT);
-    }
-    let data = match std::fs::read(path) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("godrift: {shown}: {e}");
-            return Ok(EXIT_BAD_INPUT);
-        }
-    };
+    let data = godrift::fsio::read_bounded(path, MAX_INPUT)?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let json: Result<serde_json::Value, ParseErrors> = if name.ends_with(".work") {
         gomod::parse_work(&shown, &data).map(|f| serde_json::to_value(f).unwrap_or_default())
@@ -81,15 +61,10 @@ pub fn run(args: &ParseArgs) -> Result<i32> {
             } else {
                 serde_json::to_string(&v)?
             };
-            println!("{text}");
+            writeln!(out, "{text}")?;
             Ok(EXIT_CLEAN)
         }
-        Err(errs) => {
-            if name.ends_with(".sum") {
-                eprintln!("malformed go.sum:");
-            }
-            eprintln!("{errs}");
-            Ok(EXIT_BAD_INPUT)
-        }
+        Err(errs) if name.ends_with(".sum") => Err(bad(format!("malformed go.sum:\n{errs}"))),
+        Err(errs) => Err(bad(errs)),
     }
 }

@@ -1,7 +1,7 @@
 //! `godrift recipe`: the `go build` commands (and a Makefile snippet) for the host and every
 //! plugin, with the settings that must match, from godrift.toml or a built host binary.
 
-use super::{EXIT_BAD_INPUT, EXIT_CLEAN};
+use super::{bad, Out, EXIT_CLEAN};
 use anyhow::Result;
 use godrift::config::BuildSettings;
 use godrift::project;
@@ -53,30 +53,18 @@ fn command(b: &BuildSettings, plugin: bool, out: &str) -> String {
     format!("{} {}", env.join(" "), args.join(" "))
 }
 
-pub fn run(args: &RecipeArgs) -> Result<i32> {
+pub fn run(args: &RecipeArgs, out: Out) -> Result<i32> {
     if let Some(bin) = &args.from_binary {
-        let a = match godrift::binary::read(bin) {
-            Ok(a) => a,
-            Err(e) => {
-                eprintln!("godrift: {e}");
-                return Ok(EXIT_BAD_INPUT);
-            }
-        };
+        let a = godrift::binary::read(bin)?;
         let Some(bi) = a.build_info else {
-            eprintln!("godrift: {}: no Go build info", bin.display());
-            return Ok(EXIT_BAD_INPUT);
+            anyhow::bail!("{}: no Go build info", bin.display());
         };
-        println!("# plugins for {} must be built with:", bin.display());
-        println!("{}", godrift::binary::diagnose::recipe(&bi));
+        writeln!(out, "# plugins for {} must be built with:", bin.display())?;
+        writeln!(out, "{}", godrift::binary::diagnose::recipe(&bi))?;
         return Ok(EXIT_CLEAN);
     }
-    let p = match project::load(&args.dir, None, &super::load_options(None)) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("{e}");
-            return Ok(EXIT_BAD_INPUT);
-        }
-    };
+    let p =
+        project::load(&args.dir, None, &super::project_options(None, false, None)).map_err(bad)?;
     let rel = |d: &std::path::Path| {
         d.strip_prefix(&p.root)
             .map(|r| {
@@ -95,13 +83,16 @@ pub fn run(args: &RecipeArgs) -> Result<i32> {
             command(&pl.build, true, &format!("{}.so", pl.name)),
         ));
     }
-    println!("# host and plugins: the flags that change package hashes must be identical");
+    writeln!(
+        out,
+        "# host and plugins: the flags that change package hashes must be identical"
+    )?;
     for (d, c) in &lines {
-        println!("(cd {d} && {c})");
+        writeln!(out, "(cd {d} && {c})")?;
     }
-    println!("\n# Makefile\n.PHONY: build\nbuild:");
+    writeln!(out, "\n# Makefile\n.PHONY: build\nbuild:")?;
     for (d, c) in &lines {
-        println!("\tcd {d} && {c}");
+        writeln!(out, "\tcd {d} && {c}")?;
     }
     Ok(EXIT_CLEAN)
 }

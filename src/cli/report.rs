@@ -1,9 +1,9 @@
 //! `godrift report`: source-mode verdict for a host and its plugins, before anything is built.
 
-use super::{OutputFormat, EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS};
+use super::{bad, Out, OutputFormat, EXIT_CLEAN, EXIT_FINDINGS};
 use anyhow::Result;
 use godrift::finding::Severity;
-use godrift::{analysis, project, report};
+use godrift::{project, report, rules};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -52,39 +52,53 @@ pub struct ReportArgs {
     pub gomodcache: Option<PathBuf>,
 }
 
-pub fn run(args: &ReportArgs) -> Result<i32> {
-    let opts = super::load_options(args.gomodcache.as_deref());
+pub fn run(args: &ReportArgs, out: Out) -> Result<i32> {
     // A progress bar for vendor hashing, only when a person is watching.
-    if std::io::IsTerminal::is_terminal(&std::io::stderr()) && !args.quiet {
-        let bar = indicatif::ProgressBar::new(0);
+    let bar = (std::io::IsTerminal::is_terminal(&std::io::stderr()) && !args.quiet).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
         bar.set_style(
-            indicatif::ProgressStyle::with_template("hashing vendor/ {bar:30} {pos}/{len} files")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template("hashing vendor/ {spinner} {pos} files")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
-        let _ = godrift::project::PROGRESS.set(bar);
-    }
-    if !args.no_cache {
-        if let Some(d) = godrift::project::default_cache_dir() {
-            let _ = godrift::project::CACHE_DIR.set(d);
+        bar
+    });
+    let tick = |n: u64| {
+        if let Some(b) = &bar {
+            b.inc(n);
         }
-    }
+    };
+    let opts = super::project_options(
+        args.gomodcache.as_deref(),
+        !args.no_cache,
+        bar.as_ref().map(|_| &tick as godrift::integrity::Progress),
+    );
     let loaded = match &args.host {
         Some(host) => project::load_explicit(host, &args.plugins, &opts),
         None => project::load(&args.dir, args.config.as_deref(), &opts),
     };
-    let project = match loaded {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("{e}");
-            return Ok(EXIT_BAD_INPUT);
-        }
-    };
-    if let Some(bar) = godrift::project::PROGRESS.get() {
-        bar.finish_and_clear();
+    if let Some(b) = &bar {
+        b.finish_and_clear();
     }
-    let mut analysis = analysis::analyze(&project);
+    let project = loaded.map_err(bad)?;
+    // A report on no plugin would say "loads" about nothing.
+    if project.plugins.is_empty() {
+        let looked: Vec<String> = project
+            .config
+            .plugins
+            .iter()
+            .map(|p| format!("{:?}", p.path))
+            .collect();
+        return Err(bad(format!(
+            "godrift: no plugin module found under {} (looked for {}: directories holding a go.mod); list plugins in godrift.toml or pass --plugin DIR",
+            project.root.display(),
+            if looked.is_empty() { "plugins in the config".to_string() } else { looked.join(", ") }
+        )));
+    }
+    let analysis = rules::run(&project);
+    let fail_on = args.fail_on.unwrap_or(project.config.policy.fail_on);
+    let mut r = report::Report::new(&project, analysis);
     if let Some(path) = &args.write_baseline {
-        let b = godrift::baseline::Baseline::of(&analysis.findings);
+        let b = godrift::baseline::Baseline::of(&r.findings);
         write_atomically(path, serde_json::to_string_pretty(&b)?.as_bytes())?;
         eprintln!(
             "wrote {} accepted finding(s) to {}",
@@ -93,57 +107,36 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
         );
         return Ok(EXIT_CLEAN);
     }
-    let mut notes = Vec::new();
     if let Some(path) = &args.baseline {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("godrift: {}: {e}", path.display());
-                return Ok(EXIT_BAD_INPUT);
-            }
-        };
-        let b = match godrift::baseline::Baseline::parse(&text) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("{}:{}:{}: {e}", path.display(), e.line(), e.column());
-                return Ok(EXIT_BAD_INPUT);
-            }
-        };
-        let n = b.filter(&mut analysis.findings);
-        analysis.refresh_verdicts(&project);
-        notes.push(format!(
+        let text = godrift::fsio::read_input(path)?;
+        let text = String::from_utf8_lossy(&text);
+        let b = godrift::baseline::Baseline::parse(&text).map_err(|e| {
+            bad(format!(
+                "{}:{}:{}: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            ))
+        })?;
+        let n = r.accept(&b);
+        r.notes.push(format!(
             "{n} finding(s) accepted by baseline {}",
             path.display()
         ));
     }
-    let fail_on = args.fail_on.unwrap_or(project.config.policy.fail_on);
-    let mut r = report::Report::new(&project, analysis);
-    r.notes.extend(notes);
     if let Some(host) = &args.built_host {
-        let read = |p: &PathBuf| godrift::binary::read(p);
-        let host = match read(host) {
-            Ok(a) => a,
-            Err(e) => {
-                eprintln!("godrift: {e}");
-                return Ok(EXIT_BAD_INPUT);
-            }
-        };
-        let mut plugins = Vec::new();
-        for p in &args.built_plugins {
-            match read(p) {
-                Ok(a) => plugins.push(a),
-                Err(e) => {
-                    eprintln!("godrift: {e}");
-                    return Ok(EXIT_BAD_INPUT);
-                }
-            }
-        }
+        let host = godrift::binary::read(host)?;
+        let plugins = args
+            .built_plugins
+            .iter()
+            .map(|p| godrift::binary::read(p))
+            .collect::<Result<Vec<_>, _>>()?;
         let names: Vec<String> = args
             .built_plugins
             .iter()
             .map(|p| p.display().to_string())
             .collect();
-        r.add_binary(godrift::binary::check(&host, &plugins, &names));
+        r.add_binary(godrift::rules::binary::check(&host, &plugins, &names));
     }
     let text = match args.format {
         OutputFormat::Table => report::table(&r),
@@ -153,7 +146,7 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
     };
     match &args.output {
         Some(path) => write_atomically(path, text.as_bytes())?,
-        None => print!("{text}"),
+        None => out.write_all(text.as_bytes())?,
     }
     // In GitHub Actions, also add the Markdown report to the job summary.
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
@@ -170,14 +163,8 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
     })
 }
 
-/// Writes via a temporary file in the same directory and a rename.
+/// Writes a file godrift was asked to write (see `godrift::fsio::write_file`).
 pub fn write_atomically(path: &std::path::Path, data: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(data)?;
-    tmp.persist(path)?;
+    godrift::fsio::write_file(path, data)?;
     Ok(())
 }

@@ -1,0 +1,119 @@
+//! GD090 incomplete-information: godrift could not read something it needs.
+//!
+//! - What: a dependency's go.mod missing from the module cache, unreadable, or invalid (the
+//!   build list may lack modules or versions), a main module requiring a version it excludes, binaries without
+//!   build info or in the Go <= 1.15 hash format.
+//! - Why: what godrift cannot read it cannot compare: the verdict is "may-fail" at best.
+//! - Fix: the `go mod download` command in the finding, then run godrift again.
+
+use crate::finding::{Code, Finding, Severity};
+use crate::project::Side;
+
+pub fn check(side: &Side) -> Vec<Finding> {
+    use crate::graph::GoModProblem;
+    let mut out = excluded_requirements(side);
+    let missing = &side.build_list.missing;
+    // What is not read cannot be compared: the build list may lack modules or versions, so
+    // the verdict can be "may-fail" at best, never "loads".
+    let not_in_cache: Vec<String> = missing
+        .iter()
+        .filter(|m| matches!(m.problem, GoModProblem::NotInCache { .. }))
+        .map(ToString::to_string)
+        .collect();
+    if !not_in_cache.is_empty() {
+        let mut f = Finding::new(
+            Code::IncompleteInformation,
+            Severity::Warning,
+            format!(
+                "{}: go.mod of {} not found in the module cache; versions they require are not counted, so the build list may be incomplete",
+                side.name,
+                not_in_cache.join(", ")
+            ),
+        );
+        f.artifacts = vec![side.name.clone()];
+        f.fix = Some(format!(
+            "(cd {} && go mod download {})",
+            side.dir.display(),
+            not_in_cache.join(" ")
+        ));
+        out.push(f);
+    }
+    // Files that exist but cannot be read, or local replacements without a go.mod: named
+    // one by one, since no download fixes them.
+    for m in missing {
+        let (what, fix) = match &m.problem {
+            GoModProblem::NotInCache { .. } => continue,
+            GoModProblem::Unreadable { file, error } => (
+                format!("cannot read {} ({error})", file.display()),
+                format!("make {} readable by this user", file.display()),
+            ),
+            GoModProblem::NoLocalGoMod { file } => (
+                format!("its replacement directory has no {}", file.display()),
+                "fix the replace directive or create the module there".to_string(),
+            ),
+            GoModProblem::Invalid { file, error } => (
+                format!("{} does not parse: {error}", file.display()),
+                format!("repair or re-download {}", file.display()),
+            ),
+        };
+        let mut f = Finding::new(
+            Code::IncompleteInformation,
+            Severity::Warning,
+            format!(
+                "{}: go.mod of {m}: {what}; versions it requires are not counted, so the build list may be incomplete",
+                side.name
+            ),
+        );
+        f.artifacts = vec![side.name.clone()];
+        f.module = Some(m.module.path.clone());
+        f.fix = Some(fix);
+        out.push(f);
+    }
+    out
+}
+
+/// A main module requiring a version its own go.mod excludes: cmd/go replaces it with the
+/// next available version when it updates go.mod, which godrift (offline) cannot pick.
+fn excluded_requirements(side: &Side) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for r in &side.go_mod.require {
+        if side.go_mod.exclude.iter().any(|e| e.module == r.module) {
+            let mut f = Finding::new(
+                Code::IncompleteInformation,
+                Severity::Warning,
+                format!(
+                    "{}: go.mod requires {} but also excludes it; Go moves the requirement to the next version when it updates go.mod, so the build list here may be wrong",
+                    side.name, r.module
+                ),
+            );
+            f.artifacts = vec![side.name.clone()];
+            f.module = Some(r.module.path.clone());
+            f.fix = Some("run `go mod tidy` so go.mod records the version Go will use".into());
+            out.push(f);
+        }
+    }
+    out
+}
+
+pub const LEGACY_ROOT_CAUSE: &str =
+    "built with Go 1.15 or older, whose package-hash format godrift does not support";
+
+/// Binary mode: Go <= 1.15 hash format.
+pub fn legacy_hashes(host: &str, name: &str) -> Finding {
+    let mut f = Finding::new(
+        Code::IncompleteInformation,
+        Severity::Warning,
+        format!("{name}: Go <= 1.15 package hashes (go.link.pkghash strings) are not supported; no verdict"),
+    );
+    f.artifacts = vec![host.to_string(), name.to_string()];
+    f
+}
+
+/// Binary mode: no build info on one side, so the cause of a hash difference is unknown.
+pub fn no_build_info(name: &str) -> Finding {
+    Finding::new(
+        Code::IncompleteInformation,
+        Severity::Info,
+        format!("{name}: no build info on one side, so the cause of the hash difference cannot be named"),
+    )
+}
