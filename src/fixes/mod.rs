@@ -139,15 +139,45 @@ fn unified(side: &Side, root: &Path, old: &str, new: &str) -> String {
         .to_string()
 }
 
+/// What-if selections over the host's graph, prepared on first use (None: the host's
+/// graph cannot be prepared, and each question reloads it).
+type HostWhatIf<'l> = Option<Option<graph::WhatIf<'l>>>;
+
 /// The host's build list after also requiring `module@version` (MVS over the union).
-fn host_upgrade(
+fn host_upgrade<'l>(
     project: &Project,
+    loader: &'l graph::Loader<'l>,
+    what_if: &mut HostWhatIf<'l>,
     module: &str,
     version: &str,
     wanted_by: Vec<String>,
     extra: Option<(&Side, &Replacement)>,
 ) -> HostUpgrade {
     let host = &project.host;
+    let from_plugin_dir = matches!(extra, Some((_, Replacement::Dir { .. })));
+    // The host's own module-mode list is the base of the what-if: answer from it directly
+    // when nothing else (a vendored or workspace list, a plugin's directory) is involved.
+    if !from_plugin_dir && !host.build_list.vendored && host.build_list.work_file.is_none() {
+        let prepared = what_if
+            .get_or_insert_with(|| loader.what_if(&host.go_mod, &host.dir).ok())
+            .as_mut();
+        if let Some(changes) =
+            prepared.and_then(|w| w.require(&ModuleVersion::new(module, version)).ok())
+        {
+            return HostUpgrade {
+                required_by: wanted_by,
+                to: version.to_string(),
+                moves: changes
+                    .into_iter()
+                    .map(|c| Move {
+                        module: c.path,
+                        from: c.before.unwrap_or_else(|| "(none)".into()),
+                        to: c.after,
+                    })
+                    .collect(),
+            };
+        }
+    }
     let mut main: ModFile = host.go_mod.clone();
     main.require.retain(|r| r.module.path != module);
     main.require.push(Require {
@@ -166,22 +196,20 @@ fn host_upgrade(
     }
     // The main module's replacements (including the one above) are applied by MVS itself,
     // over the go.mod files the project's build lists already read.
-    let loader = graph::Loader::new(&project.load_options, &project.go_mods);
-    let after = loader
-        .load_main(main, &host.dir)
-        .map(|l| l.modules)
-        .unwrap_or_default();
+    let after = loader.selected(main, &host.dir).unwrap_or_default();
+    // Both lists are sorted by path: one merge finds what moved.
     let mut moves = Vec::new();
+    let mut before = host.build_list.modules.iter().peekable();
     for m in &after {
-        let before = host
-            .build_list
-            .get(&m.module.path)
-            .map(|b| b.module.version.clone());
-        if before.as_deref() != Some(m.module.version.as_str()) {
+        while before.next_if(|b| b.module.path < m.path).is_some() {}
+        let was = before
+            .next_if(|b| b.module.path == m.path)
+            .map(|b| b.module.version.as_str());
+        if was != Some(m.version.as_str()) {
             moves.push(Move {
-                module: m.module.path.clone(),
-                from: before.unwrap_or_else(|| "(none)".into()),
-                to: m.module.version.clone(),
+                module: m.path.clone(),
+                from: was.unwrap_or("(none)").to_string(),
+                to: m.version.clone(),
             });
         }
     }
@@ -202,6 +230,8 @@ pub fn propose(project: &Project, findings: &[Finding]) -> Vec<Proposal> {
         .filter_map(|f| f.module.clone())
         .collect();
     let strategy = project.config.align.strategy;
+    let loader = graph::Loader::new(&project.load_options, &project.go_mods);
+    let mut what_if: HostWhatIf = None;
     let mut out = Vec::new();
     for module in &modules {
         let versions: Vec<(&Side, String)> = sides
@@ -298,7 +328,15 @@ pub fn propose(project: &Project, findings: &[Finding]) -> Vec<Proposal> {
                 let wanted = versions.iter().find(|(_, v)| v == mx).map(|(s, _)| *s);
                 let repl =
                     wanted.and_then(|s| s.build_list.get(module)?.replace.as_ref().map(|r| (s, r)));
-                Some(host_upgrade(project, module, mx, newer_than_host, repl))
+                Some(host_upgrade(
+                    project,
+                    &loader,
+                    &mut what_if,
+                    module,
+                    mx,
+                    newer_than_host,
+                    repl,
+                ))
             }
             _ => None,
         };

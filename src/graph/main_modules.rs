@@ -5,6 +5,7 @@
 use super::{GraphError, Replacement};
 use crate::gomod::{self, ModFile};
 use crate::module::ModuleVersion;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
@@ -41,6 +42,10 @@ impl ReplaceMap {
         Ok(map)
     }
 
+    fn is_empty(&self) -> bool {
+        self.exact.is_empty() && self.any.is_empty()
+    }
+
     /// cmd/go's `replacement`: a version-specific replacement wins over a path-wide one.
     /// Returns whether the match was version-specific.
     fn get(&self, m: &ModuleVersion) -> Option<(bool, &ModuleVersion)> {
@@ -69,6 +74,8 @@ pub(crate) struct MainModules {
     /// Each workspace module's own replacements (its index.replace).
     module_replace: Vec<ReplaceMap>,
     exclude: HashSet<ModuleVersion>,
+    /// No file replaces anything (the common case: lookups are skipped).
+    no_replacements: bool,
 }
 
 impl MainModules {
@@ -89,6 +96,7 @@ impl MainModules {
                 file,
             }],
             work_dir: None,
+            no_replacements: top_replace.is_empty(),
             top_replace,
             module_replace: vec![ReplaceMap::default()],
             exclude,
@@ -154,6 +162,8 @@ impl MainModules {
             modules,
             work_dir: Some(work_dir.to_path_buf()),
             paths,
+            no_replacements: top_replace.is_empty()
+                && module_replace.iter().all(ReplaceMap::is_empty),
             top_replace,
             module_replace,
             exclude,
@@ -173,6 +183,9 @@ impl MainModules {
     /// last match winning. The workspace version of a main module is never replaced.
     pub fn replacement(&self, m: &ModuleVersion) -> Option<(&ModuleVersion, From)> {
         if m.version.is_empty() && self.contains(&m.path) {
+            return None;
+        }
+        if self.no_replacements {
             return None;
         }
         if let Some((_, r)) = self.top_replace.get(m) {
@@ -224,17 +237,17 @@ impl MainModules {
 
     /// The module whose go.mod is read for `m` (resolveReplacement, with a directory made
     /// absolute as rawGoModData joins it).
-    pub fn actual(&self, m: &ModuleVersion) -> ModuleVersion {
+    pub fn actual<'m>(&'m self, m: &'m ModuleVersion) -> Cow<'m, ModuleVersion> {
         match self.replacement(m) {
-            None => m.clone(),
-            Some((r, _)) if !r.version.is_empty() => r.clone(),
+            None => Cow::Borrowed(m),
+            Some((r, _)) if !r.version.is_empty() => Cow::Borrowed(r),
             Some((r, from)) => {
                 let dir = if Path::new(&r.path).is_absolute() {
                     PathBuf::from(&r.path)
                 } else {
                     clean_join(self.base_dir(from), &r.path)
                 };
-                ModuleVersion::new(dir.display().to_string(), "")
+                Cow::Owned(ModuleVersion::new(dir.display().to_string(), ""))
             }
         }
     }

@@ -13,11 +13,13 @@
 mod main_modules;
 mod select;
 mod source;
+mod upgrade;
 mod why;
 mod workspace;
 
 pub use select::RootUpdate;
 pub use source::{GoModProblem, MissingGoMod, ModCache, ModCacheSource, ModSource, Summary};
+pub use upgrade::{Change, WhatIf};
 pub use workspace::find_go_work;
 
 use crate::goenv::{GoEnv, GoWork};
@@ -238,13 +240,58 @@ impl<'a> Loader<'a> {
     pub fn load_main(&self, main: ModFile, main_dir: &Path) -> Result<BuildList, GraphError> {
         let go_version = main.go.as_ref().map(|g| g.version.clone());
         let toolchain = main.toolchain.as_ref().map(|t| t.name.clone());
-        let pruned = gover::compare(
-            go_version.as_deref().unwrap_or(gover::DEFAULT_GO_VERSION),
-            "1.17",
-        )
-        .is_ge();
         let mains = MainModules::single(main_dir, main)?;
+        let (graph, root_updates) = self.single_graph(&mains);
         let file = &mains.modules[0].file;
+        let direct: HashSet<&str> = file
+            .require
+            .iter()
+            .filter(|r| !r.indirect)
+            .map(|r| r.module.path.as_str())
+            .collect();
+        let mut list = finish(&mains, &graph, &direct)?;
+        list.go_version = go_version;
+        list.toolchain = toolchain;
+        list.root_updates = root_updates;
+        Ok(list)
+    }
+
+    /// Only the selected versions of a parsed main module's build list (what `load_main`
+    /// lists, without edges or why-chains), sorted by path: for what-if selections.
+    pub fn selected(
+        &self,
+        main: ModFile,
+        main_dir: &Path,
+    ) -> Result<Vec<ModuleVersion>, GraphError> {
+        let mains = MainModules::single(main_dir, main)?;
+        let (graph, _) = self.single_graph(&mains);
+        let mut out: Vec<ModuleVersion> = graph
+            .selection()
+            .filter(|(p, v)| !mains.contains(p) && !v.is_empty())
+            .map(|(p, v)| ModuleVersion::new(p, v))
+            .collect();
+        out.sort_unstable();
+        Ok(out)
+    }
+
+    /// How the graph of `mains` reads go.mod files.
+    fn context<'c>(&'c self, mains: &'c MainModules) -> Context<'c> {
+        Context {
+            mains,
+            source: self.source(),
+            source_id: self.source().cache_id(),
+            cache: self.cache,
+            main_summaries: Default::default(),
+        }
+    }
+
+    fn single_graph(&self, mains: &MainModules) -> (ModuleGraph, Vec<RootUpdate>) {
+        let file = &mains.modules[0].file;
+        let go = file
+            .go
+            .as_ref()
+            .map_or(gover::DEFAULT_GO_VERSION, |g| g.version.as_str());
+        let pruned = gover::compare(go, "1.17").is_ge();
         // rootsFromModFile: requirements on excluded versions are dropped.
         let roots: Vec<ModuleVersion> = file
             .require
@@ -252,30 +299,14 @@ impl<'a> Loader<'a> {
             .filter(|r| !mains.excluded(&r.module))
             .map(|r| r.module.clone())
             .collect();
-        let direct: HashSet<&str> = file
-            .require
-            .iter()
-            .filter(|r| !r.indirect)
-            .map(|r| r.module.path.as_str())
-            .collect();
-        let ctx = Context {
-            mains: &mains,
-            source: self.source(),
-            cache: self.cache,
-            main_summaries: HashMap::new(),
-        };
-        let (graph, root_updates) = select::load_single(
+        let ctx = self.context(mains);
+        select::load_single(
             &ctx,
             select::pruning_for(pruned),
             roots,
-            go_version.as_deref().unwrap_or(gover::DEFAULT_GO_VERSION),
-            toolchain.as_deref(),
-        );
-        let mut list = finish(&mains, &graph, &direct)?;
-        list.go_version = go_version;
-        list.toolchain = toolchain;
-        list.root_updates = root_updates;
-        Ok(list)
+            go,
+            file.toolchain.as_ref().map(|t| t.name.as_str()),
+        )
     }
 
     /// The build list of the workspace `work_path`: its `use`d modules are the main modules
@@ -309,6 +340,7 @@ impl<'a> Loader<'a> {
         let ctx = Context {
             mains,
             source: self.source(),
+            source_id: self.source().cache_id(),
             cache: self.cache,
             main_summaries,
         };
@@ -392,7 +424,7 @@ fn finish(
         .collect();
     edges.sort();
     edges.dedup();
-    let mut requirers: HashMap<&str, Vec<ModuleVersion>> = HashMap::new();
+    let mut requirers: foldhash::HashMap<&str, Vec<ModuleVersion>> = Default::default();
     for e in &edges {
         requirers
             .entry(e.to.path.as_str())

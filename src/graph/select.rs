@@ -6,9 +6,8 @@ use super::main_modules::MainModules;
 use super::source::{GoModProblem, MissingGoMod, ModCache, ModSource, Summary};
 use crate::module::ModuleVersion;
 use crate::semver::{self, gover};
-use rayon::prelude::*;
+use foldhash::{HashMap, HashMap as Map, HashSet};
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// gover.GoStrictVersion: from this release on, a go line is a requirement.
@@ -49,11 +48,12 @@ pub(crate) fn cmp_version(v1: &str, v2: &str) -> Ordering {
 /// The requirement graph as loaded, with MVS's selection kept up to date (mvs.Graph).
 #[derive(Debug, Default)]
 pub(crate) struct ModuleGraph {
-    /// Requirements of each loaded module, in load order (`order`).
-    required: HashMap<ModuleVersion, Vec<ModuleVersion>>,
-    order: Vec<ModuleVersion>,
+    /// The requirements of each loaded module (shared with the summaries).
+    required: Map<ModuleVersion, Arc<Summary>>,
     /// path → highest version reachable (the main modules' "" is highest).
     selected: HashMap<String, String>,
+    /// Modules loaded with their full closure (Pruning::Unpruned).
+    unpruned: HashSet<ModuleVersion>,
     /// go.mod files that could not be read, in load order.
     pub missing: Vec<MissingGoMod>,
     /// The highest `go` line of 1.21 or later among the loaded go.mod files (such a line
@@ -84,25 +84,23 @@ impl ModuleGraph {
     }
 
     fn require_go(&mut self, go: Option<&str>) {
-        let Some(go) = go.filter(|g| gover::compare(g, GO_STRICT).is_ge()) else {
-            return;
-        };
-        if self
-            .max_go
-            .as_deref()
-            .is_none_or(|m| gover::compare(m, go).is_lt())
-        {
-            self.max_go = Some(go.to_string());
+        let Some(go) = go else { return };
+        match self.max_go.as_deref() {
+            // Most go.mod files of a graph share a few go lines: skip the comparison.
+            Some(m) if m == go => {}
+            Some(m) if gover::compare(m, go).is_ge() => {}
+            _ if gover::compare(go, GO_STRICT).is_lt() => {}
+            _ => self.max_go = Some(go.to_string()),
         }
     }
 
-    /// mvs.Graph.Require: `m` requires `reqs`.
-    fn require(&mut self, m: &ModuleVersion, reqs: Vec<ModuleVersion>) {
-        for r in &reqs {
+    /// mvs.Graph.Require: `m` requires what its summary lists.
+    fn require(&mut self, m: &ModuleVersion, s: Arc<Summary>) {
+        for r in &s.require {
             self.raise(r);
         }
-        self.order.push(m.clone());
-        self.required.insert(m.clone(), reqs);
+        self.require_go(s.go.as_deref());
+        self.required.insert(m.clone(), s);
     }
 
     /// The version selected for `path`, if any module in the graph has it.
@@ -110,9 +108,19 @@ impl ModuleGraph {
         self.selected.get(path).map(String::as_str)
     }
 
+    /// Whether `m` was loaded with its full closure (below an unpruned module).
+    pub fn loaded_unpruned(&self, m: &ModuleVersion) -> bool {
+        self.unpruned.contains(m)
+    }
+
+    /// The summary `m` was loaded with.
+    pub fn required_summary(&self, m: &ModuleVersion) -> Option<Arc<Summary>> {
+        self.required.get(m).cloned()
+    }
+
     /// The requirements of `m`, if its go.mod was loaded.
     pub fn required_by(&self, m: &ModuleVersion) -> Option<&[ModuleVersion]> {
-        self.required.get(m).map(Vec::as_slice)
+        self.required.get(m).map(|s| s.require.as_slice())
     }
 
     /// Every path with its selected version.
@@ -120,11 +128,11 @@ impl ModuleGraph {
         self.selected.iter().map(|(p, v)| (p.as_str(), v.as_str()))
     }
 
-    /// Every requirement edge, in load order.
+    /// Every requirement edge (in no particular order).
     pub fn edges(&self) -> impl Iterator<Item = (&ModuleVersion, &ModuleVersion)> {
-        self.order
+        self.required
             .iter()
-            .flat_map(|m| self.required[m].iter().map(move |r| (m, r)))
+            .flat_map(|(m, s)| s.require.iter().map(move |r| (m, r)))
     }
 }
 
@@ -134,41 +142,76 @@ pub(crate) struct Context<'a> {
     pub mains: &'a MainModules,
     pub source: &'a dyn ModSource,
     pub cache: &'a ModCache,
+    /// The source's identity in the cache (ModSource::cache_id, computed once).
+    pub source_id: String,
     /// Summaries of the workspace modules (read from their parsed go.mod).
     pub main_summaries: HashMap<String, Arc<Summary>>,
 }
 
 impl Context<'_> {
-    /// goModSummary: the summary of `m` after replacement, without requirements on
-    /// versions a main module excludes.
-    fn summary(&self, m: &ModuleVersion) -> Result<Arc<Summary>, MissingGoMod> {
-        let raw = if m.version.is_empty() && self.mains.contains(&m.path) {
-            match self.main_summaries.get(&m.path) {
-                Some(s) => s.clone(),
-                None => {
-                    return Err(MissingGoMod {
-                        module: m.clone(),
-                        problem: GoModProblem::NoLocalGoMod {
-                            file: m.path.clone().into(),
-                        },
-                    })
+    /// goModSummary of one module.
+    pub fn summary_of(&self, m: &ModuleVersion) -> Result<Arc<Summary>, MissingGoMod> {
+        self.summaries(&[m]).pop().unwrap_or_else(|| {
+            Err(MissingGoMod {
+                module: m.clone(),
+                problem: GoModProblem::NoLocalGoMod {
+                    file: m.path.clone().into(),
+                },
+            })
+        })
+    }
+
+    /// goModSummary for a batch of modules: each after replacement, without requirements
+    /// on versions a main module excludes.
+    fn summaries(&self, ms: &[&ModuleVersion]) -> Vec<Result<Arc<Summary>, MissingGoMod>> {
+        let actual: Vec<std::borrow::Cow<ModuleVersion>> = ms
+            .iter()
+            .map(|m| {
+                if m.version.is_empty() && self.mains.contains(&m.path) {
+                    std::borrow::Cow::Borrowed(*m)
+                } else {
+                    self.mains.actual(m)
                 }
-            }
-        } else {
-            let actual = self.mains.actual(m);
-            self.cache
-                .summary(self.source, &actual)
-                .map_err(|problem| MissingGoMod {
-                    module: m.clone(),
+            })
+            .collect();
+        // Workspace modules come from their parsed go.mod; the rest from the source.
+        let from_source: Vec<&ModuleVersion> = ms
+            .iter()
+            .zip(&actual)
+            .filter(|(m, _)| !(m.version.is_empty() && self.mains.contains(&m.path)))
+            .map(|(_, a)| a.as_ref())
+            .collect();
+        let mut read = self
+            .cache
+            .summaries(self.source, &self.source_id, &from_source)
+            .into_iter();
+        ms.iter()
+            .map(|m| {
+                let raw = if m.version.is_empty() && self.mains.contains(&m.path) {
+                    self.main_summaries.get(&m.path).cloned().ok_or_else(|| {
+                        GoModProblem::NoLocalGoMod {
+                            file: m.path.clone().into(),
+                        }
+                    })
+                } else {
+                    read.next().unwrap_or_else(|| {
+                        Err(GoModProblem::NoLocalGoMod {
+                            file: m.path.clone().into(),
+                        })
+                    })
+                };
+                let raw = raw.map_err(|problem| MissingGoMod {
+                    module: (*m).clone(),
                     problem,
-                })?
-        };
-        if raw.require.iter().any(|r| self.mains.excluded(r)) {
-            let mut s = (*raw).clone();
-            s.require.retain(|r| !self.mains.excluded(r));
-            return Ok(Arc::new(s));
-        }
-        Ok(raw)
+                })?;
+                if raw.require.iter().any(|r| self.mains.excluded(r)) {
+                    let mut s = (*raw).clone();
+                    s.require.retain(|r| !self.mains.excluded(r));
+                    return Ok(Arc::new(s));
+                }
+                Ok(raw)
+            })
+            .collect()
     }
 }
 
@@ -187,12 +230,18 @@ pub(crate) fn read_mod_graph(
     } else {
         let main = ModuleVersion::new(ctx.mains.modules[0].path.clone(), "");
         g = ModuleGraph::new(std::slice::from_ref(&main));
-        g.require(&main, roots.to_vec());
+        let requires = Summary {
+            module: main.path.clone(),
+            require: roots.to_vec(),
+            go: None,
+            pruned: pruning == Pruning::Pruned,
+        };
+        g.require(&main, Arc::new(requires));
     }
     let mut loader = Loading {
         ctx,
-        loading: HashSet::new(),
-        loaded: HashMap::new(),
+        loading: HashSet::default(),
+        failed: HashSet::default(),
         queue: Vec::new(),
     };
     for m in roots {
@@ -205,16 +254,16 @@ pub(crate) fn read_mod_graph(
         // the graph: load the selected version of each dependency that was raised above
         // what a module with dependencies in "all" requires, until nothing changes.
         let mut has_deps_in_all: Vec<String> = Vec::new();
-        let mut in_all: HashSet<String> = HashSet::new();
+        let mut in_all: HashSet<String> = HashSet::default();
         for m in roots {
             if in_all.insert(m.path.clone()) {
                 has_deps_in_all.push(m.path.clone());
             }
         }
-        let mut seen: HashSet<ModuleVersion> = HashSet::new();
+        let mut seen: HashSet<ModuleVersion> = HashSet::default();
         loop {
             let mut needs: Vec<ModuleVersion> = Vec::new();
-            let mut needs_set: HashSet<ModuleVersion> = HashSet::new();
+            let mut needs_set: HashSet<ModuleVersion> = HashSet::default();
             for p in &has_deps_in_all {
                 let m = ModuleVersion::new(p.clone(), g.selected(p).unwrap_or("none"));
                 if !seen.contains(&m) {
@@ -251,12 +300,12 @@ pub(crate) fn read_mod_graph(
 }
 
 /// readModGraph's load queue: modules enqueued at a pruning, each (module, pruning) once;
-/// go.mod files are read a wave at a time in parallel, then applied in enqueue order.
+/// go.mod files are read a wave at a time in parallel, then applied in enqueue order. As
+/// loadOne, each module's summary is added to the graph once (or recorded as missing).
 struct Loading<'a, 'c> {
     ctx: &'a Context<'c>,
     loading: HashSet<(ModuleVersion, Pruning)>,
-    /// loadOne's cache: each module's summary is read and added to the graph once.
-    loaded: HashMap<ModuleVersion, Option<Arc<Summary>>>,
+    failed: HashSet<ModuleVersion>,
     queue: Vec<(ModuleVersion, Pruning)>,
 }
 
@@ -274,32 +323,29 @@ impl Loading<'_, '_> {
         while !self.queue.is_empty() {
             let wave = std::mem::take(&mut self.queue);
             let mut fresh: Vec<&ModuleVersion> = Vec::new();
-            let mut fresh_set: HashSet<&ModuleVersion> = HashSet::new();
+            let mut fresh_set: HashSet<&ModuleVersion> = HashSet::default();
             for (m, _) in &wave {
-                if !self.loaded.contains_key(m) && fresh_set.insert(m) {
+                if !g.required.contains_key(m) && !self.failed.contains(m) && fresh_set.insert(m) {
                     fresh.push(m);
                 }
             }
-            let ctx = self.ctx;
-            let read: Vec<Result<Arc<Summary>, MissingGoMod>> =
-                fresh.par_iter().map(|m| ctx.summary(m)).collect();
+            let read = self.ctx.summaries(&fresh);
             for (m, s) in fresh.iter().zip(read) {
                 match s {
-                    Ok(s) => {
-                        g.require(m, s.require.clone());
-                        g.require_go(s.go.as_deref());
-                        self.loaded.insert((*m).clone(), Some(s));
-                    }
+                    Ok(s) => g.require(m, s),
                     Err(e) => {
                         g.missing.push(e);
-                        self.loaded.insert((*m).clone(), None);
+                        self.failed.insert((*m).clone());
                     }
                 }
             }
             for (m, pruning) in wave {
-                let Some(Some(s)) = self.loaded.get(&m).cloned() else {
+                let Some(s) = g.required.get(&m).cloned() else {
                     continue;
                 };
+                if pruning == Pruning::Unpruned {
+                    g.unpruned.insert(m.clone());
+                }
                 // Below an unpruned module everything is loaded; a module's own go version
                 // decides for its requirements otherwise.
                 let next = if pruning == Pruning::Unpruned {
@@ -385,7 +431,7 @@ pub(crate) fn load_single(
     // What Go rewrites: each original root whose path is now required at another version
     // (or, for a redundant copy, no longer).
     let mut updates = Vec::new();
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: HashSet<&str> = HashSet::default();
     for r in &original {
         if r.path == main_path {
             // Dropped without an update under -mod=readonly either.

@@ -6,7 +6,6 @@ use crate::gomod::{self, Strictness};
 use crate::module::{self, ModuleVersion};
 use crate::semver::gover;
 use serde::Serialize;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -173,15 +172,14 @@ impl Summary {
     }
 }
 
-type Key = (String, ModuleVersion);
-type Slot = Result<Arc<Summary>, GoModProblem>;
+pub(crate) type Slot = Result<Arc<Summary>, GoModProblem>;
 
 /// Parsed go.mod summaries, shared by every build list the owner computes with it (the
-/// host's and each plugin's, loaded in parallel). A snapshot: create a new one to see files
-/// that changed on disk.
+/// host's and each plugin's, loaded in parallel), per source identity. A snapshot: create
+/// a new one to see files that changed on disk.
 #[derive(Debug, Default)]
 pub struct ModCache {
-    parsed: Mutex<HashMap<Key, Slot>>,
+    parsed: Mutex<foldhash::HashMap<String, foldhash::HashMap<ModuleVersion, Slot>>>,
 }
 
 impl ModCache {
@@ -193,24 +191,66 @@ impl ModCache {
     /// is empty) from `source`, parsed once per source identity.
     pub fn summary(&self, source: &dyn ModSource, target: &ModuleVersion) -> Slot {
         let id = source.cache_id();
+        let mut out = self.summaries(source, &id, &[target]);
+        out.pop().unwrap_or_else(|| read_summary(source, target))
+    }
+
+    /// The summaries of `targets`, in order: those already held are looked up under one
+    /// lock, the others read (in parallel when there are many) and then kept.
+    pub(crate) fn summaries(
+        &self,
+        source: &dyn ModSource,
+        id: &str,
+        targets: &[&ModuleVersion],
+    ) -> Vec<Slot> {
+        use rayon::prelude::*;
         if id.is_empty() {
-            return read_summary(source, target);
+            return targets.iter().map(|t| read_summary(source, t)).collect();
         }
-        let key = (id, target.clone());
-        if let Some(hit) = self.parsed.lock().ok().and_then(|c| c.get(&key).cloned()) {
-            return hit;
+        let mut out: Vec<Option<Slot>> = match self.parsed.lock() {
+            Ok(c) => {
+                let held = c.get(id);
+                targets
+                    .iter()
+                    .map(|t| held.and_then(|h| h.get(*t).cloned()))
+                    .collect()
+            }
+            Err(_) => vec![None; targets.len()],
+        };
+        let misses: Vec<usize> = (0..targets.len()).filter(|&i| out[i].is_none()).collect();
+        if misses.is_empty() {
+            return out.into_iter().flatten().collect();
         }
         // Read without the lock: parallel loads overlap their file reads.
-        let slot = read_summary(source, target);
+        let read: Vec<Slot> = if misses.len() < 16 {
+            misses
+                .iter()
+                .map(|&i| read_summary(source, targets[i]))
+                .collect()
+        } else {
+            misses
+                .par_iter()
+                .map(|&i| read_summary(source, targets[i]))
+                .collect()
+        };
         if let Ok(mut c) = self.parsed.lock() {
-            c.insert(key, slot.clone());
+            let held = c.entry(id.to_string()).or_default();
+            for (&i, slot) in misses.iter().zip(&read) {
+                held.insert(targets[i].clone(), slot.clone());
+            }
         }
-        slot
+        for (i, slot) in misses.into_iter().zip(read) {
+            out[i] = Some(slot);
+        }
+        out.into_iter().flatten().collect()
     }
 
     /// How many go.mod files are held.
     pub fn len(&self) -> usize {
-        self.parsed.lock().map(|c| c.len()).unwrap_or(0)
+        self.parsed
+            .lock()
+            .map(|c| c.values().map(|h| h.len()).sum())
+            .unwrap_or(0)
     }
 
     pub fn is_empty(&self) -> bool {

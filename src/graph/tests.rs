@@ -195,3 +195,105 @@ fn workspace_conflicting_replacements_are_gos_error() {
     assert_eq!(list.main, ["example.com/m1", "example.com/m2"]);
     assert!(list.modules.is_empty());
 }
+
+/// A deterministic generator for random module graphs.
+struct Lcg(u64);
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n.max(1) as u64) as usize
+    }
+}
+
+/// An in-memory universe of `n` modules × 4 versions, some unpruned, requiring
+/// lower-numbered modules.
+fn random_universe(seed: u64, n: usize) -> HashMap<String, String> {
+    let mut r = Lcg(seed);
+    let mut out = HashMap::new();
+    for i in 0..n {
+        for j in 0..4 {
+            let go = if r.below(5) == 0 { "1.16" } else { "1.21" };
+            let mut gm = format!("module m.com/m{i}\ngo {go}\n");
+            if i > 0 {
+                for _ in 0..r.below(4) {
+                    gm.push_str(&format!(
+                        "require m.com/m{} v1.{}.0\n",
+                        r.below(i),
+                        r.below(4)
+                    ));
+                }
+            }
+            out.insert(format!("m.com/m{i}@v1.{j}.0"), gm);
+        }
+    }
+    out
+}
+
+struct Owned(HashMap<String, String>);
+impl ModSource for Owned {
+    fn go_mod(&self, m: &ModuleVersion) -> Result<Vec<u8>, GoModProblem> {
+        self.0
+            .get(&m.to_string())
+            .map(|s| s.as_bytes().to_vec())
+            .ok_or_else(|| GoModProblem::NotInCache {
+                file: self.location(m),
+                download: format!("go mod download {m}"),
+            })
+    }
+}
+
+/// What-if answers computed incrementally equal a full reload of the changed go.mod, on
+/// random graphs (pruned and unpruned dependencies), for every module at every version.
+#[test]
+fn what_if_incremental_equals_reload() {
+    let (mut incremental, mut moved) = (0, 0);
+    for seed in 0..12u64 {
+        let src = Owned(random_universe(seed, 24));
+        let opts = LoadOptions::default();
+        let cache = ModCache::new();
+        let loader = Loader::with_source(&opts, &cache, &src);
+        let mut r = Lcg(seed + 1000);
+        // A tidy main module: its roots raised until Go would not move them.
+        let mut reqs: BTreeMap<String, String> = BTreeMap::new();
+        for _ in 0..6 {
+            reqs.insert(
+                format!("m.com/m{}", r.below(24)),
+                format!("v1.{}.0", r.below(4)),
+            );
+        }
+        let main = loop {
+            let text: String = reqs
+                .iter()
+                .map(|(p, v)| format!("require {p} {v}\n"))
+                .collect();
+            let main = parse(&format!("module main.com/x\ngo 1.21\n{text}"));
+            let list = loader.load_main(main.clone(), Path::new("/")).unwrap();
+            if list.root_updates.is_empty() {
+                break main;
+            }
+            for u in &list.root_updates {
+                reqs.insert(u.module.path.clone(), u.selected.clone());
+            }
+        };
+        let mut what_if = loader.what_if(&main, Path::new("/")).unwrap();
+        for i in 0..24 {
+            for j in 0..4 {
+                let m = ModuleVersion::new(format!("m.com/m{i}"), format!("v1.{j}.0"));
+                let want = what_if.reload(&m).unwrap();
+                if let Some(got) = what_if.incremental(&m) {
+                    incremental += 1;
+                    moved += usize::from(!got.is_empty());
+                    assert_eq!(got, want, "seed {seed}, require {m}");
+                }
+            }
+        }
+    }
+    assert!(
+        incremental > 500,
+        "the incremental path answered {incremental} questions"
+    );
+    assert!(moved > 200, "{moved} answers move something");
+}
