@@ -132,6 +132,7 @@ fn load_side(
     build: BuildSettings,
     loader: &Loader,
     opts: &Options,
+    is_host: bool,
 ) -> Result<Side, ProjectError> {
     let go_mod_path = dir.join("go.mod");
     let text = std::fs::read(&go_mod_path)
@@ -153,7 +154,12 @@ fn load_side(
         Ok(data) => Some(gosum::parse(&sum_path.display().to_string(), &data)?),
         Err(_) => None,
     };
-    let build_list = loader.load(dir)?;
+    // The host's graph stays with its list: proposals ask what-if questions about it.
+    let build_list = if is_host {
+        loader.load_keeping_graph(dir)?
+    } else {
+        loader.load(dir)?
+    };
     let mut vendor_problems = Vec::new();
     let mut vendor = None;
     if build_list.vendored {
@@ -256,14 +262,28 @@ pub fn load_explicit(
     config.host.path = host.to_path_buf();
     let go_mods = ModCache::new();
     let loader = Loader::new(&opts.graph, &go_mods);
-    let host = load_side("host".into(), host, BuildSettings::default(), &loader, opts)?;
+    let host = load_side(
+        "host".into(),
+        host,
+        BuildSettings::default(),
+        &loader,
+        opts,
+        true,
+    )?;
     let mut sides = Vec::new();
     for p in plugins {
         let name = p
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| p.display().to_string());
-        sides.push(load_side(name, p, BuildSettings::default(), &loader, opts)?);
+        sides.push(load_side(
+            name,
+            p,
+            BuildSettings::default(),
+            &loader,
+            opts,
+            false,
+        )?);
     }
     refuse_host_as_plugin(&host, &sides)?;
     Ok(Project {
@@ -328,6 +348,7 @@ pub fn load(
         resolve(config.host.build.clone()),
         &loader,
         opts,
+        true,
     )?;
     let mut plugins = Vec::new();
     let mut jobs = Vec::new();
@@ -345,7 +366,7 @@ pub fn load(
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| d.display().to_string());
-            load_side(name, &d, build, &loader, opts)
+            load_side(name, &d, build, &loader, opts, false)
         })
         .collect();
     for side in loaded {

@@ -159,7 +159,11 @@ fn host_upgrade<'l>(
     // when nothing else (a vendored or workspace list, a plugin's directory) is involved.
     if !from_plugin_dir && !host.build_list.vendored && host.build_list.work_file.is_none() {
         let prepared = what_if
-            .get_or_insert_with(|| loader.what_if(&host.go_mod, &host.dir).ok())
+            .get_or_insert_with(|| {
+                loader
+                    .what_if(&host.go_mod, &host.dir, Some(&host.build_list))
+                    .ok()
+            })
             .as_mut();
         if let Some(changes) =
             prepared.and_then(|w| w.require(&ModuleVersion::new(module, version)).ok())

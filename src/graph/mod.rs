@@ -144,6 +144,29 @@ pub struct BuildList {
     /// Shortest-path parents from the main modules (see `index_why`).
     #[serde(skip)]
     pub why_parent: HashMap<String, ModuleVersion>,
+    /// The module graph the list was selected from, when the loader was asked to keep it
+    /// (for what-if questions).
+    #[serde(skip)]
+    pub graph: Option<LoadedGraph>,
+}
+
+/// A loaded module graph kept with its build list: bookkeeping, not part of the list's
+/// value (two lists compare equal whatever graphs they keep).
+#[derive(Clone)]
+pub struct LoadedGraph(pub(crate) Arc<ModuleGraph>);
+
+impl PartialEq for LoadedGraph {
+    fn eq(&self, _: &LoadedGraph) -> bool {
+        true
+    }
+}
+
+impl Eq for LoadedGraph {}
+
+impl std::fmt::Debug for LoadedGraph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LoadedGraph")
+    }
 }
 
 impl BuildList {
@@ -202,6 +225,15 @@ impl<'a> Loader<'a> {
 
     /// The build list of the main module in `main_dir`, or of the workspace governing it.
     pub fn load(&self, main_dir: &Path) -> Result<BuildList, GraphError> {
+        self.load_inner(main_dir, false)
+    }
+
+    /// `load`, keeping the module graph with the list (module mode) for `what_if`.
+    pub fn load_keeping_graph(&self, main_dir: &Path) -> Result<BuildList, GraphError> {
+        self.load_inner(main_dir, true)
+    }
+
+    fn load_inner(&self, main_dir: &Path, keep: bool) -> Result<BuildList, GraphError> {
         if let Some(work) = find_go_work(main_dir, &self.opts.gowork, self.opts.goroot.as_deref())?
         {
             return self.load_workspace(&work);
@@ -216,7 +248,7 @@ impl<'a> Loader<'a> {
         if self.vendored(main_dir, &main) {
             return self.vendored_list(main_dir, main);
         }
-        self.load_main(main, main_dir)
+        self.load_main_inner(main, main_dir, keep)
     }
 
     /// setDefaultBuildMod outside a workspace: `-mod` when set; else vendor mode when
@@ -238,6 +270,15 @@ impl<'a> Loader<'a> {
     /// The build list of a parsed main module (module mode, not vendored): its graph with
     /// the roots made consistent as -mod=mod makes them.
     pub fn load_main(&self, main: ModFile, main_dir: &Path) -> Result<BuildList, GraphError> {
+        self.load_main_inner(main, main_dir, false)
+    }
+
+    fn load_main_inner(
+        &self,
+        main: ModFile,
+        main_dir: &Path,
+        keep: bool,
+    ) -> Result<BuildList, GraphError> {
         let go_version = main.go.as_ref().map(|g| g.version.clone());
         let toolchain = main.toolchain.as_ref().map(|t| t.name.clone());
         let mains = MainModules::single(main_dir, main)?;
@@ -253,6 +294,9 @@ impl<'a> Loader<'a> {
         list.go_version = go_version;
         list.toolchain = toolchain;
         list.root_updates = root_updates;
+        if keep {
+            list.graph = Some(LoadedGraph(Arc::new(graph)));
+        }
         Ok(list)
     }
 
@@ -396,6 +440,7 @@ impl<'a> Loader<'a> {
             root_updates: Vec::new(),
             edges: Vec::new(),
             why_parent: HashMap::new(),
+            graph: None,
         };
         list.index_why();
         Ok(list)
@@ -462,6 +507,7 @@ fn finish(
         root_updates: Vec::new(),
         edges,
         why_parent: HashMap::new(),
+        graph: None,
     };
     list.index_why();
     Ok(list)

@@ -278,7 +278,7 @@ fn what_if_incremental_equals_reload() {
                 reqs.insert(u.module.path.clone(), u.selected.clone());
             }
         };
-        let mut what_if = loader.what_if(&main, Path::new("/")).unwrap();
+        let mut what_if = loader.what_if(&main, Path::new("/"), None).unwrap();
         for i in 0..24 {
             for j in 0..4 {
                 let m = ModuleVersion::new(format!("m.com/m{i}"), format!("v1.{j}.0"));

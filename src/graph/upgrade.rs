@@ -13,11 +13,12 @@
 
 use super::main_modules::MainModules;
 use super::select::{self, cmp_version, Context, ModuleGraph, Pruning};
-use super::{GraphError, Loader};
+use super::{BuildList, GraphError, Loader};
 use crate::gomod::ModFile;
 use crate::module::ModuleVersion;
 use foldhash::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 /// A module whose selected version changes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,16 +42,23 @@ pub struct WhatIf<'l> {
 struct Base {
     /// The main module's roots by path.
     roots: HashMap<String, ModuleVersion>,
-    graph: ModuleGraph,
+    graph: Arc<ModuleGraph>,
     counts: HashMap<String, Vec<(String, u32)>>,
 }
 
 impl<'l> Loader<'l> {
-    /// Prepares what-if selections over the main module `main` in `dir` (one load of its
-    /// graph).
-    pub fn what_if(&'l self, main: &ModFile, dir: &Path) -> Result<WhatIf<'l>, GraphError> {
+    /// Prepares what-if selections over the main module `main` in `dir`: over the graph
+    /// `list` kept (`load_keeping_graph` of the same go.mod), else one load of it.
+    pub fn what_if(
+        &'l self,
+        main: &ModFile,
+        dir: &Path,
+        list: Option<&BuildList>,
+    ) -> Result<WhatIf<'l>, GraphError> {
         let mains = MainModules::single(dir, main.clone())?;
-        let base = Base::new(self, &mains);
+        let known =
+            list.and_then(|l| Some((l.graph.as_ref()?.0.clone(), l.root_updates.is_empty())));
+        let base = Base::new(self, &mains, known);
         Ok(WhatIf {
             loader: self,
             dir: dir.to_path_buf(),
@@ -62,26 +70,36 @@ impl<'l> Loader<'l> {
 
 impl Base {
     /// None when the main module's graph cannot be updated incrementally.
-    fn new(loader: &Loader, mains: &MainModules) -> Option<Base> {
+    fn new(
+        loader: &Loader,
+        mains: &MainModules,
+        known: Option<(Arc<ModuleGraph>, bool)>,
+    ) -> Option<Base> {
         let file = &mains.modules[0].file;
         let go = file.go.as_ref()?.version.as_str();
         if crate::semver::gover::compare(go, "1.17").is_lt() {
             return None;
         }
-        let ctx = loader.context(mains);
         let roots: Vec<ModuleVersion> = file
             .require
             .iter()
             .filter(|r| !mains.excluded(&r.module))
             .map(|r| r.module.clone())
             .collect();
-        let (graph, updates) = select::load_single(
-            &ctx,
-            Pruning::Pruned,
-            roots.clone(),
-            go,
-            file.toolchain.as_ref().map(|t| t.name.as_str()),
-        );
+        let (graph, tidy) = match known {
+            Some(k) => k,
+            None => {
+                let ctx = loader.context(mains);
+                let (graph, updates) = select::load_single(
+                    &ctx,
+                    Pruning::Pruned,
+                    roots.clone(),
+                    go,
+                    file.toolchain.as_ref().map(|t| t.name.as_str()),
+                );
+                (Arc::new(graph), updates.is_empty())
+            }
+        };
         // An untidy go.mod (roots Go would move, listed twice, or the main module itself)
         // is recomputed in full.
         let mut by_path: HashMap<String, ModuleVersion> = HashMap::default();
@@ -90,7 +108,7 @@ impl Base {
                 return None;
             }
         }
-        if !updates.is_empty() || by_path.contains_key(&mains.modules[0].path) {
+        if !tidy || by_path.contains_key(&mains.modules[0].path) {
             return None;
         }
         let mut counts: HashMap<String, Vec<(String, u32)>> = HashMap::default();
