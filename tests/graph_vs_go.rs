@@ -883,3 +883,132 @@ fn generated_untidy_modules_match_go() {
         "some generated go.mod files need updates"
     );
 }
+
+/// A module cache that is missing, empty or unreadable where the graph needs it: each go.mod
+/// godrift could not read is reported with why (not in the cache, with the exact download
+/// command; unreadable, naming the file; a replacement directory without go.mod; invalid).
+/// Running the reported commands fills the cache, and the list then equals Go's.
+#[test]
+fn unreadable_module_cache_is_reported_precisely() {
+    let Some(env) = Env::new("unreadable_module_cache_is_reported_precisely") else {
+        return;
+    };
+    write_proxy(&env.proxy(), &mods());
+    let main = env.tmp.path().join("main");
+    support::write_files(
+        &main,
+        &[
+            (
+                "go.mod",
+                "module example.com/main\n\ngo 1.21\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/b v1.0.0\n)\n",
+            ),
+            (
+                "main.go",
+                "package main\n\nimport (\n\t_ \"example.com/a\"\n\t_ \"example.com/b\"\n)\n\nfunc main() {}\n",
+            ),
+        ],
+    );
+    let load = |cache_dir: &Path| {
+        let cache = graph::ModCache::new();
+        graph::Loader::new(&LoadOptions::module_mode(cache_dir), &cache)
+            .load(&main)
+            .expect("load")
+    };
+    let cache_dir = env.modcache();
+    // Missing: the directory does not exist.
+    assert!(!cache_dir.exists());
+    let list = load(&cache_dir);
+    let commands: Vec<String> = list
+        .missing
+        .iter()
+        .map(|m| match &m.problem {
+            graph::GoModProblem::NotInCache { download, file } => {
+                assert!(file.starts_with(&cache_dir), "{}", file.display());
+                download.clone()
+            }
+            other => panic!("{}: {other}", m.module),
+        })
+        .collect();
+    assert_eq!(
+        commands,
+        [
+            "go mod download example.com/a@v1.0.0",
+            "go mod download example.com/b@v1.0.0"
+        ]
+    );
+    // Empty: same answer.
+    std::fs::create_dir_all(&cache_dir).expect("mkdir");
+    assert_eq!(load(&cache_dir).missing, list.missing);
+    // The commands as reported fill what the graph needs next, until nothing is missing.
+    let mut list = list;
+    for _ in 0..5 {
+        if list.missing.is_empty() {
+            break;
+        }
+        for m in &list.missing {
+            let graph::GoModProblem::NotInCache { download, .. } = &m.problem else {
+                panic!("{}: {}", m.module, m.problem);
+            };
+            let args: Vec<&str> = download.split(' ').skip(1).collect();
+            env.go(&main, &args);
+        }
+        list = load(&cache_dir);
+    }
+    assert!(list.missing.is_empty(), "{:?}", list.missing);
+    let want: Vec<String> = env
+        .go(&main, &["list", "-m", "all"])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(list_lines(&list), want);
+
+    // Unreadable: a go.mod in the cache that is not a regular file.
+    let b_mod = cache_dir.join("cache/download/example.com/b/@v/v1.0.0.mod");
+    std::fs::remove_file(&b_mod).expect("rm");
+    std::fs::create_dir(&b_mod).expect("mkdir");
+    let list = load(&cache_dir);
+    assert_eq!(list.missing.len(), 1, "{:?}", list.missing);
+    match &list.missing[0].problem {
+        graph::GoModProblem::Unreadable { file, error } => {
+            assert_eq!(file, &b_mod);
+            assert!(error.contains("directory"), "{error}");
+        }
+        other => panic!("{other}"),
+    }
+    std::fs::remove_dir(&b_mod).expect("rmdir");
+    // Invalid: the file does not parse.
+    std::fs::write(&b_mod, "module example.com/b\n\nrequire (\n").expect("write");
+    match &load(&cache_dir).missing[0].problem {
+        graph::GoModProblem::Invalid { file, .. } => assert_eq!(file, &b_mod),
+        other => panic!("{other}"),
+    }
+    // Unreadable by permissions (not when running as root, who reads it anyway).
+    std::fs::write(&b_mod, go_mod_text(&mods()[1])).expect("write");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&b_mod, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    if std::fs::read(&b_mod).is_err() {
+        match &load(&cache_dir).missing[0].problem {
+            graph::GoModProblem::Unreadable { file, error } => {
+                assert_eq!(file, &b_mod);
+                assert!(error.contains("ermission"), "{error}");
+            }
+            other => panic!("{other}"),
+        }
+    } else {
+        eprintln!("permission case skipped: this user reads mode-000 files (root)");
+    }
+    std::fs::set_permissions(&b_mod, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    // A replacement directory without go.mod.
+    let gm = std::fs::read_to_string(main.join("go.mod")).expect("go.mod");
+    std::fs::write(
+        main.join("go.mod"),
+        format!("{gm}\nreplace example.com/b => ./nowhere\n"),
+    )
+    .expect("go.mod");
+    match &load(&cache_dir).missing[0].problem {
+        graph::GoModProblem::NoLocalGoMod { file } => {
+            assert_eq!(file, &main.join("nowhere/go.mod"))
+        }
+        other => panic!("{other}"),
+    }
+}
