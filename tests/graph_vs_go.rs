@@ -1012,3 +1012,53 @@ fn unreadable_module_cache_is_reported_precisely() {
         other => panic!("{other}"),
     }
 }
+
+/// A module under a go.work that does not use it: Go refuses to build it there, and
+/// godrift refuses to give it the workspace's build list.
+#[test]
+fn a_module_outside_its_workspace_is_gos_error() {
+    let Some(env) = Env::new("a_module_outside_its_workspace_is_gos_error") else {
+        return;
+    };
+    let ws = env.tmp.path().join("ws");
+    support::write_files(
+        &ws,
+        &[
+            ("go.work", "go 1.22\n\nuse ./host\n"),
+            ("host/go.mod", "module example.com/host\n\ngo 1.22\n"),
+            ("host/main.go", "package main\n\nfunc main() {}\n"),
+            ("plugins/p/go.mod", "module example.com/p\n\ngo 1.22\n"),
+            ("plugins/p/main.go", "package main\n\nfunc main() {}\n"),
+        ],
+    );
+    let mut go = env.go.clone();
+    go.gowork = String::new();
+    go.goflags = String::new();
+    let out = go.go_output(&ws.join("plugins/p"), &["build", "-o", "/dev/null", "."]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not one of the workspace modules listed in go.work"),
+        "{stderr}"
+    );
+    let opts = LoadOptions {
+        gomodcache: env.modcache(),
+        ..LoadOptions::default()
+    };
+    let cache = graph::ModCache::new();
+    let loader = graph::Loader::new(&opts, &cache);
+    let err = loader
+        .load(&ws.join("plugins/p"))
+        .expect_err("outside the workspace");
+    assert!(
+        err.to_string().contains(
+            "is contained in a module that is not one of the workspace modules listed in"
+        ),
+        "{err}"
+    );
+    let fix = format!("\n\tgo work use {}", ws.join("plugins/p").display());
+    assert!(err.to_string().ends_with(&fix), "{err}");
+    // The used module itself gets the workspace's list.
+    let list = loader.load(&ws.join("host")).expect("host");
+    assert_eq!(list.main, ["example.com/host"]);
+}

@@ -236,7 +236,22 @@ impl<'a> Loader<'a> {
     fn load_inner(&self, main_dir: &Path, keep: bool) -> Result<BuildList, GraphError> {
         if let Some(work) = find_go_work(main_dir, &self.opts.gowork, self.opts.goroot.as_deref())?
         {
-            return self.load_workspace(&work);
+            let list = self.load_workspace(&work)?;
+            // Go builds only the workspace's own modules (modload's dirImportPath refuses
+            // a module that go.work does not use).
+            let abs = |p: &Path| {
+                main_modules::clean(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
+            };
+            let dir = abs(main_dir);
+            if !list.main_dirs.iter().any(|d| abs(d) == dir) {
+                return Err(GraphError::Go(format!(
+                    "directory {} is contained in a module that is not one of the workspace modules listed in {}. You can add the module to the workspace using:\n\tgo work use {}",
+                    main_dir.display(),
+                    work.display(),
+                    main_dir.display()
+                )));
+            }
+            return Ok(list);
         }
         let go_mod_path = main_dir.join("go.mod");
         let data = crate::fsio::read_input(&go_mod_path)?;
