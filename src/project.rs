@@ -47,20 +47,30 @@ pub struct Side {
 #[derive(Debug)]
 struct GoModIndex {
     first: std::collections::HashMap<String, crate::span::Span>,
+    /// The first `require` of each path, and every `replace` of each old path (indices).
+    require: std::collections::HashMap<String, usize>,
+    replace: std::collections::HashMap<String, Vec<usize>>,
     lines: LineIndex,
 }
 
 impl GoModIndex {
     fn new(go_mod: &ModFile, text: &[u8]) -> GoModIndex {
         let mut first = std::collections::HashMap::new();
-        for r in &go_mod.require {
+        let mut require = std::collections::HashMap::new();
+        let mut replace: std::collections::HashMap<String, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, r) in go_mod.require.iter().enumerate() {
             first.entry(r.module.path.clone()).or_insert(r.span);
+            require.entry(r.module.path.clone()).or_insert(i);
         }
-        for r in &go_mod.replace {
+        for (i, r) in go_mod.replace.iter().enumerate() {
             first.entry(r.old.path.clone()).or_insert(r.span);
+            replace.entry(r.old.path.clone()).or_default().push(i);
         }
         GoModIndex {
             first,
+            require,
+            replace,
             lines: LineIndex::new(text),
         }
     }
@@ -93,6 +103,27 @@ pub fn default_cache_dir() -> Option<PathBuf> {
 impl Side {
     pub fn module_path(&self) -> &str {
         self.go_mod.module.as_ref().map_or("", |m| m.path.as_str())
+    }
+
+    /// The first `require` of `path` in go.mod.
+    pub fn require_of(&self, path: &str) -> Option<&gomod::Require> {
+        let i = *self.go_mod_index.require.get(path)?;
+        self.go_mod.require.get(i)
+    }
+
+    /// The `replace` directives of `path` in go.mod, in file order.
+    pub fn replaces_of<'a>(&'a self, path: &str) -> impl Iterator<Item = &'a gomod::Replace> {
+        self.go_mod_index
+            .replace
+            .get(path)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.go_mod.replace.get(i))
+    }
+
+    /// Line starts of go.mod's text.
+    pub fn go_mod_lines(&self) -> &LineIndex {
+        &self.go_mod_index.lines
     }
 
     /// The go.mod line (1-based) and text of the first directive mentioning `module`.

@@ -30,7 +30,8 @@ pub fn run(args: &AlignArgs, out: Out) -> Result<i32> {
     let analysis = rules::run(&project);
     let mut wrote = 0;
     let mut skipped = Vec::new();
-    // Several proposals may edit one go.mod: apply them in sequence on fresh loads.
+    // Several proposals may edit one go.mod: their edits are applied together, once.
+    let mut per_file: Vec<(std::path::PathBuf, Vec<godrift::fixes::Edit>)> = Vec::new();
     for p in &analysis.proposals {
         for c in &p.changes {
             if c.artifact == "host" && !args.allow_host {
@@ -40,7 +41,7 @@ pub fn run(args: &AlignArgs, out: Out) -> Result<i32> {
                 ));
                 continue;
             }
-            let Some(new) = &c.new_text else {
+            let Some(edits) = &c.edits else {
                 skipped.push(format!(
                     "{}: {} ({})",
                     c.artifact,
@@ -52,10 +53,17 @@ pub fn run(args: &AlignArgs, out: Out) -> Result<i32> {
             if let Some(d) = &c.diff {
                 out.write_all(d.as_bytes())?;
             }
-            if !args.dry_run {
-                write_atomically(&c.path, new.as_bytes())?;
-                wrote += 1;
+            match per_file.iter_mut().find(|(path, _)| *path == c.path) {
+                Some((_, all)) => all.extend(edits.iter().cloned()),
+                None => per_file.push((c.path.clone(), edits.clone())),
             }
+        }
+    }
+    if !args.dry_run {
+        for (path, edits) in &per_file {
+            let text = godrift::fsio::read_input(path).map_err(bad)?;
+            write_atomically(path, &godrift::fixes::apply_edits(&text, edits))?;
+            wrote += 1;
         }
     }
     for s in &skipped {

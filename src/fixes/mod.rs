@@ -25,9 +25,9 @@ pub struct Change {
     pub diff: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// The new go.mod text (not serialized; `align` writes it).
+    /// The edits of go.mod's text (not serialized; `align` applies them).
     #[serde(skip)]
-    pub new_text: Option<String>,
+    pub edits: Option<Vec<Edit>>,
     #[serde(skip)]
     pub path: PathBuf,
 }
@@ -83,30 +83,34 @@ pub fn relative_dir(from: &Path, to: &Path) -> String {
     }
 }
 
-/// go.mod text with `module` set to `version` and, when `dir` is given, its directory
-/// replacement pointed at `dir`. Only the affected lines change.
-pub fn edit_go_mod(side: &Side, module: &str, version: &str, dir: Option<&str>) -> Option<String> {
-    let text = String::from_utf8_lossy(&side.go_mod_text).into_owned();
-    let mut edits: Vec<(usize, usize, String)> = Vec::new();
-    if let Some(req) = side.go_mod.require.iter().find(|r| r.module.path == module) {
-        let line = text.get(req.span.start..req.span.end)?;
-        edits.push((
-            req.span.start,
-            req.span.end,
-            line.replacen(&req.module.version, version, 1),
-        ));
-    } else {
-        return None;
-    }
+/// A replacement of go.mod text: bytes `start..end` become `text`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// The edits that set `module` to `version` in a side's go.mod and, when `dir` is given,
+/// point its directory replacement at `dir`. Only the affected lines change; None when
+/// go.mod does not require `module`.
+pub fn edit_go_mod(
+    side: &Side,
+    module: &str,
+    version: &str,
+    dir: Option<&str>,
+) -> Option<Vec<Edit>> {
+    let text = &side.go_mod_text;
+    let line = |s: usize, e: usize| std::str::from_utf8(text.get(s..e)?).ok();
+    let req = side.require_of(module)?;
+    let mut edits = vec![Edit {
+        start: req.span.start,
+        end: req.span.end,
+        text: line(req.span.start, req.span.end)?.replacen(&req.module.version, version, 1),
+    }];
     if let Some(dir) = dir {
-        for r in side
-            .go_mod
-            .replace
-            .iter()
-            .filter(|r| r.old.path == module && r.is_local())
-        {
-            let line = text.get(r.span.start..r.span.end)?;
-            let (lhs, rhs) = line.split_once("=>")?;
+        for r in side.replaces_of(module).filter(|r| r.is_local()) {
+            let (lhs, rhs) = line(r.span.start, r.span.end)?.split_once("=>")?;
             let new_rhs = rhs.replacen(r.new.path.as_str(), dir, 1);
             // A version-specific replacement must follow the new version.
             let lhs = if r.old.version.is_empty() {
@@ -114,29 +118,137 @@ pub fn edit_go_mod(side: &Side, module: &str, version: &str, dir: Option<&str>) 
             } else {
                 lhs.replacen(&r.old.version, version, 1)
             };
-            edits.push((r.span.start, r.span.end, format!("{lhs}=>{new_rhs}")));
+            edits.push(Edit {
+                start: r.span.start,
+                end: r.span.end,
+                text: format!("{lhs}=>{new_rhs}"),
+            });
         }
     }
-    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
-    let mut out = text;
-    for (s, e, new) in edits {
-        out.replace_range(s..e, &new);
-    }
-    Some(out)
+    edits.sort_by_key(|e| e.start);
+    Some(edits)
 }
 
-fn unified(side: &Side, root: &Path, old: &str, new: &str) -> String {
+/// `text` with `edits` applied (edits that overlap an earlier one are dropped).
+pub fn apply_edits(text: &[u8], edits: &[Edit]) -> Vec<u8> {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.start, e.end));
+    let mut out = Vec::with_capacity(text.len());
+    let mut at = 0;
+    for e in sorted {
+        if e.start < at || e.end > text.len() {
+            continue;
+        }
+        out.extend_from_slice(&text[at..e.start]);
+        out.extend_from_slice(e.text.as_bytes());
+        at = e.end;
+    }
+    out.extend_from_slice(&text[at..]);
+    out
+}
+
+/// The unified diff of the whole text (similar's Myers diff over every line).
+fn unified_whole(rel: &str, text: &[u8], edits: &[Edit]) -> String {
+    let old = String::from_utf8_lossy(text);
+    let new = String::from_utf8_lossy(&apply_edits(text, edits)).into_owned();
+    similar::TextDiff::from_lines(old.as_ref(), new.as_str())
+        .unified_diff()
+        .context_radius(2)
+        .header(&format!("a/{rel}"), &format!("b/{rel}"))
+        .to_string()
+}
+
+/// The unified diff (two lines of context, hunks merged as `diff -u` merges them) of
+/// `edits` to a side's go.mod. Each edit stays within one line, so only the lines around
+/// the edits are read: the cost does not grow with the file.
+fn unified(side: &Side, root: &Path, edits: &[Edit]) -> String {
     let rel = side
         .go_mod_path
         .strip_prefix(root)
         .unwrap_or(&side.go_mod_path)
         .display()
         .to_string();
-    similar::TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(2)
-        .header(&format!("a/{rel}"), &format!("b/{rel}"))
-        .to_string()
+    let text = &side.go_mod_text;
+    let lines = side.go_mod_lines();
+    let whole = || unified_whole(&rel, text, edits);
+    let n = lines.line_count();
+    // The text of 1-based line `l`, newline included.
+    let line_text = |l: usize| -> &[u8] {
+        let s = lines.line_start(l).unwrap_or(text.len());
+        let e = lines.line_start(l + 1).unwrap_or(text.len());
+        &text[s..e]
+    };
+    // The changed lines, each with its new text.
+    let mut changed: BTreeMap<usize, Vec<u8>> = BTreeMap::new();
+    for e in edits {
+        let l = lines.line(e.start);
+        if lines.line(e.end) != l || e.end > text.len() {
+            return whole();
+        }
+        let start = lines.line_start(l).unwrap_or(0);
+        let cur = changed.remove(&l).unwrap_or_else(|| line_text(l).to_vec());
+        // Offsets within the line; several edits of one line apply right to left.
+        let (a, b) = (e.start - start, e.end - start);
+        if b > cur.len() {
+            return whole();
+        }
+        let mut next = cur[..a].to_vec();
+        next.extend_from_slice(e.text.as_bytes());
+        next.extend_from_slice(&cur[b..]);
+        changed.insert(l, next);
+    }
+    changed.retain(|&l, new| new.as_slice() != line_text(l));
+    // A last line without newline needs diff's "\ No newline" marker: leave that to `whole`.
+    let last = changed.keys().next_back().copied().unwrap_or(0);
+    if changed.is_empty() || (last + 2 >= n && !text.ends_with(b"\n")) {
+        return whole();
+    }
+    let mut out = format!("--- a/{rel}\n+++ b/{rel}\n");
+    let keys: Vec<usize> = changed.keys().copied().collect();
+    let mut i = 0;
+    while i < keys.len() {
+        // Changes with at most four unchanged lines between them share a hunk.
+        let mut j = i;
+        while j + 1 < keys.len() && keys[j + 1] - keys[j] <= 5 {
+            j += 1;
+        }
+        let first = keys[i].saturating_sub(2).max(1);
+        let end = (keys[j] + 2).min(n - usize::from(text.ends_with(b"\n")));
+        let len = end + 1 - first;
+        let range = |start: usize| {
+            if len == 1 {
+                format!("{start}")
+            } else {
+                format!("{start},{len}")
+            }
+        };
+        out.push_str(&format!("@@ -{} +{} @@\n", range(first), range(first)));
+        let mut l = first;
+        while l <= end {
+            if !changed.contains_key(&l) {
+                out.push(' ');
+                out.push_str(&String::from_utf8_lossy(line_text(l)));
+                l += 1;
+                continue;
+            }
+            // A run of adjacent changed lines: all removals, then all additions.
+            let run_end = (l..=end)
+                .take_while(|k| changed.contains_key(k))
+                .last()
+                .unwrap_or(l);
+            for k in l..=run_end {
+                out.push('-');
+                out.push_str(&String::from_utf8_lossy(line_text(k)));
+            }
+            for k in l..=run_end {
+                out.push('+');
+                out.push_str(&String::from_utf8_lossy(&changed[&k]));
+            }
+            l = run_end + 1;
+        }
+        i = j + 1;
+    }
+    out
 }
 
 /// What-if selections over the host's graph, prepared on first use (None: the host's
@@ -301,15 +413,12 @@ pub fn propose(project: &Project, findings: &[Finding]) -> Vec<Proposal> {
                 (Some(d), true) => Some(relative_dir(&side.dir, d)),
                 _ => None,
             };
-            let new_text = edit_go_mod(side, module, &target, dir.as_deref());
-            let old = String::from_utf8_lossy(&side.go_mod_text).into_owned();
-            let diff = new_text
-                .as_ref()
-                .map(|n| unified(side, &project.root, &old, n));
+            let edits = edit_go_mod(side, module, &target, dir.as_deref());
+            let diff = edits.as_ref().map(|e| unified(side, &project.root, e));
             let note = match (replaced_dir, &dir) {
                 (true, Some(d)) => Some(format!("its replace directive now points at {d}")),
                 (true, None) => Some(format!("update the replace directive of {module} by hand")),
-                _ if new_text.is_none() => Some(format!(
+                _ if edits.is_none() => Some(format!(
                     "{module} is an indirect dependency here: `go get` adds a requirement"
                 )),
                 _ => None,
@@ -321,7 +430,7 @@ pub fn propose(project: &Project, findings: &[Finding]) -> Vec<Proposal> {
                 command: format!("(cd {} && go get {module}@{target})", side.dir.display()),
                 diff,
                 note,
-                new_text,
+                edits,
                 path: side.go_mod_path.clone(),
             });
         }
@@ -354,4 +463,67 @@ pub fn propose(project: &Project, findings: &[Finding]) -> Vec<Proposal> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The windowed diff equals the whole-file diff, for edits of one line, of two lines
+    /// near or far apart, of adjacent lines, and at the start and end of the file.
+    #[test]
+    fn windowed_diff_equals_whole_diff() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut gm = String::from("module example.com/p\n\ngo 1.22\n\nrequire (\n");
+        for i in 0..40 {
+            gm.push_str(&format!("\texample.com/m{i} v1.0.{i}\n"));
+        }
+        gm.push_str(")\n\nreplace (\n");
+        for i in [0, 3, 4, 20, 39] {
+            gm.push_str(&format!("\texample.com/m{i} => ../m{i}\n"));
+        }
+        gm.push_str(
+            ")\n\nrequire example.com/adj v1.0.0\nreplace example.com/adj v1.0.0 => ../adj\n",
+        );
+        gm.push_str("\nrequire example.com/last v1.0.0\n");
+        let host = tmp.path().join("host");
+        std::fs::create_dir_all(&host).unwrap();
+        std::fs::write(host.join("go.mod"), "module example.com/host\n\ngo 1.22\n").unwrap();
+        let p = tmp.path().join("p");
+        std::fs::create_dir_all(&p).unwrap();
+        std::fs::write(p.join("go.mod"), &gm).unwrap();
+        let opts = crate::project::Options {
+            graph: graph::LoadOptions::module_mode(tmp.path().join("no-cache")),
+            ..Default::default()
+        };
+        let project = crate::project::load_explicit(&host, &[p], &opts).unwrap();
+        let side = &project.plugins[0];
+        let mut checked = 0;
+        for i in (0..40).chain([100, 101]) {
+            let module = match i {
+                100 => "example.com/last".to_string(),
+                101 => "example.com/adj".to_string(),
+                _ => format!("example.com/m{i}"),
+            };
+            for dir in [None, Some("../elsewhere")] {
+                let Some(edits) = edit_go_mod(side, &module, "v9.9.9", dir) else {
+                    continue;
+                };
+                let got = unified(side, tmp.path(), &edits);
+                let rel = side
+                    .go_mod_path
+                    .strip_prefix(tmp.path())
+                    .unwrap()
+                    .display()
+                    .to_string();
+                assert_eq!(
+                    got,
+                    unified_whole(&rel, &side.go_mod_text, &edits),
+                    "{module} {dir:?}"
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 84);
+    }
 }
