@@ -68,21 +68,7 @@ fn kind_of(ft: &std::fs::FileType) -> &'static str {
 /// sockets and directories are refused before anything is read (a FIFO is opened without
 /// blocking); the cap is enforced while reading, so a file that grows is still bounded.
 pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, FsError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
-    const O_NONBLOCK: i32 = 0o4000;
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(O_NONBLOCK)
-        .open(path)
-        .map_err(|e| FsError::io(path, e))?;
-    let meta = file.metadata().map_err(|e| FsError::io(path, e))?;
-    if !meta.file_type().is_file() {
-        return Err(FsError::NotRegular {
-            path: path.to_path_buf(),
-            kind: kind_of(&meta.file_type()),
-        });
-    }
+    let (file, meta) = open_checked(path)?;
     if meta.len() > limit {
         return Err(FsError::TooLarge {
             path: path.to_path_buf(),
@@ -100,6 +86,32 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, FsError> {
         });
     }
     Ok(data)
+}
+
+/// Opens a regular file (symlinks followed) for reading, refusing devices, FIFOs, sockets
+/// and directories before anything is read (a FIFO is opened without blocking). For readers
+/// that stop early (Go file headers); the caller bounds how much it reads.
+pub fn open_regular(path: &Path) -> Result<std::fs::File, FsError> {
+    open_checked(path).map(|(f, _)| f)
+}
+
+fn open_checked(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), FsError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+    const O_NONBLOCK: i32 = 0o4000;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NONBLOCK)
+        .open(path)
+        .map_err(|e| FsError::io(path, e))?;
+    let meta = file.metadata().map_err(|e| FsError::io(path, e))?;
+    if !meta.file_type().is_file() {
+        return Err(FsError::NotRegular {
+            path: path.to_path_buf(),
+            kind: kind_of(&meta.file_type()),
+        });
+    }
+    Ok((file, meta))
 }
 
 /// `read_bounded` with the default cap.

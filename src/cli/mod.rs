@@ -102,6 +102,14 @@ pub fn project_options<'a>(
             None
         },
         progress,
+        packages: true,
+        goos: env.goos.clone(),
+        goarch: env.goarch.clone(),
+        goroot: env.goroot.clone(),
+        go_version: env
+            .goversion
+            .as_deref()
+            .and_then(|v| godrift::semver::gover::from_toolchain(v).map(str::to_string)),
     }
 }
 

@@ -343,10 +343,14 @@ pub fn propose(project: &Project, findings: &[Finding]) -> Vec<Proposal> {
     let modules: BTreeSet<String> = findings
         .iter()
         .filter(|f| f.code == Code::VersionConflict)
+        // A latent conflict (no package linked by both) needs no change today.
+        .filter(|f| f.severity > crate::finding::Severity::Info)
         .filter_map(|f| f.module.clone())
         .collect();
     let strategy = project.config.align.strategy;
-    let loader = graph::Loader::new(&project.load_options, &project.go_mods);
+    // The host's what-ifs read go.mod files where its build does.
+    let host_opts = crate::project::graph_options(&project.load_options, &project.host.build);
+    let loader = graph::Loader::new(&host_opts, &project.go_mods);
     let mut what_if: HostWhatIf = None;
     let mut out = Vec::new();
     for module in &modules {

@@ -178,6 +178,13 @@ impl BuildList {
     }
 }
 
+/// The build list of the main module in `main_dir` (or its workspace), with its own go.mod
+/// cache: for one-off callers; a caller loading several lists shares a `ModCache` through
+/// a `Loader`.
+pub fn load(main_dir: &Path, opts: &LoadOptions) -> Result<BuildList, GraphError> {
+    Loader::new(opts, &ModCache::new()).load(main_dir)
+}
+
 /// The build-list stage: loads build lists with one set of options, reading go.mod files
 /// through one source and sharing parsed ones through the caller's `ModCache`.
 pub struct Loader<'a> {
