@@ -334,7 +334,16 @@ impl Loading<'_, '_> {
                 match s {
                     Ok(s) => g.require(m, s),
                     Err(e) => {
-                        g.missing.push(e);
+                        // A version of a main module's own path that is nowhere (the
+                        // placeholder `require host v0.0.0` of a plugin built in a go.work
+                        // with the host): `go list -m all` fails on it, but builds take the
+                        // main module's packages from its directory (importFromModules
+                        // looks there first) and never read that go.mod.
+                        let placeholder = self.ctx.mains.contains(&m.path)
+                            && matches!(e.problem, GoModProblem::NotInCache { .. });
+                        if !placeholder {
+                            g.missing.push(e);
+                        }
                         self.failed.insert((*m).clone());
                     }
                 }
