@@ -8,7 +8,8 @@
 //! - `main_modules`: the main module(s), their replacements and exclusions;
 //! - `select`: the graph as modload.readModGraph loads it, and root updates;
 //! - `workspace`: go.work discovery and reading;
-//! - `why`: requirement chains.
+//! - `why`: requirement chains;
+//! - `upgrade`: what-if selections (another version of one module) over a loaded graph.
 
 mod main_modules;
 mod select;
@@ -304,7 +305,10 @@ impl<'a> Loader<'a> {
         let go_version = main.go.as_ref().map(|g| g.version.clone());
         let toolchain = main.toolchain.as_ref().map(|t| t.name.clone());
         let mains = MainModules::single(main_dir, main)?;
-        let (graph, root_updates) = self.single_graph(&mains);
+        let select::SingleGraph {
+            graph,
+            root_updates,
+        } = self.single_graph(&mains);
         let file = &mains.modules[0].file;
         let direct: HashSet<&str> = file
             .require
@@ -330,7 +334,7 @@ impl<'a> Loader<'a> {
         main_dir: &Path,
     ) -> Result<Vec<ModuleVersion>, GraphError> {
         let mains = MainModules::single(main_dir, main)?;
-        let (graph, _) = self.single_graph(&mains);
+        let graph = self.single_graph(&mains).graph;
         let mut out: Vec<ModuleVersion> = graph
             .selection()
             .filter(|(p, v)| !mains.contains(p) && !v.is_empty())
@@ -351,7 +355,7 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn single_graph(&self, mains: &MainModules) -> (ModuleGraph, Vec<RootUpdate>) {
+    fn single_graph(&self, mains: &MainModules) -> select::SingleGraph {
         let file = &mains.modules[0].file;
         let go = file
             .go
@@ -415,6 +419,8 @@ impl<'a> Loader<'a> {
             .iter()
             .map(|m| ModuleVersion::new(m.path.clone(), ""))
             .collect();
+        // LoadModGraph → expandGraph: the roots of a workspace are its modules, always
+        // selected, so no root update follows (updateWorkspaceRoots keeps them as they are).
         let graph = select::read_mod_graph(&ctx, Pruning::Workspace, &roots);
         let mut list = finish(mains, &graph, &direct)?;
         list.work_file = Some(work_path.to_path_buf());

@@ -391,7 +391,7 @@ pub(crate) fn load_single(
     mut roots: Vec<ModuleVersion>,
     go: &str,
     toolchain: Option<&str>,
-) -> (ModuleGraph, Vec<RootUpdate>) {
+) -> SingleGraph {
     roots.sort_by(|a, b| {
         a.path
             .cmp(&b.path)
@@ -483,5 +483,14 @@ pub(crate) fn load_single(
             });
         }
     }
-    (g, updates)
+    SingleGraph {
+        graph: g,
+        root_updates: updates,
+    }
+}
+
+/// A single main module's graph, and the roots Go would move to get it.
+pub(crate) struct SingleGraph {
+    pub graph: ModuleGraph,
+    pub root_updates: Vec<RootUpdate>,
 }

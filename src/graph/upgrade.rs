@@ -90,7 +90,10 @@ impl Base {
             Some(k) => k,
             None => {
                 let ctx = loader.context(mains);
-                let (graph, updates) = select::load_single(
+                let select::SingleGraph {
+                    graph,
+                    root_updates: updates,
+                } = select::load_single(
                     &ctx,
                     Pruning::Pruned,
                     roots.clone(),
