@@ -5,7 +5,7 @@
 use crate::config::{self, BuildSettings, Config};
 use crate::gomod::{self, ModFile, Strictness};
 use crate::gosum::{self, GoSum};
-use crate::graph::{self, BuildList, LoadOptions};
+use crate::graph::{self, BuildList, LoadOptions, Loader, ModCache};
 use crate::span::LineIndex;
 use std::path::{Path, PathBuf};
 
@@ -44,6 +44,42 @@ pub struct Side {
     /// What this artifact links (the package stage); None when it was not walked, and
     /// every module is then judged at module level.
     pub linked: Option<crate::linkage::Linked>,
+    /// Where each module is first mentioned in go.mod, for evidence lines.
+    go_mod_index: GoModIndex,
+}
+
+/// The first `require` (else `replace`) span of each module path in a go.mod, and its line
+/// starts: built once, so evidence for many modules stays linear.
+#[derive(Clone, Debug)]
+struct GoModIndex {
+    first: std::collections::HashMap<String, crate::span::Span>,
+    /// The first `require` of each path, and every `replace` of each old path (indices).
+    require: std::collections::HashMap<String, usize>,
+    replace: std::collections::HashMap<String, Vec<usize>>,
+    lines: LineIndex,
+}
+
+impl GoModIndex {
+    fn new(go_mod: &ModFile, text: &[u8]) -> GoModIndex {
+        let mut first = std::collections::HashMap::new();
+        let mut require = std::collections::HashMap::new();
+        let mut replace: std::collections::HashMap<String, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, r) in go_mod.require.iter().enumerate() {
+            first.entry(r.module.path.clone()).or_insert(r.span);
+            require.entry(r.module.path.clone()).or_insert(i);
+        }
+        for (i, r) in go_mod.replace.iter().enumerate() {
+            first.entry(r.old.path.clone()).or_insert(r.span);
+            replace.entry(r.old.path.clone()).or_default().push(i);
+        }
+        GoModIndex {
+            first,
+            require,
+            replace,
+            lines: LineIndex::new(text),
+        }
+    }
 }
 
 /// How to load a project: everything that is not in the project's files is passed here
@@ -92,23 +128,31 @@ impl Side {
         self.go_mod.module.as_ref().map_or("", |m| m.path.as_str())
     }
 
+    /// The first `require` of `path` in go.mod.
+    pub fn require_of(&self, path: &str) -> Option<&gomod::Require> {
+        let i = *self.go_mod_index.require.get(path)?;
+        self.go_mod.require.get(i)
+    }
+
+    /// The `replace` directives of `path` in go.mod, in file order.
+    pub fn replaces_of<'a>(&'a self, path: &str) -> impl Iterator<Item = &'a gomod::Replace> {
+        self.go_mod_index
+            .replace
+            .get(path)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.go_mod.replace.get(i))
+    }
+
+    /// Line starts of go.mod's text.
+    pub fn go_mod_lines(&self) -> &LineIndex {
+        &self.go_mod_index.lines
+    }
+
     /// The go.mod line (1-based) and text of the first directive mentioning `module`.
     pub fn go_mod_line_for(&self, module: &str) -> Option<(usize, String)> {
-        let span = self
-            .go_mod
-            .require
-            .iter()
-            .find(|r| r.module.path == module)
-            .map(|r| r.span)
-            .or_else(|| {
-                self.go_mod
-                    .replace
-                    .iter()
-                    .find(|r| r.old.path == module)
-                    .map(|r| r.span)
-            })?;
-        let idx = LineIndex::new(&self.go_mod_text);
-        let line = idx.line_col(span.start).line;
+        let span = *self.go_mod_index.first.get(module)?;
+        let line = self.go_mod_index.lines.line_col(span.start).line;
         let text = String::from_utf8_lossy(
             self.go_mod_text
                 .get(span.start..span.end)
@@ -125,10 +169,28 @@ pub struct Project {
     pub root: PathBuf,
     /// The module cache dependencies' go.mod files were read from.
     pub modcache: PathBuf,
+    /// The dependencies' go.mod files read for the build lists, for later selections
+    /// (proposals) over the same files.
+    pub go_mods: ModCache,
+    /// The options the build lists were loaded with.
+    pub load_options: LoadOptions,
     pub config: Config,
     pub host: Side,
     pub plugins: Vec<Side>,
     pub notes: Vec<String>,
+}
+
+/// The build-list options of a side: the project's, with the side's own module cache when
+/// its build uses one.
+pub fn graph_options(base: &LoadOptions, build: &BuildSettings) -> LoadOptions {
+    if build.modcache.is_empty() {
+        base.clone()
+    } else {
+        LoadOptions {
+            gomodcache: PathBuf::from(&build.modcache),
+            ..base.clone()
+        }
+    }
 }
 
 fn load_side(
@@ -136,7 +198,9 @@ fn load_side(
     dir: &Path,
     build: BuildSettings,
     main_dirs: Vec<PathBuf>,
+    go_mods: &ModCache,
     opts: &Options,
+    is_host: bool,
 ) -> Result<Side, ProjectError> {
     let go_mod_path = dir.join("go.mod");
     let text = std::fs::read(&go_mod_path)
@@ -158,16 +222,16 @@ fn load_side(
         Ok(data) => Some(gosum::parse(&sum_path.display().to_string(), &data)?),
         Err(_) => None,
     };
-    // A side built with its own GOMODCACHE reads its dependencies' go.mod files there.
-    let graph_opts = if build.modcache.is_empty() {
-        opts.graph.clone()
+    // A side built with its own GOMODCACHE reads its dependencies' go.mod files there
+    // (the shared go.mod cache keeps each module cache's files apart).
+    let graph_opts = graph_options(&opts.graph, &build);
+    let loader = Loader::new(&graph_opts, go_mods);
+    // The host's graph stays with its list: proposals ask what-if questions about it.
+    let build_list = if is_host {
+        loader.load_keeping_graph(dir)?
     } else {
-        LoadOptions {
-            gomodcache: Some(PathBuf::from(&build.modcache)),
-            ..opts.graph.clone()
-        }
+        loader.load(dir)?
     };
-    let build_list = graph::load(dir, &graph_opts)?;
     let mut vendor_problems = Vec::new();
     let mut vendor = None;
     if build_list.vendored {
@@ -186,6 +250,7 @@ fn load_side(
         ));
     }
     Ok(Side {
+        go_mod_index: GoModIndex::new(&go_mod, &text),
         name,
         dir: dir.to_path_buf(),
         go_mod_path,
@@ -460,12 +525,15 @@ pub fn load_explicit(
     let root = std::env::current_dir().map_err(|e| ProjectError::Io(".".into(), e))?;
     let mut config = Config::default();
     config.host.path = host.to_path_buf();
+    let go_mods = ModCache::new();
     let host = load_side(
         "host".into(),
         host,
         BuildSettings::default(),
         Vec::new(),
+        &go_mods,
         opts,
+        true,
     )?;
     let mut sides = Vec::new();
     for p in plugins {
@@ -478,21 +546,21 @@ pub fn load_explicit(
             p,
             BuildSettings::default(),
             Vec::new(),
+            &go_mods,
             opts,
+            false,
         )?);
     }
     refuse_host_as_plugin(&host, &sides)?;
-    let modcache = opts
-        .graph
-        .gomodcache
-        .clone()
-        .unwrap_or_else(graph::default_modcache);
+    let modcache = opts.graph.gomodcache.clone();
     let (mut host, mut sides) = (host, sides);
     load_vendor_sources(&mut host, &mut sides, &modcache, opts);
     let mut notes = vec!["build settings assumed default (no godrift.toml): -trimpath, -race and -gcflags are not compared".into()];
     let sides = link(&mut host, sides, opts, &modcache, &mut notes);
     Ok(Project {
         modcache,
+        go_mods,
+        load_options: opts.graph.clone(),
         root,
         config,
         host,
@@ -544,12 +612,15 @@ pub fn load(
         }
         b
     };
+    let go_mods = ModCache::new();
     let host = load_side(
         "host".into(),
         &host_dir,
         resolve(config.host.build.clone()),
         config.host.main.clone(),
+        &go_mods,
         opts,
+        true,
     )?;
     let mut plugins = Vec::new();
     let mut jobs = Vec::new();
@@ -567,23 +638,21 @@ pub fn load(
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| d.display().to_string());
-            load_side(name, &d, build, mains, opts)
+            load_side(name, &d, build, mains, &go_mods, opts, false)
         })
         .collect();
     for side in loaded {
         plugins.push(side?);
     }
     refuse_host_as_plugin(&host, &plugins)?;
-    let modcache = opts
-        .graph
-        .gomodcache
-        .clone()
-        .unwrap_or_else(graph::default_modcache);
+    let modcache = opts.graph.gomodcache.clone();
     let mut host = host;
     load_vendor_sources(&mut host, &mut plugins, &modcache, opts);
     let plugins = link(&mut host, plugins, opts, &modcache, &mut notes);
     Ok(Project {
         modcache,
+        go_mods,
+        load_options: opts.graph.clone(),
         root,
         config,
         host,

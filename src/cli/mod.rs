@@ -87,14 +87,15 @@ pub fn project_options<'a>(
     cache: bool,
     progress: Option<godrift::integrity::Progress<'a>>,
 ) -> godrift::project::Options<'a> {
-    let env = go_env();
+    // Go's environment as `go` sees it (`go env -json` once, or Go's defaults), with
+    // `--gomodcache` taking precedence when given and not empty.
+    let env = godrift::goenv::GoEnv::detect();
+    let mut graph = godrift::graph::LoadOptions::from_env(&env);
+    if let Some(p) = gomodcache.filter(|p| !p.as_os_str().is_empty()) {
+        graph.gomodcache = p.to_path_buf();
+    }
     godrift::project::Options {
-        graph: godrift::graph::LoadOptions {
-            gomodcache: gomodcache
-                .filter(|p| !p.as_os_str().is_empty())
-                .map(std::path::Path::to_path_buf),
-            use_workspace: true,
-        },
+        graph,
         cache_dir: if cache {
             godrift::project::default_cache_dir()
         } else {
@@ -102,49 +103,14 @@ pub fn project_options<'a>(
         },
         progress,
         packages: true,
-        goos: env.get("GOOS").cloned().unwrap_or_default(),
-        goarch: env.get("GOARCH").cloned().unwrap_or_default(),
-        goroot: env
-            .get("GOROOT")
-            .filter(|r| !r.is_empty())
-            .map(std::path::PathBuf::from),
+        goos: env.goos.clone(),
+        goarch: env.goarch.clone(),
+        goroot: env.goroot.clone(),
         go_version: env
-            .get("GOVERSION")
+            .goversion
+            .as_deref()
             .and_then(|v| godrift::semver::gover::from_toolchain(v).map(str::to_string)),
     }
-}
-
-/// GOOS, GOARCH, GOROOT and GOVERSION as `go env` reports them (go env -w settings count);
-/// empty without `go` on PATH (godrift then uses Go's defaults).
-fn go_env() -> std::collections::HashMap<String, String> {
-    let keys = ["GOOS", "GOARCH", "GOROOT", "GOVERSION"];
-    // The go command writes telemetry under os.UserConfigDir(): with a relative HOME that
-    // would land in the current directory (a tree godrift must not write to).
-    let absolute =
-        |k: &str| std::env::var_os(k).is_some_and(|v| std::path::Path::new(&v).is_absolute());
-    if !absolute("HOME") && !absolute("XDG_CONFIG_HOME") {
-        return Default::default();
-    }
-    let Ok(out) = std::process::Command::new("go")
-        .arg("env")
-        .args(keys)
-        .env("GOTOOLCHAIN", "local")
-        .stderr(std::process::Stdio::null())
-        .output()
-    else {
-        return Default::default();
-    };
-    if !out.status.success() {
-        return Default::default();
-    }
-    keys.iter()
-        .map(|k| k.to_string())
-        .zip(
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .map(str::to_string),
-        )
-        .collect()
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

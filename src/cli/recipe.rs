@@ -99,7 +99,8 @@ pub fn run(args: &RecipeArgs, out: Out) -> Result<i32> {
         writeln!(out, "{}", godrift::binary::diagnose::recipe(&bi))?;
         return Ok(EXIT_CLEAN);
     }
-    let p = project::load(&args.dir, None, &project::Options::default()).map_err(bad)?;
+    let p =
+        project::load(&args.dir, None, &super::project_options(None, false, None)).map_err(bad)?;
     let rel = |d: &std::path::Path| {
         d.strip_prefix(&p.root)
             .map(|r| {

@@ -48,7 +48,7 @@ pub struct ReportArgs {
     #[arg(long, short)]
     pub quiet: bool,
     /// Module cache to read dependencies' go.mod files from (default: GOMODCACHE).
-    #[arg(long, env = "GOMODCACHE")]
+    #[arg(long)]
     pub gomodcache: Option<PathBuf>,
 }
 

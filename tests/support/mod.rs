@@ -121,10 +121,13 @@ impl GoEnv {
         cmd.output().expect("run go")
     }
 
-    /// godrift in `dir` with this environment.
+    /// godrift in `dir` with this environment, but GOFLAGS unset: the `-mod=mod` the go
+    /// commands need to resolve offline is not how the projects are built, and godrift
+    /// honours GOFLAGS as `go build` does (`-mod=mod` would ignore vendor/).
     pub fn godrift(&self, dir: &Path, args: &[&str]) -> Run {
         let mut cmd = godrift_command(dir, args);
         self.apply(&mut cmd);
+        cmd.env("GOFLAGS", "");
         Run::of(cmd.output().expect("run godrift"))
     }
 }
@@ -155,6 +158,8 @@ pub fn godrift_command(dir: &Path, args: &[&str]) -> Command {
         .args(args)
         .env("GOMODCACHE", dir.join("no-modcache"))
         .env("GOWORK", "off")
+        // godrift honours GOFLAGS (-mod, as go build does): none unless a test sets it.
+        .env("GOFLAGS", "")
         .env("GODRIFT_CACHE_DIR", dir.join(".godrift-test-cache"))
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("GITHUB_ACTIONS");
