@@ -3,13 +3,21 @@
 //! for code review) and SARIF 2.1.0 (rule ids are the stable finding codes). `check`'s
 //! binary-mode report renders through the same modules.
 
+mod diffs;
+mod esc;
+mod github;
 mod markdown;
 mod sarif;
 mod table;
 
-pub use markdown::{check_markdown, markdown};
-pub use sarif::{check_sarif, sarif};
-pub use table::{check_table, table};
+pub use github::{annotations, check_annotations, summary, MAX_ANNOTATIONS, MAX_SUMMARY_BYTES};
+pub use markdown::{check_markdown, markdown, MAX_CHARS, MAX_EDGES};
+pub use sarif::{check_sarif, limits as sarif_limits, sarif, SarifOptions};
+pub use table::{check_table, check_table_styled, table, table_styled, Style};
+
+/// The version of the JSON outputs (`report`, `check`): it changes with
+/// `schemas/*.schema.json` and only with them, when a change is not backward compatible.
+pub const SCHEMA_VERSION: u32 = 1;
 
 use crate::finding::{Finding, Severity};
 use crate::project::Project;
@@ -25,7 +33,15 @@ pub struct HostInfo {
     pub go_version: Option<String>,
 }
 
-/// The JSON document (`schema_version` 1).
+/// One go.mod's whole proposed edit (every proposal's change to it at once).
+#[derive(Clone, Debug, Serialize)]
+pub struct GoModDiff {
+    pub artifact: String,
+    pub go_mod: String,
+    pub diff: String,
+}
+
+/// The JSON document (`schema_version` 1, described by `schemas/report.schema.json`).
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
     pub schema_version: u32,
@@ -37,6 +53,9 @@ pub struct Report {
     pub plugins: Vec<crate::rules::PluginVerdict>,
     pub findings: Vec<Finding>,
     pub proposals: Vec<Proposal>,
+    /// Per go.mod, the diff of all its proposed changes together.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub go_mod_diffs: Vec<GoModDiff>,
     pub notes: Vec<String>,
     /// What each artifact links (the host first), from the package stage.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -182,6 +201,50 @@ fn replace_whole(s: &str, what: &str, with: &str) -> String {
     out
 }
 
+/// One diff per go.mod that proposals change: the per-module diffs merged on the file's
+/// text (kept apart, in order, when they cannot be merged).
+fn go_mod_diffs(project: &Project, proposals: &[Proposal]) -> Vec<GoModDiff> {
+    let mut per_file: Vec<(String, String, Vec<&str>)> = Vec::new();
+    for p in proposals {
+        for c in &p.changes {
+            let Some(d) = &c.diff else { continue };
+            match per_file
+                .iter_mut()
+                .find(|(a, g, _)| *a == c.artifact && *g == c.go_mod)
+            {
+                Some((_, _, ds)) => ds.push(d),
+                None => per_file.push((c.artifact.clone(), c.go_mod.clone(), vec![d])),
+            }
+        }
+    }
+    per_file
+        .into_iter()
+        .map(|(artifact, go_mod, ds)| {
+            let side = std::iter::once(&project.host)
+                .chain(&project.plugins)
+                .find(|s| s.name == artifact);
+            let merged = side.and_then(|s| {
+                let text = String::from_utf8_lossy(&s.go_mod_text);
+                let path = ds
+                    .first()
+                    .and_then(|d| d.lines().next())
+                    .and_then(|l| l.strip_prefix("--- a/"))
+                    .unwrap_or(&go_mod)
+                    .to_string();
+                if ds.len() == 1 {
+                    return Some(ds[0].to_string());
+                }
+                diffs::merged(&path, &text, &ds)
+            });
+            GoModDiff {
+                artifact,
+                go_mod,
+                diff: merged.unwrap_or_else(|| ds.concat()),
+            }
+        })
+        .collect()
+}
+
 impl Report {
     /// The headline verdict: `fails`, or `fails (accepted by baseline)`.
     pub fn verdict_shown(&self) -> String {
@@ -221,12 +284,13 @@ impl Report {
                 }
             }
         }
+        let go_mod_diffs = go_mod_diffs(project, &proposals);
         let mut plugins = analysis.plugins;
         for p in &mut plugins {
             p.dir = rel.path(std::path::Path::new(&p.dir));
         }
         Report {
-            schema_version: 1,
+            schema_version: SCHEMA_VERSION,
             verdict: analysis.verdict,
             after_baseline: None,
             host: HostInfo {
@@ -238,6 +302,7 @@ impl Report {
             plugins,
             findings,
             proposals,
+            go_mod_diffs,
             notes: project.notes.clone(),
             artifacts: artifact_packages(&project.host, "host")
                 .into_iter()
