@@ -236,8 +236,9 @@ fn graph(r: &Report) -> (String, usize) {
         edges: BTreeSet::new(),
         modules: BTreeMap::new(),
     };
+    // Plugin ids by name; `host` in a finding's artifacts is the host the first time (the
+    // host comes first) and a plugin named `host` after that.
     let mut ids: BTreeMap<&str, String> = BTreeMap::new();
-    ids.insert("host", "h".into());
     let mut order = Vec::new();
     for (i, p) in r.plugins.iter().enumerate() {
         let id = format!("p{i}");
@@ -267,9 +268,16 @@ fn graph(r: &Report) -> (String, usize) {
         if g.modules.len() > n {
             g.lines.push(format!("  {mid}((\"{}\"))", mermaid_label(m)));
         }
+        let mut host_seen = false;
         for a in &f.artifacts {
-            let Some(id) = ids.get(a.as_str()) else {
-                continue;
+            let id = if a == "host" && !host_seen {
+                host_seen = true;
+                "h".to_string()
+            } else {
+                match ids.get(a.as_str()) {
+                    Some(id) => id.clone(),
+                    None => continue,
+                }
             };
             let e = (id.clone(), mid.clone(), f.code.as_str().to_string());
             if g.edges.insert(e.clone()) {

@@ -12,7 +12,7 @@ mod table;
 
 pub use github::{annotations, check_annotations, summary, MAX_ANNOTATIONS, MAX_SUMMARY_BYTES};
 pub use markdown::{check_markdown, markdown, MAX_CHARS, MAX_EDGES};
-pub use sarif::{check_sarif, limits as sarif_limits, sarif, SarifOptions};
+pub use sarif::{check_sarif, limits as sarif_limits, sarif, SarifOptions, SRCROOT};
 pub use table::{check_table, check_table_styled, table, table_styled, Style};
 
 /// The version of the JSON outputs (`report`, `check`): it changes with

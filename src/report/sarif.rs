@@ -132,15 +132,15 @@ fn capitalize(s: &str) -> String {
     }
 }
 
-/// Stable identity of a result across runs: (code, module, plugin), plus the file for
-/// findings about no module (two vendored-file findings of one plugin stay apart).
+/// Stable identity of a result across runs: (code, module, plugin); a finding about no
+/// module is told apart by its file and message instead (two build flags of one plugin).
 fn fingerprint(f: &Finding, plugin: &str, file: &str) -> String {
     let mut h = Sha256::new();
     h.update(f.code.as_str());
     h.update([0]);
     match &f.module {
         Some(m) => h.update(m),
-        None => h.update(format!("file:{file}")),
+        None => h.update(format!("file:{file}\0{}", f.message)),
     }
     h.update([0]);
     h.update(plugin);
