@@ -47,6 +47,45 @@ impl Style {
         }
     }
 
+    /// Wraps the lines around the tables (proposals, notes) to the width, continuing a line
+    /// two columns further in than it starts; tables are already sized, and lines holding
+    /// a command are left whole.
+    fn wrap(&self, text: &str) -> String {
+        let Some(width) = self.width.map(usize::from) else {
+            return text.to_string();
+        };
+        let mut out = String::with_capacity(text.len() + 64);
+        for l in text.split_inclusive('\n') {
+            let body = l.strip_suffix('\n').unwrap_or(l);
+            let is_table = body.starts_with(['│', '┌', '└', '╞', '├', '┆']);
+            // A shell command stays on one line, for copy and paste.
+            let is_command = body.contains("(cd ") || body.contains("go build ");
+            if is_table || is_command || body.chars().count() <= width {
+                out.push_str(l);
+                continue;
+            }
+            let indent = body.len() - body.trim_start().len() + 2;
+            let mut col = 0;
+            for (i, word) in body.split(' ').enumerate() {
+                let w = word.chars().count();
+                if i > 0 && col + 1 + w > width && col > indent {
+                    out.push('\n');
+                    out.push_str(&" ".repeat(indent));
+                    col = indent;
+                } else if i > 0 {
+                    out.push(' ');
+                    col += 1;
+                }
+                out.push_str(word);
+                col += w;
+            }
+            if l.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+        out
+    }
+
     fn verdict(&self, v: Verdict) -> Option<Color> {
         Some(match v {
             Verdict::Loads => Color::Green,
@@ -162,7 +201,7 @@ pub fn table_styled(r: &Report, st: Style) -> String {
     for n in &r.notes {
         out.push_str(&format!("note: {n}\n"));
     }
-    out
+    st.wrap(&out)
 }
 
 /// `check`'s report as a plain terminal table.
@@ -217,5 +256,5 @@ pub fn check_table_styled(r: &CheckReport, st: Style) -> String {
             p.rebuild_with.as_deref().unwrap_or("")
         ));
     }
-    out
+    st.wrap(&out)
 }
