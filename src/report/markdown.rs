@@ -52,7 +52,8 @@ fn short(s: &str, max: usize) -> String {
 }
 
 fn place(f: &Finding) -> String {
-    f.evidence
+    let at = f
+        .evidence
         .iter()
         .map(|e| {
             let file = e.file.display().to_string();
@@ -62,7 +63,12 @@ fn place(f: &Finding) -> String {
             }
         })
         .collect::<Vec<_>>()
-        .join("<br>")
+        .join("<br>");
+    if at.is_empty() {
+        "-".into()
+    } else {
+        at
+    }
 }
 
 fn findings_table(findings: &[&Finding]) -> String {
@@ -91,10 +97,13 @@ fn findings_table(findings: &[&Finding]) -> String {
     if !fixes.is_empty() {
         s.push('\n');
         for f in fixes {
+            let about = match f.module.as_deref() {
+                Some(m) => format!(" {}", md_cell(m)),
+                None => String::new(),
+            };
             s.push_str(&format!(
-                "- **{}** {}: {}\n",
+                "- **{}**{about}: {}\n",
                 f.code,
-                md_cell(f.module.as_deref().unwrap_or("")),
                 md_cell(f.fix.as_deref().unwrap_or(""))
             ));
         }
@@ -186,14 +195,9 @@ fn plugin_section(r: &Report, p: &PluginVerdict, compact: bool) -> String {
             md_cell(&short(&f.message, 300))
         )),
         None => s.push_str(&format!(
-            "{} ({}): {}.\n",
+            "{}: no finding stops it loading (packages both link: {}).\n",
             md_code(&p.dir),
             md_cell(&p.packages_shown()),
-            if p.verdict == Verdict::Loads {
-                "nothing it shares with the host differs"
-            } else {
-                "see the findings"
-            }
         )),
     }
     if compact {
