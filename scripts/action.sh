@@ -14,8 +14,15 @@ action_path="${GITHUB_ACTION_PATH:-$(cd "$(dirname "$0")/.." && pwd)}"
 
 install() {
     if [ -n "$version" ]; then
-        # The wheel carries the binary: no Rust toolchain needed.
-        python3 -m pip install --quiet --disable-pip-version-check "godrift==$version"
+        # The wheel carries the binary: no Rust toolchain needed. A venv of its own: the
+        # runner's system Python refuses packages (PEP 668). A path installs that wheel.
+        local spec="godrift==$version"
+        case "$version" in */* | *.whl) spec="$version" ;; esac
+        local venv="${RUNNER_TEMP:-/tmp}/godrift-venv"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet --disable-pip-version-check "$spec"
+        export PATH="$venv/bin:$PATH"
+        echo "$venv/bin" >>"${GITHUB_PATH:-/dev/null}"
         return
     fi
     if command -v godrift >/dev/null 2>&1; then

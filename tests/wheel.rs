@@ -96,6 +96,36 @@ fn the_wheel_installs_and_runs_without_rust() {
         .output()
         .expect("run");
     assert_eq!(status.status.code(), Some(1));
+    // The GitHub Action's install path: `version` given as this wheel, no godrift on PATH.
+    let runner = work.join("runner");
+    let _ = std::fs::remove_dir_all(&runner);
+    std::fs::create_dir_all(&runner).expect("mkdir");
+    let out = Command::new("bash")
+        .arg(root.join("scripts/action.sh"))
+        .current_dir(root)
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("GITHUB_ACTIONS", "true")
+        .env("RUNNER_TEMP", &runner)
+        .env("GITHUB_OUTPUT", runner.join("output"))
+        .env("GITHUB_STEP_SUMMARY", runner.join("summary.md"))
+        .env("GITHUB_PATH", runner.join("path"))
+        .env("INPUT_DIRECTORY", "fixtures/example")
+        .env("INPUT_SARIF_FILE", runner.join("godrift.sarif"))
+        .env("INPUT_VERSION", &wheels[0])
+        .env("GOMODCACHE", root.join("fixtures/report/no-such-modcache"))
+        .output()
+        .expect("action.sh");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let outputs = std::fs::read_to_string(runner.join("output")).unwrap_or_default();
+    assert!(outputs.contains("exit-code=1"), "{outputs}");
+    assert!(std::fs::read_to_string(runner.join("path"))
+        .unwrap_or_default()
+        .contains("godrift-venv/bin"));
+    let _ = std::fs::remove_dir_all(&runner);
     // The build directory is a full target dir: not kept (disk), unless asked.
     let _ = std::fs::remove_dir_all(&fresh);
     let _ = std::fs::remove_dir_all(&dist);
