@@ -389,6 +389,11 @@ pub fn present(msg: &str) -> String {
             "write the output elsewhere (--output PATH)",
         ),
         ("No space left on device", "free some disk space"),
+        // What mapping a directory or a device answers.
+        (
+            "No such device",
+            "give a regular file: a built executable or .so, not a directory",
+        ),
     ];
     if !s.contains(" (") || !s.trim_end().ends_with(')') {
         if let Some((_, hint)) = advice.iter().find(|(k, _)| s.contains(k)) {
