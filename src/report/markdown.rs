@@ -143,7 +143,7 @@ fn proposals_for(r: &Report, artifact: &str) -> String {
             }
             if let Some(u) = &p.host_upgrade {
                 s.push_str(&format!(
-                    "  - or rebuild the host with {} (MVS moves {})\n",
+                    "  - or rebuild the host with {} (MVS moves {}){}\n",
                     md_code(&u.to),
                     u.moves
                         .iter()
@@ -154,7 +154,12 @@ fn proposals_for(r: &Report, artifact: &str) -> String {
                             md_cell(&m.to)
                         ))
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(", "),
+                    if u.affects.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; then align again: {}", md_cell(&u.affects.join(", ")))
+                    }
                 ));
             }
         }

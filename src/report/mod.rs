@@ -3,7 +3,6 @@
 //! for code review) and SARIF 2.1.0 (rule ids are the stable finding codes). `check`'s
 //! binary-mode report renders through the same modules.
 
-mod diffs;
 mod esc;
 mod github;
 mod markdown;
@@ -174,11 +173,32 @@ impl Rel {
         let mut s = s.to_string();
         for root in &self.roots {
             let root = root.display().to_string();
-            s = s.replace(&format!("{root}/"), "");
+            s = replace_prefix(&s, &format!("{root}/"));
             s = replace_whole(&s, &root, ".");
         }
         s
     }
+}
+
+/// Removes `prefix` (`ROOT/`) where it starts a path: not inside another path, so a root
+/// spelled `.` leaves `../x` alone.
+fn replace_prefix(s: &str, prefix: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find(prefix) {
+        let before = rest[..i]
+            .chars()
+            .next_back()
+            .or_else(|| out.chars().next_back());
+        let starts = !before.is_some_and(|c| c.is_alphanumeric() || "/._-@".contains(c));
+        out.push_str(&rest[..i]);
+        if !starts {
+            out.push_str(prefix);
+        }
+        rest = &rest[i + prefix.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Replaces `what` in `s` where it is a whole path (not followed by a path character).
@@ -201,45 +221,19 @@ fn replace_whole(s: &str, what: &str, with: &str) -> String {
     out
 }
 
-/// One diff per go.mod that proposals change: the per-module diffs merged on the file's
-/// text (kept apart, in order, when they cannot be merged).
-fn go_mod_diffs(project: &Project, proposals: &[Proposal]) -> Vec<GoModDiff> {
-    let mut per_file: Vec<(String, String, Vec<&str>)> = Vec::new();
-    for p in proposals {
-        for c in &p.changes {
-            let Some(d) = &c.diff else { continue };
-            match per_file
-                .iter_mut()
-                .find(|(a, g, _)| *a == c.artifact && *g == c.go_mod)
-            {
-                Some((_, _, ds)) => ds.push(d),
-                None => per_file.push((c.artifact.clone(), c.go_mod.clone(), vec![d])),
-            }
-        }
-    }
-    per_file
-        .into_iter()
-        .map(|(artifact, go_mod, ds)| {
-            let side = std::iter::once(&project.host)
-                .chain(&project.plugins)
-                .find(|s| s.name == artifact);
-            let merged = side.and_then(|s| {
-                let text = String::from_utf8_lossy(&s.go_mod_text);
-                let path = ds
-                    .first()
-                    .and_then(|d| d.lines().next())
-                    .and_then(|l| l.strip_prefix("--- a/"))
-                    .unwrap_or(&go_mod)
-                    .to_string();
-                if ds.len() == 1 {
-                    return Some(ds[0].to_string());
-                }
-                diffs::merged(&path, &text, &ds)
-            });
+/// One diff per go.mod the proposals change, with all its edits at once: the plan `align`
+/// starts from (its first round; `align` may add pins when it settles).
+fn go_mod_diffs(project: &Project, findings: &[Finding], rel: &Rel) -> Vec<GoModDiff> {
+    let plan = crate::fixes::plan(project, findings, crate::fixes::PlanOptions::default());
+    plan.sides
+        .iter()
+        .filter(|s| s.changes_go_mod())
+        .map(|s| {
+            let go_mod = rel.path(&s.go_mod);
             GoModDiff {
-                artifact,
+                artifact: s.artifact.clone(),
+                diff: crate::fixes::unified_diff(&go_mod, Some(&s.old), &s.new),
                 go_mod,
-                diff: merged.unwrap_or_else(|| ds.concat()),
             }
         })
         .collect()
@@ -253,6 +247,11 @@ impl Report {
 
     pub fn new(project: &Project, analysis: Analysis) -> Report {
         let rel = Rel::new(project);
+        let go_mod_diffs = if analysis.proposals.is_empty() {
+            Vec::new()
+        } else {
+            go_mod_diffs(project, &analysis.findings, &rel)
+        };
         let mut findings = analysis.findings;
         for f in &mut findings {
             for e in &mut f.evidence {
@@ -278,13 +277,14 @@ impl Report {
                         }
                     })
                     .unwrap_or_else(|| ".".into());
-                c.command = format!("(cd {side_dir} && go get {}@{})", p.module, p.target);
+                if !c.args.is_empty() {
+                    c.command = format!("(cd {side_dir} && {})", c.args);
+                }
                 if let Some(n) = &mut c.note {
                     *n = rel.text(n);
                 }
             }
         }
-        let go_mod_diffs = go_mod_diffs(project, &proposals);
         let mut plugins = analysis.plugins;
         for p in &mut plugins {
             p.dir = rel.path(std::path::Path::new(&p.dir));
