@@ -317,9 +317,10 @@ pub fn repo_paths(
         return Ok(godrift::report::SarifOptions::new(""));
     };
     match dir.strip_prefix(&root) {
-        Ok(rel) => Ok(godrift::report::SarifOptions::new(
-            &rel.display().to_string(),
-        )),
+        Ok(rel) => Ok(
+            godrift::report::SarifOptions::new(&rel.display().to_string())
+                .with_root(&root.display().to_string()),
+        ),
         Err(_) => Err(bad(format!(
             "godrift: --sarif-root {} does not contain the project {}: give the repository root the SARIF paths are relative to",
             root.display(),

@@ -29,6 +29,8 @@ pub const SRCROOT: &str = "%SRCROOT%";
 #[derive(Clone, Debug, Default)]
 pub struct SarifOptions {
     pub prefix: String,
+    /// The repository root, absolute: absolute paths below it are made relative too.
+    pub root: Option<String>,
 }
 
 impl SarifOptions {
@@ -41,7 +43,20 @@ impl SarifOptions {
             } else {
                 format!("{p}/")
             },
+            root: None,
         }
+    }
+
+    /// With the repository root's absolute path (absolute paths under it become relative).
+    pub fn with_root(mut self, root: &str) -> SarifOptions {
+        self.root = Some(root.trim_end_matches('/').to_string());
+        self
+    }
+
+    /// `path` relative to the repository root when it is absolute and below it.
+    fn below_root<'a>(&self, path: &'a str) -> Option<&'a str> {
+        let root = self.root.as_deref()?;
+        path.strip_prefix(root)?.strip_prefix('/')
     }
 
     /// The artifact location of a report path (relative to the project root): relative to
@@ -50,6 +65,9 @@ impl SarifOptions {
     /// A report path (relative to the project root) as a repository path, as GitHub's
     /// annotations want it (`a/b/go.mod`); an absolute path stays absolute.
     pub fn repo_path(&self, path: &str) -> String {
+        if let Some(rel) = self.below_root(path) {
+            return normalize(rel).unwrap_or_else(|| rel.to_string());
+        }
         if path.starts_with('/') {
             return path.to_string();
         }
@@ -57,6 +75,12 @@ impl SarifOptions {
     }
 
     fn location(&self, path: &str) -> ArtifactLocation {
+        if let Some(rel) = self.below_root(path) {
+            return ArtifactLocation {
+                uri: uri_escape(&normalize(rel).unwrap_or_else(|| rel.to_string())),
+                uri_base_id: Some(SRCROOT),
+            };
+        }
         if path.starts_with('/') {
             return ArtifactLocation {
                 uri: format!("file://{}", uri_escape(path)),
@@ -517,5 +541,9 @@ mod tests {
             SarifOptions::new("").location("/abs/x").uri,
             "file:///abs/x"
         );
+        let rooted = SarifOptions::new("sub").with_root("/repo");
+        assert_eq!(rooted.location("/repo/bin/host"), loc("bin/host"));
+        assert_eq!(rooted.repo_path("/repo/bin/host"), "bin/host");
+        assert_eq!(rooted.location("/repository/x").uri, "file:///repository/x");
     }
 }
