@@ -241,7 +241,7 @@ fn run_hook(dirs: &[PathBuf], working_tree: bool, always: bool, out: Out) -> Res
         let Command::Report(args) = cli.command else {
             unreachable!("parsed a report command");
         };
-        code = code.max(super::report::run(&args, out)?);
+        code = code.max(super::report::run(&args, cli.color, out)?);
     }
     if code != EXIT_CLEAN {
         eprintln!("godrift: commit blocked: a plugin would fail to load (see above). Fix it (`godrift align`), accept it (`godrift report --write-baseline .godrift-baseline.json`), or skip once with `git commit --no-verify`.");

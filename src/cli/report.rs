@@ -1,6 +1,6 @@
 //! `godrift report`: source-mode verdict for a host and its plugins, before anything is built.
 
-use super::{bad, Out, OutputFormat, EXIT_CLEAN, EXIT_FINDINGS};
+use super::{bad, ColorChoice, Out, OutputFormat, EXIT_CLEAN, EXIT_FINDINGS};
 use anyhow::Result;
 use godrift::finding::Severity;
 use godrift::{project, report, rules};
@@ -47,19 +47,27 @@ pub struct ReportArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// The directory SARIF URIs and GitHub annotations are relative to (default: the git
+    /// repository's root; without git, the project directory).
+    #[arg(long)]
+    pub sarif_root: Option<PathBuf>,
     /// Module cache to read dependencies' go.mod files from (default: GOMODCACHE).
     #[arg(long)]
     pub gomodcache: Option<PathBuf>,
 }
 
-pub fn run(args: &ReportArgs, out: Out) -> Result<i32> {
-    // A progress bar for vendor hashing, only when a person is watching.
+pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
+    // A progress counter for source hashing, only when a person is watching. The number of
+    // files is not known before the walk, so it counts up (no total to show).
     let bar = (std::io::IsTerminal::is_terminal(&std::io::stderr()) && !args.quiet).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_style(
-            indicatif::ProgressStyle::with_template("hashing vendor/ {spinner} {pos} files")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} hashing vendored and replaced sources: {human_pos} files",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
         bar
     });
     let tick = |n: u64| {
@@ -138,29 +146,54 @@ pub fn run(args: &ReportArgs, out: Out) -> Result<i32> {
             .collect();
         r.add_binary(godrift::rules::binary::check(&host, &plugins, &names));
     }
+    // The report's paths are relative to the project root.
+    let paths = super::repo_paths(&project.root, args.sarif_root.as_deref())?;
     let text = match args.format {
-        OutputFormat::Table => report::table(&r),
+        OutputFormat::Table => {
+            // A file gets no colors nor wrapping; stdout the terminal's.
+            let st = if args.output.is_some() {
+                report::Style::default()
+            } else {
+                super::style(color)
+            };
+            report::table_styled(&r, st)
+        }
         OutputFormat::Json => report::json(&r),
         OutputFormat::Markdown => report::markdown(&r),
-        OutputFormat::Sarif => report::sarif(&r),
+        OutputFormat::Sarif => report::sarif(&r, &paths),
     };
     match &args.output {
         Some(path) => write_atomically(path, text.as_bytes())?,
         None => out.write_all(text.as_bytes())?,
     }
+    if super::in_github_actions() {
+        super::warn_raw(&report::annotations(&r, &paths));
+    }
     // In GitHub Actions, also add the Markdown report to the job summary.
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
-        let mut f = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(summary)?;
-        f.write_all(report::markdown(&r).as_bytes())?;
+        append_summary(std::path::Path::new(&summary), &report::markdown(&r))?;
     }
     Ok(if r.fails_at(fail_on) {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
     })
+}
+
+/// Appends to the job summary file GitHub gives (`GITHUB_STEP_SUMMARY`), kept under 1 MiB.
+pub fn append_summary(path: &std::path::Path, markdown: &str) -> Result<()> {
+    let text = report::summary(markdown.to_string());
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| {
+            bad(format!(
+                "godrift: {}: {e} (GITHUB_STEP_SUMMARY names the job summary file: unset it outside GitHub Actions)",
+                path.display()
+            ))
+        })
 }
 
 /// Writes a file godrift was asked to write (see `godrift::fsio::write_file`).

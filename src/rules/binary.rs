@@ -14,7 +14,7 @@ use crate::binary::{Artifact, Event, HostSummary, PluginResult, Verdict};
 use crate::finding::{sort_findings, Finding};
 use serde::Serialize;
 
-/// `godrift check`'s result (`schema_version` 1).
+/// `godrift check`'s result (`schema_version` 1, described by `schemas/check.schema.json`).
 #[derive(Clone, Debug, Serialize)]
 pub struct CheckReport {
     pub schema_version: u32,
@@ -110,7 +110,7 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
     }
     sort_findings(&mut findings);
     CheckReport {
-        schema_version: 1,
+        schema_version: crate::report::SCHEMA_VERSION,
         host: replay.host,
         plugins: results,
         findings,
