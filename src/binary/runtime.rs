@@ -10,7 +10,6 @@
 //! This module only replays: what happened to each plugin is plain data (`Event`); the
 //! findings and their wording are decided by the rules (`crate::rules::binary`).
 
-use super::buildinfo::BuildInfo;
 use super::elf::Artifact;
 use crate::semver::gover;
 use serde::Serialize;
@@ -138,7 +137,8 @@ fn open_name(path: &str) -> &str {
 
 /// The runtime's plugin path (`-pluginpath`): the main package's import path, or for a
 /// plugin built from files, `plugin/unnamed-<hash>`, which is also the package path of its
-/// main package and so appears among the package hashes.
+/// main package and so appears among the package hashes. Plugins without build info (before
+/// Go 1.21) give it through the linker's `go:link.thispluginpath`.
 fn plugin_path(a: &Artifact) -> Option<String> {
     if let Some(p) = a.hashes.keys().find(|p| p.starts_with("plugin/unnamed-")) {
         return Some(p.clone());
@@ -147,13 +147,60 @@ fn plugin_path(a: &Artifact) -> Option<String> {
         .as_ref()
         .map(|b| b.path.clone())
         .filter(|p| !p.is_empty() && p != "command-line-arguments")
+        .or_else(|| a.linked_plugin_path.clone())
 }
 
-fn go_lang(bi: Option<&BuildInfo>) -> Option<String> {
-    // `go1.26.8 X:nocoverageredesign`, `go1.26.8-X:arenas` (GOEXPERIMENT builds): the
-    // experiment suffix does not make another release; the release is the version word.
-    let v = gover::from_toolchain(&bi?.go_version)?;
-    Some(gover::lang(v))
+/// The language release (`1.26`) of a Go version string. `go1.26.8 X:nocoverageredesign`,
+/// `go1.26.8-X:arenas` (GOEXPERIMENT builds): the experiment suffix does not make another
+/// release; the release is the version word.
+fn go_lang(version: Option<&str>) -> Option<String> {
+    Some(gover::lang(gover::from_toolchain(version?)?))
+}
+
+/// What a runtime does with a plugin built by another Go release. Measured by loading a
+/// plugin of each release from 1.16 to 1.27 into a host of each (tests/binary_releases.rs
+/// measures it again for the toolchains installed):
+/// - releases whose runtimes share the module data layout (1.16-1.17, 1.18-1.19, 1.21-1.22,
+///   1.23-1.25) register the plugin and check its package hashes as for the same release:
+///   plugin.Open fails naming the first package whose hash differs (the runtime's own);
+/// - a go1.21 or go1.22 runtime and a go1.26 plugin, or the reverse, die on a nil
+///   dereference in plugin.lastmoduleinit; go1.20 and go1.27, on a fault;
+/// - otherwise the plugin's module data is not registered (see `tail` in `replay`).
+///
+/// Releases outside the measured range are taken as not registered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CrossRelease {
+    SameLayout,
+    Unregistered,
+    Dies(&'static str),
+}
+
+/// Releases with the same runtime module data layout share a family (measured, above).
+fn layout_family(lang: &str) -> Option<u8> {
+    Some(match lang {
+        "1.16" | "1.17" => 0,
+        "1.18" | "1.19" => 1,
+        "1.20" => 2,
+        "1.21" | "1.22" => 3,
+        "1.23" | "1.24" | "1.25" => 4,
+        "1.26" => 5,
+        "1.27" => 6,
+        _ => return None,
+    })
+}
+
+fn cross_release(host_lang: &str, plugin_lang: &str) -> CrossRelease {
+    let (Some(h), Some(p)) = (layout_family(host_lang), layout_family(plugin_lang)) else {
+        return CrossRelease::Unregistered;
+    };
+    match (h.min(p), h.max(p)) {
+        _ if h == p => CrossRelease::SameLayout,
+        (3, 5) => {
+            CrossRelease::Dies("runtime error: invalid memory address or nil pointer dereference")
+        }
+        (2, 6) => CrossRelease::Dies("fault"),
+        _ => CrossRelease::Unregistered,
+    }
 }
 
 /// Replays loading `plugins` (in order) into `host`. `names` are the paths as the host
@@ -169,7 +216,7 @@ pub fn replay(host: &Artifact, plugins: &[Artifact], names: &[String]) -> Replay
     let mut out = Replay {
         host: HostSummary {
             path: host_name,
-            go_version: hbi.map(|b| b.go_version.clone()),
+            go_version: host.go_version.clone(),
             main_module: hbi.and_then(|b| b.main.as_ref().map(|m| m.path.clone())),
             build_settings: hbi.map(|b| b.settings.clone()).unwrap_or_default(),
         },
@@ -191,14 +238,14 @@ pub fn replay(host: &Artifact, plugins: &[Artifact], names: &[String]) -> Replay
     let mut tail: Option<bool> = None;
     // Canonical path -> index in out.plugins: the runtime caches results per realpath.
     let mut by_realpath: HashMap<std::path::PathBuf, usize> = HashMap::new();
-    let host_lang = go_lang(hbi);
+    let host_lang = go_lang(host.go_version.as_deref());
     for (i, (plugin, name)) in plugins.iter().zip(names).enumerate() {
         let pbi = plugin.build_info.as_ref();
         let real = std::fs::canonicalize(&plugin.path).unwrap_or_else(|_| plugin.path.clone());
         let mut r = PluginResult {
             path: name.clone(),
             plugin_path: plugin_path(plugin),
-            go_version: pbi.map(|b| b.go_version.clone()),
+            go_version: plugin.go_version.clone(),
             verdict: Verdict::Loads,
             mismatched_packages: Vec::new(),
             error: None,
@@ -287,20 +334,35 @@ pub fn replay(host: &Artifact, plugins: &[Artifact], names: &[String]) -> Replay
             out.plugins.push(r);
             continue;
         }
-        // A different Go release: the plugin's runtime data cannot be registered.
-        let plang = go_lang(pbi);
+        // Another Go release: see `cross_release`.
+        let plang = go_lang(plugin.go_version.as_deref());
         if let (Some(h), Some(p)) = (&host_lang, &plang) {
-            if h != p {
-                publish(&mut global);
-                foreign_tail(&mut r);
-                r.event = Event::OtherRelease;
-                let crashed = r.verdict == Verdict::Crashes;
-                out.plugins.push(r);
-                if crashed {
-                    // The process is gone: later plugins are never opened.
+            let cross = if h == p {
+                CrossRelease::SameLayout
+            } else {
+                cross_release(h, p)
+            };
+            match cross {
+                CrossRelease::SameLayout => {}
+                CrossRelease::Unregistered => {
+                    publish(&mut global);
+                    foreign_tail(&mut r);
+                    r.event = Event::OtherRelease;
+                    let crashed = r.verdict == Verdict::Crashes;
+                    out.plugins.push(r);
+                    if crashed {
+                        // The process is gone: later plugins are never opened.
+                        break;
+                    }
+                    continue;
+                }
+                CrossRelease::Dies(msg) => {
+                    r.verdict = Verdict::Crashes;
+                    r.error = Some(msg.to_string());
+                    r.event = Event::OtherRelease;
+                    out.plugins.push(r);
                     break;
                 }
-                continue;
             }
         }
         if let Some(pp) = &r.plugin_path {
@@ -374,6 +436,7 @@ pub fn replay(host: &Artifact, plugins: &[Artifact], names: &[String]) -> Replay
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::binary::buildinfo::BuildInfo;
     use std::path::PathBuf;
 
     /// A synthetic artifact; paths do not exist, so realpath falls back to the path itself.
@@ -392,6 +455,8 @@ mod tests {
                 .collect(),
             check_order: hashes.iter().map(|(p, _)| p.to_string()).collect(),
             build_info: Some(bi),
+            go_version: Some(go.into()),
+            linked_plugin_path: None,
             legacy_hash_format: false,
             dlopen_refusal: None,
         }
@@ -478,6 +543,61 @@ mod tests {
         assert_eq!(r.plugins.len(), 3, "the process goes on");
         let r = run(&host, &[good, bad, old]);
         assert_eq!(r.plugins[2].verdict, Verdict::Crashes);
+    }
+
+    #[test]
+    fn another_release_fails_on_hashes_dies_or_is_not_registered_as_measured() {
+        let dep =
+            |go: &str, name: &str, h: u8| art(name, go, &[("internal/goarch", h), ("runtime", h)]);
+        // Same module data layout (1.23-1.25): the hash check runs and names a package.
+        let r = run(&dep("go1.24.11", "host", 1), &[dep("go1.25.5", "p.so", 2)]);
+        assert_eq!(r.plugins[0].verdict, Verdict::Fails);
+        assert_eq!(
+            r.plugins[0].error.as_deref(),
+            Some("plugin.Open(\"p\"): plugin was built with a different version of package internal/goarch")
+        );
+        assert_eq!(r.plugins[0].event, Event::HashMismatch { against: None });
+        // Pairs whose runtime dies whatever was loaded before.
+        for (host, plugin, msg) in [
+            ("go1.21.13", "go1.26.8", "nil pointer dereference"),
+            ("go1.26.6", "go1.22.10", "nil pointer dereference"),
+            ("go1.27.3", "go1.20.14", "fault"),
+        ] {
+            let h = dep(host, "host", 1);
+            let r = run(&h, &[dep(host, "ok.so", 1), dep(plugin, "p.so", 2)]);
+            assert_eq!(r.plugins[0].verdict, Verdict::Loads);
+            assert_eq!(r.plugins[1].verdict, Verdict::Crashes, "{host} {plugin}");
+            assert!(r.plugins[1].error.as_deref().unwrap().ends_with(msg));
+        }
+        // Not registered: the tail decides (see other_go_release_crashes_unless...).
+        let r = run(&dep("go1.26.8", "host", 1), &[dep("go1.16.15", "p.so", 2)]);
+        assert_eq!(
+            r.plugins[0].error.as_deref(),
+            Some("runtime: no plugin module data")
+        );
+        // Outside the measured range: not registered either.
+        let r = run(&dep("go1.30.1", "host", 1), &[dep("go1.31.0", "p.so", 2)]);
+        assert_eq!(r.plugins[0].verdict, Verdict::Crashes);
+    }
+
+    #[test]
+    fn plugins_without_build_info_use_the_linked_plugin_path() {
+        let host = art("host", "go1.17.13", &[("runtime", 1)]);
+        let old = |name: &str| {
+            let mut a = art(name, "go1.17.13", &[("runtime", 1)]);
+            a.build_info = None;
+            a.linked_plugin_path = Some("example.com/plug".into());
+            a
+        };
+        let r = run(&host, &[old("a.so"), old("b.so")]);
+        assert_eq!(
+            r.plugins[0].plugin_path.as_deref(),
+            Some("example.com/plug")
+        );
+        assert_eq!(
+            r.plugins[1].error.as_deref(),
+            Some("plugin.Open(\"b\"): plugin already loaded")
+        );
     }
 
     #[test]

@@ -226,6 +226,8 @@ mod tests {
                     .collect(),
                 ..BuildInfo::default()
             }),
+            go_version: Some("go1.26.8".into()),
+            linked_plugin_path: None,
             legacy_hash_format: false,
             dlopen_refusal: None,
         }
