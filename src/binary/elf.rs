@@ -19,7 +19,9 @@ use crate::fsio;
 use object::elf;
 use object::read::elf::{FileHeader, ProgramHeader, Rel, Rela, SectionHeader, SectionTable, Sym};
 use object::{Endianness, ReadRef};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// Largest artifact accepted. Go executables with debug info reach hundreds of MB; only a
@@ -60,6 +62,9 @@ pub struct Artifact {
     /// Go <= 1.15 stored 40-hex-digit SHA-1 strings in `go.link.pkghash.<pkg>` instead of
     /// 8-byte `pkghashbytes`; that format is not supported (its presence is reported).
     pub legacy_hash_format: bool,
+    /// Device and inode of the file read (None for bytes in memory): the replay asks for
+    /// realpaths only of paths naming the same file.
+    pub file_id: Option<(u64, u64)>,
     /// Set for executables, which dlopen refuses: glibc's reason, e.g. `cannot dynamically
     /// load executable` (ET_EXEC) or `... position-independent executable` (DF_1_PIE).
     pub dlopen_refusal: Option<&'static str>,
@@ -68,12 +73,208 @@ pub struct Artifact {
 /// `go:link.` from Go 1.20, `go.link.` before.
 const LINK_PREFIXES: [&[u8]; 2] = [b"go:link.", b"go.link."];
 
-/// Reads `len` bytes at file offset `off`, None when out of the file or unreadable.
-fn bytes_at<'d, R: ReadRef<'d>>(data: R, off: u64, len: u64) -> Option<&'d [u8]> {
-    data.read_bytes_at(off, len).ok()
+/// Where bytes outside the pre-read sections come from: the file (positioned reads into
+/// owned buffers) or the bytes in memory (borrowed).
+trait Source {
+    fn read_at(&self, off: u64, len: u64) -> Option<Cow<'_, [u8]>>;
 }
 
-/// A section's bytes (None for NOBITS, oversized or unreadable sections).
+/// Bytes in memory.
+struct Mem<'a>(&'a [u8]);
+
+impl Source for Mem<'_> {
+    fn read_at(&self, off: u64, len: u64) -> Option<Cow<'_, [u8]>> {
+        let start = usize::try_from(off).ok()?;
+        let end = start.checked_add(usize::try_from(len).ok()?)?;
+        self.0.get(start..end).map(Cow::Borrowed)
+    }
+}
+
+/// A file read with positioned reads, never past the length checked when it was opened.
+struct FileSource {
+    file: std::fs::File,
+    len: u64,
+}
+
+impl FileSource {
+    /// Reads `len` bytes at `off` into `buf` (one positioned read). `buf` is reused from
+    /// earlier artifacts: only the part it grows by is zeroed first.
+    fn read_into(&self, off: u64, len: u64, buf: &mut Vec<u8>) -> Option<()> {
+        use std::os::unix::fs::FileExt;
+        if len > MAX_SECTION || off.checked_add(len)? > self.len {
+            return None;
+        }
+        let len = usize::try_from(len).ok()?;
+        if buf.len() < len {
+            buf.resize(len, 0);
+        } else {
+            buf.truncate(len);
+        }
+        self.file.read_exact_at(buf, off).ok()
+    }
+}
+
+impl Source for FileSource {
+    fn read_at(&self, off: u64, len: u64) -> Option<Cow<'_, [u8]>> {
+        let mut buf = Vec::new();
+        self.read_into(off, len, &mut buf)?;
+        Some(Cow::Owned(buf))
+    }
+}
+
+/// Buffers kept from one artifact to the next (`read_for_replay` reads many): the pages of a
+/// reused buffer are already mapped and need no zeroing.
+#[derive(Default)]
+pub struct Buffers {
+    spare: Vec<Vec<u8>>,
+}
+
+impl Buffers {
+    /// The spare buffer that needs the least growth for `len` bytes.
+    fn take(&mut self, len: u64) -> Vec<u8> {
+        let len = usize::try_from(len).unwrap_or(usize::MAX);
+        let best = self
+            .spare
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, b)| (b.len() < len, b.len().abs_diff(len)))
+            .map(|(i, _)| i);
+        best.map(|i| self.spare.swap_remove(i)).unwrap_or_default()
+    }
+}
+
+/// The parts of a file read so far (headers and the sections `parse_elf` walks), as the
+/// `ReadRef` object's parsers take: a read outside them fails.
+struct Pieces {
+    len: u64,
+    parts: Vec<(u64, Vec<u8>)>,
+}
+
+impl Pieces {
+    /// Reads `len` bytes at `off` as a new part, into a spare buffer.
+    fn fetch(&mut self, src: &FileSource, bufs: &mut Buffers, off: u64, len: u64) -> Option<()> {
+        let mut buf = bufs.take(len);
+        let ok = src.read_into(off, len, &mut buf);
+        if ok.is_some() {
+            self.parts.push((off, buf));
+        } else {
+            bufs.spare.push(buf);
+        }
+        ok
+    }
+
+    fn find(&self, off: u64, end: u64) -> Option<&[u8]> {
+        self.parts.iter().find_map(|(start, bytes)| {
+            let rel = usize::try_from(off.checked_sub(*start)?).ok()?;
+            let stop = usize::try_from(end - start).ok()?;
+            bytes.get(rel..stop)
+        })
+    }
+
+    /// Gives the buffers back for the next artifact.
+    fn recycle(self, bufs: &mut Buffers) {
+        bufs.spare.extend(self.parts.into_iter().map(|(_, b)| b));
+    }
+}
+
+impl<'a> ReadRef<'a> for &'a Pieces {
+    fn len(self) -> Result<u64, ()> {
+        Ok(self.len)
+    }
+
+    fn read_bytes_at(self, offset: u64, size: u64) -> Result<&'a [u8], ()> {
+        if size == 0 {
+            return Ok(&[]);
+        }
+        self.find(offset, offset.checked_add(size).ok_or(())?)
+            .ok_or(())
+    }
+
+    fn read_bytes_at_until(self, range: Range<u64>, delimiter: u8) -> Result<&'a [u8], ()> {
+        let (start, bytes) = self
+            .parts
+            .iter()
+            .find(|(start, b)| range.start >= *start && range.start - start < b.len() as u64)
+            .ok_or(())?;
+        let from = usize::try_from(range.start - start).map_err(|_| ())?;
+        let to = usize::try_from(range.end.saturating_sub(*start))
+            .unwrap_or(usize::MAX)
+            .min(bytes.len());
+        let hay = bytes.get(from..to).ok_or(())?;
+        memchr::memchr(delimiter, hay).map(|n| &hay[..n]).ok_or(())
+    }
+}
+
+/// Reads the headers, then the sections `parse_elf` walks, each in one read; the dynamic
+/// relocations (for the check order) only when `order` is set.
+fn load<H: FileHeader<Endian = Endianness>>(
+    src: &FileSource,
+    bufs: &mut Buffers,
+    order: bool,
+) -> Option<Pieces> {
+    let mut p = Pieces {
+        len: src.len,
+        parts: Vec::new(),
+    };
+    p.fetch(src, bufs, 0, std::mem::size_of::<H>() as u64)?;
+    let header: H = *H::parse(&p).ok()?;
+    let endian = header.endian().ok()?;
+    let phoff: u64 = header.e_phoff(endian).into();
+    let phsize = u64::from(header.e_phnum(endian)) * u64::from(header.e_phentsize(endian));
+    if phoff != 0 && phsize != 0 {
+        let _ = p.fetch(src, bufs, phoff, phsize);
+    }
+    let shoff: u64 = header.e_shoff(endian).into();
+    if shoff == 0 {
+        return Some(p);
+    }
+    let entsize = u64::from(header.e_shentsize(endian));
+    let mut shnum = u64::from(header.e_shnum(endian));
+    if shnum == 0 {
+        // Extended numbering: the count is in section 0.
+        p.fetch(src, bufs, shoff, entsize)?;
+        shnum = header.shnum(endian, &p).ok()? as u64;
+    }
+    p.fetch(src, bufs, shoff, shnum.checked_mul(entsize)?)?;
+    let shdrs: Vec<H::SectionHeader> = header.section_headers(endian, &p).ok()?.to_vec();
+    let range = |s: &H::SectionHeader| {
+        (s.sh_type(endian) != elf::SHT_NOBITS)
+            .then(|| (s.sh_offset(endian).into(), s.sh_size(endian).into()))
+    };
+    let shstr = shdrs
+        .get(header.shstrndx(endian, &p).ok()? as usize)
+        .and_then(range);
+    if let Some((off, size)) = shstr {
+        let _ = p.fetch(src, bufs, off, size);
+    }
+    let dynsym = shdrs
+        .iter()
+        .position(|s| s.sh_type(endian) == elf::SHT_DYNSYM);
+    let mut wanted = Vec::new();
+    for (i, s) in shdrs.iter().enumerate() {
+        let kind = s.sh_type(endian);
+        let linked_to_dynsym = dynsym.is_some_and(|d| s.sh_link(endian) as usize == d);
+        let dynsym_strings = dynsym.is_some_and(|d| shdrs[d].sh_link(endian) as usize == i);
+        let buildinfo = shstr.is_some_and(|(off, size)| {
+            let at = off.saturating_add(u64::from(s.sh_name(endian)));
+            (&p).read_bytes_at_until(at..off.saturating_add(size), 0) == Ok(b".go.buildinfo")
+        });
+        if kind == elf::SHT_DYNSYM
+            || kind == elf::SHT_DYNAMIC
+            || (order && (kind == elf::SHT_RELA || kind == elf::SHT_REL) && linked_to_dynsym)
+            || dynsym_strings
+            || buildinfo
+        {
+            wanted.extend(range(s));
+        }
+    }
+    for (off, size) in wanted {
+        let _ = p.fetch(src, bufs, off, size);
+    }
+    Some(p)
+}
+
+/// A section's bytes from the pre-read pieces (None for NOBITS or unread sections).
 fn section_bytes<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
     sh: &H::SectionHeader,
     endian: Endianness,
@@ -105,17 +306,17 @@ fn file_offset<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
 }
 
 /// Reads bytes at a virtual address.
-fn read_va<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
+fn read_va<'s, 'd, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
     sections: &SectionTable<'d, H, R>,
     endian: Endianness,
-    data: R,
+    src: &'s dyn Source,
     addr: u64,
     len: u64,
-) -> Option<&'d [u8]> {
+) -> Option<Cow<'s, [u8]>> {
     if len > MAX_SECTION {
         return None;
     }
-    bytes_at(data, file_offset(sections, endian, addr, len)?, len)
+    src.read_at(file_offset(sections, endian, addr, len)?, len)
 }
 
 /// Whether dlopen refuses this file as an executable (glibc's wording).
@@ -141,7 +342,7 @@ fn executable_kind<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
 }
 
 /// A package-hash symbol name, split: (`true` for `pkghashbytes`, `false` for `pkghash`,
-/// package path). Only names starting with a link prefix are decoded.
+/// package path, `true` for the pre-1.20 `go.link.` prefix).
 fn hash_symbol(strtab: &[u8], off: usize) -> Option<(bool, &str, bool)> {
     let head = strtab.get(off..off.checked_add(8)?)?;
     let legacy = head == LINK_PREFIXES[1];
@@ -158,6 +359,22 @@ fn hash_symbol(strtab: &[u8], off: usize) -> Option<(bool, &str, bool)> {
     Some((bytes, std::str::from_utf8(&rest[..len]).ok()?, legacy))
 }
 
+/// A bit per position: set where a package-hash name may start. One sequential search of
+/// the string table instead of a random access per symbol.
+fn hash_name_starts(strtab: &[u8]) -> Vec<u64> {
+    let mut bits = vec![0u64; strtab.len() / 64 + 1];
+    for at in memchr::memmem::find_iter(strtab, b"link.pkghash") {
+        if let Some(start) = at.checked_sub(3) {
+            bits[start / 64] |= 1 << (start % 64);
+        }
+    }
+    bits
+}
+
+fn bit(bits: &[u64], i: usize) -> bool {
+    bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+}
+
 /// What the dynamic symbol table says: package hashes, the runtime's check order and
 /// whether the pre-1.16 hash format is used.
 fn read_hashes<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
@@ -165,6 +382,7 @@ fn read_hashes<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
     sections: &SectionTable<'d, H, R>,
     endian: Endianness,
     data: R,
+    src: &dyn Source,
     a: &mut Artifact,
 ) {
     let Some((dynsym_index, dynsym)) = sections
@@ -173,9 +391,6 @@ fn read_hashes<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
     else {
         return;
     };
-    if dynsym.sh_size(endian).into() > MAX_SECTION {
-        return;
-    }
     let Ok(syms) = dynsym.data_as_array::<H::Sym, R>(endian, data) else {
         return;
     };
@@ -186,13 +401,18 @@ fn read_hashes<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
     else {
         return;
     };
-    // Defined `pkghashbytes` symbols (package, address), and the indices of the `pkghash`
-    // symbols the check's relocations point at (sorted: built in index order).
+    let starts = hash_name_starts(strtab);
+    // Defined `pkghashbytes` symbols (package, address), and the `pkghash` symbols the
+    // check's relocations point at (in index order).
     let mut wanted: Vec<(String, u64)> = Vec::new();
     let mut runtime_syms: Vec<(u32, String)> = Vec::new();
     let mut saw_old_pkghash = false;
     for (i, sym) in syms.iter().enumerate() {
-        let Some((bytes, pkg, legacy)) = hash_symbol(strtab, sym.st_name(endian) as usize) else {
+        let off = sym.st_name(endian) as usize;
+        if !bit(&starts, off) {
+            continue;
+        }
+        let Some((bytes, pkg, legacy)) = hash_symbol(strtab, off) else {
             continue;
         };
         if bytes {
@@ -207,7 +427,7 @@ fn read_hashes<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
         }
     }
     // The 8-byte hashes sit together (the linker groups these symbols): one read for all
-    // of them when they share a section, else one read each.
+    // of them when they span little, else one read each.
     let lo = wanted.iter().map(|w| w.1).min().unwrap_or(0);
     let hi = wanted
         .iter()
@@ -215,14 +435,18 @@ fn read_hashes<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
         .max()
         .unwrap_or(0);
     let block = (hi > lo && hi - lo <= 1 << 20)
-        .then(|| read_va(sections, endian, data, lo, hi - lo))
+        .then(|| read_va(sections, endian, src, lo, hi - lo))
         .flatten();
     for (pkg, addr) in wanted {
-        let bytes = match block {
+        let one;
+        let bytes = match &block {
             Some(b) => usize::try_from(addr - lo)
                 .ok()
                 .and_then(|o| b.get(o..o.checked_add(8)?)),
-            None => read_va(sections, endian, data, addr, 8),
+            None => {
+                one = read_va(sections, endian, src, addr, 8);
+                one.as_deref()
+            }
         };
         if let Some(h) = bytes.and_then(|b| <[u8; 8]>::try_from(b).ok()) {
             a.hashes.insert(pkg, h);
@@ -235,40 +459,42 @@ fn read_hashes<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
     }
     // The runtime walks moduledata.pkghashes; each entry's `runtimehash` field is a dynamic
     // relocation against `go:link.pkghash.<pkg>`, so the relocations' offsets give the
-    // array order. Only the symbol index of each relocation is looked at.
+    // array order. Only each relocation's symbol index is looked at (a bit per symbol).
+    let mut is_runtime_sym = vec![0u64; syms.len() / 64 + 1];
+    for (i, _) in &runtime_syms {
+        is_runtime_sym[*i as usize / 64] |= 1 << (*i % 64);
+    }
     let lookup = |sym: u32| -> Option<&String> {
+        if !bit(&is_runtime_sym, sym as usize) {
+            return None;
+        }
         runtime_syms
             .binary_search_by_key(&sym, |r| r.0)
             .ok()
             .map(|i| &runtime_syms[i].1)
     };
-    let (min_sym, max_sym) = (runtime_syms[0].0, runtime_syms[runtime_syms.len() - 1].0);
     let is_mips64el = header.is_mips64el(endian);
     let mut order: Vec<(u64, &String)> = Vec::new();
     for s in sections.iter() {
         let kind = s.sh_type(endian);
         if (kind != elf::SHT_RELA && kind != elf::SHT_REL)
             || s.sh_link(endian) as usize != dynsym_index.0
-            || s.sh_size(endian).into() > MAX_SECTION
         {
             continue;
         }
-        let mut visit = |offset: u64, sym: u32| {
-            if (min_sym..=max_sym).contains(&sym) {
-                if let Some(pkg) = lookup(sym) {
-                    order.push((offset, pkg));
-                }
-            }
-        };
         if kind == elf::SHT_RELA {
             if let Ok(relocs) = s.data_as_array::<H::Rela, R>(endian, data) {
                 for r in relocs {
-                    visit(r.r_offset(endian).into(), r.r_sym(endian, is_mips64el));
+                    if let Some(pkg) = lookup(r.r_sym(endian, is_mips64el)) {
+                        order.push((r.r_offset(endian).into(), pkg));
+                    }
                 }
             }
         } else if let Ok(relocs) = s.data_as_array::<H::Rel, R>(endian, data) {
             for r in relocs {
-                visit(r.r_offset(endian).into(), r.r_sym(endian));
+                if let Some(pkg) = lookup(r.r_sym(endian)) {
+                    order.push((r.r_offset(endian).into(), pkg));
+                }
             }
         }
     }
@@ -284,34 +510,36 @@ fn read_build_info<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
     sections: &SectionTable<'d, H, R>,
     endian: Endianness,
     data: R,
+    src: &dyn Source,
 ) -> Option<BuildInfo> {
-    let (addr, blob) = match sections.section_by_name(endian, b".go.buildinfo") {
-        Some((_, s)) => (
-            s.sh_addr(endian).into(),
-            section_bytes::<H, R>(s, endian, data)?,
-        ),
-        None => {
-            let seg = header
-                .program_headers(endian, data)
-                .ok()?
-                .iter()
-                .find(|p| {
-                    p.p_type(endian) == elf::PT_LOAD
-                        && p.p_flags(endian) & (elf::PF_X | elf::PF_W) == elf::PF_W
-                })?;
-            let size = seg.p_filesz(endian).into().min(MAX_SECTION);
-            let bytes = bytes_at(data, seg.p_offset(endian).into(), size)?;
-            (seg.p_vaddr(endian).into(), bytes)
-        }
-    };
+    let (addr, blob): (u64, Cow<'_, [u8]>) =
+        match sections.section_by_name(endian, b".go.buildinfo") {
+            Some((_, s)) => (
+                s.sh_addr(endian).into(),
+                Cow::Borrowed(section_bytes::<H, R>(s, endian, data)?),
+            ),
+            None => {
+                let seg = header
+                    .program_headers(endian, data)
+                    .ok()?
+                    .iter()
+                    .find(|p| {
+                        p.p_type(endian) == elf::PT_LOAD
+                            && p.p_flags(endian) & (elf::PF_X | elf::PF_W) == elf::PF_W
+                    })?;
+                let size = seg.p_filesz(endian).into().min(MAX_SECTION);
+                let bytes = src.read_at(seg.p_offset(endian).into(), size)?;
+                (seg.p_vaddr(endian).into(), bytes)
+            }
+        };
     let read_string = |va: u64, ptr: usize, big: bool| -> Option<Vec<u8>> {
-        let hdr = read_va(sections, endian, data, va, 2 * ptr as u64)?;
+        let hdr = read_va(sections, endian, src, va, 2 * ptr as u64)?;
         let word = |b: &[u8]| buildinfo::read_word(b, ptr, big);
         let p = word(hdr.get(..ptr)?)?;
         let n = word(hdr.get(ptr..)?)?;
-        read_va(sections, endian, data, p, n).map(<[u8]>::to_vec)
+        read_va(sections, endian, src, p, n).map(Cow::into_owned)
     };
-    buildinfo::parse_blob(blob, addr, &read_string).ok()
+    buildinfo::parse_blob(&blob, addr, &read_string).ok()
 }
 
 /// The Go release in the DWARF producer of the first compile unit (`Go cmd/compile
@@ -320,7 +548,7 @@ fn read_build_info<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
 fn dwarf_go_version<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
     sections: &SectionTable<'d, H, R>,
     endian: Endianness,
-    data: R,
+    src: &dyn Source,
 ) -> Option<String> {
     use object::read::elf::CompressionHeader as _;
     use std::io::Read;
@@ -329,25 +557,32 @@ fn dwarf_go_version<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
         .into_iter()
         .find_map(|(z, name)| Some((z, sections.section_by_name(endian, name)?.1)))?;
     let (off, size) = s.file_range(endian)?;
-    let (start, len, zlib) = match s.compression(endian, data).ok()? {
-        // Only zlib is produced by Go's linker.
-        Some((chdr, at, n)) => {
-            (chdr.ch_type(endian) == elf::ELFCOMPRESS_ZLIB).then_some((at, n, true))?
+    let (start, len, zlib) = if s.sh_flags(endian).into() & u64::from(elf::SHF_COMPRESSED) != 0 {
+        // Elf32_Chdr / Elf64_Chdr, then the stream; only zlib is produced by Go's linker.
+        let hsize = std::mem::size_of::<<H as FileHeader>::CompressionHeader>() as u64;
+        let head = src.read_at(off, hsize)?;
+        let chdr = object::pod::from_bytes::<<H as FileHeader>::CompressionHeader>(&head)
+            .ok()?
+            .0;
+        if chdr.ch_type(endian) != elf::ELFCOMPRESS_ZLIB {
+            return None;
         }
+        (off + hsize, size.checked_sub(hsize)?, true)
+    } else if zdebug {
         // "ZLIB" and the 8-byte big-endian uncompressed size.
-        None if zdebug => (bytes_at(data, off, 4)? == b"ZLIB").then_some((
-            off + 12,
-            size.checked_sub(12)?,
-            true,
-        ))?,
-        None => (off, size, false),
+        if src.read_at(off, 4)?.as_ref() != b"ZLIB" {
+            return None;
+        }
+        (off + 12, size.checked_sub(12)?, true)
+    } else {
+        (off, size, false)
     };
-    let raw = bytes_at(data, start, len.min(DWARF_READ))?;
+    let raw = src.read_at(start, len.min(DWARF_READ))?;
     if !zlib {
-        let at = memchr::memmem::find(raw, MARK)?;
+        let at = memchr::memmem::find(&raw, MARK)?;
         return producer_version(&raw[at + MARK.len()..]);
     }
-    let mut z = flate2::read::ZlibDecoder::new(raw);
+    let mut z = flate2::read::ZlibDecoder::new(&raw[..]);
     let mut buf = Vec::new();
     let mut chunk = vec![0u8; 16 << 10];
     while buf.len() < DWARF_SEARCH {
@@ -384,22 +619,22 @@ fn producer_version(tail: &[u8]) -> Option<String> {
 fn linked_plugin_path<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
     sections: &SectionTable<'d, H, R>,
     endian: Endianness,
-    data: R,
+    src: &dyn Source,
 ) -> Option<String> {
     let symtab = sections
         .iter()
         .find(|s| s.sh_type(endian) == elf::SHT_SYMTAB)?;
-    if symtab.sh_size(endian).into() > MAX_SECTION {
-        return None;
-    }
-    let syms = symtab.data_as_array::<H::Sym, R>(endian, data).ok()?;
-    let strtab = section_bytes::<H, R>(
-        sections
-            .section(object::SectionIndex(symtab.sh_link(endian) as usize))
-            .ok()?,
-        endian,
-        data,
-    )?;
+    let strsec = sections
+        .section(object::SectionIndex(symtab.sh_link(endian) as usize))
+        .ok()?;
+    let (off, size) = symtab.file_range(endian)?;
+    let syms_raw = src.read_at(off, size)?;
+    let (soff, ssize) = strsec.file_range(endian)?;
+    let strtab = src.read_at(soff, ssize)?;
+    let count = syms_raw.len() / std::mem::size_of::<H::Sym>();
+    let syms = object::pod::slice_from_bytes::<H::Sym>(&syms_raw, count)
+        .ok()?
+        .0;
     let sym = syms.iter().find(|s| {
         let off = s.st_name(endian) as usize;
         LINK_PREFIXES.iter().any(|p| {
@@ -413,8 +648,8 @@ fn linked_plugin_path<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
     if len == 0 || len > 4096 {
         return None;
     }
-    let raw = read_va(sections, endian, data, sym.st_value(endian).into(), len)?;
-    unescape_path(std::str::from_utf8(raw).ok()?)
+    let raw = read_va(sections, endian, src, sym.st_value(endian).into(), len)?;
+    unescape_path(std::str::from_utf8(&raw).ok()?)
 }
 
 /// Undoes objabi.PathToPrefix (`%xx` escapes).
@@ -435,9 +670,11 @@ fn unescape_path(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// `data` holds at least the headers and the sections `load` reads; `src` gives the rest.
 fn parse_elf<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
     path: &Path,
     data: R,
+    src: &dyn Source,
 ) -> Result<Artifact, ReadError> {
     let not_elf = |e: object::read::Error| ReadError::NotElf {
         path: path.to_path_buf(),
@@ -454,82 +691,79 @@ fn parse_elf<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
         ..Artifact::default()
     };
     a.dlopen_refusal = executable_kind(header, &sections, endian, data);
-    read_hashes(header, &sections, endian, data, &mut a);
-    a.build_info = read_build_info(header, &sections, endian, data);
+    read_hashes(header, &sections, endian, data, src, &mut a);
+    a.build_info = read_build_info(header, &sections, endian, data, src);
     a.go_version = match &a.build_info {
         Some(bi) => Some(bi.go_version.clone()),
-        None => dwarf_go_version(&sections, endian, data),
+        None => dwarf_go_version(&sections, endian, src),
     };
     if a.build_info.is_none() && !a.hashes.is_empty() {
-        a.linked_plugin_path = linked_plugin_path(&sections, endian, data);
+        a.linked_plugin_path = linked_plugin_path(&sections, endian, src);
     }
     Ok(a)
 }
 
-fn parse<'d, R: ReadRef<'d>>(path: &Path, data: R) -> Result<Artifact, ReadError> {
-    let not_elf = |reason: String| ReadError::NotElf {
+fn not_elf(path: &Path, reason: String) -> ReadError {
+    ReadError::NotElf {
         path: path.to_path_buf(),
         reason,
-    };
-    match object::FileKind::parse(data) {
-        Ok(object::FileKind::Elf64) => parse_elf::<elf::FileHeader64<Endianness>, R>(path, data),
-        Ok(object::FileKind::Elf32) => parse_elf::<elf::FileHeader32<Endianness>, R>(path, data),
-        Ok(other) => Err(not_elf(format!("{other:?}"))),
-        Err(e) => Err(not_elf(e.to_string())),
     }
 }
 
 /// Reads an artifact from bytes (used by the fuzz target and tests).
 pub fn read_bytes(path: &Path, data: &[u8]) -> Result<Artifact, ReadError> {
-    parse(path, data)
-}
-
-/// A file read with positioned reads, never past the length checked at open.
-struct Bounded {
-    file: std::fs::File,
-    len: u64,
-    pos: u64,
-}
-
-impl object::read::ReadCacheOps for Bounded {
-    fn len(&mut self) -> Result<u64, ()> {
-        Ok(self.len)
-    }
-
-    fn seek(&mut self, pos: u64) -> Result<u64, ()> {
-        self.pos = pos;
-        Ok(pos)
-    }
-
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize, ()> {
-        use std::os::unix::fs::FileExt;
-        let room = usize::try_from(self.len.saturating_sub(self.pos)).unwrap_or(usize::MAX);
-        let want = buf.len().min(room);
-        let n = self
-            .file
-            .read_at(&mut buf[..want], self.pos)
-            .map_err(|_| ())?;
-        self.pos += n as u64;
-        Ok(n)
-    }
-
-    fn read_exact(&mut self, buf: &mut [u8]) -> Result<(), ()> {
-        use std::os::unix::fs::FileExt;
-        if self.pos.saturating_add(buf.len() as u64) > self.len {
-            return Err(());
+    match object::FileKind::parse(data) {
+        Ok(object::FileKind::Elf64) => {
+            parse_elf::<elf::FileHeader64<Endianness>, &[u8]>(path, data, &Mem(data))
         }
-        self.file.read_exact_at(buf, self.pos).map_err(|_| ())?;
-        self.pos += buf.len() as u64;
-        Ok(())
+        Ok(object::FileKind::Elf32) => {
+            parse_elf::<elf::FileHeader32<Endianness>, &[u8]>(path, data, &Mem(data))
+        }
+        Ok(other) => Err(not_elf(path, format!("{other:?}"))),
+        Err(e) => Err(not_elf(path, e.to_string())),
     }
 }
 
 /// Reads an artifact from disk: a regular file of at most `MAX_ARTIFACT` bytes, of which
-/// only the sections needed are read.
+/// only the headers and a few sections are read.
 pub fn read(path: &Path) -> Result<Artifact, ReadError> {
+    read_with(path, true, &mut Buffers::default())
+}
+
+/// `read`, without the runtime's check order (`check_order` stays empty): the dynamic
+/// relocations are the largest part read, and the order only decides which package the
+/// runtime names when two or more differ (see `binary::read_for_replay`).
+pub fn read_without_order(path: &Path) -> Result<Artifact, ReadError> {
+    read_with(path, false, &mut Buffers::default())
+}
+
+/// Reads an artifact, reusing `bufs` from earlier reads; `order`: also the check order.
+pub fn read_with(path: &Path, order: bool, bufs: &mut Buffers) -> Result<Artifact, ReadError> {
+    use std::os::unix::fs::MetadataExt;
     let (file, len) = fsio::open_bounded(path, MAX_ARTIFACT)?;
-    let cache = object::read::ReadCache::new(Bounded { file, len, pos: 0 });
-    parse(path, &cache)
+    let file_id = file.metadata().ok().map(|m| (m.dev(), m.ino()));
+    let src = FileSource { file, len };
+    let ident = src.read_at(0, 16.min(len)).unwrap_or_default();
+    let truncated = || not_elf(path, "truncated or unreadable headers".into());
+    let a = match object::FileKind::parse(&*ident) {
+        Ok(object::FileKind::Elf64) => {
+            let p =
+                load::<elf::FileHeader64<Endianness>>(&src, bufs, order).ok_or_else(truncated)?;
+            let a = parse_elf::<elf::FileHeader64<Endianness>, &Pieces>(path, &p, &src);
+            p.recycle(bufs);
+            a
+        }
+        Ok(object::FileKind::Elf32) => {
+            let p =
+                load::<elf::FileHeader32<Endianness>>(&src, bufs, order).ok_or_else(truncated)?;
+            let a = parse_elf::<elf::FileHeader32<Endianness>, &Pieces>(path, &p, &src);
+            p.recycle(bufs);
+            a
+        }
+        Ok(other) => Err(not_elf(path, format!("{other:?}"))),
+        Err(e) => Err(not_elf(path, e.to_string())),
+    };
+    a.map(|a| Artifact { file_id, ..a })
 }
 
 #[cfg(test)]

@@ -126,6 +126,13 @@ pub struct Replay {
     pub plugins: Vec<PluginResult>,
 }
 
+/// How the replay tells files apart (see the realpath cache in `replay`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum FileKey {
+    Id((u64, u64)),
+    Path(std::path::PathBuf),
+}
+
 /// The name `plugin.Open` puts in its error: the argument, without a `.so` suffix.
 fn open_name(path: &str) -> &str {
     if path.len() > 3 {
@@ -205,7 +212,7 @@ fn cross_release(host_lang: &str, plugin_lang: &str) -> CrossRelease {
 
 /// Replays loading `plugins` (in order) into `host`. `names` are the paths as the host
 /// program would pass them to plugin.Open.
-pub fn replay(host: &Artifact, plugins: &[Artifact], names: &[String]) -> Replay {
+pub fn replay<'a>(host: &'a Artifact, plugins: &'a [Artifact], names: &[String]) -> Replay {
     let host_name = host.path.display().to_string();
     let hbi = host.build_info.as_ref();
     let facts = HostFacts {
@@ -224,10 +231,11 @@ pub fn replay(host: &Artifact, plugins: &[Artifact], names: &[String]) -> Replay
         plugins: Vec::new(),
     };
     // Symbol name -> (hash, index of the plugin that defined it first; None: the host).
-    let mut global: HashMap<String, ([u8; 8], Option<usize>)> = host
+    // Keys borrow the artifacts' package paths: nothing is copied per plugin.
+    let mut global: HashMap<&str, ([u8; 8], Option<usize>)> = host
         .hashes
         .iter()
-        .map(|(k, v)| (k.clone(), (*v, None)))
+        .map(|(k, v)| (k.as_str(), (*v, None)))
         .collect();
     // Plugin paths of plugins that loaded (the runtime's active modules) -> their name.
     let mut loaded_paths: HashMap<String, String> = HashMap::new();
@@ -236,12 +244,13 @@ pub fn replay(host: &Artifact, plugins: &[Artifact], names: &[String]) -> Replay
     // another Go release) makes the runtime look at this tail: measured with go1.26, a
     // loaded tail gives "plugin already loaded", a bad or missing one a fatal error.
     let mut tail: Option<bool> = None;
-    // Canonical path -> index in out.plugins: the runtime caches results per realpath.
-    let mut by_realpath: HashMap<std::path::PathBuf, usize> = HashMap::new();
+    // The runtime caches results per realpath. Two paths share one only if they name the
+    // same file (device and inode, when read from disk), so realpath is asked only then.
+    let realpath = |a: &Artifact| std::fs::canonicalize(&a.path).unwrap_or_else(|_| a.path.clone());
+    let mut opened: HashMap<FileKey, Vec<usize>> = HashMap::new();
     let host_lang = go_lang(host.go_version.as_deref());
     for (i, (plugin, name)) in plugins.iter().zip(names).enumerate() {
         let pbi = plugin.build_info.as_ref();
-        let real = std::fs::canonicalize(&plugin.path).unwrap_or_else(|_| plugin.path.clone());
         let mut r = PluginResult {
             path: name.clone(),
             plugin_path: plugin_path(plugin),
@@ -278,13 +287,25 @@ pub fn replay(host: &Artifact, plugins: &[Artifact], names: &[String]) -> Replay
         // canonical path plugin.Open passed it.
         if let Some(why) = plugin.dlopen_refusal {
             r.verdict = Verdict::Fails;
+            let real = realpath(plugin);
             r.error = Some(open_err_raw(&format!("{}: {why}", real.display())));
             r.event = Event::DlopenRefused;
             out.plugins.push(r);
             continue;
         }
         // The same file again: plugin.Open returns the cached plugin, or the cached error.
-        if let Some(&prev) = by_realpath.get(&real) {
+        let key = match plugin.file_id {
+            Some(id) => FileKey::Id(id),
+            None => FileKey::Path(realpath(plugin)),
+        };
+        let same = opened.get(&key).and_then(|earlier| {
+            let real = matches!(key, FileKey::Id(_)).then(|| realpath(plugin));
+            earlier
+                .iter()
+                .copied()
+                .find(|&j| real.as_ref().is_none_or(|r| *r == realpath(&plugins[j])))
+        });
+        if let Some(prev) = same {
             let p = &out.plugins[prev];
             r.verdict = p.verdict;
             r.mismatched_packages = p.mismatched_packages.clone();
@@ -300,12 +321,12 @@ pub fn replay(host: &Artifact, plugins: &[Artifact], names: &[String]) -> Replay
             out.plugins.push(r);
             continue;
         }
-        by_realpath.insert(real, out.plugins.len());
+        opened.entry(key).or_default().push(i);
         // dlopen(RTLD_GLOBAL) makes the file's symbols visible to later plugins, whatever
         // the runtime's check below decides.
-        let publish = |global: &mut HashMap<String, ([u8; 8], Option<usize>)>| {
+        let publish = |global: &mut HashMap<&'a str, ([u8; 8], Option<usize>)>| {
             for (k, v) in &plugin.hashes {
-                global.entry(k.clone()).or_insert((*v, Some(i)));
+                global.entry(k.as_str()).or_insert((*v, Some(i)));
             }
         };
         // A file registering no Go module with this runtime: see `tail` above.
@@ -379,17 +400,19 @@ pub fn replay(host: &Artifact, plugins: &[Artifact], names: &[String]) -> Replay
                 continue;
             }
         }
-        let order: Vec<String> = if plugin.check_order.is_empty() {
-            plugin.hashes.keys().cloned().collect()
+        // Without the check order (see binary::read_for_replay), the hashes' order: the
+        // set of mismatches is the same, only which one comes first may differ.
+        let order: Box<dyn Iterator<Item = &String>> = if plugin.check_order.is_empty() {
+            Box::new(plugin.hashes.keys())
         } else {
-            plugin.check_order.clone()
+            Box::new(plugin.check_order.iter())
         };
         let mut first_against = None;
-        for pkg in &order {
+        for pkg in order {
             let Some(mine) = plugin.hashes.get(pkg) else {
                 continue;
             };
-            if let Some((theirs, who)) = global.get(pkg) {
+            if let Some((theirs, who)) = global.get(pkg.as_str()) {
                 if theirs != mine {
                     if r.mismatched_packages.is_empty() {
                         first_against = *who;
@@ -457,6 +480,7 @@ mod tests {
             build_info: Some(bi),
             go_version: Some(go.into()),
             linked_plugin_path: None,
+            file_id: None,
             legacy_hash_format: false,
             dlopen_refusal: None,
         }

@@ -228,6 +228,7 @@ mod tests {
             }),
             go_version: Some("go1.26.8".into()),
             linked_plugin_path: None,
+            file_id: None,
             legacy_hash_format: false,
             dlopen_refusal: None,
         }
