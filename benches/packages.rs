@@ -110,6 +110,37 @@ fn main() {
     let packages_only = common::time(5, || {
         std::hint::black_box(load_all(root, &lists, goroot.as_deref()));
     });
+    // The real `godrift report` path: the project stage (build lists, package walks) and
+    // every rule, from a godrift.toml naming the host and the plugins.
+    let rel = |d: &Path| d.strip_prefix(root).unwrap_or(d).display().to_string();
+    let mut toml = format!("[host]\npath = {:?}\n", rel(&host));
+    for p in &tree.sides[1..] {
+        toml.push_str(&format!("\n[[plugins]]\npath = {:?}\n", rel(p)));
+    }
+    std::fs::write(root.join("godrift.toml"), toml).expect("godrift.toml");
+    let opts = godrift::project::Options {
+        graph: LoadOptions {
+            gomodcache: Some(root.join("modcache")),
+            use_workspace: false,
+        },
+        packages: true,
+        goroot: goroot.clone(),
+        ..Default::default()
+    };
+    let report_run = || {
+        graph::clear_parse_cache();
+        let p = godrift::project::load(root, None, &opts).expect("project");
+        assert!(
+            p.plugins.iter().all(|s| s.linked.is_some()),
+            "every plugin walked"
+        );
+        godrift::rules::run(&p)
+    };
+    let warm = report_run();
+    assert_eq!(warm.plugins.len(), PLUGINS);
+    let report = common::time(5, || {
+        std::hint::black_box(report_run());
+    });
     let list_args = [
         "list",
         "-deps",
@@ -124,13 +155,16 @@ fn main() {
                 std::hint::black_box(go(root, &host, &list_args));
             });
             println!(
-                "godrift, 11 artifacts (build lists + packages): {:.0} ms\n\
+                "godrift report path, host + {PLUGINS} plugins (project + rules): {:.0} ms\n\
+                 godrift, 11 artifacts (build lists + packages): {:.0} ms\n\
                  godrift, 11 artifacts (packages only):          {:.0} ms\n\
                  go list -deps ./... on the host alone:          {:.0} ms ({go_n} non-standard packages; godrift: {host_n})\n\
-                 ratio godrift/go: {:.2} (packages only: {:.2})",
+                 ratio report/go: {:.2}; loader/go: {:.2} (packages only: {:.2})",
+                report * 1e3,
                 ours * 1e3,
                 packages_only * 1e3,
                 theirs * 1e3,
+                report / theirs,
                 ours / theirs,
                 packages_only / theirs
             );

@@ -55,6 +55,7 @@ pub mod gomod;
 pub mod gosum;
 pub mod graph;
 pub mod integrity;
+pub mod linkage;
 pub mod module;
 pub mod packages;
 pub mod project;

@@ -309,3 +309,34 @@ fn list_zip_dir(index: &ZipIndex, dir: &str) -> DirScan {
     );
     scan
 }
+
+/// The largest source file read whole (to compare two copies of a package).
+pub const MAX_SOURCE_FILE: u64 = 64 << 20;
+
+/// The whole content of file `name` of package directory `dir` (a directory or a module
+/// zip), bounded. Used to compare two copies of a package file by file; rare, so a zip is
+/// opened for the call.
+pub fn read_file(dir: &SourceDir, name: &str) -> Result<Vec<u8>, String> {
+    match dir {
+        SourceDir::Dir { path } => {
+            crate::fsio::read_bounded(&path.join(name), MAX_SOURCE_FILE).map_err(|e| e.to_string())
+        }
+        SourceDir::Zip { zip, dir } => {
+            use std::io::Read;
+            let index = open_zip(zip)?;
+            let mut archive = index.archive;
+            let entry = format!("{dir}/{name}");
+            let f = archive
+                .by_name(&entry)
+                .map_err(|e| format!("{}: {entry}: {e}", zip.display()))?;
+            let mut out = Vec::new();
+            f.take(MAX_SOURCE_FILE + 1)
+                .read_to_end(&mut out)
+                .map_err(|e| format!("{}: {entry}: {e}", zip.display()))?;
+            if out.len() as u64 > MAX_SOURCE_FILE {
+                return Err(format!("{}: {entry}: file too large", zip.display()));
+            }
+            Ok(out)
+        }
+    }
+}

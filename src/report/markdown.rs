@@ -22,14 +22,20 @@ pub fn markdown(r: &Report) -> String {
         Verdict::Fails => "❌",
     };
     let mut s = format!(
-        "## godrift: {icon} {}\n\nHost `{}` (`{}`), {} plugin(s).\n\n| plugin | dir | verdict |\n|---|---|---|\n",
+        "## godrift: {icon} {}\n\nHost `{}` (`{}`), {} plugin(s).\n\n| plugin | dir | verdict | packages both link |\n|---|---|---|---|\n",
         r.verdict_shown(),
         r.host.module,
         r.host.dir,
         r.plugins.len()
     );
     for p in &r.plugins {
-        s.push_str(&format!("| {} | `{}` | {} |\n", p.name, p.dir, p.shown()));
+        s.push_str(&format!(
+            "| {} | `{}` | {} | {} |\n",
+            p.name,
+            p.dir,
+            p.shown(),
+            md_escape(&p.packages_shown())
+        ));
     }
     if !r.findings.is_empty() {
         s.push_str("\n### Findings\n\n| code | severity | finding | where |\n|---|---|---|---|\n");

@@ -13,9 +13,14 @@ pub fn table(r: &Report) -> String {
     );
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
-    t.set_header(vec!["plugin", "dir", "verdict"]);
+    t.set_header(vec!["plugin", "dir", "verdict", "packages both link"]);
     for p in &r.plugins {
-        t.add_row(vec![p.name.clone(), p.dir.clone(), p.shown()]);
+        t.add_row(vec![
+            p.name.clone(),
+            p.dir.clone(),
+            p.shown(),
+            p.packages_shown(),
+        ]);
     }
     out.push_str(&format!("{t}\n"));
     if !r.findings.is_empty() {

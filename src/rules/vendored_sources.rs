@@ -4,13 +4,15 @@
 //! GD090 (what could not be read). One finding per artifact (or pair) and module, listing
 //! its files worst first, never one per file.
 
+use super::Pair;
 use super::{
     gd009_vendored_file_edited, gd010_vendored_file_set_differs, gd011_module_cache_tampered,
     gd090_incomplete_information,
 };
 use crate::codes::Code;
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::integrity::{self, Item, ModuleComparison};
+use crate::linkage::Linkage;
 use crate::project::Side;
 
 /// Files named in one finding's message; the rest are counted.
@@ -89,7 +91,64 @@ fn words(m: &ModuleComparison) -> Vec<Finding> {
     out
 }
 
-pub fn between(host: &Side, plugin: &Side) -> Vec<Finding> {
+/// Judges a vendored-file finding of `pair` by what both link: only files of packages
+/// linked by both can break loading; the rest is latent (info).
+fn judge_files(mut f: Finding, pair: &Pair) -> Finding {
+    let module = f.module.clone().unwrap_or_default();
+    match pair.linkage(&module) {
+        Linkage::Unknown(_) => f,
+        Linkage::Shared(shared) => {
+            let hit: Vec<String> = f
+                .packages
+                .iter()
+                .filter(|p| shared.contains(p))
+                .cloned()
+                .collect();
+            if hit.is_empty() && !f.packages.is_empty() {
+                latent(f)
+            } else {
+                if !hit.is_empty() {
+                    f.packages = hit;
+                }
+                f
+            }
+        }
+        Linkage::Latent => latent(f),
+    }
+}
+
+fn latent(mut f: Finding) -> Finding {
+    if f.severity > Severity::Info {
+        f.severity = Severity::Info;
+        f.message.push_str(
+            "; latent: no package with these files is linked by both today, so loading is not affected until both link one",
+        );
+    }
+    f
+}
+
+/// A side's findings against its own sources (`pristine`), kept for `pair` where they can
+/// break loading: their packages are linked by both sides (or that cannot be known).
+/// `of_host`: the findings are the host's (they then concern this plugin too).
+pub fn relevant(findings: &[Finding], pair: &Pair, of_host: bool) -> Vec<Finding> {
+    findings
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            if of_host && !f.artifacts.contains(&pair.b.name) && f.module.is_some() {
+                f.artifacts.push(pair.b.name.clone());
+            }
+            if f.module.is_some() && !f.packages.is_empty() {
+                judge_files(f, pair)
+            } else {
+                f
+            }
+        })
+        .collect()
+}
+
+pub fn between(pair: &Pair) -> Vec<Finding> {
+    let (host, plugin) = (pair.a, pair.b);
     // One side vendored, the other compiling a local replacement directory of the same
     // module version: compare the vendored copy with that directory.
     let mut out = Vec::new();
@@ -121,7 +180,7 @@ pub fn between(host: &Side, plugin: &Side) -> Vec<Finding> {
             out.extend(words(&c));
         }
     }
-    out
+    out.into_iter().map(|f| judge_files(f, pair)).collect()
 }
 
 pub fn pristine(side: &Side) -> Vec<Finding> {
