@@ -66,8 +66,14 @@ pub enum Event {
     NotGo,
     /// Go <= 1.15 hash format: no verdict.
     LegacyFormat,
-    /// Built by another Go release than the host.
-    OtherRelease,
+    /// Built by another Go release than the host. `after_loaded`: a plugin that loaded is
+    /// the runtime's last module, so plugin.Open is taken to say "plugin already loaded";
+    /// measured across releases, some files make the process die there instead (the
+    /// plugin's runtime links itself into the host's module list with its own layout, and
+    /// what that overwrites depends on the files).
+    OtherRelease {
+        after_loaded: bool,
+    },
     /// A plugin with the same plugin path loaded before (`first` is its name).
     AlreadyLoaded {
         first: String,
@@ -368,7 +374,9 @@ pub fn replay<'a>(host: &'a Artifact, plugins: &'a [Artifact], names: &[String])
                 CrossRelease::Unregistered => {
                     publish(&mut global);
                     foreign_tail(&mut r);
-                    r.event = Event::OtherRelease;
+                    r.event = Event::OtherRelease {
+                        after_loaded: tail == Some(true),
+                    };
                     let crashed = r.verdict == Verdict::Crashes;
                     out.plugins.push(r);
                     if crashed {
@@ -380,7 +388,9 @@ pub fn replay<'a>(host: &'a Artifact, plugins: &'a [Artifact], names: &[String])
                 CrossRelease::Dies(msg) => {
                     r.verdict = Verdict::Crashes;
                     r.error = Some(msg.to_string());
-                    r.event = Event::OtherRelease;
+                    r.event = Event::OtherRelease {
+                        after_loaded: false,
+                    };
                     out.plugins.push(r);
                     break;
                 }

@@ -11,6 +11,11 @@
 
 use crate::finding::{Code, Finding, Severity};
 
+/// Appended to the root cause when a loaded plugin is the runtime's last module: measured
+/// across releases, plugin.Open then says "plugin already loaded" or the process dies,
+/// depending on the files.
+pub const AFTER_LOADED: &str = " (after a plugin that loaded, plugin.Open says \"plugin already loaded\" or, depending on the files, the process dies)";
+
 pub fn root_cause(host_go: Option<&str>, plugin_go: Option<&str>) -> String {
     format!(
         "built with {} but the host with {}: host and plugins must use the same Go toolchain",
