@@ -56,6 +56,10 @@ pub struct Artifact {
     /// The Go release that built it (`go1.26.8`): from build info, else (plugins before Go
     /// 1.21 carry none) from the DWARF producer; None when neither is there (`-ldflags=-w`).
     pub go_version: Option<String>,
+    /// When neither build info nor DWARF gives the release (a plugin before Go 1.21 built
+    /// with `-ldflags=-s -w`): the releases its symbols imply, `go1.20` (`go:link.`) or
+    /// `go1.16-1.19` (`go.link.`).
+    pub release_hint: Option<&'static str>,
     /// A plugin's plugin path when build info cannot give it (before Go 1.21): the
     /// linker's `go:link.thispluginpath`, unescaped.
     pub linked_plugin_path: Option<String>,
@@ -407,6 +411,7 @@ fn read_hashes<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
     let mut wanted: Vec<(String, u64)> = Vec::new();
     let mut runtime_syms: Vec<(u32, String)> = Vec::new();
     let mut saw_old_pkghash = false;
+    let mut old_prefix = false;
     for (i, sym) in syms.iter().enumerate() {
         let off = sym.st_name(endian) as usize;
         if !bit(&starts, off) {
@@ -417,6 +422,7 @@ fn read_hashes<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
         };
         if bytes {
             if !sym.is_undefined(endian) {
+                old_prefix |= legacy;
                 wanted.push((pkg.to_string(), sym.st_value(endian).into()));
             }
         } else {
@@ -454,6 +460,9 @@ fn read_hashes<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
     }
     // Hash strings without 8-byte companions: the Go <= 1.15 layout.
     a.legacy_hash_format = saw_old_pkghash && a.hashes.is_empty();
+    if !a.hashes.is_empty() {
+        a.release_hint = Some(if old_prefix { "go1.16-1.19" } else { "go1.20" });
+    }
     if runtime_syms.is_empty() {
         return;
     }
@@ -697,6 +706,10 @@ fn parse_elf<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(
         Some(bi) => Some(bi.go_version.clone()),
         None => dwarf_go_version(&sections, endian, src),
     };
+    // The symbols' hint only stands in for a release nothing else gives.
+    if a.build_info.is_some() || a.go_version.is_some() {
+        a.release_hint = None;
+    }
     if a.build_info.is_none() && !a.hashes.is_empty() {
         a.linked_plugin_path = linked_plugin_path(&sections, endian, src);
     }

@@ -260,7 +260,10 @@ pub fn replay<'a>(host: &'a Artifact, plugins: &'a [Artifact], names: &[String])
         let mut r = PluginResult {
             path: name.clone(),
             plugin_path: plugin_path(plugin),
-            go_version: plugin.go_version.clone(),
+            go_version: plugin
+                .go_version
+                .clone()
+                .or_else(|| plugin.release_hint.map(str::to_string)),
             verdict: Verdict::Loads,
             mismatched_packages: Vec::new(),
             error: None,
@@ -361,8 +364,20 @@ pub fn replay<'a>(host: &'a Artifact, plugins: &'a [Artifact], names: &[String])
             out.plugins.push(r);
             continue;
         }
-        // Another Go release: see `cross_release`.
-        let plang = go_lang(plugin.go_version.as_deref());
+        // Another Go release: see `cross_release`. A plugin whose release only its symbols
+        // tell (stripped, before Go 1.21): `go:link.` without build info is Go 1.20;
+        // `go.link.` is 1.16 to 1.19, which all behave alike (measured) in a host of 1.20 on.
+        let plang = go_lang(plugin.go_version.as_deref()).or_else(|| match plugin.release_hint {
+            Some("go1.20") => Some("1.20".to_string()),
+            Some(_)
+                if host_lang
+                    .as_deref()
+                    .is_some_and(|h| gover::compare(h, "1.20").is_ge()) =>
+            {
+                Some("1.19".to_string())
+            }
+            _ => None,
+        });
         if let (Some(h), Some(p)) = (&host_lang, &plang) {
             let cross = if h == p {
                 CrossRelease::SameLayout
@@ -490,6 +505,7 @@ mod tests {
             build_info: Some(bi),
             go_version: Some(go.into()),
             linked_plugin_path: None,
+            release_hint: None,
             file_id: None,
             legacy_hash_format: false,
             dlopen_refusal: None,
@@ -612,6 +628,34 @@ mod tests {
         // Outside the measured range: not registered either.
         let r = run(&dep("go1.30.1", "host", 1), &[dep("go1.31.0", "p.so", 2)]);
         assert_eq!(r.plugins[0].verdict, Verdict::Crashes);
+    }
+
+    #[test]
+    fn stripped_plugins_before_go_1_21_are_placed_by_their_symbols() {
+        let stripped = |name: &str, hint: &'static str| {
+            let mut a = art(name, "go1.20.14", &[("runtime", 2)]);
+            a.build_info = None;
+            a.go_version = None;
+            a.release_hint = Some(hint);
+            a
+        };
+        // go:link. without build info: Go 1.20, which a 1.27 runtime faults on.
+        let host = art("host", "go1.27.3", &[("runtime", 1)]);
+        let r = run(&host, &[stripped("p.so", "go1.20")]);
+        assert_eq!(r.plugins[0].verdict, Verdict::Crashes);
+        assert_eq!(r.plugins[0].error.as_deref(), Some("fault"));
+        assert_eq!(r.plugins[0].go_version.as_deref(), Some("go1.20"));
+        // go.link.: 1.16 to 1.19, never registered by a runtime of 1.20 on.
+        let host = art("host", "go1.26.8", &[("runtime", 1)]);
+        let r = run(&host, &[stripped("p.so", "go1.16-1.19")]);
+        assert_eq!(
+            r.plugins[0].error.as_deref(),
+            Some("runtime: no plugin module data")
+        );
+        // In a host of 1.16 to 1.19 the release is not known: the hash check decides.
+        let host = art("host", "go1.18.10", &[("runtime", 1)]);
+        let r = run(&host, &[stripped("p.so", "go1.16-1.19")]);
+        assert_eq!(r.plugins[0].event, Event::HashMismatch { against: None });
     }
 
     #[test]

@@ -232,6 +232,7 @@ mod tests {
             }),
             go_version: Some("go1.26.8".into()),
             linked_plugin_path: None,
+            release_hint: None,
             file_id: None,
             legacy_hash_format: false,
             dlopen_refusal: None,
