@@ -10,8 +10,9 @@ use std::time::Instant;
 /// Timed sections run one at a time (the test threads would otherwise share the cores).
 static TIMING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// The best of five runs: a busy machine only ever slows a run down.
 fn best_of<F: FnMut()>(mut f: F) -> f64 {
-    (0..3)
+    (0..5)
         .map(|_| {
             let t = Instant::now();
             f();

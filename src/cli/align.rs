@@ -1,11 +1,18 @@
-//! `godrift align`: applies the alignment proposals to go.mod files, changing only the
-//! affected lines, atomically. Never touches the host unless `--allow-host`.
+//! `godrift align`: applies the alignment plan (`godrift::fixes::plan`): every edit to a
+//! go.mod computed together and written once, format-preserving, with the go.sum lines the
+//! new versions need (from the module cache). Never touches the host unless `--allow-host`.
+//!
+//! go.sum: lines are computed from the module cache (`.mod`, `.ziphash`); what the cache
+//! lacks is named with the `go mod download` command that records it, and align exits 1
+//! until that is done. `--tidy` runs `go mod tidy` (and `go mod vendor` in vendored modules)
+//! in every changed plugin afterwards instead: it may drop pins of modules the plugin does
+//! not use, which cannot matter for loading.
 
-use super::report::write_atomically;
 use super::{bad, Out, EXIT_CLEAN, EXIT_FINDINGS};
-use anyhow::Result;
+use anyhow::{Context, Result};
+use godrift::fixes::{self, PlanOptions, SidePlan};
 use godrift::{project, rules};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub struct AlignArgs {
@@ -14,67 +21,222 @@ pub struct AlignArgs {
     pub dir: PathBuf,
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Show the go.mod diffs without writing.
+    /// Print one unified diff per changed go.mod and go.sum (apply with `patch -p1` or
+    /// `git apply` from the current directory) without writing.
     #[arg(long)]
     pub dry_run: bool,
     /// Also edit the host's go.mod (a deployed host usually cannot change).
     #[arg(long)]
     pub allow_host: bool,
+    /// After writing, run `go mod tidy` (and `go mod vendor` where vendored) in each changed
+    /// module; needs `go` on PATH and may download what the module cache lacks.
+    #[arg(long)]
+    pub tidy: bool,
     #[arg(long, env = "GOMODCACHE")]
     pub gomodcache: Option<PathBuf>,
+}
+
+/// `path` relative to the current directory when it is below it (diff headers must be
+/// relative for `patch -p1`), else as is.
+fn shown(path: &Path, cwd: &Path) -> String {
+    let canon = path
+        .parent()
+        .and_then(|d| d.canonicalize().ok())
+        .map(|d| d.join(path.file_name().unwrap_or_default()))
+        .unwrap_or_else(|| path.to_path_buf());
+    canon
+        .strip_prefix(cwd)
+        .map(|r| r.display().to_string())
+        .unwrap_or_else(|_| path.display().to_string())
+}
+
+fn summary(p: &SidePlan) -> String {
+    let moves: Vec<String> = p
+        .steps
+        .iter()
+        .map(|s| format!("{} {} -> {}", s.module, s.from, s.to))
+        .collect();
+    moves.join(", ")
+}
+
+/// Refuses before writing anything when a file cannot be written, so a plan is never
+/// half-applied.
+fn check_writable(path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.permissions().readonly() => Err(anyhow::Error::new(super::BadInput(format!(
+            "{}: file is read-only; not changing it (nothing was written)",
+            path.display()
+        )))),
+        _ => Ok(()),
+    }
+}
+
+fn run_go(dir: &Path, args: &[&str]) -> Result<()> {
+    let status = std::process::Command::new("go")
+        .current_dir(dir)
+        .args(args)
+        .status()
+        .with_context(|| {
+            format!(
+                "running `go {}` in {} (is go on PATH?)",
+                args.join(" "),
+                dir.display()
+            )
+        })?;
+    if !status.success() {
+        anyhow::bail!("`go {}` failed in {}", args.join(" "), dir.display());
+    }
+    Ok(())
 }
 
 pub fn run(args: &AlignArgs, out: Out) -> Result<i32> {
     let opts = super::project_options(args.gomodcache.as_deref(), true, None);
     let project = project::load(&args.dir, args.config.as_deref(), &opts).map_err(bad)?;
     let analysis = rules::run(&project);
-    let mut wrote = 0;
-    let mut skipped = Vec::new();
-    // Several proposals may edit one go.mod: apply them in sequence on fresh loads.
-    for p in &analysis.proposals {
-        for c in &p.changes {
-            if c.artifact == "host" && !args.allow_host {
-                skipped.push(format!(
-                    "host: {} stays at {} (use --allow-host)",
-                    p.module, c.from
-                ));
-                continue;
+    let plan = fixes::plan(&project, &analysis.findings, PlanOptions::align());
+    let cwd = std::env::current_dir()?
+        .canonicalize()
+        .unwrap_or_else(|_| PathBuf::from("."));
+    let host = project.host.name.clone();
+    let applied: Vec<&SidePlan> = plan
+        .sides
+        .iter()
+        .filter(|p| p.artifact != host || args.allow_host)
+        .collect();
+    for p in plan
+        .sides
+        .iter()
+        .filter(|p| p.artifact == host && !args.allow_host)
+    {
+        if p.changes_go_mod() {
+            eprintln!(
+                "not changed: host ({}): {} (use --allow-host)",
+                shown(&p.go_mod, &cwd),
+                summary(p)
+            );
+        }
+    }
+    let mut unresolved = Vec::new();
+    if !args.dry_run {
+        for p in &applied {
+            if p.changes_go_mod() {
+                check_writable(&p.go_mod)?;
             }
-            let Some(new) = &c.new_text else {
-                skipped.push(format!(
-                    "{}: {} ({})",
-                    c.artifact,
-                    p.module,
-                    c.note.clone().unwrap_or_default()
-                ));
-                continue;
-            };
-            if let Some(d) = &c.diff {
-                out.write_all(d.as_bytes())?;
-            }
-            if !args.dry_run {
-                write_atomically(&c.path, new.as_bytes())?;
-                wrote += 1;
+            if let Some((path, _, _)) = p.go_sum.as_ref().filter(|_| p.changes_go_sum()) {
+                check_writable(path)?;
             }
         }
     }
-    for s in &skipped {
-        eprintln!("not changed: {s}");
+    let (mut mods, mut sums) = (0, 0);
+    let mut changed_dirs = Vec::new();
+    for p in &applied {
+        if p.changes_go_mod() {
+            let rel = shown(&p.go_mod, &cwd);
+            if args.dry_run {
+                out.write_all(fixes::unified_diff(&rel, Some(&p.old), &p.new).as_bytes())?;
+            } else {
+                godrift::fsio::write_file(&p.go_mod, p.new.as_bytes())?;
+            }
+            eprintln!("{}: {rel}: {}", p.artifact, summary(p));
+            mods += 1;
+            changed_dirs.push(p.dir.clone());
+        }
+        if let Some((path, old, new)) = p.go_sum.as_ref().filter(|_| p.changes_go_sum()) {
+            let rel = shown(path, &cwd);
+            if args.dry_run {
+                out.write_all(fixes::unified_diff(&rel, old.as_deref(), new).as_bytes())?;
+            } else {
+                godrift::fsio::write_file(path, new.as_bytes())?;
+            }
+            sums += 1;
+        }
+        for f in &p.forced {
+            eprintln!(
+                "{}: {} stays at {}: its own requirements force it above the host's {} ({})",
+                p.artifact, f.module, f.selected, f.want, f.via
+            );
+        }
+        for n in &p.notes {
+            eprintln!("{}: {n}", p.artifact);
+        }
+        if !p.unresolved_sums.is_empty() {
+            unresolved.push((p, fixes::sums::download_command(&p.dir, &p.unresolved_sums)));
+        }
     }
+    for prop in &plan.proposals {
+        let Some(u) = &prop.host_upgrade else {
+            continue;
+        };
+        if u.forced_by.is_empty() {
+            continue;
+        }
+        let moves: Vec<String> = u
+            .moves
+            .iter()
+            .map(|m| format!("{} {} -> {}", m.module, m.from, m.to))
+            .collect();
+        eprintln!(
+            "or rebuild the host with {}@{} (forced by {}): moves {}; plugins to align again after that: {}",
+            prop.module,
+            u.to,
+            u.forced_by.join(", "),
+            moves.join(", "),
+            if u.affects.is_empty() {
+                "none".to_string()
+            } else {
+                u.affects.join(", ")
+            }
+        );
+    }
+    let verb = if args.dry_run {
+        "would update"
+    } else {
+        "updated"
+    };
+    eprintln!("{verb} {mods} go.mod file(s) and {sums} go.sum file(s)");
     if args.dry_run {
+        for (_, cmd) in &unresolved {
+            eprintln!("go.sum lines the module cache lacks: after applying, run {cmd}");
+        }
         return Ok(EXIT_CLEAN);
     }
-    eprintln!("updated {wrote} go.mod file(s)");
-    // Re-check: what is left after aligning.
+    if args.tidy {
+        for d in &changed_dirs {
+            run_go(d, &["mod", "tidy"])?;
+            if d.join("vendor/modules.txt").is_file() {
+                run_go(d, &["mod", "vendor"])?;
+            }
+        }
+        unresolved.clear();
+    }
+    for (p, cmd) in &unresolved {
+        eprintln!(
+            "{}: go.sum lacks {} line(s) the module cache cannot give ({}); until you run {cmd} (or `godrift align --tidy`), `go build` fails with `missing go.sum entry`",
+            p.artifact,
+            p.unresolved_sums.len(),
+            p.unresolved_sums
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    // Re-check: what is left of what align fixes.
     let after = rules::run(&project::load(&args.dir, args.config.as_deref(), &opts).map_err(bad)?);
-    let left = after
+    let left: Vec<_> = after
         .findings
         .iter()
-        .filter(|f| f.code == godrift::finding::Code::VersionConflict)
-        .count();
-    if left > 0 {
-        eprintln!("{left} version conflict(s) remain");
-        return Ok(EXIT_FINDINGS);
+        .filter(|f| fixes::fixable(f))
+        .collect();
+    for f in &left {
+        eprintln!("left: {} {}", f.code, f.message);
     }
-    Ok(EXIT_CLEAN)
+    if !left.is_empty() {
+        eprintln!("{} finding(s) align fixes remain", left.len());
+    }
+    Ok(if left.is_empty() && unresolved.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    })
 }

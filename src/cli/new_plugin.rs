@@ -1,11 +1,10 @@
 //! `godrift new-plugin NAME`: a plugin module that starts aligned with the host: its go.mod
-//! pins the host's direct requirements at the host's versions and mirrors the host's
-//! replace directives, so the first build already loads.
+//! pins every module of the host's build list the host's graph loads at the host's selected
+//! version, mirrors the host's replace directives, and its go.sum holds the matching lines,
+//! so the first build already loads (see `godrift::fixes::new_plugin`).
 
-use super::report::write_atomically;
 use super::{bad, Out, EXIT_CLEAN};
 use anyhow::Result;
-use godrift::fixes::relative_dir;
 use godrift::project;
 use std::path::PathBuf;
 
@@ -22,70 +21,50 @@ pub struct NewPluginArgs {
     /// Module path (default: HOST_MODULE/plugins/NAME).
     #[arg(long)]
     pub module: Option<String>,
+    #[arg(long, env = "GOMODCACHE")]
+    pub gomodcache: Option<PathBuf>,
 }
 
 pub fn run(args: &NewPluginArgs, out: Out) -> Result<i32> {
-    let opts = project::Options::default();
+    godrift::fixes::validate_name(&args.name).map_err(bad)?;
+    let opts = super::project_options(args.gomodcache.as_deref(), false, None);
     let p = project::load(&args.project, None, &opts).map_err(bad)?;
     let dir = args
         .dir
         .clone()
         .unwrap_or_else(|| p.root.join("plugins").join(&args.name));
-    if dir.join("go.mod").exists() {
-        anyhow::bail!("{} already has a go.mod", dir.display());
-    }
-    std::fs::create_dir_all(&dir)?;
-    let host = &p.host;
     let module = args
         .module
         .clone()
-        .unwrap_or_else(|| format!("{}/plugins/{}", host.module_path(), args.name));
-    let mut gm = format!("module {module}\n\n");
-    if let Some(g) = &host.go_mod.go {
-        gm.push_str(&format!("go {}\n", g.version));
+        .unwrap_or_else(|| format!("{}/plugins/{}", p.host.module_path(), args.name));
+    for f in ["go.mod", "main.go"] {
+        if dir.join(f).exists() {
+            return Err(bad(format!(
+                "{}: already exists; not overwriting it",
+                dir.join(f).display()
+            )));
+        }
     }
-    if let Some(t) = &host.go_mod.toolchain {
-        gm.push_str(&format!("\ntoolchain {}\n", t.name));
+    let s = godrift::fixes::new_plugin(&p, &args.name, &module, &dir).map_err(bad)?;
+    std::fs::create_dir_all(&dir)?;
+    godrift::fsio::write_file(&dir.join("go.mod"), s.go_mod.as_bytes())?;
+    if let Some(sum) = &s.go_sum {
+        godrift::fsio::write_file(&dir.join("go.sum"), sum.as_bytes())?;
     }
-    let direct: Vec<_> = host.go_mod.require.iter().filter(|r| !r.indirect).collect();
-    if !direct.is_empty() {
-        gm.push_str(
-            "\n// Pinned to the host's versions: shared modules must match exactly.\nrequire (\n",
+    godrift::fsio::write_file(&dir.join("main.go"), s.main_go.as_bytes())?;
+    writeln!(
+        out,
+        "created {} ({module}): {} module(s) pinned at the host's versions, {} replacement(s) mirrored",
+        dir.display(),
+        s.pinned,
+        s.replaced
+    )?;
+    if !s.unresolved_sums.is_empty() {
+        eprintln!(
+            "go.sum lacks {} line(s) neither the host's go.sum nor the module cache has: run {}",
+            s.unresolved_sums.len(),
+            godrift::fixes::sums::download_command(&dir, &s.unresolved_sums)
         );
-        for r in &direct {
-            let v = host
-                .build_list
-                .get(&r.module.path)
-                .map_or(r.module.version.as_str(), |m| m.module.version.as_str());
-            gm.push_str(&format!("\t{} {v}\n", r.module.path));
-        }
-        gm.push_str(")\n");
     }
-    if !host.go_mod.replace.is_empty() {
-        gm.push_str("\n// Mirrors the host's replacements: the same source, or the hashes differ.\nreplace (\n");
-        for r in &host.go_mod.replace {
-            let old = if r.old.version.is_empty() {
-                r.old.path.clone()
-            } else {
-                format!("{} {}", r.old.path, r.old.version)
-            };
-            let new = if r.is_local() {
-                let target = host.dir.join(&r.new.path);
-                std::fs::create_dir_all(&dir)?;
-                relative_dir(&dir, &target)
-            } else {
-                format!("{} {}", r.new.path, r.new.version)
-            };
-            gm.push_str(&format!("\t{old} => {new}\n"));
-        }
-        gm.push_str(")\n");
-    }
-    let main = format!(
-        "// Package main is the {name} plugin: build it with\n//\n//\tgo build -buildmode=plugin\n//\n// with the host's flags (see `godrift recipe`).\npackage main\n\n// Name is looked up by the host with plugin.Lookup.\nfunc Name() string {{ return {name:?} }}\n",
-        name = args.name
-    );
-    write_atomically(&dir.join("go.mod"), gm.as_bytes())?;
-    write_atomically(&dir.join("main.go"), main.as_bytes())?;
-    writeln!(out, "created {} ({module})", dir.display())?;
     Ok(EXIT_CLEAN)
 }

@@ -53,12 +53,48 @@ fn command(b: &BuildSettings, plugin: bool, out: &str) -> String {
     format!("{} {}", env.join(" "), args.join(" "))
 }
 
+/// `s` quoted for sh when it holds anything but safe characters.
+fn shell_quote(s: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./=@+:,~".contains(c);
+    if s.chars().all(safe) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 pub fn run(args: &RecipeArgs, out: Out) -> Result<i32> {
     if let Some(bin) = &args.from_binary {
         let a = godrift::binary::read(bin)?;
         let Some(bi) = a.build_info else {
             anyhow::bail!("{}: no Go build info", bin.display());
         };
+        let pins = godrift::fixes::build_info_pins(&bi);
+        if !pins.is_empty() {
+            writeln!(
+                out,
+                "# in the plugin's module directory: require every module {} was built with, at its version",
+                bin.display()
+            )?;
+            if pins
+                .iter()
+                .any(|p| p.starts_with("-replace=") && !p.contains('@'))
+            {
+                writeln!(
+                    out,
+                    "# (directory replacements are as the host recorded them: relative to the host's module)"
+                )?;
+            }
+            writeln!(out, "go mod edit \\")?;
+            for (i, p) in pins.iter().enumerate() {
+                let cont = if i + 1 < pins.len() { " \\" } else { "" };
+                writeln!(out, "\t{}{cont}", shell_quote(p))?;
+            }
+            writeln!(
+                out,
+                "go mod tidy  # keeps these versions for what the plugin uses, drops the rest"
+            )?;
+        }
         writeln!(out, "# plugins for {} must be built with:", bin.display())?;
         writeln!(out, "{}", godrift::binary::diagnose::recipe(&bi))?;
         return Ok(EXIT_CLEAN);

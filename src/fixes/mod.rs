@@ -1,35 +1,54 @@
-//! Alignment proposals: for every module at different versions, the version to align on,
-//! why each side has what it has, and the exact change per side (a `go get` command and a
-//! format-preserving go.mod edit). With the host as baseline, a plugin that needs a newer
-//! version than the host has gets the minimal host upgrade MVS would compute instead.
+//! Alignment proposals and the edits that carry them out.
+//!
+//! `plan` turns the findings (error and warning only: info-level findings are latent, nothing
+//! both sides link) into one edit per go.mod: every module a finding names is set to the
+//! reference side's effective source (the host's, or with `strategy = "max"` the newest),
+//! requirement lines are set or added (`// indirect`), replacements are mirrored or removed.
+//! Edits are applied to the file's text in sequence and the build list recomputed until it
+//! settles, so the result holds together: a module the edits move away from the host's version
+//! is pinned back, a requirement the new graph raises is raised (cmd/go's updatePrunedRoots),
+//! and a module the plugin's own requirements force above the host's is reported with the host
+//! upgrade that would fix it instead. `propose` presents the plan per module for reports.
+
+mod plan;
+mod proposals;
+mod scaffold;
+mod source;
+pub mod sums;
+
+pub use plan::{plan, Forced, Plan, PlanOptions, SidePlan, Step};
+pub use scaffold::{build_info_pins, new_plugin, validate_name, Scaffold, ScaffoldError};
+pub use source::{describe, effective, Source};
+pub use sums::{missing_sums, SumEntry};
 
 use crate::config::AlignStrategy;
-use crate::finding::{Code, Finding};
-use crate::gomod::{ModFile, Require};
-use crate::graph::{self, ModCacheSource, Replacement};
-use crate::module::ModuleVersion;
+use crate::finding::{Code, Finding, Severity};
+use crate::gomod::{self, ModFile};
+use crate::graph::{self, BuildList, ModCacheSource};
 use crate::project::{Project, Side};
 use crate::semver;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Change {
     pub artifact: String,
     pub go_mod: String,
+    /// What the side builds now (effective version, see `describe`).
     pub from: String,
+    /// What it builds after the change.
+    pub to: String,
+    /// The shell command that makes the same change by hand.
     pub command: String,
-    /// Unified diff of the go.mod edit godrift would make (`godrift align`).
+    /// Unified diff of this module's go.mod edit alone (`align` applies all edits per file).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// The new go.mod text (not serialized; `align` writes it).
+    /// `command` without the `(cd DIR && ...)` around it (reports re-root DIR).
     #[serde(skip)]
-    pub new_text: Option<String>,
-    #[serde(skip)]
-    pub path: PathBuf,
+    pub args: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -46,12 +65,23 @@ pub struct HostUpgrade {
     pub to: String,
     /// Every module whose selected version changes in the host (MVS over the union).
     pub moves: Vec<Move>,
+    /// Plugins whose requirements force the newer version (aligning them on the host's
+    /// version is impossible without downgrading what requires it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub forced_by: Vec<String>,
+    /// Every plugin holding a module the upgrade moves at another version than the new one:
+    /// those need aligning again after the host is rebuilt.
+    pub affects: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Proposal {
     pub module: String,
+    /// The version to build (the effective one: after the reference side's `replace`).
     pub target: String,
+    /// The reference side's replacement, mirrored by the changes (`=> path [version]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replace: Option<String>,
     pub strategy: AlignStrategy,
     /// Per artifact, the requirement path from its main module (`go mod why -m`).
     pub why: BTreeMap<String, String>,
@@ -60,10 +90,43 @@ pub struct Proposal {
     pub host_upgrade: Option<HostUpgrade>,
 }
 
+/// `p` absolute and without symlinks or `..`, also when it does not exist yet: its longest
+/// existing ancestor canonicalized, the rest appended.
+fn absolute(p: &Path) -> PathBuf {
+    let p = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(p)
+    };
+    let mut rest = Vec::new();
+    let mut cur = p.as_path();
+    loop {
+        if let Ok(c) = cur.canonicalize() {
+            let mut out = c;
+            for r in rest.iter().rev() {
+                match r {
+                    Component::ParentDir => {
+                        out.pop();
+                    }
+                    Component::CurDir => {}
+                    other => out.push(other.as_os_str()),
+                }
+            }
+            return out;
+        }
+        match (cur.parent(), cur.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                cur = parent;
+            }
+            _ => return p.clone(),
+        }
+    }
+}
+
 /// `to` relative to `from` (both directories), as a go.mod replacement path (`./` or `../`).
 pub fn relative_dir(from: &Path, to: &Path) -> String {
-    let from = from.canonicalize().unwrap_or(from.to_path_buf());
-    let to = to.canonicalize().unwrap_or(to.to_path_buf());
+    let (from, to) = (absolute(from), absolute(to));
     let a: Vec<Component> = from.components().collect();
     let b: Vec<Component> = to.components().collect();
     let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
@@ -83,233 +146,107 @@ pub fn relative_dir(from: &Path, to: &Path) -> String {
     }
 }
 
-/// go.mod text with `module` set to `version` and, when `dir` is given, its directory
-/// replacement pointed at `dir`. Only the affected lines change.
-pub fn edit_go_mod(side: &Side, module: &str, version: &str, dir: Option<&str>) -> Option<String> {
-    let text = String::from_utf8_lossy(&side.go_mod_text).into_owned();
-    let mut edits: Vec<(usize, usize, String)> = Vec::new();
-    if let Some(req) = side.go_mod.require.iter().find(|r| r.module.path == module) {
-        let line = text.get(req.span.start..req.span.end)?;
-        edits.push((
-            req.span.start,
-            req.span.end,
-            line.replacen(&req.module.version, version, 1),
-        ));
+/// A unified diff of one file, with `a/REL` and `b/REL` headers (`/dev/null` for a new file),
+/// applicable with `patch -p1` or `git apply` from the directory `rel` is relative to.
+pub fn unified_diff(rel: &str, old: Option<&str>, new: &str) -> String {
+    let from = if old.is_some() {
+        format!("a/{rel}")
     } else {
-        return None;
-    }
-    if let Some(dir) = dir {
-        for r in side
-            .go_mod
-            .replace
-            .iter()
-            .filter(|r| r.old.path == module && r.is_local())
-        {
-            let line = text.get(r.span.start..r.span.end)?;
-            let (lhs, rhs) = line.split_once("=>")?;
-            let new_rhs = rhs.replacen(r.new.path.as_str(), dir, 1);
-            // A version-specific replacement must follow the new version.
-            let lhs = if r.old.version.is_empty() {
-                lhs.to_string()
-            } else {
-                lhs.replacen(&r.old.version, version, 1)
-            };
-            edits.push((r.span.start, r.span.end, format!("{lhs}=>{new_rhs}")));
-        }
-    }
-    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
-    let mut out = text;
-    for (s, e, new) in edits {
-        out.replace_range(s..e, &new);
-    }
-    Some(out)
-}
-
-fn unified(side: &Side, root: &Path, old: &str, new: &str) -> String {
-    let rel = side
-        .go_mod_path
-        .strip_prefix(root)
-        .unwrap_or(&side.go_mod_path)
-        .display()
-        .to_string();
-    similar::TextDiff::from_lines(old, new)
+        "/dev/null".to_string()
+    };
+    similar::TextDiff::from_lines(old.unwrap_or(""), new)
         .unified_diff()
-        .context_radius(2)
-        .header(&format!("a/{rel}"), &format!("b/{rel}"))
+        .context_radius(3)
+        .header(&from, &format!("b/{rel}"))
         .to_string()
 }
 
-/// The host's build list after also requiring `module@version` (MVS over the union).
-fn host_upgrade(
-    project: &Project,
-    module: &str,
-    version: &str,
-    wanted_by: Vec<String>,
-    extra: Option<(&Side, &Replacement)>,
-) -> HostUpgrade {
-    let host = &project.host;
-    let mut main: ModFile = host.go_mod.clone();
-    main.require.retain(|r| r.module.path != module);
-    main.require.push(Require {
-        module: ModuleVersion::new(module, version),
-        indirect: false,
-        span: Default::default(),
-    });
-    // Use the plugin's source for the module when it is a local directory.
-    if let Some((_, Replacement::Dir { resolved, .. })) = extra {
-        main.replace.retain(|r| r.old.path != module);
-        main.replace.push(crate::gomod::Replace {
-            old: ModuleVersion::new(module, ""),
-            new: ModuleVersion::new(relative_dir(&host.dir, resolved), ""),
-            span: Default::default(),
-        });
-    }
-    // The main module's replacements (including the one above) are applied by MVS itself.
+/// The build list of `main` (a go.mod as `dir` would hold it), from the project's module cache.
+/// Workspaces are not considered: the edits are to one module's go.mod.
+pub fn build_list_of(project: &Project, main: &ModFile, dir: &Path) -> BuildList {
     let source = ModCacheSource {
         root: project.modcache.clone(),
     };
-    let (after, _) = graph::build_list(&main, &host.dir, &source);
-    let mut moves = Vec::new();
-    for m in &after {
-        let before = host
-            .build_list
-            .get(&m.module.path)
-            .map(|b| b.module.version.clone());
-        if before.as_deref() != Some(m.module.version.as_str()) {
-            moves.push(Move {
-                module: m.module.path.clone(),
-                from: before.unwrap_or_else(|| "(none)".into()),
-                to: m.module.version.clone(),
-            });
-        }
-    }
-    HostUpgrade {
-        required_by: wanted_by,
-        to: version.to_string(),
-        moves,
+    let (modules, missing, edges) = graph::build_graph(main, dir, &source);
+    let mut list = BuildList {
+        main: vec![main
+            .module
+            .as_ref()
+            .map(|m| m.path.clone())
+            .unwrap_or_default()],
+        main_dir: dir.to_path_buf(),
+        main_dirs: vec![dir.to_path_buf()],
+        go_version: main.go.as_ref().map(|g| g.version.clone()),
+        toolchain: main.toolchain.as_ref().map(|t| t.name.clone()),
+        modules,
+        vendored: false,
+        missing,
+        edges,
+        why_parent: HashMap::new(),
+    };
+    list.index_why();
+    list
+}
+
+fn parse_text(text: &str) -> Option<ModFile> {
+    gomod::parse_mod("go.mod", text.as_bytes(), gomod::Strictness::Strict).ok()
+}
+
+/// The codes whose findings an alignment fixes.
+pub fn fixable(f: &Finding) -> bool {
+    f.severity >= Severity::Warning
+        && matches!(
+            f.code,
+            Code::VersionConflict | Code::ReplaceDivergence | Code::SourcePathDivergence
+        )
+        && f.module.is_some()
+}
+
+/// Whether a go.work decides the side's build list (its go.mod is then not the whole story).
+pub fn in_workspace(side: &Side) -> bool {
+    side.build_list.main.len() > 1 || side.build_list.main_dir != side.dir
+}
+
+fn is_pruned(mf: &ModFile) -> bool {
+    let v = mf
+        .go
+        .as_ref()
+        .map_or(crate::semver::gover::DEFAULT_GO_VERSION, |g| {
+            g.version.as_str()
+        });
+    crate::semver::gover::compare(v, "1.17") != std::cmp::Ordering::Less
+}
+
+fn greater(a: &str, b: &str) -> bool {
+    semver::compare(a, b) == std::cmp::Ordering::Greater
+}
+
+/// Who requires `path` at exactly `version` (what keeps it selected there), main excluded.
+fn requirers(bl: &BuildList, path: &str, version: &str) -> String {
+    let mut by: Vec<String> = bl
+        .edges
+        .iter()
+        .filter(|(from, to)| to.path == path && to.version == version && !from.version.is_empty())
+        .map(|(from, _)| from.to_string())
+        .collect();
+    by.sort();
+    by.dedup();
+    if by.is_empty() {
+        chain(bl, path)
+    } else {
+        format!("required at {version} by {}", by.join(", "))
     }
 }
 
-pub fn propose(project: &Project, findings: &[Finding]) -> Vec<Proposal> {
-    let sides: Vec<&Side> = std::iter::once(&project.host)
-        .chain(&project.plugins)
-        .collect();
-    let modules: BTreeSet<String> = findings
+fn chain(bl: &BuildList, path: &str) -> String {
+    bl.why(path)
         .iter()
-        .filter(|f| f.code == Code::VersionConflict)
-        // A latent conflict (no package linked by both) needs no change today.
-        .filter(|f| f.severity > crate::finding::Severity::Info)
-        .filter_map(|f| f.module.clone())
-        .collect();
-    let strategy = project.config.align.strategy;
-    let mut out = Vec::new();
-    for module in &modules {
-        let versions: Vec<(&Side, String)> = sides
-            .iter()
-            .filter_map(|s| {
-                s.build_list
-                    .get(module)
-                    .map(|m| (*s, m.module.version.clone()))
-            })
-            .collect();
-        let host_version = project
-            .host
-            .build_list
-            .get(module)
-            .map(|m| m.module.version.clone());
-        let max = versions
-            .iter()
-            .map(|(_, v)| v.as_str())
-            .reduce(|a, b| semver::max(a, b))
-            .map(str::to_string);
-        let target = match (strategy, &host_version) {
-            (AlignStrategy::Host, Some(h)) => h.clone(),
-            _ => match max.clone() {
-                Some(m) => m,
-                None => continue,
-            },
-        };
-        // The side whose source the others should build (for directory replacements).
-        let source_side = versions.iter().find(|(_, v)| *v == target).map(|(s, _)| *s);
-        let source_dir =
-            source_side.and_then(|s| match s.build_list.get(module)?.replace.as_ref()? {
-                Replacement::Dir { resolved, .. } => Some(resolved.clone()),
-                Replacement::Module { .. } => None,
-            });
-        let mut why = BTreeMap::new();
-        let mut changes = Vec::new();
-        let mut newer_than_host = Vec::new();
-        for (side, v) in &versions {
-            let chain = side.build_list.why(module);
-            if !chain.is_empty() {
-                why.insert(
-                    side.name.clone(),
-                    chain
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(" -> "),
-                );
-            }
-            if *v == target {
-                continue;
-            }
-            if strategy == AlignStrategy::Host
-                && semver::compare(v, &target) == std::cmp::Ordering::Greater
-            {
-                newer_than_host.push(side.name.clone());
-            }
-            let replaced_dir = matches!(
-                side.build_list.get(module).and_then(|m| m.replace.as_ref()),
-                Some(Replacement::Dir { .. })
-            );
-            let dir = match (&source_dir, replaced_dir) {
-                (Some(d), true) => Some(relative_dir(&side.dir, d)),
-                _ => None,
-            };
-            let new_text = edit_go_mod(side, module, &target, dir.as_deref());
-            let old = String::from_utf8_lossy(&side.go_mod_text).into_owned();
-            let diff = new_text
-                .as_ref()
-                .map(|n| unified(side, &project.root, &old, n));
-            let note = match (replaced_dir, &dir) {
-                (true, Some(d)) => Some(format!("its replace directive now points at {d}")),
-                (true, None) => Some(format!("update the replace directive of {module} by hand")),
-                _ if new_text.is_none() => Some(format!(
-                    "{module} is an indirect dependency here: `go get` adds a requirement"
-                )),
-                _ => None,
-            };
-            changes.push(Change {
-                artifact: side.name.clone(),
-                go_mod: side.go_mod_path.display().to_string(),
-                from: v.clone(),
-                command: format!("(cd {} && go get {module}@{target})", side.dir.display()),
-                diff,
-                note,
-                new_text,
-                path: side.go_mod_path.clone(),
-            });
-        }
-        // Downgrading a plugin below what it asked for may break it; say what the
-        // alternative costs: rebuilding the host with the newer version.
-        let host_upgrade = match (newer_than_host.is_empty(), &max) {
-            (false, Some(mx)) => {
-                let wanted = versions.iter().find(|(_, v)| v == mx).map(|(s, _)| *s);
-                let repl =
-                    wanted.and_then(|s| s.build_list.get(module)?.replace.as_ref().map(|r| (s, r)));
-                Some(host_upgrade(project, module, mx, newer_than_host, repl))
-            }
-            _ => None,
-        };
-        out.push(Proposal {
-            module: module.clone(),
-            target,
-            strategy,
-            why,
-            changes,
-            host_upgrade,
-        });
-    }
-    out
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" -> ")
+}
+
+/// The proposals for `findings` (error and warning only), as reports show them.
+pub fn propose(project: &Project, findings: &[Finding]) -> Vec<Proposal> {
+    plan(project, findings, PlanOptions::default()).proposals
 }

@@ -3,11 +3,13 @@
 //! (Contract: the types here and in `ast` are shared; the gomod helper implements parsing.)
 
 pub mod ast;
+pub mod edit;
 mod rules;
 pub mod syntax;
 
 pub use rules::{
-    check_canonical_version, is_directory_path, is_go_version, is_toolchain_name, module_path,
+    auto_quote, check_canonical_version, is_directory_path, is_go_version, is_toolchain_name,
+    module_path,
 };
 
 pub use ast::*;

@@ -84,21 +84,30 @@ pub fn markdown(r: &Report) -> String {
             }
             if let Some(u) = &p.host_upgrade {
                 s.push_str(&format!(
-                    "- {} need(s) `{}`: keeping it means rebuilding the host; MVS moves: {}\n",
+                    "- {} need(s) `{}`: keeping it means rebuilding the host; MVS moves: {}{}\n",
                     u.required_by.join(", "),
                     u.to,
                     u.moves
                         .iter()
                         .map(|m| format!("`{}` {} → {}", m.module, m.from, m.to))
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(", "),
+                    if u.affects.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; then align again: {}", u.affects.join(", "))
+                    }
                 ));
             }
             for c in &p.changes {
-                s.push_str(&format!(
-                    "- {} (now `{}`): `{}`\n",
-                    c.artifact, c.from, c.command
-                ));
+                if c.command.is_empty() {
+                    s.push_str(&format!("- {} (now `{}`)\n", c.artifact, c.from));
+                } else {
+                    s.push_str(&format!(
+                        "- {} (now `{}`): `{}`\n",
+                        c.artifact, c.from, c.command
+                    ));
+                }
                 if let Some(n) = &c.note {
                     s.push_str(&format!("  - {n}\n"));
                 }

@@ -155,11 +155,32 @@ impl Rel {
         let mut s = s.to_string();
         for root in &self.roots {
             let root = root.display().to_string();
-            s = s.replace(&format!("{root}/"), "");
+            s = replace_prefix(&s, &format!("{root}/"));
             s = replace_whole(&s, &root, ".");
         }
         s
     }
+}
+
+/// Removes `prefix` (`ROOT/`) where it starts a path: not inside another path, so a root
+/// spelled `.` leaves `../x` alone.
+fn replace_prefix(s: &str, prefix: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find(prefix) {
+        let before = rest[..i]
+            .chars()
+            .next_back()
+            .or_else(|| out.chars().next_back());
+        let starts = !before.is_some_and(|c| c.is_alphanumeric() || "/._-@".contains(c));
+        out.push_str(&rest[..i]);
+        if !starts {
+            out.push_str(prefix);
+        }
+        rest = &rest[i + prefix.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Replaces `what` in `s` where it is a whole path (not followed by a path character).
@@ -215,7 +236,9 @@ impl Report {
                         }
                     })
                     .unwrap_or_else(|| ".".into());
-                c.command = format!("(cd {side_dir} && go get {}@{})", p.module, p.target);
+                if !c.args.is_empty() {
+                    c.command = format!("(cd {side_dir} && {})", c.args);
+                }
                 if let Some(n) = &mut c.note {
                     *n = rel.text(n);
                 }

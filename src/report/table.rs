@@ -58,17 +58,24 @@ pub fn table(r: &Report) -> String {
                 .map(|m| format!("{} {} -> {}", m.module, m.from, m.to))
                 .collect();
             out.push_str(&format!(
-                "  or rebuild the host with {} (wanted by {}): moves {}\n",
+                "  or rebuild the host with {} (wanted by {}): moves {}{}\n",
                 u.to,
                 u.required_by.join(", "),
-                moves.join(", ")
+                moves.join(", "),
+                if u.affects.is_empty() {
+                    String::new()
+                } else {
+                    format!("; then align again: {}", u.affects.join(", "))
+                }
             ));
         }
         for c in &p.changes {
-            out.push_str(&format!(
-                "  {} (now {}): {}\n",
-                c.artifact, c.from, c.command
-            ));
+            let command = if c.command.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", c.command)
+            };
+            out.push_str(&format!("  {} (now {}){command}\n", c.artifact, c.from));
             if let Some(n) = &c.note {
                 out.push_str(&format!("    {n}\n"));
             }

@@ -44,10 +44,11 @@ pub fn check(pair: &Pair) -> Vec<Finding> {
             continue;
         }
         let path = &m.module.path;
-        // Both replaced by the same module version or directory: the same files are
-        // compiled from the same place. Without -trimpath that is the same package; with
-        // it, cmd/go records `path@<required version>` (work.Action.trimpath), which differs.
-        let same_source = m.replace.is_some() && m.replace == other.replace;
+        // The same files compiled from the same place: both replaced by the same module
+        // version or directory, or one side's `replace M => M v2` against the other's plain
+        // `M v2` (issue 11 item 3). Without -trimpath that is the same package; with it,
+        // cmd/go records `path@<required version>` (work.Action.trimpath), which differs.
+        let same_source = crate::fixes::Source::of(m) == crate::fixes::Source::of(other);
         let trimpath = a.build.trimpath && b.build.trimpath;
         if same_source && !trimpath {
             continue;
@@ -61,7 +62,7 @@ pub fn check(pair: &Pair) -> Vec<Finding> {
         );
         if same_source {
             message.push_str(
-                " (the same replacement, but -trimpath records the required version in every file name)",
+                " (the same code, but -trimpath records the required version in every file name)",
             );
         }
         let mut f = Finding::new(Code::VersionConflict, Severity::Error, message);
@@ -102,21 +103,32 @@ pub fn check(pair: &Pair) -> Vec<Finding> {
 /// module, naming the plugins that fail (linear in plugins × modules, never per pair).
 pub fn between_plugins(host: &Side, plugins: &[Side]) -> Vec<Finding> {
     use std::collections::{BTreeMap, HashMap};
-    let mut by_module: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
+    // Per plugin: what it compiles (the source after `replace`, and under -trimpath the
+    // required version, which names the files), and how messages show it.
+    let mut by_module: BTreeMap<&str, Vec<(usize, String, String)>> = BTreeMap::new();
     for (i, p) in plugins.iter().enumerate() {
         for m in &p.build_list.modules {
             let path = m.module.path.as_str();
             if path == host.module_path() || host.build_list.get(path).is_some() {
                 continue;
             }
+            let mut key = match crate::fixes::Source::of(m) {
+                crate::fixes::Source::Module { module } => module.to_string(),
+                crate::fixes::Source::Dir { path } => path.display().to_string(),
+            };
+            if p.build.trimpath {
+                key = format!("{key} (required {})", m.module.version);
+            }
             by_module
                 .entry(path)
                 .or_default()
-                .push((i, m.module.version.as_str()));
+                .push((i, key, effective(m)));
         }
     }
     let mut out = Vec::new();
-    for (path, users) in by_module {
+    for (path, entries) in &by_module {
+        let path: &str = path;
+        let users: Vec<(usize, &str)> = entries.iter().map(|(i, k, _)| (*i, k.as_str())).collect();
         if users.iter().all(|(_, v)| *v == users[0].1) {
             continue;
         }
@@ -170,9 +182,9 @@ pub fn between_plugins(host: &Side, plugins: &[Side]) -> Vec<Finding> {
                 }
             }
         }
-        let versions = users
+        let versions = entries
             .iter()
-            .map(|(i, v)| format!("{} {v}", plugins[*i].name))
+            .map(|(i, _, shown)| format!("{} {shown}", plugins[*i].name))
             .collect::<Vec<_>>()
             .join(", ");
         let mut f = Finding::new(

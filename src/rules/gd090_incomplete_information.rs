@@ -9,8 +9,9 @@
 use crate::finding::{Code, Finding, Severity};
 use crate::project::Side;
 
-pub fn check(side: &Side) -> Vec<Finding> {
+pub fn check(side: &Side, modcache: &std::path::Path) -> Vec<Finding> {
     let mut out = excluded_requirements(side);
+    out.extend(missing_sums(side, modcache));
     if side.build_list.missing.is_empty() {
         return out;
     }
@@ -39,6 +40,33 @@ pub fn check(side: &Side) -> Vec<Finding> {
     ));
     out.push(f);
     out
+}
+
+/// go.sum lacks lines the build needs (`crate::fixes::missing_sums`): `go build` stops with
+/// "missing go.sum entry" until `go mod download` (or `godrift align`) records them.
+fn missing_sums(side: &Side, modcache: &std::path::Path) -> Option<Finding> {
+    let missing = crate::fixes::missing_sums(side, modcache);
+    // Without any go.sum the module was never built here; with missing go.mod files the
+    // finding above already says what to download.
+    if missing.is_empty() || side.go_sum.is_none() || !side.build_list.missing.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = missing.iter().take(5).map(ToString::to_string).collect();
+    let more = missing.len().saturating_sub(shown.len());
+    let mut f = Finding::new(
+        Code::IncompleteInformation,
+        Severity::Warning,
+        format!(
+            "{}: go.sum lacks {} line(s) the build needs ({}{}): `go build` fails with \"missing go.sum entry\" until they are recorded",
+            side.name,
+            missing.len(),
+            shown.join(", "),
+            if more > 0 { format!(", and {more} more") } else { String::new() }
+        ),
+    );
+    f.artifacts = vec![side.name.clone()];
+    f.fix = Some(crate::fixes::sums::download_command(&side.dir, &missing));
+    Some(f)
 }
 
 /// A main module requiring a version its own go.mod excludes: cmd/go replaces it with the

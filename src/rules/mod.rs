@@ -212,7 +212,7 @@ pub fn run(project: &Project) -> Analysis {
     let host = &project.host;
     let mut findings = Vec::new();
     findings.extend(gd006_inconsistent_vendoring::check(host));
-    findings.extend(gd090_incomplete_information::check(host));
+    findings.extend(gd090_incomplete_information::check(host, &project.modcache));
     let host_pristine = vendored_sources::pristine(host);
     for p in &project.plugins {
         let pair = Pair::new(host, p);
@@ -225,7 +225,7 @@ pub fn run(project: &Project) -> Analysis {
         findings.extend(gd005_build_flag_mismatch::check(&pair));
         findings.extend(gd022_host_without_cgo::check(host, p));
         findings.extend(gd006_inconsistent_vendoring::check(p));
-        findings.extend(gd090_incomplete_information::check(p));
+        findings.extend(gd090_incomplete_information::check(p, &project.modcache));
         findings.extend(vendored_sources::between(&pair));
         // Vendored edits matter for this pair only where the other side links the package.
         findings.extend(vendored_sources::relevant(&host_pristine, &pair, true));
