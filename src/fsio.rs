@@ -95,6 +95,21 @@ pub fn open_regular(path: &Path) -> Result<std::fs::File, FsError> {
     open_checked(path).map(|(f, _)| f)
 }
 
+/// `open_regular` for a file of at most `limit` bytes, with its length. For readers that read
+/// a few parts of a large file (binary mode reads some sections of an executable): each read
+/// is a plain `read`, so a file truncated meanwhile gives an error, never SIGBUS as a memory
+/// map would, and nothing past the length is read.
+pub fn open_bounded(path: &Path, limit: u64) -> Result<(std::fs::File, u64), FsError> {
+    let (file, meta) = open_checked(path)?;
+    if meta.len() > limit {
+        return Err(FsError::TooLarge {
+            path: path.to_path_buf(),
+            limit,
+        });
+    }
+    Ok((file, meta.len()))
+}
+
 fn open_checked(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), FsError> {
     use std::os::unix::fs::OpenOptionsExt;
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.

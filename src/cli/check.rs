@@ -3,7 +3,7 @@
 use super::{bad, ColorChoice, Out, OutputFormat, EXIT_CLEAN, EXIT_FINDINGS};
 use anyhow::Result;
 use godrift::{binary, report};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
@@ -24,19 +24,23 @@ pub struct CheckArgs {
     pub sarif_root: Option<PathBuf>,
 }
 
+/// Reads the built files and replays loading them (binary mode, also `report --built-host`).
+/// Check orders are read only for plugins that need them, then the replay runs again.
+pub(super) fn check_files(
+    host: &Path,
+    plugins: &[PathBuf],
+) -> Result<godrift::rules::binary::CheckReport> {
+    let names: Vec<String> = plugins.iter().map(|p| p.display().to_string()).collect();
+    let (host, mut read) = binary::read_for_replay(host, plugins)?;
+    let report = godrift::rules::binary::check(&host, &read, &names);
+    if !binary::add_check_orders(&mut read, plugins, &report.plugins)? {
+        return Ok(report);
+    }
+    Ok(godrift::rules::binary::check(&host, &read, &names))
+}
+
 pub fn run(args: &CheckArgs, color: ColorChoice, out: Out) -> Result<i32> {
-    let host = binary::read(&args.host)?;
-    let plugins = args
-        .plugins
-        .iter()
-        .map(|p| binary::read(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    let names: Vec<String> = args
-        .plugins
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect();
-    let report = godrift::rules::binary::check(&host, &plugins, &names);
+    let report = check_files(&args.host, &args.plugins)?;
     // A file that is not a Go host or plugin at all is bad input, not a finding.
     let not_go = report
         .findings

@@ -133,18 +133,7 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
         ));
     }
     if let Some(host) = &args.built_host {
-        let host = godrift::binary::read(host)?;
-        let plugins = args
-            .built_plugins
-            .iter()
-            .map(|p| godrift::binary::read(p))
-            .collect::<Result<Vec<_>, _>>()?;
-        let names: Vec<String> = args
-            .built_plugins
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect();
-        r.add_binary(godrift::rules::binary::check(&host, &plugins, &names));
+        r.add_binary(super::check::check_files(host, &args.built_plugins)?);
     }
     // The report's paths are relative to the project root.
     let paths = super::repo_paths(&project.root, args.sarif_root.as_deref())?;

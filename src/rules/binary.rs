@@ -61,17 +61,21 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
                 root_cause = Some(gd090_incomplete_information::LEGACY_ROOT_CAUSE.into());
                 findings.push(f);
             }
-            Event::OtherRelease => {
+            Event::OtherRelease { after_loaded } => {
                 let f = gd023_go_version_mismatch::binary(
                     &host_name,
                     name,
                     replay.host.go_version.as_deref(),
                     r.go_version.as_deref(),
                 );
-                root_cause = Some(gd023_go_version_mismatch::root_cause(
+                let mut rc = gd023_go_version_mismatch::root_cause(
                     replay.host.go_version.as_deref(),
                     r.go_version.as_deref(),
-                ));
+                );
+                if *after_loaded {
+                    rc.push_str(gd023_go_version_mismatch::AFTER_LOADED);
+                }
+                root_cause = Some(rc);
                 findings.push(f);
             }
             Event::AlreadyLoaded { first, plugin_path } => {
@@ -226,6 +230,10 @@ mod tests {
                     .collect(),
                 ..BuildInfo::default()
             }),
+            go_version: Some("go1.26.8".into()),
+            linked_plugin_path: None,
+            release_hint: None,
+            file_id: None,
             legacy_hash_format: false,
             dlopen_refusal: None,
         }
