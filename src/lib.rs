@@ -19,5 +19,6 @@ pub mod project;
 pub mod report;
 pub mod semver;
 pub mod span;
+pub mod text;
 pub mod txtar;
 pub mod vendor;

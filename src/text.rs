@@ -1,0 +1,114 @@
+//! Text from an untrusted tree (file names, go.mod comments, paths) reaches terminals and
+//! Markdown viewers: every human-readable output escapes control characters with this one
+//! function, so an escape sequence cannot drive the terminal and a newline cannot fake a
+//! table row or a `godrift: loads` line. JSON and SARIF are escaped by their encoders.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// Whether `c` must not reach a terminal raw: C0/C1 controls and DEL, Unicode line and
+/// paragraph separators, and the bidirectional formatting characters that reorder what a
+/// reader sees ("Trojan Source"). Newlines and tabs only when `keep_lines` is false.
+fn must_escape(c: char, keep_lines: bool) -> bool {
+    match c {
+        '\n' | '\t' => !keep_lines,
+        '\u{2028}' | '\u{2029}' | '\u{061c}' | '\u{200e}' | '\u{200f}' => true,
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => true,
+        c => c.is_control(),
+    }
+}
+
+/// Escapes control characters as Go's `%q` does (`\n`, `\x1b`, `\u202e`). With
+/// `keep_lines`, newlines and tabs are kept (multi-line text such as diffs and Go's
+/// multi-line errors); without, the result is one line.
+pub fn escape_controls(s: &str, keep_lines: bool) -> Cow<'_, str> {
+    if !s.chars().any(|c| must_escape(c, keep_lines)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if !must_escape(c, keep_lines) {
+            out.push(c);
+            continue;
+        }
+        let _ = match c {
+            '\n' => out.write_str("\\n"),
+            '\r' => out.write_str("\\r"),
+            '\t' => out.write_str("\\t"),
+            c if (c as u32) < 0x80 => write!(out, "\\x{:02x}", c as u32),
+            c => write!(out, "\\u{:04x}", c as u32),
+        };
+    }
+    Cow::Owned(out)
+}
+
+/// One line of terminal-safe text.
+pub fn line(s: &str) -> Cow<'_, str> {
+    escape_controls(s, false)
+}
+
+/// Terminal-safe text that keeps its lines.
+pub fn block(s: &str) -> Cow<'_, str> {
+    escape_controls(s, true)
+}
+
+/// A Markdown table cell: one line, `|` escaped.
+pub fn md_cell(s: &str) -> String {
+    line(s).replace('|', "\\|")
+}
+
+/// A Markdown code span for any text: a fence longer than any backtick run inside, and
+/// padding when the text starts or ends with a backtick (CommonMark's rule). In a table.
+pub fn md_code(s: &str) -> String {
+    let body = md_cell(s);
+    let fence = "`".repeat(longest_run(&body, '`') + 1);
+    if body.starts_with('`') || body.ends_with('`') {
+        format!("{fence} {body} {fence}")
+    } else {
+        format!("{fence}{body}{fence}")
+    }
+}
+
+/// A fenced Markdown code block whose fence no line of `body` can close.
+pub fn md_fence(lang: &str, body: &str) -> String {
+    let body = block(body);
+    let fence = "`".repeat(longest_run(&body, '`').max(2) + 1);
+    let nl = if body.ends_with('\n') { "" } else { "\n" };
+    format!("{fence}{lang}\n{body}{nl}{fence}\n")
+}
+
+/// A Mermaid label (inside `"..."`): one line, quotes as entities.
+pub fn mermaid_label(s: &str) -> String {
+    line(s).replace('"', "#quot;")
+}
+
+fn longest_run(s: &str, ch: char) -> usize {
+    let (mut best, mut cur) = (0, 0);
+    for c in s.chars() {
+        cur = if c == ch { cur + 1 } else { 0 };
+        best = best.max(cur);
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_are_escaped_as_go_quotes_them() {
+        assert_eq!(line("a\x1b[31mb\nc\td\r"), "a\\x1b[31mb\\nc\\td\\r");
+        assert_eq!(line("x\u{202e}y\u{9b}z\x7f"), "x\\u202ey\\u009bz\\x7f");
+        assert_eq!(block("a\nb\tc\x07"), "a\nb\tc\\x07");
+        assert!(matches!(line("plain é ✅"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn markdown_helpers_cannot_be_broken_out_of() {
+        assert_eq!(md_cell("a|b\nc"), "a\\|b\\nc");
+        assert_eq!(md_code("a`b"), "``a`b``");
+        assert_eq!(md_code("`x"), "`` `x ``");
+        assert_eq!(md_fence("diff", "```\n+x\n"), "````diff\n```\n+x\n````\n");
+        assert_eq!(mermaid_label("a\"b\nc"), "a#quot;b\\nc");
+    }
+}
