@@ -135,7 +135,11 @@ fn unified(side: &Side, root: &Path, old: &str, new: &str) -> String {
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(2)
-        .header(&format!("a/{rel}"), &format!("b/{rel}"))
+        // The path comes from the tree: one line, or a newline would forge diff lines.
+        .header(
+            &format!("a/{}", crate::text::line(&rel)),
+            &format!("b/{}", crate::text::line(&rel)),
+        )
         .to_string()
 }
 

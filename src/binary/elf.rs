@@ -12,14 +12,11 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{path}: not an ELF file ({reason})")]
+    #[error("{}: not an ELF file ({reason})", crate::fsio::shown(path))]
     NotElf { path: PathBuf, reason: String },
+    /// Read through the bounded reader: devices, FIFOs and runaway sizes are refused.
+    #[error("{0}")]
+    Fs(#[from] crate::fsio::FsError),
 }
 
 /// What godrift read from one artifact.
@@ -200,17 +197,11 @@ pub fn read_bytes(path: &Path, data: &[u8]) -> Result<Artifact, ReadError> {
     }
 }
 
-/// Reads an artifact from disk (memory-mapped).
+/// Reads an artifact from disk. Read, not memory-mapped: a file truncated while mapped
+/// (a rebuild in parallel) would kill the process with SIGBUS.
 pub fn read(path: &Path) -> Result<Artifact, ReadError> {
-    let io = |source| ReadError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let file = std::fs::File::open(path).map_err(io)?;
-    // SAFETY: the map is read-only and dropped before return; a file truncated under us
-    // can fault, the accepted risk of every mmap-based reader.
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
-    read_bytes(path, &map)
+    let data = crate::fsio::read_bounded(path, crate::fsio::MAX_ARTIFACT)?;
+    read_bytes(path, &data)
 }
 
 #[cfg(test)]

@@ -1,11 +1,10 @@
 //! `godrift align`: applies the alignment proposals to go.mod files, changing only the
 //! affected lines, atomically. Never touches the host unless `--allow-host`.
 
-use super::report::write_atomically;
-use super::{EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS};
+use super::{out, warn, EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS};
 use anyhow::Result;
 use godrift::graph::LoadOptions;
-use godrift::{analysis, project};
+use godrift::{analysis, fsio, project, text};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -36,7 +35,7 @@ pub fn run(args: &AlignArgs) -> Result<i32> {
     let project = match project::load(&args.dir, args.config.as_deref(), &opts) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("{e}");
+            warn(&e.to_string());
             return Ok(EXIT_BAD_INPUT);
         }
     };
@@ -63,26 +62,26 @@ pub fn run(args: &AlignArgs) -> Result<i32> {
                 continue;
             };
             if let Some(d) = &c.diff {
-                print!("{d}");
+                out(&text::block(d))?;
             }
             if !args.dry_run {
-                write_atomically(&c.path, new.as_bytes())?;
+                fsio::write_file(&c.path, new.as_bytes())?;
                 wrote += 1;
             }
         }
     }
     for s in &skipped {
-        eprintln!("not changed: {s}");
+        warn(&format!("not changed: {s}"));
     }
     if args.dry_run {
         return Ok(EXIT_CLEAN);
     }
-    eprintln!("updated {wrote} go.mod file(s)");
+    warn(&format!("updated {wrote} go.mod file(s)"));
     // Re-check: what is left after aligning.
     let after = match project::load(&args.dir, args.config.as_deref(), &opts) {
         Ok(p) => analysis::analyze(&p),
         Err(e) => {
-            eprintln!("{e}");
+            warn(&e.to_string());
             return Ok(EXIT_BAD_INPUT);
         }
     };
@@ -92,7 +91,7 @@ pub fn run(args: &AlignArgs) -> Result<i32> {
         .filter(|f| f.code == godrift::finding::Code::VersionConflict)
         .count();
     if left > 0 {
-        eprintln!("{left} version conflict(s) remain");
+        warn(&format!("{left} version conflict(s) remain"));
         return Ok(EXIT_FINDINGS);
     }
     Ok(EXIT_CLEAN)

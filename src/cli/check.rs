@@ -1,9 +1,10 @@
 //! `godrift check`: the exact verdict from built artifacts.
 
-use super::{OutputFormat, EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS};
+use super::{out, outln, warn, OutputFormat, EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS};
 use anyhow::Result;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use godrift::binary::{self, CheckReport};
+use godrift::text::{block, line, md_cell, md_code, md_fence};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -22,7 +23,7 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
     let host = match binary::read(&args.host) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("godrift: {e}");
+            warn(&format!("godrift: {e}"));
             return Ok(EXIT_BAD_INPUT);
         }
     };
@@ -31,7 +32,7 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
         match binary::read(p) {
             Ok(a) => plugins.push(a),
             Err(e) => {
-                eprintln!("godrift: {e}");
+                warn(&format!("godrift: {e}"));
                 return Ok(EXIT_BAD_INPUT);
             }
         }
@@ -48,15 +49,13 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
         .iter()
         .find(|f| f.code == godrift::finding::Code::NotAGoArtifact);
     if let Some(f) = not_go {
-        eprintln!("godrift: {}", f.message);
+        warn(&format!("godrift: {}", f.message));
         return Ok(EXIT_BAD_INPUT);
     }
     match args.format {
-        OutputFormat::Json | OutputFormat::Sarif => {
-            println!("{}", serde_json::to_string_pretty(&report)?)
-        }
-        OutputFormat::Markdown => print!("{}", render_markdown(&report)),
-        OutputFormat::Table => print!("{}", render_table(&report)),
+        OutputFormat::Json | OutputFormat::Sarif => outln(&serde_json::to_string_pretty(&report)?)?,
+        OutputFormat::Markdown => out(&render_markdown(&report))?,
+        OutputFormat::Table => out(&render_table(&report))?,
     }
     Ok(if report.all_load() {
         EXIT_CLEAN
@@ -68,21 +67,21 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
 fn render_markdown(r: &CheckReport) -> String {
     let ok = r.all_load();
     let mut s = format!(
-        "## godrift check: {}\n\nHost `{}` ({}).\n\n| plugin | verdict | plugin.Open says | root cause |\n|---|---|---|---|\n",
+        "## godrift check: {}\n\nHost {} ({}).\n\n| plugin | verdict | plugin.Open says | root cause |\n|---|---|---|---|\n",
         if ok { "✅ all plugins load" } else { "❌ some plugins do not load" },
-        r.host.path,
-        r.host.go_version.as_deref().unwrap_or("unknown Go")
+        md_code(&r.host.path),
+        md_cell(r.host.go_version.as_deref().unwrap_or("unknown Go"))
     );
     for p in &r.plugins {
         s.push_str(&format!(
-            "| `{}` | {} | {} | {} |\n",
-            p.path,
+            "| {} | {} | {} | {} |\n",
+            md_code(&p.path),
             p.verdict.as_str(),
             p.error
                 .as_deref()
-                .map(|e| format!("`{e}`"))
+                .map(md_code)
                 .unwrap_or_else(|| "-".into()),
-            p.root_cause.as_deref().unwrap_or("-").replace('|', "\\|")
+            md_cell(p.root_cause.as_deref().unwrap_or("-"))
         ));
     }
     if !r.findings.is_empty() {
@@ -92,15 +91,15 @@ fn render_markdown(r: &CheckReport) -> String {
                 "| {} | {} | {} |\n",
                 f.code,
                 f.severity.as_str(),
-                f.message.replace('|', "\\|")
+                md_cell(&f.message)
             ));
         }
     }
     for p in r.plugins.iter().filter(|p| p.rebuild_with.is_some()) {
         s.push_str(&format!(
-            "\nTo rebuild `{}` with the host's settings:\n\n```sh\n{}\n```\n",
-            p.path,
-            p.rebuild_with.as_deref().unwrap_or("")
+            "\nTo rebuild {} with the host's settings:\n\n{}",
+            md_code(&p.path),
+            md_fence("sh", p.rebuild_with.as_deref().unwrap_or(""))
         ));
     }
     s
@@ -117,33 +116,33 @@ fn render_table(r: &CheckReport) -> String {
     ]);
     for p in &r.plugins {
         t.add_row(vec![
-            p.path.clone(),
+            line(&p.path).into_owned(),
             p.verdict.as_str().to_string(),
-            p.error.clone().unwrap_or_else(|| "-".into()),
-            p.root_cause.clone().unwrap_or_else(|| "-".into()),
+            line(p.error.as_deref().unwrap_or("-")).into_owned(),
+            line(p.root_cause.as_deref().unwrap_or("-")).into_owned(),
         ]);
     }
     let mut out = format!(
         "host {} ({})\n{t}\n",
-        r.host.path,
-        r.host.go_version.as_deref().unwrap_or("unknown Go")
+        line(&r.host.path),
+        line(r.host.go_version.as_deref().unwrap_or("unknown Go"))
     );
     for f in &r.findings {
         out.push_str(&format!(
             "{} {} {}\n",
             f.code,
             f.severity.as_str(),
-            f.message
+            line(&f.message)
         ));
         if let Some(fix) = &f.fix {
-            out.push_str(&format!("    fix: {fix}\n"));
+            out.push_str(&format!("    fix: {}\n", line(fix)));
         }
     }
     for p in r.plugins.iter().filter(|p| p.rebuild_with.is_some()) {
         out.push_str(&format!(
             "rebuild {} with the host's settings: {}\n",
-            p.path,
-            p.rebuild_with.as_deref().unwrap_or("")
+            line(&p.path),
+            block(p.rebuild_with.as_deref().unwrap_or(""))
         ));
     }
     out

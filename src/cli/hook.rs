@@ -1,9 +1,9 @@
 //! `godrift hook install`: a plain git pre-commit hook running `godrift report` (for teams
 //! not using the pre-commit framework; see .pre-commit-hooks.yaml for those who do).
 
-use super::report::write_atomically;
-use super::{EXIT_BAD_INPUT, EXIT_CLEAN};
+use super::{outln, warn, EXIT_BAD_INPUT, EXIT_CLEAN};
 use anyhow::Result;
+use godrift::fsio;
 use std::path::PathBuf;
 
 #[derive(clap::Subcommand, Debug)]
@@ -23,31 +23,43 @@ const HOOK: &str = "#!/bin/sh\n# Installed by `godrift hook install`: fail the c
 
 pub fn run(cmd: &HookCommand) -> Result<i32> {
     let HookCommand::Install { dir, force } = cmd;
-    let mut d = dir.canonicalize()?;
+    let mut d = dir.canonicalize().map_err(|e| fsio::FsError::io(dir, e))?;
     let git = loop {
         if d.join(".git").is_dir() {
             break d.join(".git");
         }
         if !d.pop() {
-            eprintln!("godrift: {} is not in a git repository", dir.display());
+            warn(&format!(
+                "godrift: {} is not in a git repository",
+                fsio::shown(dir)
+            ));
             return Ok(EXIT_BAD_INPUT);
         }
     };
     let hook = git.join("hooks/pre-commit");
-    if hook.exists() && !force {
-        eprintln!(
+    if std::fs::symlink_metadata(&hook).is_ok() && !force {
+        warn(&format!(
             "godrift: {} exists (use --force to replace it)",
-            hook.display()
-        );
+            fsio::shown(&hook)
+        ));
         return Ok(EXIT_BAD_INPUT);
     }
-    std::fs::create_dir_all(git.join("hooks"))?;
-    write_atomically(&hook, HOOK.as_bytes())?;
-    #[cfg(unix)]
+    fsio::create_dir_all(&git.join("hooks"))?;
+    fsio::write_file(&hook, HOOK.as_bytes())?;
+    // Executable wherever it is readable (the writer kept an existing hook's mode, or gave
+    // a new one the umask default, which has no execute bits).
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))?;
+        let mode = std::fs::metadata(&hook)
+            .map_err(|e| fsio::FsError::io(&hook, e))?
+            .permissions()
+            .mode();
+        let exec = mode | ((mode & 0o444) >> 2);
+        if exec != mode {
+            std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(exec))
+                .map_err(|e| fsio::FsError::io(&hook, e))?;
+        }
     }
-    println!("installed {}", hook.display());
+    outln(&format!("installed {}", fsio::shown(&hook)))?;
     Ok(EXIT_CLEAN)
 }

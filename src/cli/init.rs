@@ -1,8 +1,8 @@
 //! `godrift init`: writes a starter godrift.toml (never overwriting without --force).
 
-use super::{EXIT_BAD_INPUT, EXIT_CLEAN};
+use super::{outln, warn, EXIT_BAD_INPUT, EXIT_CLEAN};
 use anyhow::Result;
-use godrift::config;
+use godrift::{config, fsio};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -23,15 +23,16 @@ pub struct InitArgs {
 
 pub fn run(args: &InitArgs) -> Result<i32> {
     let path = args.dir.join(config::FILE_NAME);
-    if path.exists() && !args.force {
-        eprintln!(
+    // symlink_metadata: a dangling symlink is something that exists too.
+    if std::fs::symlink_metadata(&path).is_ok() && !args.force {
+        warn(&format!(
             "godrift: {} exists (use --force to overwrite)",
-            path.display()
-        );
+            fsio::shown(&path)
+        ));
         return Ok(EXIT_BAD_INPUT);
     }
     let text = config::starter(&args.host, &args.plugins);
-    super::report::write_atomically(&path, text.as_bytes())?;
-    println!("wrote {}", path.display());
+    fsio::write_file(&path, text.as_bytes())?;
+    outln(&format!("wrote {}", fsio::shown(&path)))?;
     Ok(EXIT_CLEAN)
 }

@@ -11,6 +11,8 @@ mod recipe;
 mod report;
 
 use clap::{Parser, Subcommand};
+use godrift::text;
+use std::io::Write;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -83,8 +85,45 @@ pub fn run() -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("godrift: {e:#}");
+            warn(&format!("godrift: {}", error_text(&e)));
             EXIT_BAD_INPUT
         }
     }
+}
+
+/// An error and its causes on one line, each said once: library errors already carry
+/// their cause's text, and printing the chain too gave `Is a directory: Is a directory`.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut msg = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !msg.contains(&c) {
+            msg.push_str(": ");
+            msg.push_str(&c);
+        }
+    }
+    msg
+}
+
+/// Writes `s` to stdout. A reader that went away (`godrift report | head`) ends the output
+/// quietly: the exit code still says what godrift found.
+pub fn out(s: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(s.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::anyhow!("writing to standard output: {e}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `out` with a newline.
+pub fn outln(s: &str) -> anyhow::Result<()> {
+    out(&format!("{s}\n"))
+}
+
+/// A message on stderr with control characters escaped (it may quote file names and text
+/// from the tree); lines are kept, as Go prints multi-line errors. Never fails.
+pub fn warn(s: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{}", text::block(s));
 }

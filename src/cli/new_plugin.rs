@@ -2,10 +2,10 @@
 //! pins the host's direct requirements at the host's versions and mirrors the host's
 //! replace directives, so the first build already loads.
 
-use super::report::write_atomically;
-use super::{EXIT_BAD_INPUT, EXIT_CLEAN};
+use super::{outln, warn, EXIT_BAD_INPUT, EXIT_CLEAN};
 use anyhow::Result;
 use godrift::analysis::relative_dir;
+use godrift::fsio;
 use godrift::graph::LoadOptions;
 use godrift::project;
 use std::path::PathBuf;
@@ -30,7 +30,7 @@ pub fn run(args: &NewPluginArgs) -> Result<i32> {
     let p = match project::load(&args.project, None, &opts) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("{e}");
+            warn(&e.to_string());
             return Ok(EXIT_BAD_INPUT);
         }
     };
@@ -38,11 +38,17 @@ pub fn run(args: &NewPluginArgs) -> Result<i32> {
         .dir
         .clone()
         .unwrap_or_else(|| p.root.join("plugins").join(&args.name));
-    if dir.join("go.mod").exists() {
-        eprintln!("godrift: {} already has a go.mod", dir.display());
-        return Ok(EXIT_BAD_INPUT);
+    // Never overwrite what is there (symlink_metadata: a dangling link counts).
+    for name in ["go.mod", "main.go"] {
+        if std::fs::symlink_metadata(dir.join(name)).is_ok() {
+            warn(&format!(
+                "godrift: {} already has a {name}",
+                fsio::shown(&dir)
+            ));
+            return Ok(EXIT_BAD_INPUT);
+        }
     }
-    std::fs::create_dir_all(&dir)?;
+    fsio::create_dir_all(&dir)?;
     let host = &p.host;
     let module = args
         .module
@@ -79,7 +85,6 @@ pub fn run(args: &NewPluginArgs) -> Result<i32> {
             };
             let new = if r.is_local() {
                 let target = host.dir.join(&r.new.path);
-                std::fs::create_dir_all(&dir)?;
                 relative_dir(&dir, &target)
             } else {
                 format!("{} {}", r.new.path, r.new.version)
@@ -92,8 +97,8 @@ pub fn run(args: &NewPluginArgs) -> Result<i32> {
         "// Package main is the {name} plugin: build it with\n//\n//\tgo build -buildmode=plugin\n//\n// with the host's flags (see `godrift recipe`).\npackage main\n\n// Name is looked up by the host with plugin.Lookup.\nfunc Name() string {{ return {name:?} }}\n",
         name = args.name
     );
-    write_atomically(&dir.join("go.mod"), gm.as_bytes())?;
-    write_atomically(&dir.join("main.go"), main.as_bytes())?;
-    println!("created {} ({module})", dir.display());
+    fsio::write_file(&dir.join("go.mod"), gm.as_bytes())?;
+    fsio::write_file(&dir.join("main.go"), main.as_bytes())?;
+    outln(&format!("created {} ({module})", fsio::shown(&dir)))?;
     Ok(EXIT_CLEAN)
 }

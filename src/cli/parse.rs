@@ -1,14 +1,11 @@
 //! `godrift parse`: shows, as JSON, what godrift read from a go.mod, go.work, go.sum or
 //! vendor/modules.txt, so a user can check it against what Go reads.
 
-use super::{EXIT_BAD_INPUT, EXIT_CLEAN};
+use super::{outln, warn, EXIT_BAD_INPUT, EXIT_CLEAN};
 use anyhow::Result;
 use godrift::gomod::{self, ParseErrors, Strictness};
-use godrift::{gosum, vendor};
+use godrift::{fsio, gosum, vendor};
 use std::path::PathBuf;
-
-/// Larger inputs are refused rather than read: Go caps go.mod at 16 MiB too.
-const MAX_INPUT: u64 = 16 << 20;
 
 #[derive(clap::Args, Debug)]
 pub struct ParseArgs {
@@ -36,24 +33,11 @@ pub enum StrictnessArg {
 pub fn run(args: &ParseArgs) -> Result<i32> {
     let path = &args.file;
     let shown = path.display().to_string();
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("godrift: {shown}: {e}");
-            return Ok(EXIT_BAD_INPUT);
-        }
-    };
-    if meta.len() > MAX_INPUT {
-        eprintln!(
-            "godrift: {shown}: file too large ({} bytes; limit {MAX_INPUT})",
-            meta.len()
-        );
-        return Ok(EXIT_BAD_INPUT);
-    }
-    let data = match std::fs::read(path) {
+    // The same reader and cap as every other input (devices and FIFOs refused).
+    let data = match fsio::read_input(path) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("godrift: {shown}: {e}");
+            warn(&format!("godrift: {e}"));
             return Ok(EXIT_BAD_INPUT);
         }
     };
@@ -81,14 +65,14 @@ pub fn run(args: &ParseArgs) -> Result<i32> {
             } else {
                 serde_json::to_string(&v)?
             };
-            println!("{text}");
+            outln(&text)?;
             Ok(EXIT_CLEAN)
         }
         Err(errs) => {
             if name.ends_with(".sum") {
-                eprintln!("malformed go.sum:");
+                warn("malformed go.sum:");
             }
-            eprintln!("{errs}");
+            warn(&errs.to_string());
             Ok(EXIT_BAD_INPUT)
         }
     }

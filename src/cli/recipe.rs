@@ -1,11 +1,13 @@
 //! `godrift recipe`: the `go build` commands (and a Makefile snippet) for the host and every
 //! plugin, with the settings that must match, from godrift.toml or a built host binary.
 
-use super::{EXIT_BAD_INPUT, EXIT_CLEAN};
+use super::{outln, warn, EXIT_BAD_INPUT, EXIT_CLEAN};
 use anyhow::Result;
 use godrift::config::BuildSettings;
+use godrift::fsio::shown;
 use godrift::graph::LoadOptions;
 use godrift::project;
+use godrift::text;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -59,22 +61,22 @@ pub fn run(args: &RecipeArgs) -> Result<i32> {
         let a = match godrift::binary::read(bin) {
             Ok(a) => a,
             Err(e) => {
-                eprintln!("godrift: {e}");
+                warn(&format!("godrift: {e}"));
                 return Ok(EXIT_BAD_INPUT);
             }
         };
         let Some(bi) = a.build_info else {
-            eprintln!("godrift: {}: no Go build info", bin.display());
+            warn(&format!("godrift: {}: no Go build info", shown(bin)));
             return Ok(EXIT_BAD_INPUT);
         };
-        println!("# plugins for {} must be built with:", bin.display());
-        println!("{}", godrift::binary::diagnose::recipe(&bi));
+        outln(&format!("# plugins for {} must be built with:", shown(bin)))?;
+        outln(&text::block(&godrift::binary::diagnose::recipe(&bi)))?;
         return Ok(EXIT_CLEAN);
     }
     let p = match project::load(&args.dir, None, &LoadOptions::default()) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("{e}");
+            warn(&e.to_string());
             return Ok(EXIT_BAD_INPUT);
         }
     };
@@ -96,13 +98,16 @@ pub fn run(args: &RecipeArgs) -> Result<i32> {
             command(&pl.build, true, &format!("{}.so", pl.name)),
         ));
     }
-    println!("# host and plugins: the flags that change package hashes must be identical");
+    let mut s = String::from(
+        "# host and plugins: the flags that change package hashes must be identical\n",
+    );
     for (d, c) in &lines {
-        println!("(cd {d} && {c})");
+        s.push_str(&format!("(cd {} && {})\n", text::line(d), text::line(c)));
     }
-    println!("\n# Makefile\n.PHONY: build\nbuild:");
+    s.push_str("\n# Makefile\n.PHONY: build\nbuild:\n");
     for (d, c) in &lines {
-        println!("\tcd {d} && {c}");
+        s.push_str(&format!("\tcd {} && {}\n", text::line(d), text::line(c)));
     }
+    super::out(&s)?;
     Ok(EXIT_CLEAN)
 }

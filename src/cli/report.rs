@@ -1,11 +1,11 @@
 //! `godrift report`: source-mode verdict for a host and its plugins, before anything is built.
 
-use super::{OutputFormat, EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS};
+use super::{out, warn, OutputFormat, EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS};
 use anyhow::Result;
 use godrift::finding::Severity;
+use godrift::fsio;
 use godrift::graph::LoadOptions;
 use godrift::{analysis, project, report};
-use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -18,7 +18,8 @@ pub struct ReportArgs {
     pub config: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
-    /// Write the report to this file (atomically) instead of stdout.
+    /// Write the report to this file instead of stdout (a regular file is replaced
+    /// atomically; /dev/stdout, /dev/null and FIFOs are written to).
     #[arg(long)]
     pub output: Option<PathBuf>,
     /// Lowest severity that makes the exit code 1 (default: the config's policy, else error).
@@ -82,7 +83,7 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
     let project = match loaded {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("{e}");
+            warn(&e.to_string());
             return Ok(EXIT_BAD_INPUT);
         }
     };
@@ -92,27 +93,32 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
     let mut analysis = analysis::analyze(&project);
     if let Some(path) = &args.write_baseline {
         let b = godrift::baseline::Baseline::of(&analysis.findings);
-        write_atomically(path, serde_json::to_string_pretty(&b)?.as_bytes())?;
-        eprintln!(
+        fsio::write_file(path, serde_json::to_string_pretty(&b)?.as_bytes())?;
+        warn(&format!(
             "wrote {} accepted finding(s) to {}",
             b.accepted.len(),
-            path.display()
-        );
+            fsio::shown(path)
+        ));
         return Ok(EXIT_CLEAN);
     }
     let mut notes = Vec::new();
     if let Some(path) = &args.baseline {
-        let text = match std::fs::read_to_string(path) {
+        let text = match fsio::read_text(path) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("godrift: {}: {e}", path.display());
+                warn(&format!("godrift: {e}"));
                 return Ok(EXIT_BAD_INPUT);
             }
         };
         let b = match godrift::baseline::Baseline::parse(&text) {
             Ok(b) => b,
             Err(e) => {
-                eprintln!("{}:{}:{}: {e}", path.display(), e.line(), e.column());
+                warn(&format!(
+                    "{}:{}:{}: {e}",
+                    fsio::shown(path),
+                    e.line(),
+                    e.column()
+                ));
                 return Ok(EXIT_BAD_INPUT);
             }
         };
@@ -131,7 +137,7 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
         let host = match read(host) {
             Ok(a) => a,
             Err(e) => {
-                eprintln!("godrift: {e}");
+                warn(&format!("godrift: {e}"));
                 return Ok(EXIT_BAD_INPUT);
             }
         };
@@ -140,7 +146,7 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
             match read(p) {
                 Ok(a) => plugins.push(a),
                 Err(e) => {
-                    eprintln!("godrift: {e}");
+                    warn(&format!("godrift: {e}"));
                     return Ok(EXIT_BAD_INPUT);
                 }
             }
@@ -159,32 +165,19 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
         OutputFormat::Sarif => report::sarif(&r),
     };
     match &args.output {
-        Some(path) => write_atomically(path, text.as_bytes())?,
-        None => print!("{text}"),
+        Some(path) => fsio::write_file(path, text.as_bytes())?,
+        None => out(&text)?,
     }
     // In GitHub Actions, also add the Markdown report to the job summary.
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
-        let mut f = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(summary)?;
-        f.write_all(report::markdown(&r).as_bytes())?;
+        fsio::append_file(
+            std::path::Path::new(&summary),
+            report::markdown(&r).as_bytes(),
+        )?;
     }
     Ok(if r.fails_at(fail_on) {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
     })
-}
-
-/// Writes via a temporary file in the same directory and a rename.
-pub fn write_atomically(path: &std::path::Path, data: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(data)?;
-    tmp.persist(path)?;
-    Ok(())
 }

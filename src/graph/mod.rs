@@ -22,6 +22,9 @@ pub enum GraphError {
         #[source]
         source: std::io::Error,
     },
+    /// Inputs are read through the bounded reader (devices, FIFOs, huge files refused).
+    #[error("{0}")]
+    Fs(#[from] crate::fsio::FsError),
     /// Go's wording, e.g. `go: example.com/a@v1.0.0: missing go.sum entry for go.mod file` or
     /// `go: updates to go.mod needed`.
     #[error("{0}")]
@@ -69,7 +72,7 @@ impl ModSource for ModCacheSource {
                 .join("@v")
                 .join(format!("{ev}.mod"))
         };
-        std::fs::read(&path).map_err(|source| GraphError::Io { path, source })
+        Ok(crate::fsio::read_input(&path)?)
     }
 }
 
@@ -579,10 +582,7 @@ pub fn load(main_dir: &Path, opts: &LoadOptions) -> Result<BuildList, GraphError
         }
     }
     let go_mod_path = main_dir.join("go.mod");
-    let data = std::fs::read(&go_mod_path).map_err(|source| GraphError::Io {
-        path: go_mod_path.clone(),
-        source,
-    })?;
+    let data = crate::fsio::read_input(&go_mod_path)?;
     let shown = go_mod_path.display().to_string();
     let main = gomod::parse_mod(&shown, &data, Strictness::Strict)?;
     let go_version = main.go.as_ref().map(|g| g.version.clone());
@@ -598,10 +598,7 @@ pub fn load(main_dir: &Path, opts: &LoadOptions) -> Result<BuildList, GraphError
         .unwrap_or_default();
     let (modules, missing, edges) = if vendored {
         // -mod=vendor: the build list is what modules.txt records.
-        let txt_data = std::fs::read(&vendor_txt).map_err(|source| GraphError::Io {
-            path: vendor_txt.clone(),
-            source,
-        })?;
+        let txt_data = crate::fsio::read_input(&vendor_txt)?;
         let txt = crate::vendor::parse_modules_txt("vendor/modules.txt", &txt_data)?;
         let modules = txt
             .build_list()
@@ -658,7 +655,8 @@ fn clean_join(dir: &Path, rel: &str) -> PathBuf {
 }
 
 /// The go.work governing `dir`: `$GOWORK` when set (`off` disables workspaces), else the
-/// first go.work in `dir` or a parent, as cmd/go's findWorkspaceFile.
+/// first go.work in `dir` or a parent, as cmd/go's findWorkspaceFile (anything but a
+/// directory counts: a go.work that is a device or FIFO is an error when read, not skipped).
 pub fn find_go_work(dir: &Path) -> Option<PathBuf> {
     match std::env::var("GOWORK") {
         Ok(v) if v == "off" => return None,
@@ -669,7 +667,7 @@ pub fn find_go_work(dir: &Path) -> Option<PathBuf> {
     start
         .ancestors()
         .map(|d| d.join("go.work"))
-        .find(|p| p.is_file())
+        .find(|p| std::fs::metadata(p).is_ok_and(|m| !m.is_dir()))
 }
 
 /// The build list of a workspace: the `use`d modules are all main modules, their
@@ -677,12 +675,7 @@ pub fn find_go_work(dir: &Path) -> Option<PathBuf> {
 /// modules' own, and two modules replacing the same module version differently is Go's
 /// "conflicting replacements" error.
 pub fn load_workspace(work_path: &Path, opts: &LoadOptions) -> Result<BuildList, GraphError> {
-    let read = |p: &Path| {
-        std::fs::read(p).map_err(|source| GraphError::Io {
-            path: p.to_path_buf(),
-            source,
-        })
-    };
+    let read = |p: &Path| crate::fsio::read_input(p);
     let work_dir = work_path
         .parent()
         .map(Path::to_path_buf)

@@ -4,6 +4,7 @@
 use crate::analysis::{Analysis, Proposal, Verdict};
 use crate::finding::{Code, Finding, Severity};
 use crate::project::Project;
+use crate::text::{line, md_cell, md_code, md_fence, mermaid_label};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use serde::Serialize;
 
@@ -124,16 +125,16 @@ pub fn table(r: &Report) -> String {
     let mut out = format!(
         "godrift: {} — host {} ({})\n",
         r.verdict.as_str(),
-        r.host.module,
-        r.host.dir
+        line(&r.host.module),
+        line(&r.host.dir)
     );
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
     t.set_header(vec!["plugin", "dir", "verdict"]);
     for p in &r.plugins {
         t.add_row(vec![
-            p.name.clone(),
-            p.dir.clone(),
+            line(&p.name).into_owned(),
+            line(&p.dir).into_owned(),
             p.verdict.as_str().to_string(),
         ]);
     }
@@ -146,25 +147,32 @@ pub fn table(r: &Report) -> String {
             let at = f
                 .evidence
                 .iter()
-                .map(|e| match e.line {
-                    Some(l) => format!("{}:{l}", e.file.display()),
-                    None => e.file.display().to_string(),
+                .map(|e| {
+                    let file = e.file.display().to_string();
+                    match e.line {
+                        Some(l) => format!("{}:{l}", line(&file)),
+                        None => line(&file).into_owned(),
+                    }
                 })
                 .collect::<Vec<_>>()
                 .join("\n");
             t.add_row(vec![
                 f.code.to_string(),
                 f.severity.as_str().to_string(),
-                f.message.clone(),
+                line(&f.message).into_owned(),
                 at,
             ]);
         }
         out.push_str(&format!("{t}\n"));
     }
     for p in &r.proposals {
-        out.push_str(&format!("align {} on {}:\n", p.module, p.target));
+        out.push_str(&format!(
+            "align {} on {}:\n",
+            line(&p.module),
+            line(&p.target)
+        ));
         for (side, chain) in &p.why {
-            out.push_str(&format!("  why {side}: {chain}\n"));
+            out.push_str(&format!("  why {}: {}\n", line(side), line(chain)));
         }
         if let Some(u) = &p.host_upgrade {
             let moves: Vec<String> = u
@@ -174,43 +182,41 @@ pub fn table(r: &Report) -> String {
                 .collect();
             out.push_str(&format!(
                 "  or rebuild the host with {} (wanted by {}): moves {}\n",
-                u.to,
-                u.required_by.join(", "),
-                moves.join(", ")
+                line(&u.to),
+                line(&u.required_by.join(", ")),
+                line(&moves.join(", "))
             ));
         }
         for c in &p.changes {
             out.push_str(&format!(
                 "  {} (now {}): {}\n",
-                c.artifact, c.from, c.command
+                line(&c.artifact),
+                line(&c.from),
+                line(&c.command)
             ));
             if let Some(n) = &c.note {
-                out.push_str(&format!("    {n}\n"));
+                out.push_str(&format!("    {}\n", line(n)));
             }
         }
     }
     if let Some(b) = &r.binary {
-        out.push_str(&format!("built artifacts (host {}):\n", b.host.path));
+        out.push_str(&format!("built artifacts (host {}):\n", line(&b.host.path)));
         for p in &b.plugins {
             out.push_str(&format!(
                 "  {}: {}{}\n",
-                p.path,
+                line(&p.path),
                 p.verdict.as_str(),
                 p.error
                     .as_deref()
-                    .map(|e| format!(" — {e}"))
+                    .map(|e| format!(" — {}", line(e)))
                     .unwrap_or_default()
             ));
         }
     }
     for n in &r.notes {
-        out.push_str(&format!("note: {n}\n"));
+        out.push_str(&format!("note: {}\n", line(n)));
     }
     out
-}
-
-fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
 }
 
 fn mermaid_id(s: &str) -> String {
@@ -226,17 +232,17 @@ pub fn markdown(r: &Report) -> String {
         Verdict::Fails => "❌",
     };
     let mut s = format!(
-        "## godrift: {icon} {}\n\nHost `{}` (`{}`), {} plugin(s).\n\n| plugin | dir | verdict |\n|---|---|---|\n",
+        "## godrift: {icon} {}\n\nHost {} ({}), {} plugin(s).\n\n| plugin | dir | verdict |\n|---|---|---|\n",
         r.verdict.as_str(),
-        r.host.module,
-        r.host.dir,
+        md_code(&r.host.module),
+        md_code(&r.host.dir),
         r.plugins.len()
     );
     for p in &r.plugins {
         s.push_str(&format!(
-            "| {} | `{}` | {} |\n",
-            p.name,
-            p.dir,
+            "| {} | {} | {} |\n",
+            md_cell(&p.name),
+            md_code(&p.dir),
             p.verdict.as_str()
         ));
     }
@@ -246,9 +252,12 @@ pub fn markdown(r: &Report) -> String {
             let at = f
                 .evidence
                 .iter()
-                .map(|e| match e.line {
-                    Some(l) => format!("`{}:{l}`", e.file.display()),
-                    None => format!("`{}`", e.file.display()),
+                .map(|e| {
+                    let file = e.file.display().to_string();
+                    match e.line {
+                        Some(l) => md_code(&format!("{file}:{l}")),
+                        None => md_code(&file),
+                    }
                 })
                 .collect::<Vec<_>>()
                 .join("<br>");
@@ -256,24 +265,24 @@ pub fn markdown(r: &Report) -> String {
                 "| {} | {} | {} | {} |\n",
                 f.code,
                 f.severity.as_str(),
-                md_escape(&f.message),
+                md_cell(&f.message),
                 at
             ));
         }
         for f in r.findings.iter().filter(|f| f.diff.is_some()) {
             s.push_str(&format!(
-                "\n<details><summary>{} {}</summary>\n\n```diff\n{}```\n\n</details>\n",
+                "\n<details><summary>{} {}</summary>\n\n{}\n</details>\n",
                 f.code,
-                md_escape(&f.message),
-                f.diff.as_deref().unwrap_or("")
+                md_cell(&f.message),
+                md_fence("diff", f.diff.as_deref().unwrap_or(""))
             ));
         }
         for f in r.findings.iter().filter(|f| f.fix.is_some()) {
             s.push_str(&format!(
                 "\n- **{}** {}: {}",
                 f.code,
-                f.module.as_deref().unwrap_or(""),
-                md_escape(f.fix.as_deref().unwrap_or(""))
+                md_cell(f.module.as_deref().unwrap_or("")),
+                md_cell(f.fix.as_deref().unwrap_or(""))
             ));
         }
         s.push('\n');
@@ -281,32 +290,43 @@ pub fn markdown(r: &Report) -> String {
     if !r.proposals.is_empty() {
         s.push_str("\n### Proposed alignment\n");
         for p in &r.proposals {
-            s.push_str(&format!("\n**{}** → `{}`\n\n", p.module, p.target));
+            s.push_str(&format!(
+                "\n**{}** → {}\n\n",
+                md_cell(&p.module),
+                md_code(&p.target)
+            ));
             for (side, chain) in &p.why {
-                s.push_str(&format!("- why {side}: `{chain}`\n"));
+                s.push_str(&format!("- why {}: {}\n", md_cell(side), md_code(chain)));
             }
             if let Some(u) = &p.host_upgrade {
                 s.push_str(&format!(
-                    "- {} need(s) `{}`: keeping it means rebuilding the host; MVS moves: {}\n",
-                    u.required_by.join(", "),
-                    u.to,
+                    "- {} need(s) {}: keeping it means rebuilding the host; MVS moves: {}\n",
+                    md_cell(&u.required_by.join(", ")),
+                    md_code(&u.to),
                     u.moves
                         .iter()
-                        .map(|m| format!("`{}` {} → {}", m.module, m.from, m.to))
+                        .map(|m| format!(
+                            "{} {} → {}",
+                            md_code(&m.module),
+                            md_cell(&m.from),
+                            md_cell(&m.to)
+                        ))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ));
             }
             for c in &p.changes {
                 s.push_str(&format!(
-                    "- {} (now `{}`): `{}`\n",
-                    c.artifact, c.from, c.command
+                    "- {} (now {}): {}\n",
+                    md_cell(&c.artifact),
+                    md_code(&c.from),
+                    md_code(&c.command)
                 ));
                 if let Some(n) = &c.note {
-                    s.push_str(&format!("  - {n}\n"));
+                    s.push_str(&format!("  - {}\n", md_cell(n)));
                 }
                 if let Some(d) = &c.diff {
-                    s.push_str(&format!("\n```diff\n{}```\n", d));
+                    s.push_str(&format!("\n{}", md_fence("diff", d)));
                 }
             }
         }
@@ -319,28 +339,31 @@ pub fn markdown(r: &Report) -> String {
         .collect();
     if let Some(b) = &r.binary {
         s.push_str(&format!(
-            "\n### Built artifacts\n\nHost `{}`.\n\n| plugin file | verdict | plugin.Open says |\n|---|---|---|\n",
-            b.host.path
+            "\n### Built artifacts\n\nHost {}.\n\n| plugin file | verdict | plugin.Open says |\n|---|---|---|\n",
+            md_code(&b.host.path)
         ));
         for p in &b.plugins {
             s.push_str(&format!(
-                "| `{}` | {} | {} |\n",
-                p.path,
+                "| {} | {} | {} |\n",
+                md_code(&p.path),
                 p.verdict.as_str(),
                 p.error
                     .as_deref()
-                    .map(|e| format!("`{e}`"))
+                    .map(md_code)
                     .unwrap_or_else(|| "-".into())
             ));
         }
     }
     s.push_str("\n```mermaid\ngraph LR\n");
-    s.push_str(&format!("  host[\"host: {}\"]\n", r.host.module));
+    s.push_str(&format!(
+        "  host[\"host: {}\"]\n",
+        mermaid_label(&r.host.module)
+    ));
     for p in &r.plugins {
         s.push_str(&format!(
             "  {}[\"{}: {}\"] -->|plugin.Open| host\n",
             mermaid_id(&p.name),
-            p.name,
+            mermaid_label(&p.name),
             p.verdict.as_str()
         ));
     }
@@ -353,15 +376,16 @@ pub fn markdown(r: &Report) -> String {
                 mermaid_id(a)
             };
             s.push_str(&format!(
-                "  {id} -.->|{}| {}((\"{m}\"))\n",
+                "  {id} -.->|{}| {}((\"{}\"))\n",
                 f.code,
-                mermaid_id(m)
+                mermaid_id(m),
+                mermaid_label(m)
             ));
         }
     }
     s.push_str("```\n");
     for n in &r.notes {
-        s.push_str(&format!("\n> note: {n}\n"));
+        s.push_str(&format!("\n> note: {}\n", md_cell(n)));
     }
     s
 }
