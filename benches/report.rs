@@ -9,15 +9,18 @@ use godrift::graph::LoadOptions;
 use std::process::Command;
 
 fn report_time(root: &std::path::Path, runs: usize) -> f64 {
-    let opts = LoadOptions {
-        gomodcache: Some(root.join("modcache")),
-        use_workspace: false,
+    let opts = godrift::project::Options {
+        graph: LoadOptions {
+            gomodcache: Some(root.join("modcache")),
+            use_workspace: false,
+        },
+        ..Default::default()
     };
     common::time(runs, || {
         // Each run starts cold, as a CLI invocation does.
         godrift::graph::clear_parse_cache();
         let p = godrift::project::load(root, None, &opts).expect("load");
-        let a = godrift::analysis::analyze(&p);
+        let a = godrift::rules::run(&p);
         std::hint::black_box(a.findings.len());
     })
 }

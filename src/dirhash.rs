@@ -56,7 +56,8 @@ pub fn hash1<'a>(
     ))
 }
 
-fn hex(b: &[u8]) -> String {
+/// Lower-case hex of `b` (the one hex encoder of the crate).
+pub(crate) fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 

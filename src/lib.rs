@@ -1,14 +1,55 @@
 //! godrift: tells Go teams, before they deploy, whether a host program and its
-//! `-buildmode=plugin` plugins will load together, and if not, why.
+//! `-buildmode=plugin` plugins will load together, and if not, why and what to change.
 //!
-//! The library is the engine; `src/main.rs` is a thin CLI over it.
+//! The library is the engine; `src/cli/` is a thin clap layer over it. Data flows one way,
+//! each stage handing the next plain values, with nothing process-global:
+//!
+//! ```text
+//! parse ──► graph ──► project ──► rules ──► fixes ──► report
+//! gomod/    build     the model    one file   align     pure renderers:
+//! gosum     lists     of host and  per code   proposals table, JSON,
+//! vendor    (MVS,     each plugin  (codes.rs             Markdown, SARIF
+//! config    pruning,  (+ integrity holds the
+//!           go.work)  and binary   code table)
+//!                     plain data)
+//! ```
+//!
+//! Source mode, end to end, on the bundled example (one plugin upgraded a shared module):
+//!
+//! ```
+//! use std::path::Path;
+//! let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/example");
+//! let opts = godrift::project::Options {
+//!     graph: godrift::graph::LoadOptions {
+//!         gomodcache: Some(dir.join("no-modcache")),
+//!         use_workspace: false,
+//!     },
+//!     ..Default::default()
+//! };
+//! let project = godrift::project::load(&dir, None, &opts)?;
+//! let analysis = godrift::rules::run(&project);
+//! assert_eq!(analysis.verdict, godrift::rules::Verdict::Fails);
+//! let report = godrift::report::Report::new(&project, analysis);
+//! assert!(report.findings.iter().any(|f| f.code == godrift::codes::Code::VersionConflict));
+//! let json = godrift::report::json(&report);
+//! assert!(json.contains("\"verdict\": \"fails\""));
+//! # Ok::<(), godrift::project::ProjectError>(())
+//! ```
+//!
+//! Binary mode: `binary::read` each built file, then `rules::binary::check`.
+//!
+//! The library never prints (the lints below enforce it) and reads every input through
+//! `fsio`'s bounded reader.
 
-pub mod analysis;
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
+
 pub mod baseline;
 pub mod binary;
+pub mod codes;
 pub mod config;
 pub mod dirhash;
 pub mod finding;
+pub mod fixes;
 pub mod fsio;
 pub mod gomod;
 pub mod gosum;
@@ -17,6 +58,7 @@ pub mod integrity;
 pub mod module;
 pub mod project;
 pub mod report;
+pub mod rules;
 pub mod semver;
 pub mod span;
 pub mod text;

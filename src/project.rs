@@ -42,8 +42,17 @@ pub struct Side {
     pub vendor: Option<(crate::vendor::ModulesTxt, crate::integrity::VendorTree)>,
 }
 
-/// Where vendor-hash caches live (set by the CLI; unset: no cache).
-pub static CACHE_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+/// How to load a project: everything that is not in the project's files is passed here
+/// (nothing is read from process-global state).
+#[derive(Clone, Default)]
+pub struct Options<'a> {
+    /// Build lists: the module cache, and whether go.work files count.
+    pub graph: LoadOptions,
+    /// Where the vendor-hash content cache lives; None: no cache.
+    pub cache_dir: Option<PathBuf>,
+    /// Told the number of vendored files hashed as they are hashed.
+    pub progress: Option<crate::integrity::Progress<'a>>,
+}
 
 /// The default cache directory: `$GODRIFT_CACHE_DIR`, else `$XDG_CACHE_HOME/godrift`, else
 /// `~/.cache/godrift`.
@@ -56,9 +65,6 @@ pub fn default_cache_dir() -> Option<PathBuf> {
     }
     std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/godrift"))
 }
-
-/// A progress bar for vendor hashing, set by the CLI when stderr is a terminal.
-pub static PROGRESS: std::sync::OnceLock<indicatif::ProgressBar> = std::sync::OnceLock::new();
 
 impl Side {
     pub fn module_path(&self) -> &str {
@@ -108,7 +114,7 @@ fn load_side(
     name: String,
     dir: &Path,
     build: BuildSettings,
-    opts: &LoadOptions,
+    opts: &Options,
 ) -> Result<Side, ProjectError> {
     let go_mod_path = dir.join("go.mod");
     let text = crate::fsio::read_input(&go_mod_path)?;
@@ -123,7 +129,7 @@ fn load_side(
         Some(data) => Some(gosum::parse(&sum_path.display().to_string(), &data)?),
         None => None,
     };
-    let build_list = graph::load(dir, opts)?;
+    let build_list = graph::load(dir, &opts.graph)?;
     let mut vendor_problems = Vec::new();
     let mut vendor = None;
     if build_list.vendored {
@@ -133,8 +139,8 @@ fn load_side(
         vendor_problems = crate::vendor::check_vendor_consistency(&go_mod, &txt);
         let tree = crate::integrity::scan_cached(
             &dir.join("vendor"),
-            PROGRESS.get(),
-            CACHE_DIR.get().map(PathBuf::as_path),
+            opts.progress,
+            opts.cache_dir.as_deref(),
         );
         vendor = Some((txt, tree));
     }
@@ -244,7 +250,7 @@ fn join_clean(root: &Path, rel: &Path) -> PathBuf {
 pub fn load_explicit(
     host: &Path,
     plugins: &[PathBuf],
-    opts: &LoadOptions,
+    opts: &Options,
 ) -> Result<Project, ProjectError> {
     let root = std::env::current_dir().map_err(|e| ProjectError::Io(".".into(), e))?;
     let mut config = Config::default();
@@ -259,7 +265,11 @@ pub fn load_explicit(
         sides.push(load_side(name, p, BuildSettings::default(), opts)?);
     }
     Ok(Project {
-        modcache: opts.gomodcache.clone().unwrap_or_else(graph::default_modcache),
+        modcache: opts
+            .graph
+            .gomodcache
+            .clone()
+            .unwrap_or_else(graph::default_modcache),
         root,
         config,
         host,
@@ -273,7 +283,7 @@ pub fn load_explicit(
 pub fn load(
     dir: &Path,
     config_path: Option<&Path>,
-    opts: &LoadOptions,
+    opts: &Options,
 ) -> Result<Project, ProjectError> {
     let cfg_file = config_path
         .map(Path::to_path_buf)
@@ -364,6 +374,7 @@ pub fn load(
     }
     Ok(Project {
         modcache: opts
+            .graph
             .gomodcache
             .clone()
             .unwrap_or_else(graph::default_modcache),

@@ -572,7 +572,7 @@ fn library_verdicts_for_files_the_cli_refuses() {
         .map(|p| godrift::binary::read(&f.root.join(p)).unwrap())
         .collect();
     let names: Vec<String> = run.plugins.iter().map(|p| p.to_string()).collect();
-    let report = godrift::binary::check(&host, &plugins, &names);
+    let report = godrift::rules::binary::check(&host, &plugins, &names);
     let expect: Vec<Option<String>> = run
         .stdout
         .iter()

@@ -1,15 +1,14 @@
 //! Why hashes differ. The runtime names the first differing package, often a std package
 //! such as `internal/goarch` when the real cause is a build flag; build info on both sides
-//! says what really differs.
+//! says what really differs. Causes are data; the rules word them as findings.
 
 use super::buildinfo::{BuildInfo, Dep};
 use super::elf::Artifact;
-use super::verdict::Mismatch;
-use crate::finding::{Code, Finding, Severity};
+use super::runtime::Mismatch;
 
 /// Build settings that change compiled export data when they differ (`-ldflags`, `GOAMD64`
 /// and `-buildvcs` do not).
-const HASH_AFFECTING: &[(&str, &str)] = &[
+pub const HASH_AFFECTING: &[(&str, &str)] = &[
     ("-race", "false"),
     ("-msan", "false"),
     ("-asan", "false"),
@@ -28,7 +27,8 @@ fn setting<'a>(bi: &'a BuildInfo, key: &str, default: &'a str) -> &'a str {
     bi.setting(key).unwrap_or(default)
 }
 
-fn describe_source(d: &Dep) -> String {
+/// `M@V`, `M@V replaced by directory D` or `M@V replaced by M2@V2`.
+pub fn describe_source(d: &Dep) -> String {
     match &d.replace {
         Some(r) if r.version.is_empty() || r.version == "(devel)" => {
             format!("{}@{} replaced by directory {}", d.path, d.version, r.path)
@@ -41,37 +41,67 @@ fn describe_source(d: &Dep) -> String {
     }
 }
 
-/// Findings explaining the mismatches between `host` and `plugin`, most decisive first.
-pub fn explain(
-    host: &Artifact,
-    plugin: &Artifact,
-    mismatches: &[Mismatch],
-    name: &str,
-) -> Vec<Finding> {
-    explain_against(host, "host", plugin, mismatches, name)
+/// Why hashes differ, as data; the rules word it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// One side has no build info: the cause cannot be named.
+    NoBuildInfo,
+    /// Another Go toolchain; `same_release` when only the patch level differs.
+    Toolchain {
+        host: String,
+        plugin: String,
+        same_release: bool,
+    },
+    /// A hash-affecting build setting differs.
+    Setting {
+        key: &'static str,
+        host: String,
+        plugin: String,
+        /// The package the runtime names first.
+        first_package: String,
+    },
+    /// The module of a mismatched package is at another version.
+    Version {
+        module: String,
+        host: String,
+        plugin: String,
+        package: String,
+    },
+    /// Same version, another replacement.
+    Replace {
+        module: String,
+        host: String,
+        plugin: String,
+        package: String,
+    },
+    /// Same version, replaced by a local directory on both sides, no -trimpath.
+    LocalDir { module: String, package: String },
+    /// Same version and source, but the package imports packages that differ for a reason
+    /// above: its own export data changes with theirs (cmd/compile records the types and
+    /// inline bodies it uses from its imports).
+    Imports {
+        module: String,
+        version: String,
+        package: String,
+        /// The modules whose version or replacement differs.
+        because_of: Vec<String>,
+    },
+    /// Same version and source as far as build info says: edited source, vendor/ on one
+    /// side, or another GOPATH without -trimpath.
+    Content {
+        module: String,
+        version: String,
+        package: String,
+    },
 }
 
-/// Like `explain`, against whichever artifact the plugin's references bound to (`label`
-/// says which: `host`, or `earlier plugin NAME` for packages the host does not link).
-pub fn explain_against(
-    host: &Artifact,
-    label: &str,
-    plugin: &Artifact,
-    mismatches: &[Mismatch],
-    name: &str,
-) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let host_name = host.path.display().to_string();
-    let (Some(h), Some(p)) = (host.build_info.as_ref(), plugin.build_info.as_ref()) else {
-        let mut f = Finding::new(
-            Code::IncompleteInformation,
-            Severity::Info,
-            format!("{name}: no build info on one side, so the cause of the hash difference cannot be named"),
-        );
-        f.artifacts = vec![host_name, name.to_string()];
-        return vec![f];
+/// The causes of the mismatches between `against` (the host or the earlier plugin the
+/// runtime compared with) and `plugin`, most decisive first.
+pub fn causes(against: &Artifact, plugin: &Artifact, mismatches: &[Mismatch]) -> Vec<Cause> {
+    let (Some(h), Some(p)) = (against.build_info.as_ref(), plugin.build_info.as_ref()) else {
+        return vec![Cause::NoBuildInfo];
     };
-    let both = || vec![host_name.clone(), name.to_string()];
+    let mut out = Vec::new();
     // `go1.26.8-X:arenas` is go1.26.8 built with an experiment (GOEXPERIMENT, below).
     let release = |v: &str| crate::semver::gover::from_toolchain(v).map(str::to_string);
     if release(&h.go_version) != release(&p.go_version) {
@@ -79,68 +109,36 @@ pub fn explain_against(
         // of the same one loads or fails on the std packages that changed.
         let lang =
             |v: &str| crate::semver::gover::from_toolchain(v).map(crate::semver::gover::lang);
-        let same_release =
-            lang(&h.go_version).is_some() && lang(&h.go_version) == lang(&p.go_version);
-        let mut f = Finding::new(
-            if same_release {
-                Code::ToolchainMismatch
-            } else {
-                Code::GoVersionMismatch
-            },
-            Severity::Error,
-            format!(
-                "{name} was built with {} but the {label} with {}",
-                p.go_version, h.go_version
-            ),
-        );
-        f.artifacts = both();
-        f.fix = Some(format!(
-            "build host and plugins with the same toolchain ({})",
-            h.go_version
-        ));
-        out.push(f);
+        out.push(Cause::Toolchain {
+            host: h.go_version.clone(),
+            plugin: p.go_version.clone(),
+            same_release: lang(&h.go_version).is_some()
+                && lang(&h.go_version) == lang(&p.go_version),
+        });
     }
+    let first_package = mismatches
+        .first()
+        .map(|m| m.package.clone())
+        .unwrap_or_else(|| "?".into());
     for (key, default) in HASH_AFFECTING {
         let (hv, pv) = (setting(h, key, default), setting(p, key, default));
         if hv != pv {
-            let show = |v: &str| {
-                if v.is_empty() {
-                    "unset".to_string()
-                } else {
-                    format!("{key}={v}")
-                }
-            };
-            let mut f = Finding::new(
-                Code::BuildFlagMismatch,
-                Severity::Error,
-                if *key == "-tags" {
-                    format!(
-                        "-tags differs: {label} {}, plugin {name} {} (build tags select different files of shared packages, here {})",
-                        show(hv),
-                        show(pv),
-                        mismatches.first().map(|m| m.package.as_str()).unwrap_or("?")
-                    )
-                } else {
-                    format!(
-                        "{key} differs: {label} {}, plugin {name} {} (every package's hash changes, so the runtime names whichever it checks first: {})",
-                        show(hv),
-                        show(pv),
-                        mismatches.first().map(|m| m.package.as_str()).unwrap_or("?")
-                    )
-                },
-            );
-            f.artifacts = both();
-            f.fix = Some(format!(
-                "build host and plugins with the same {key} setting"
-            ));
-            out.push(f);
+            out.push(Cause::Setting {
+                key,
+                host: hv.to_string(),
+                plugin: pv.to_string(),
+                first_package: first_package.clone(),
+            });
         }
     }
     // A toolchain or flag difference changes every package: same-version dependencies then
     // differ for that reason alone, so only real version/replacement drift is added below.
     let global_cause = !out.is_empty();
-    // Module-level causes for the mismatched packages outside the standard library.
+    // Module-level causes for the mismatched packages outside the standard library: first
+    // the modules that really differ, then those that differ only through their imports.
     let mut seen = std::collections::BTreeSet::new();
+    let mut drifted: Vec<String> = Vec::new();
+    let mut same: Vec<(&Dep, &Mismatch)> = Vec::new();
     for m in mismatches {
         let (Some(hd), Some(pd)) = (h.module_of(&m.package), p.module_of(&m.package)) else {
             continue;
@@ -148,52 +146,47 @@ pub fn explain_against(
         if hd.path != pd.path || !seen.insert(hd.path.clone()) {
             continue;
         }
-        let (code, msg, fix) = if hd.version != pd.version {
-            (
-                Code::VersionConflict,
-                format!(
-                    "{} is {} in the {label} but {} in {name}",
-                    hd.path, hd.version, pd.version
-                ),
-                format!(
-                    "align both on one version, e.g. `go get {}@{}` in the older side",
-                    hd.path,
-                    crate::semver::max(&hd.version, &pd.version)
-                ),
-            )
+        if hd.version != pd.version {
+            drifted.push(hd.path.clone());
+            out.push(Cause::Version {
+                module: hd.path.clone(),
+                host: hd.version.clone(),
+                plugin: pd.version.clone(),
+                package: m.package.clone(),
+            });
         } else if hd.replace != pd.replace {
-            (
-                Code::ReplaceDivergence,
-                format!(
-                    "{} comes from different sources: {label} {}, plugin {}",
-                    hd.path,
-                    describe_source(hd),
-                    describe_source(pd)
-                ),
-                "use the same replace directive (same target) in host and plugin go.mod"
-                    .to_string(),
-            )
-        } else if global_cause {
-            continue;
-        } else if hd.replace.is_some() && setting(h, "-trimpath", "false") != "true" {
-            (
-                Code::SourcePathDivergence,
-                format!("{} is replaced by a local directory on both sides; its files are compiled from different paths or were edited (positions are part of the hash)", hd.path),
-                "build both with -trimpath and the same source, or depend on a tagged version".to_string(),
-            )
+            drifted.push(hd.path.clone());
+            out.push(Cause::Replace {
+                module: hd.path.clone(),
+                host: describe_source(hd),
+                plugin: describe_source(pd),
+                package: m.package.clone(),
+            });
+        } else if !global_cause {
+            same.push((hd, m));
+        }
+    }
+    let trimpath = setting(h, "-trimpath", "false") == "true";
+    for (hd, m) in same {
+        out.push(if hd.replace.is_some() && !trimpath {
+            Cause::LocalDir {
+                module: hd.path.clone(),
+                package: m.package.clone(),
+            }
+        } else if !drifted.is_empty() {
+            Cause::Imports {
+                module: hd.path.clone(),
+                version: hd.version.clone(),
+                package: m.package.clone(),
+                because_of: drifted.clone(),
+            }
         } else {
-            (
-                Code::SourcePathDivergence,
-                format!("{}@{} has the same version on both sides but different compiled content: edited source, vendor/ on one side, or another GOPATH without -trimpath", hd.path, hd.version),
-                "build host and plugin from identical sources with -trimpath on both sides".to_string(),
-            )
-        };
-        let mut f = Finding::new(code, Severity::Error, msg);
-        f.artifacts = both();
-        f.module = Some(hd.path.clone());
-        f.packages = vec![m.package.clone()];
-        f.fix = Some(fix);
-        out.push(f);
+            Cause::Content {
+                module: hd.path.clone(),
+                version: hd.version.clone(),
+                package: m.package.clone(),
+            }
+        });
     }
     out
 }
@@ -244,15 +237,23 @@ mod tests {
     }
 
     #[test]
-    fn patch_release_difference_is_a_toolchain_mismatch_not_a_crash() {
-        let codes = |h: &str, p: &str| -> Vec<Code> {
-            explain(&art(h), &art(p), &[], "p.so")
-                .iter()
-                .map(|f| f.code)
-                .collect()
-        };
-        assert_eq!(codes("go1.26.8", "go1.26.6"), [Code::ToolchainMismatch]);
-        assert_eq!(codes("go1.26.8", "go1.25.5"), [Code::GoVersionMismatch]);
-        assert!(codes("go1.26.8", "go1.26.8").is_empty());
+    fn patch_release_difference_is_the_same_release() {
+        let c = causes(&art("go1.26.8"), &art("go1.26.6"), &[]);
+        assert!(matches!(
+            c.as_slice(),
+            [Cause::Toolchain {
+                same_release: true,
+                ..
+            }]
+        ));
+        let c = causes(&art("go1.26.8"), &art("go1.25.5"), &[]);
+        assert!(matches!(
+            c.as_slice(),
+            [Cause::Toolchain {
+                same_release: false,
+                ..
+            }]
+        ));
+        assert!(causes(&art("go1.26.8"), &art("go1.26.8"), &[]).is_empty());
     }
 }

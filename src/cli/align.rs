@@ -1,10 +1,9 @@
 //! `godrift align`: applies the alignment proposals to go.mod files, changing only the
 //! affected lines, atomically. Never touches the host unless `--allow-host`.
 
-use super::{out, warn, EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS};
+use super::{bad, Out, EXIT_CLEAN, EXIT_FINDINGS};
 use anyhow::Result;
-use godrift::graph::LoadOptions;
-use godrift::{analysis, fsio, project, text};
+use godrift::{project, rules};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -24,22 +23,10 @@ pub struct AlignArgs {
     pub gomodcache: Option<PathBuf>,
 }
 
-pub fn run(args: &AlignArgs) -> Result<i32> {
-    let opts = LoadOptions {
-        gomodcache: args
-            .gomodcache
-            .clone()
-            .filter(|p| !p.as_os_str().is_empty()),
-        use_workspace: true,
-    };
-    let project = match project::load(&args.dir, args.config.as_deref(), &opts) {
-        Ok(p) => p,
-        Err(e) => {
-            warn(&e.to_string());
-            return Ok(EXIT_BAD_INPUT);
-        }
-    };
-    let analysis = analysis::analyze(&project);
+pub fn run(args: &AlignArgs, out: Out) -> Result<i32> {
+    let opts = super::project_options(args.gomodcache.as_deref(), true, None);
+    let project = project::load(&args.dir, args.config.as_deref(), &opts).map_err(bad)?;
+    let analysis = rules::run(&project);
     let mut wrote = 0;
     let mut skipped = Vec::new();
     // Several proposals may edit one go.mod: apply them in sequence on fresh loads.
@@ -62,36 +49,30 @@ pub fn run(args: &AlignArgs) -> Result<i32> {
                 continue;
             };
             if let Some(d) = &c.diff {
-                out(&text::block(d))?;
+                out.write_all(godrift::text::block(d).as_bytes())?;
             }
             if !args.dry_run {
-                fsio::write_file(&c.path, new.as_bytes())?;
+                godrift::fsio::write_file(&c.path, new.as_bytes())?;
                 wrote += 1;
             }
         }
     }
     for s in &skipped {
-        warn(&format!("not changed: {s}"));
+        super::warn(&format!("not changed: {s}"));
     }
     if args.dry_run {
         return Ok(EXIT_CLEAN);
     }
-    warn(&format!("updated {wrote} go.mod file(s)"));
+    super::warn(&format!("updated {wrote} go.mod file(s)"));
     // Re-check: what is left after aligning.
-    let after = match project::load(&args.dir, args.config.as_deref(), &opts) {
-        Ok(p) => analysis::analyze(&p),
-        Err(e) => {
-            warn(&e.to_string());
-            return Ok(EXIT_BAD_INPUT);
-        }
-    };
+    let after = rules::run(&project::load(&args.dir, args.config.as_deref(), &opts).map_err(bad)?);
     let left = after
         .findings
         .iter()
         .filter(|f| f.code == godrift::finding::Code::VersionConflict)
         .count();
     if left > 0 {
-        warn(&format!("{left} version conflict(s) remain"));
+        super::warn(&format!("{left} version conflict(s) remain"));
         return Ok(EXIT_FINDINGS);
     }
     Ok(EXIT_CLEAN)

@@ -1,7 +1,7 @@
 //! `godrift hook install`: a plain git pre-commit hook running `godrift report` (for teams
 //! not using the pre-commit framework; see .pre-commit-hooks.yaml for those who do).
 
-use super::{outln, warn, EXIT_BAD_INPUT, EXIT_CLEAN};
+use super::{Out, EXIT_CLEAN};
 use anyhow::Result;
 use godrift::fsio;
 use std::path::PathBuf;
@@ -21,7 +21,7 @@ pub enum HookCommand {
 
 const HOOK: &str = "#!/bin/sh\n# Installed by `godrift hook install`: fail the commit on new Go plugin drift.\nchanged=$(git diff --cached --name-only | grep -E '(^|/)(go\\.mod|go\\.sum|go\\.work|modules\\.txt)$')\n[ -z \"$changed\" ] && exit 0\nif [ -f .godrift-baseline.json ]; then\n    exec godrift report --fail-on error --baseline .godrift-baseline.json\nfi\nexec godrift report --fail-on error\n";
 
-pub fn run(cmd: &HookCommand) -> Result<i32> {
+pub fn run(cmd: &HookCommand, out: Out) -> Result<i32> {
     let HookCommand::Install { dir, force } = cmd;
     let mut d = dir.canonicalize().map_err(|e| fsio::FsError::io(dir, e))?;
     let git = loop {
@@ -29,20 +29,12 @@ pub fn run(cmd: &HookCommand) -> Result<i32> {
             break d.join(".git");
         }
         if !d.pop() {
-            warn(&format!(
-                "godrift: {} is not in a git repository",
-                fsio::shown(dir)
-            ));
-            return Ok(EXIT_BAD_INPUT);
+            anyhow::bail!("{} is not in a git repository", fsio::shown(dir));
         }
     };
     let hook = git.join("hooks/pre-commit");
     if std::fs::symlink_metadata(&hook).is_ok() && !force {
-        warn(&format!(
-            "godrift: {} exists (use --force to replace it)",
-            fsio::shown(&hook)
-        ));
-        return Ok(EXIT_BAD_INPUT);
+        anyhow::bail!("{} exists (use --force to replace it)", fsio::shown(&hook));
     }
     fsio::create_dir_all(&git.join("hooks"))?;
     fsio::write_file(&hook, HOOK.as_bytes())?;
@@ -50,16 +42,13 @@ pub fn run(cmd: &HookCommand) -> Result<i32> {
     // a new one the umask default, which has no execute bits).
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&hook)
-            .map_err(|e| fsio::FsError::io(&hook, e))?
-            .permissions()
-            .mode();
+        let io = |e| fsio::FsError::io(&hook, e);
+        let mode = std::fs::metadata(&hook).map_err(io)?.permissions().mode();
         let exec = mode | ((mode & 0o444) >> 2);
         if exec != mode {
-            std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(exec))
-                .map_err(|e| fsio::FsError::io(&hook, e))?;
+            std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(exec)).map_err(io)?;
         }
     }
-    outln(&format!("installed {}", fsio::shown(&hook)))?;
+    writeln!(out, "installed {}", fsio::shown(&hook))?;
     Ok(EXIT_CLEAN)
 }

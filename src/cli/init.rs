@@ -1,6 +1,6 @@
 //! `godrift init`: writes a starter godrift.toml (never overwriting without --force).
 
-use super::{outln, warn, EXIT_BAD_INPUT, EXIT_CLEAN};
+use super::{Out, EXIT_CLEAN};
 use anyhow::Result;
 use godrift::{config, fsio};
 use std::path::PathBuf;
@@ -21,18 +21,14 @@ pub struct InitArgs {
     pub force: bool,
 }
 
-pub fn run(args: &InitArgs) -> Result<i32> {
+pub fn run(args: &InitArgs, out: Out) -> Result<i32> {
     let path = args.dir.join(config::FILE_NAME);
     // symlink_metadata: a dangling symlink is something that exists too.
     if std::fs::symlink_metadata(&path).is_ok() && !args.force {
-        warn(&format!(
-            "godrift: {} exists (use --force to overwrite)",
-            fsio::shown(&path)
-        ));
-        return Ok(EXIT_BAD_INPUT);
+        anyhow::bail!("{} exists (use --force to overwrite)", fsio::shown(&path));
     }
     let text = config::starter(&args.host, &args.plugins);
     fsio::write_file(&path, text.as_bytes())?;
-    outln(&format!("wrote {}", fsio::shown(&path)))?;
+    writeln!(out, "wrote {}", fsio::shown(&path))?;
     Ok(EXIT_CLEAN)
 }

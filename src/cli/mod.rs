@@ -3,6 +3,7 @@
 
 mod align;
 mod check;
+mod explain;
 mod hook;
 mod init;
 mod new_plugin;
@@ -11,8 +12,6 @@ mod recipe;
 mod report;
 
 use clap::{Parser, Subcommand};
-use godrift::text;
-use std::io::Write;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -44,6 +43,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Show as JSON what godrift reads from a go.mod, go.work, go.sum or modules.txt.
     Parse(parse::ParseArgs),
+    /// Print a finding code's documentation: what it means, why it breaks loading, the fix.
+    Explain(explain::ExplainArgs),
 }
 
 /// Output formats shared by the reporting subcommands.
@@ -59,6 +60,56 @@ pub const EXIT_CLEAN: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_BAD_INPUT: i32 = 2;
 
+/// Where a command writes its output (stdout in `run`, a buffer in tests).
+pub type Out<'a> = &'a mut dyn std::io::Write;
+
+/// Bad input whose message already names the file (`go.mod:3:1: ...`, Go's wording): printed
+/// as is. Every other error is printed with the `godrift:` prefix. Both exit 2.
+#[derive(Debug)]
+pub struct BadInput(pub String);
+
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadInput {}
+
+/// Wraps a library error whose text names the file as `BadInput`.
+pub fn bad(e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::Error::new(BadInput(e.to_string()))
+}
+
+/// Options for loading a project from the common flags: what is not in the project's files.
+pub fn project_options<'a>(
+    gomodcache: Option<&std::path::Path>,
+    cache: bool,
+    progress: Option<godrift::integrity::Progress<'a>>,
+) -> godrift::project::Options<'a> {
+    godrift::project::Options {
+        graph: godrift::graph::LoadOptions {
+            gomodcache: gomodcache
+                .filter(|p| !p.as_os_str().is_empty())
+                .map(std::path::Path::to_path_buf),
+            use_workspace: true,
+        },
+        cache_dir: if cache {
+            godrift::project::default_cache_dir()
+        } else {
+            None
+        },
+        progress,
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 pub fn run() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -72,27 +123,40 @@ pub fn run() -> i32 {
             return code;
         }
     };
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    let out: Out = &mut lock;
     let result = match &cli.command {
-        Command::Report(a) => report::run(a),
-        Command::Init(a) => init::run(a),
-        Command::Align(a) => align::run(a),
-        Command::NewPlugin(a) => new_plugin::run(a),
-        Command::Recipe(a) => recipe::run(a),
-        Command::Hook(a) => hook::run(a),
-        Command::Check(a) => check::run(a),
-        Command::Parse(a) => parse::run(a),
-    };
+        Command::Report(a) => report::run(a, out),
+        Command::Init(a) => init::run(a, out),
+        Command::Align(a) => align::run(a, out),
+        Command::NewPlugin(a) => new_plugin::run(a, out),
+        Command::Recipe(a) => recipe::run(a, out),
+        Command::Hook(a) => hook::run(a, out),
+        Command::Check(a) => check::run(a, out),
+        Command::Parse(a) => parse::run(a, out),
+        Command::Explain(a) => explain::run(a, out),
+    }
+    .and_then(|code| {
+        out.flush()?;
+        Ok(code)
+    });
     match result {
         Ok(code) => code,
+        // The reader went away (`godrift report | head`): nothing left to say to it.
+        Err(e) if is_broken_pipe(&e) => EXIT_CLEAN,
         Err(e) => {
-            warn(&format!("godrift: {}", error_text(&e)));
+            match e.downcast_ref::<BadInput>() {
+                Some(b) => warn(&b.to_string()),
+                None => warn(&format!("godrift: {}", error_text(&e))),
+            }
             EXIT_BAD_INPUT
         }
     }
 }
 
-/// An error and its causes on one line, each said once: library errors already carry
-/// their cause's text, and printing the chain too gave `Is a directory: Is a directory`.
+/// An error and its causes, each said once: library errors already carry their cause's
+/// text, and printing the chain as well gave `Is a directory: Is a directory`.
 fn error_text(e: &anyhow::Error) -> String {
     let mut msg = e.to_string();
     for cause in e.chain().skip(1) {
@@ -105,25 +169,9 @@ fn error_text(e: &anyhow::Error) -> String {
     msg
 }
 
-/// Writes `s` to stdout. A reader that went away (`godrift report | head`) ends the output
-/// quietly: the exit code still says what godrift found.
-pub fn out(s: &str) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(s.as_bytes()).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(anyhow::anyhow!("writing to standard output: {e}"))
-        }
-        _ => Ok(()),
-    }
-}
-
-/// `out` with a newline.
-pub fn outln(s: &str) -> anyhow::Result<()> {
-    out(&format!("{s}\n"))
-}
-
-/// A message on stderr with control characters escaped (it may quote file names and text
+/// A message on stderr with control characters escaped (messages quote file names and text
 /// from the tree); lines are kept, as Go prints multi-line errors. Never fails.
 pub fn warn(s: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{}", text::block(s));
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{}", godrift::text::block(s));
 }

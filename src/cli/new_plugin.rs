@@ -2,11 +2,9 @@
 //! pins the host's direct requirements at the host's versions and mirrors the host's
 //! replace directives, so the first build already loads.
 
-use super::{outln, warn, EXIT_BAD_INPUT, EXIT_CLEAN};
+use super::{bad, Out, EXIT_CLEAN};
 use anyhow::Result;
-use godrift::analysis::relative_dir;
-use godrift::fsio;
-use godrift::graph::LoadOptions;
+use godrift::fixes::relative_dir;
 use godrift::project;
 use std::path::PathBuf;
 
@@ -25,15 +23,9 @@ pub struct NewPluginArgs {
     pub module: Option<String>,
 }
 
-pub fn run(args: &NewPluginArgs) -> Result<i32> {
-    let opts = LoadOptions::default();
-    let p = match project::load(&args.project, None, &opts) {
-        Ok(p) => p,
-        Err(e) => {
-            warn(&e.to_string());
-            return Ok(EXIT_BAD_INPUT);
-        }
-    };
+pub fn run(args: &NewPluginArgs, out: Out) -> Result<i32> {
+    let opts = project::Options::default();
+    let p = project::load(&args.project, None, &opts).map_err(bad)?;
     let dir = args
         .dir
         .clone()
@@ -41,14 +33,10 @@ pub fn run(args: &NewPluginArgs) -> Result<i32> {
     // Never overwrite what is there (symlink_metadata: a dangling link counts).
     for name in ["go.mod", "main.go"] {
         if std::fs::symlink_metadata(dir.join(name)).is_ok() {
-            warn(&format!(
-                "godrift: {} already has a {name}",
-                fsio::shown(&dir)
-            ));
-            return Ok(EXIT_BAD_INPUT);
+            anyhow::bail!("{} already has a {name}", godrift::fsio::shown(&dir));
         }
     }
-    fsio::create_dir_all(&dir)?;
+    godrift::fsio::create_dir_all(&dir)?;
     let host = &p.host;
     let module = args
         .module
@@ -97,8 +85,8 @@ pub fn run(args: &NewPluginArgs) -> Result<i32> {
         "// Package main is the {name} plugin: build it with\n//\n//\tgo build -buildmode=plugin\n//\n// with the host's flags (see `godrift recipe`).\npackage main\n\n// Name is looked up by the host with plugin.Lookup.\nfunc Name() string {{ return {name:?} }}\n",
         name = args.name
     );
-    fsio::write_file(&dir.join("go.mod"), gm.as_bytes())?;
-    fsio::write_file(&dir.join("main.go"), main.as_bytes())?;
-    outln(&format!("created {} ({module})", fsio::shown(&dir)))?;
+    godrift::fsio::write_file(&dir.join("go.mod"), gm.as_bytes())?;
+    godrift::fsio::write_file(&dir.join("main.go"), main.as_bytes())?;
+    writeln!(out, "created {} ({module})", godrift::fsio::shown(&dir))?;
     Ok(EXIT_CLEAN)
 }

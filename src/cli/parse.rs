@@ -1,10 +1,10 @@
 //! `godrift parse`: shows, as JSON, what godrift read from a go.mod, go.work, go.sum or
 //! vendor/modules.txt, so a user can check it against what Go reads.
 
-use super::{outln, warn, EXIT_BAD_INPUT, EXIT_CLEAN};
+use super::{bad, Out, EXIT_CLEAN};
 use anyhow::Result;
 use godrift::gomod::{self, ParseErrors, Strictness};
-use godrift::{fsio, gosum, vendor};
+use godrift::{gosum, vendor};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -30,17 +30,10 @@ pub enum StrictnessArg {
     Strict,
 }
 
-pub fn run(args: &ParseArgs) -> Result<i32> {
+pub fn run(args: &ParseArgs, out: Out) -> Result<i32> {
     let path = &args.file;
     let shown = path.display().to_string();
-    // The same reader and cap as every other input (devices and FIFOs refused).
-    let data = match fsio::read_input(path) {
-        Ok(d) => d,
-        Err(e) => {
-            warn(&format!("godrift: {e}"));
-            return Ok(EXIT_BAD_INPUT);
-        }
-    };
+    let data = godrift::fsio::read_input(path)?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let json: Result<serde_json::Value, ParseErrors> = if name.ends_with(".work") {
         gomod::parse_work(&shown, &data).map(|f| serde_json::to_value(f).unwrap_or_default())
@@ -65,15 +58,10 @@ pub fn run(args: &ParseArgs) -> Result<i32> {
             } else {
                 serde_json::to_string(&v)?
             };
-            outln(&text)?;
+            writeln!(out, "{text}")?;
             Ok(EXIT_CLEAN)
         }
-        Err(errs) => {
-            if name.ends_with(".sum") {
-                warn("malformed go.sum:");
-            }
-            warn(&errs.to_string());
-            Ok(EXIT_BAD_INPUT)
-        }
+        Err(errs) if name.ends_with(".sum") => Err(bad(format!("malformed go.sum:\n{errs}"))),
+        Err(errs) => Err(bad(errs)),
     }
 }

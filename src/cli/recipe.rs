@@ -1,11 +1,10 @@
 //! `godrift recipe`: the `go build` commands (and a Makefile snippet) for the host and every
 //! plugin, with the settings that must match, from godrift.toml or a built host binary.
 
-use super::{outln, warn, EXIT_BAD_INPUT, EXIT_CLEAN};
+use super::{bad, Out, EXIT_CLEAN};
 use anyhow::Result;
 use godrift::config::BuildSettings;
 use godrift::fsio::shown;
-use godrift::graph::LoadOptions;
 use godrift::project;
 use godrift::text;
 use std::path::PathBuf;
@@ -56,30 +55,21 @@ fn command(b: &BuildSettings, plugin: bool, out: &str) -> String {
     format!("{} {}", env.join(" "), args.join(" "))
 }
 
-pub fn run(args: &RecipeArgs) -> Result<i32> {
+pub fn run(args: &RecipeArgs, out: Out) -> Result<i32> {
     if let Some(bin) = &args.from_binary {
-        let a = match godrift::binary::read(bin) {
-            Ok(a) => a,
-            Err(e) => {
-                warn(&format!("godrift: {e}"));
-                return Ok(EXIT_BAD_INPUT);
-            }
-        };
+        let a = godrift::binary::read(bin)?;
         let Some(bi) = a.build_info else {
-            warn(&format!("godrift: {}: no Go build info", shown(bin)));
-            return Ok(EXIT_BAD_INPUT);
+            anyhow::bail!("{}: no Go build info", shown(bin));
         };
-        outln(&format!("# plugins for {} must be built with:", shown(bin)))?;
-        outln(&text::block(&godrift::binary::diagnose::recipe(&bi)))?;
+        writeln!(out, "# plugins for {} must be built with:", shown(bin))?;
+        writeln!(
+            out,
+            "{}",
+            text::block(&godrift::binary::diagnose::recipe(&bi))
+        )?;
         return Ok(EXIT_CLEAN);
     }
-    let p = match project::load(&args.dir, None, &LoadOptions::default()) {
-        Ok(p) => p,
-        Err(e) => {
-            warn(&e.to_string());
-            return Ok(EXIT_BAD_INPUT);
-        }
-    };
+    let p = project::load(&args.dir, None, &project::Options::default()).map_err(bad)?;
     let rel = |d: &std::path::Path| {
         d.strip_prefix(&p.root)
             .map(|r| {
@@ -98,16 +88,17 @@ pub fn run(args: &RecipeArgs) -> Result<i32> {
             command(&pl.build, true, &format!("{}.so", pl.name)),
         ));
     }
-    let mut s = String::from(
-        "# host and plugins: the flags that change package hashes must be identical\n",
-    );
+    writeln!(
+        out,
+        "# host and plugins: the flags that change package hashes must be identical"
+    )?;
+    // Directory names come from the tree.
     for (d, c) in &lines {
-        s.push_str(&format!("(cd {} && {})\n", text::line(d), text::line(c)));
+        writeln!(out, "(cd {} && {})", text::line(d), text::line(c))?;
     }
-    s.push_str("\n# Makefile\n.PHONY: build\nbuild:\n");
+    writeln!(out, "\n# Makefile\n.PHONY: build\nbuild:")?;
     for (d, c) in &lines {
-        s.push_str(&format!("\tcd {} && {}\n", text::line(d), text::line(c)));
+        writeln!(out, "\tcd {} && {}", text::line(d), text::line(c))?;
     }
-    super::out(&s)?;
     Ok(EXIT_CLEAN)
 }

@@ -1,11 +1,9 @@
 //! `godrift report`: source-mode verdict for a host and its plugins, before anything is built.
 
-use super::{out, warn, OutputFormat, EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS};
+use super::{bad, Out, OutputFormat, EXIT_CLEAN, EXIT_FINDINGS};
 use anyhow::Result;
 use godrift::finding::Severity;
-use godrift::fsio;
-use godrift::graph::LoadOptions;
-use godrift::{analysis, project, report};
+use godrift::{fsio, project, report, rules};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -54,47 +52,39 @@ pub struct ReportArgs {
     pub gomodcache: Option<PathBuf>,
 }
 
-pub fn run(args: &ReportArgs) -> Result<i32> {
-    let opts = LoadOptions {
-        gomodcache: args
-            .gomodcache
-            .clone()
-            .filter(|p| !p.as_os_str().is_empty()),
-        use_workspace: true,
-    };
+pub fn run(args: &ReportArgs, out: Out) -> Result<i32> {
     // A progress bar for vendor hashing, only when a person is watching.
-    if std::io::IsTerminal::is_terminal(&std::io::stderr()) && !args.quiet {
-        let bar = indicatif::ProgressBar::new(0);
+    let bar = (std::io::IsTerminal::is_terminal(&std::io::stderr()) && !args.quiet).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
         bar.set_style(
-            indicatif::ProgressStyle::with_template("hashing vendor/ {bar:30} {pos}/{len} files")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template("hashing vendor/ {spinner} {pos} files")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
-        let _ = godrift::project::PROGRESS.set(bar);
-    }
-    if !args.no_cache {
-        if let Some(d) = godrift::project::default_cache_dir() {
-            let _ = godrift::project::CACHE_DIR.set(d);
+        bar
+    });
+    let tick = |n: u64| {
+        if let Some(b) = &bar {
+            b.inc(n);
         }
-    }
+    };
+    let opts = super::project_options(
+        args.gomodcache.as_deref(),
+        !args.no_cache,
+        bar.as_ref().map(|_| &tick as godrift::integrity::Progress),
+    );
     let loaded = match &args.host {
         Some(host) => project::load_explicit(host, &args.plugins, &opts),
         None => project::load(&args.dir, args.config.as_deref(), &opts),
     };
-    let project = match loaded {
-        Ok(p) => p,
-        Err(e) => {
-            warn(&e.to_string());
-            return Ok(EXIT_BAD_INPUT);
-        }
-    };
-    if let Some(bar) = godrift::project::PROGRESS.get() {
-        bar.finish_and_clear();
+    if let Some(b) = &bar {
+        b.finish_and_clear();
     }
-    let mut analysis = analysis::analyze(&project);
+    let project = loaded.map_err(bad)?;
+    let mut analysis = rules::run(&project);
     if let Some(path) = &args.write_baseline {
         let b = godrift::baseline::Baseline::of(&analysis.findings);
         fsio::write_file(path, serde_json::to_string_pretty(&b)?.as_bytes())?;
-        warn(&format!(
+        super::warn(&format!(
             "wrote {} accepted finding(s) to {}",
             b.accepted.len(),
             fsio::shown(path)
@@ -103,25 +93,15 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
     }
     let mut notes = Vec::new();
     if let Some(path) = &args.baseline {
-        let text = match fsio::read_text(path) {
-            Ok(t) => t,
-            Err(e) => {
-                warn(&format!("godrift: {e}"));
-                return Ok(EXIT_BAD_INPUT);
-            }
-        };
-        let b = match godrift::baseline::Baseline::parse(&text) {
-            Ok(b) => b,
-            Err(e) => {
-                warn(&format!(
-                    "{}:{}:{}: {e}",
-                    fsio::shown(path),
-                    e.line(),
-                    e.column()
-                ));
-                return Ok(EXIT_BAD_INPUT);
-            }
-        };
+        let text = fsio::read_text(path)?;
+        let b = godrift::baseline::Baseline::parse(&text).map_err(|e| {
+            bad(format!(
+                "{}:{}:{}: {e}",
+                fsio::shown(path),
+                e.line(),
+                e.column()
+            ))
+        })?;
         let n = b.filter(&mut analysis.findings);
         analysis.refresh_verdicts(&project);
         notes.push(format!(
@@ -133,30 +113,18 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
     let mut r = report::Report::new(&project, analysis);
     r.notes.extend(notes);
     if let Some(host) = &args.built_host {
-        let read = |p: &PathBuf| godrift::binary::read(p);
-        let host = match read(host) {
-            Ok(a) => a,
-            Err(e) => {
-                warn(&format!("godrift: {e}"));
-                return Ok(EXIT_BAD_INPUT);
-            }
-        };
-        let mut plugins = Vec::new();
-        for p in &args.built_plugins {
-            match read(p) {
-                Ok(a) => plugins.push(a),
-                Err(e) => {
-                    warn(&format!("godrift: {e}"));
-                    return Ok(EXIT_BAD_INPUT);
-                }
-            }
-        }
+        let host = godrift::binary::read(host)?;
+        let plugins = args
+            .built_plugins
+            .iter()
+            .map(|p| godrift::binary::read(p))
+            .collect::<Result<Vec<_>, _>>()?;
         let names: Vec<String> = args
             .built_plugins
             .iter()
             .map(|p| p.display().to_string())
             .collect();
-        r.add_binary(godrift::binary::check(&host, &plugins, &names));
+        r.add_binary(godrift::rules::binary::check(&host, &plugins, &names));
     }
     let text = match args.format {
         OutputFormat::Table => report::table(&r),
@@ -166,7 +134,7 @@ pub fn run(args: &ReportArgs) -> Result<i32> {
     };
     match &args.output {
         Some(path) => fsio::write_file(path, text.as_bytes())?,
-        None => out(&text)?,
+        None => out.write_all(text.as_bytes())?,
     }
     // In GitHub Actions, also add the Markdown report to the job summary.
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {

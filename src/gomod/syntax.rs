@@ -147,25 +147,7 @@ fn decode_rune(b: &[u8]) -> (char, usize) {
         None => ('\u{FFFD}', 1),
     }
 }
-
-/// An approximation of Go's unicode.IsPrint good for go.mod text: letters, marks,
-/// numbers, punctuation, symbols and the ASCII space.
-pub(crate) fn is_print(r: char) -> bool {
-    if r == ' ' {
-        return true;
-    }
-    if r.is_control() || r.is_whitespace() {
-        return false;
-    }
-    let c = r as u32;
-    // Format characters (Cf), private use, and noncharacters are not printable in Go.
-    let format = matches!(c, 0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x180E
-        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB
-        | 0x110BD | 0x1D173..=0x1D17A | 0xE0001..=0xE007F);
-    let private = matches!(c, 0xE000..=0xF8FF | 0xF0000..=0x10FFFF);
-    let nonchar = (c & 0xFFFE) == 0xFFFE || (0xFDD0..=0xFDEF).contains(&c);
-    !(format || private || nonchar)
-}
+pub(crate) use crate::module::is_go_print as is_print;
 
 fn is_ident(r: char) -> bool {
     match r {
@@ -175,24 +157,7 @@ fn is_ident(r: char) -> bool {
 }
 
 /// Go's `%q` for a rune (strconv.QuoteRune).
-pub(crate) fn quote_rune(r: char) -> String {
-    let body = match r {
-        '\x07' => "\\a".to_string(),
-        '\x08' => "\\b".to_string(),
-        '\x0c' => "\\f".to_string(),
-        '\n' => "\\n".to_string(),
-        '\r' => "\\r".to_string(),
-        '\t' => "\\t".to_string(),
-        '\x0b' => "\\v".to_string(),
-        '\\' => "\\\\".to_string(),
-        '\'' => "\\'".to_string(),
-        c if is_print(c) => c.to_string(),
-        c if (c as u32) < 0x80 => format!("\\x{:02x}", c as u32),
-        c if (c as u32) < 0x10000 => format!("\\u{:04x}", c as u32),
-        c => format!("\\U{:08x}", c as u32),
-    };
-    format!("'{body}'")
-}
+pub(crate) use crate::module::go_quote_rune as quote_rune;
 
 impl<'a> Lexer<'a> {
     fn rest(&self) -> &'a [u8] {

@@ -207,17 +207,23 @@ pub fn go_quote_rune(c: char) -> String {
     out
 }
 
-/// Approximates Go's unicode.IsPrint (letters, marks, numbers, punctuation,
-/// symbols and ASCII space) with what std offers: controls, non-ASCII spaces and
-/// the common format characters are not printable.
-fn is_go_print(c: char) -> bool {
-    if c == ' ' {
+/// Go's unicode.IsPrint (letters, marks, numbers, punctuation, symbols and ASCII space),
+/// with what std offers: controls and non-ASCII spaces are not printable, nor are format
+/// characters (Cf), private-use code points and noncharacters.
+pub(crate) fn is_go_print(r: char) -> bool {
+    if r == ' ' {
         return true;
     }
-    !(c.is_control()
-        || c.is_whitespace()
-        || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
-            | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}'))
+    if r.is_control() || r.is_whitespace() {
+        return false;
+    }
+    let c = r as u32;
+    let format = matches!(c, 0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x180E
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB
+        | 0x110BD | 0x1D173..=0x1D17A | 0xE0001..=0xE007F);
+    let private = matches!(c, 0xE000..=0xF8FF | 0xF0000..=0x10FFFF);
+    let nonchar = (c & 0xFFFE) == 0xFFFE || (0xFDD0..=0xFDEF).contains(&c);
+    !(format || private || nonchar)
 }
 
 fn push_escaped(out: &mut String, c: char, quote: char) {

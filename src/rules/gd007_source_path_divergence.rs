@@ -84,3 +84,31 @@ pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
     }
     out
 }
+
+/// Binary mode: replaced by a local directory on both sides, without -trimpath.
+pub fn binary_local_dir(module: &str, package: &str) -> Finding {
+    let mut f = Finding::new(
+        Code::SourcePathDivergence,
+        Severity::Error,
+        format!("{module} is replaced by a local directory on both sides; its files are compiled from different paths or were edited (positions are part of the hash)"),
+    );
+    f.module = Some(module.to_string());
+    f.packages = vec![package.to_string()];
+    f.fix =
+        Some("build both with -trimpath and the same source, or depend on a tagged version".into());
+    f
+}
+
+/// Binary mode: same version and source as far as build info says.
+pub fn binary_content(module: &str, version: &str, package: &str) -> Finding {
+    let mut f = Finding::new(
+        Code::SourcePathDivergence,
+        Severity::Error,
+        format!("{module}@{version} has the same version on both sides but different compiled content: edited source, vendor/ on one side, or another GOPATH without -trimpath"),
+    );
+    f.module = Some(module.to_string());
+    f.packages = vec![package.to_string()];
+    f.fix =
+        Some("build host and plugin from identical sources with -trimpath on both sides".into());
+    f
+}

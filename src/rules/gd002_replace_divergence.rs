@@ -55,3 +55,16 @@ pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
     }
     out
 }
+
+/// Binary mode: same version, another replacement (build info's `=>` lines).
+pub fn binary(label: &str, module: &str, host: &str, plugin: &str, package: &str) -> Finding {
+    let mut f = Finding::new(
+        Code::ReplaceDivergence,
+        Severity::Error,
+        format!("{module} comes from different sources: {label} {host}, plugin {plugin}"),
+    );
+    f.module = Some(module.to_string());
+    f.packages = vec![package.to_string()];
+    f.fix = Some("use the same replace directive (same target) in host and plugin go.mod".into());
+    f
+}

@@ -6,10 +6,12 @@
 //! the first definition loaded: the host's, else an earlier plugin's, else the plugin's
 //! own. The first difference is the package the error names.
 
+//!
+//! This module only replays: what happened to each plugin is plain data (`Event`); the
+//! findings and their wording are decided by the rules (`crate::rules::binary`).
+
 use super::buildinfo::BuildInfo;
-use super::diagnose;
 use super::elf::Artifact;
-use crate::finding::{Code, Evidence, Finding, Severity};
 use crate::semver::gover;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -46,6 +48,39 @@ pub struct Mismatch {
     pub bound_to: String,
 }
 
+/// What the runtime did with one plugin, as data for the rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    Loads,
+    /// The host is statically linked: "plugin: not implemented".
+    HostStatic,
+    /// The host exports no Go symbols: the process dies.
+    HostNotDynamic,
+    /// dlopen refuses an executable.
+    DlopenRefused,
+    /// The same file was opened before (`of`, an index into the plugins): the runtime
+    /// returns its cached result.
+    Cached {
+        of: usize,
+    },
+    /// Not a Go plugin (no build info, no package hashes).
+    NotGo,
+    /// Go <= 1.15 hash format: no verdict.
+    LegacyFormat,
+    /// Built by another Go release than the host.
+    OtherRelease,
+    /// A plugin with the same plugin path loaded before (`first` is its name).
+    AlreadyLoaded {
+        first: String,
+        plugin_path: String,
+    },
+    /// Package hashes differ; `against` is the earlier plugin the first mismatching package
+    /// bound to (an index into the plugins), or None for the host.
+    HashMismatch {
+        against: Option<usize>,
+    },
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct PluginResult {
     pub path: String,
@@ -56,10 +91,12 @@ pub struct PluginResult {
     pub mismatched_packages: Vec<Mismatch>,
     /// The error `plugin.Open` returns, or the fatal runtime message for a crash.
     pub error: Option<String>,
-    /// The real reason, when godrift can tell it.
+    /// The real reason, when godrift can tell it (set by the rules).
     pub root_cause: Option<String>,
     /// The `go build` command line reproducing the host's hash-relevant settings.
     pub rebuild_with: Option<String>,
+    #[serde(skip)]
+    pub event: Event,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -70,22 +107,24 @@ pub struct HostSummary {
     pub build_settings: BTreeMap<String, String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
-pub struct CheckReport {
-    pub schema_version: u32,
+/// What the host is, as the runtime sees it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HostFacts {
+    /// No build info and no package hashes.
+    pub not_go: bool,
+    /// Statically linked (CGO_ENABLED=0).
+    pub static_link: bool,
+    /// A Go program without package hashes in .dynsym (no `import "plugin"`, or internal
+    /// linking).
+    pub no_plugin_symbols: bool,
+}
+
+/// The replay: the host, and each plugin in the order the host opens them.
+#[derive(Clone, Debug)]
+pub struct Replay {
     pub host: HostSummary,
+    pub facts: HostFacts,
     pub plugins: Vec<PluginResult>,
-    pub findings: Vec<Finding>,
-}
-
-impl CheckReport {
-    pub fn all_load(&self) -> bool {
-        self.plugins.iter().all(|p| p.verdict == Verdict::Loads)
-    }
-}
-
-fn hex(h: &[u8; 8]) -> String {
-    h.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The name `plugin.Open` puts in its error: the argument, without a `.so` suffix.
@@ -119,34 +158,29 @@ fn go_lang(bi: Option<&BuildInfo>) -> Option<String> {
 
 /// Replays loading `plugins` (in order) into `host`. `names` are the paths as the host
 /// program would pass them to plugin.Open.
-pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckReport {
+pub fn replay(host: &Artifact, plugins: &[Artifact], names: &[String]) -> Replay {
     let host_name = host.path.display().to_string();
     let hbi = host.build_info.as_ref();
-    let mut report = CheckReport {
-        schema_version: 1,
+    let facts = HostFacts {
+        not_go: hbi.is_none() && host.hashes.is_empty(),
+        static_link: !host.dynamic,
+        no_plugin_symbols: host.dynamic && host.hashes.is_empty() && hbi.is_some(),
+    };
+    let mut out = Replay {
         host: HostSummary {
-            path: host_name.clone(),
+            path: host_name,
             go_version: hbi.map(|b| b.go_version.clone()),
             main_module: hbi.and_then(|b| b.main.as_ref().map(|m| m.path.clone())),
             build_settings: hbi.map(|b| b.settings.clone()).unwrap_or_default(),
         },
+        facts,
         plugins: Vec::new(),
-        findings: Vec::new(),
     };
-    if hbi.is_none() && host.hashes.is_empty() {
-        let mut f = Finding::new(
-            Code::NotAGoArtifact,
-            Severity::Error,
-            format!("{host_name} is not a Go program (no build info, no package hashes)"),
-        );
-        f.artifacts = vec![host_name.clone()];
-        report.findings.push(f);
-    }
-    // Symbol name -> (hash, who defined it first).
-    let mut global: HashMap<String, ([u8; 8], String)> = host
+    // Symbol name -> (hash, index of the plugin that defined it first; None: the host).
+    let mut global: HashMap<String, ([u8; 8], Option<usize>)> = host
         .hashes
         .iter()
-        .map(|(k, v)| (k.clone(), (*v, "host".to_string())))
+        .map(|(k, v)| (k.clone(), (*v, None)))
         .collect();
     // Plugin paths of plugins that loaded (the runtime's active modules) -> their name.
     let mut loaded_paths: HashMap<String, String> = HashMap::new();
@@ -155,32 +189,10 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
     // another Go release) makes the runtime look at this tail: measured with go1.26, a
     // loaded tail gives "plugin already loaded", a bad or missing one a fatal error.
     let mut tail: Option<bool> = None;
-    // Canonical path -> index in report.plugins: the runtime caches results per realpath.
+    // Canonical path -> index in out.plugins: the runtime caches results per realpath.
     let mut by_realpath: HashMap<std::path::PathBuf, usize> = HashMap::new();
-    let host_static = !host.dynamic;
-    let host_plugin_capable = !host.hashes.is_empty();
-    if host_static {
-        let mut f = Finding::new(
-            Code::HostWithoutCgo,
-            Severity::Error,
-            format!("{host_name} is statically linked (built with CGO_ENABLED=0?): plugin.Open always fails with \"plugin: not implemented\""),
-        );
-        f.artifacts = vec![host_name.clone()];
-        f.fix = Some(
-            "build the host with CGO_ENABLED=1 (the default when a C compiler is present)".into(),
-        );
-        report.findings.push(f);
-    } else if !host_plugin_capable && hbi.is_some() {
-        let mut f = Finding::new(
-            Code::HostNotDynamic,
-            Severity::Error,
-            format!("{host_name} has no Go package hashes in .dynsym: it does not import \"plugin\" (or was linked internally), so it cannot load plugins"),
-        );
-        f.artifacts = vec![host_name.clone()];
-        report.findings.push(f);
-    }
     let host_lang = go_lang(hbi);
-    for (plugin, name) in plugins.iter().zip(names) {
+    for (i, (plugin, name)) in plugins.iter().zip(names).enumerate() {
         let pbi = plugin.build_info.as_ref();
         let real = std::fs::canonicalize(&plugin.path).unwrap_or_else(|_| plugin.path.clone());
         let mut r = PluginResult {
@@ -192,29 +204,27 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
             error: None,
             root_cause: None,
             rebuild_with: None,
+            event: Event::Loads,
         };
         // Go concatenates the name as is (no escaping).
         let open_err = |msg: &str| format!("plugin.Open(\"{}\"): {msg}", open_name(name));
         // Errors returned before plugin.Open strips `.so` (dlopen failure, cached failure)
         // carry the name as given.
         let open_err_raw = |msg: &str| format!("plugin.Open(\"{name}\"): {msg}");
-        if host_static {
+        if facts.static_link {
             r.verdict = Verdict::Fails;
             r.error = Some("plugin: not implemented".to_string());
-            r.root_cause = Some("the host is statically linked (CGO_ENABLED=0)".into());
-            report.plugins.push(r);
+            r.event = Event::HostStatic;
+            out.plugins.push(r);
             continue;
         }
-        if !host_plugin_capable && hbi.is_some() {
+        if facts.no_plugin_symbols {
             // Measured (go1.26, host linked with -linkmode=internal): the plugin's runtime
             // binds to its own copy, the host's module chain stays empty, and the process dies.
             r.verdict = Verdict::Crashes;
             r.error = Some("runtime: no plugin module data".into());
-            r.root_cause = Some(
-                "the host exports no Go symbols (not linked for plugins), so no plugin can register with its runtime"
-                    .into(),
-            );
-            report.plugins.push(r);
+            r.event = Event::HostNotDynamic;
+            out.plugins.push(r);
             break;
         }
         // dlopen refuses executables (nothing is loaded or cached); dlerror names the
@@ -222,22 +232,16 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
         if let Some(why) = plugin.dlopen_refusal {
             r.verdict = Verdict::Fails;
             r.error = Some(open_err_raw(&format!("{}: {why}", real.display())));
-            let mut f = Finding::new(
-                Code::NotAGoArtifact,
-                Severity::Error,
-                format!("{name} is an executable, not a plugin: build it with -buildmode=plugin"),
-            );
-            f.artifacts = vec![name.clone()];
-            report.findings.push(f);
-            report.plugins.push(r);
+            r.event = Event::DlopenRefused;
+            out.plugins.push(r);
             continue;
         }
         // The same file again: plugin.Open returns the cached plugin, or the cached error.
         if let Some(&prev) = by_realpath.get(&real) {
-            let p = &report.plugins[prev];
+            let p = &out.plugins[prev];
             r.verdict = p.verdict;
             r.mismatched_packages = p.mismatched_packages.clone();
-            r.root_cause = p.root_cause.clone();
+            r.event = Event::Cached { of: prev };
             if p.verdict == Verdict::Fails {
                 // The cached reason, with this call's name.
                 r.error = p
@@ -246,15 +250,15 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
                     .and_then(|e| e.split_once("): "))
                     .map(|(_, reason)| open_err_raw(&format!("{reason} (previous failure)")));
             }
-            report.plugins.push(r);
+            out.plugins.push(r);
             continue;
         }
-        by_realpath.insert(real, report.plugins.len());
+        by_realpath.insert(real, out.plugins.len());
         // dlopen(RTLD_GLOBAL) makes the file's symbols visible to later plugins, whatever
         // the runtime's check below decides.
-        let publish = |global: &mut HashMap<String, ([u8; 8], String)>| {
+        let publish = |global: &mut HashMap<String, ([u8; 8], Option<usize>)>| {
             for (k, v) in &plugin.hashes {
-                global.entry(k.clone()).or_insert((*v, name.clone()));
+                global.entry(k.clone()).or_insert((*v, Some(i)));
             }
         };
         // A file registering no Go module with this runtime: see `tail` above.
@@ -269,15 +273,9 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
         };
         if pbi.is_none() && plugin.hashes.is_empty() {
             foreign_tail(&mut r);
-            let mut f = Finding::new(
-                Code::NotAGoArtifact,
-                Severity::Error,
-                format!("{name} is not a Go plugin (no build info, no package hashes)"),
-            );
-            f.artifacts = vec![name.clone()];
-            report.findings.push(f);
+            r.event = Event::NotGo;
             let crashed = r.verdict == Verdict::Crashes;
-            report.plugins.push(r);
+            out.plugins.push(r);
             if crashed {
                 break;
             }
@@ -285,18 +283,8 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
         }
         if host.legacy_hash_format || plugin.legacy_hash_format {
             r.verdict = Verdict::Unknown;
-            r.root_cause = Some(
-                "built with Go 1.15 or older, whose package-hash format godrift does not support"
-                    .into(),
-            );
-            let mut f = Finding::new(
-                Code::IncompleteInformation,
-                Severity::Warning,
-                format!("{name}: Go <= 1.15 package hashes (go.link.pkghash strings) are not supported; no verdict"),
-            );
-            f.artifacts = vec![host_name.clone(), name.clone()];
-            report.findings.push(f);
-            report.plugins.push(r);
+            r.event = Event::LegacyFormat;
+            out.plugins.push(r);
             continue;
         }
         // A different Go release: the plugin's runtime data cannot be registered.
@@ -305,25 +293,9 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
             if h != p {
                 publish(&mut global);
                 foreign_tail(&mut r);
-                r.root_cause = Some(format!(
-                    "built with {} but the host with {}: host and plugins must use the same Go toolchain",
-                    pbi.map(|b| b.go_version.as_str()).unwrap_or("?"),
-                    hbi.map(|b| b.go_version.as_str()).unwrap_or("?")
-                ));
-                let mut f = Finding::new(
-                    Code::GoVersionMismatch,
-                    Severity::Error,
-                    format!("{name}: {}", r.root_cause.clone().unwrap_or_default()),
-                );
-                f.artifacts = vec![host_name.clone(), name.clone()];
-                f.fix = Some(format!(
-                    "rebuild the plugin with {}",
-                    hbi.map(|b| b.go_version.as_str())
-                        .unwrap_or("the host's Go")
-                ));
-                report.findings.push(f);
+                r.event = Event::OtherRelease;
                 let crashed = r.verdict == Verdict::Crashes;
-                report.plugins.push(r);
+                out.plugins.push(r);
                 if crashed {
                     // The process is gone: later plugins are never opened.
                     break;
@@ -335,17 +307,11 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
             if let Some(first) = loaded_paths.get(pp) {
                 r.verdict = Verdict::Fails;
                 r.error = Some(open_err("plugin already loaded"));
-                r.root_cause = Some(format!(
-                    "{first} was built from the same package {pp}; each plugin needs its own main package path"
-                ));
-                let mut f = Finding::new(
-                    Code::DuplicatePluginPath,
-                    Severity::Error,
-                    format!("{name} and {first} have the same plugin path {pp}"),
-                );
-                f.artifacts = vec![first.clone(), name.clone()];
-                report.findings.push(f);
-                report.plugins.push(r);
+                r.event = Event::AlreadyLoaded {
+                    first: first.clone(),
+                    plugin_path: pp.clone(),
+                };
+                out.plugins.push(r);
                 publish(&mut global);
                 tail = Some(false);
                 continue;
@@ -356,17 +322,24 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
         } else {
             plugin.check_order.clone()
         };
+        let mut first_against = None;
         for pkg in &order {
             let Some(mine) = plugin.hashes.get(pkg) else {
                 continue;
             };
             if let Some((theirs, who)) = global.get(pkg) {
                 if theirs != mine {
+                    if r.mismatched_packages.is_empty() {
+                        first_against = *who;
+                    }
                     r.mismatched_packages.push(Mismatch {
                         package: pkg.clone(),
-                        host_hash: hex(theirs),
-                        plugin_hash: hex(mine),
-                        bound_to: who.clone(),
+                        host_hash: crate::dirhash::hex(theirs),
+                        plugin_hash: crate::dirhash::hex(mine),
+                        bound_to: match who {
+                            None => "host".to_string(),
+                            Some(j) => names[*j].clone(),
+                        },
                     });
                 }
             }
@@ -389,53 +362,13 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
                 "plugin was built with a different version of package {}",
                 first.package
             )));
-            // Explain against the side the runtime compared with: the host or an earlier plugin.
-            let causes = match plugins
-                .iter()
-                .zip(names)
-                .find(|(_, n)| first.bound_to != "host" && **n == first.bound_to)
-            {
-                Some((other, other_name)) => diagnose::explain_against(
-                    other,
-                    &format!("earlier plugin {other_name}"),
-                    plugin,
-                    &r.mismatched_packages,
-                    name,
-                ),
-                None => diagnose::explain(host, plugin, &r.mismatched_packages, name),
+            r.event = Event::HashMismatch {
+                against: first_against,
             };
-            r.rebuild_with = hbi.map(diagnose::recipe);
-            r.root_cause = causes.first().map(|f| f.message.clone());
-            let mut f = Finding::new(
-                Code::PackageHashMismatch,
-                Severity::Error,
-                format!(
-                    "{name} fails to load: {} package(s) differ from what the {} provides; the runtime will name {}",
-                    r.mismatched_packages.len(),
-                    if first.bound_to == "host" { "host".to_string() } else { format!("earlier plugin {}", first.bound_to) },
-                    first.package
-                ),
-            );
-            f.artifacts = vec![host_name.clone(), name.clone()];
-            f.packages = r
-                .mismatched_packages
-                .iter()
-                .map(|m| m.package.clone())
-                .collect();
-            f.evidence.push(Evidence {
-                artifact: name.clone(),
-                file: plugin.path.clone(),
-                line: None,
-                col: None,
-                text: r.error.clone().unwrap_or_default(),
-            });
-            report.findings.push(f);
-            report.findings.extend(causes);
         }
-        report.plugins.push(r);
+        out.plugins.push(r);
     }
-    crate::finding::sort_findings(&mut report.findings);
-    report
+    out
 }
 
 #[cfg(test)]
@@ -464,12 +397,12 @@ mod tests {
         }
     }
 
-    fn run(host: &Artifact, plugins: &[Artifact]) -> CheckReport {
+    fn run(host: &Artifact, plugins: &[Artifact]) -> Replay {
         let names: Vec<String> = plugins
             .iter()
             .map(|p| p.path.display().to_string())
             .collect();
-        check(host, plugins, &names)
+        replay(host, plugins, &names)
     }
 
     #[test]

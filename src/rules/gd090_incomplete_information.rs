@@ -52,3 +52,26 @@ fn excluded_requirements(side: &Side) -> Vec<Finding> {
     }
     out
 }
+
+pub const LEGACY_ROOT_CAUSE: &str =
+    "built with Go 1.15 or older, whose package-hash format godrift does not support";
+
+/// Binary mode: Go <= 1.15 hash format.
+pub fn legacy_hashes(host: &str, name: &str) -> Finding {
+    let mut f = Finding::new(
+        Code::IncompleteInformation,
+        Severity::Warning,
+        format!("{name}: Go <= 1.15 package hashes (go.link.pkghash strings) are not supported; no verdict"),
+    );
+    f.artifacts = vec![host.to_string(), name.to_string()];
+    f
+}
+
+/// Binary mode: no build info on one side, so the cause of a hash difference is unknown.
+pub fn no_build_info(name: &str) -> Finding {
+    Finding::new(
+        Code::IncompleteInformation,
+        Severity::Info,
+        format!("{name}: no build info on one side, so the cause of the hash difference cannot be named"),
+    )
+}

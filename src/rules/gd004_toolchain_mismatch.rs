@@ -62,3 +62,17 @@ pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
     }
     Vec::new()
 }
+
+/// Binary mode: another patch release of the same Go release (loads or fails on the std
+/// packages that changed between them).
+pub fn binary(label: &str, plugin: &str, host_go: &str, plugin_go: &str) -> Finding {
+    let mut f = Finding::new(
+        Code::ToolchainMismatch,
+        Severity::Error,
+        format!("{plugin} was built with {plugin_go} but the {label} with {host_go}"),
+    );
+    f.fix = Some(format!(
+        "build host and plugins with the same toolchain ({host_go})"
+    ));
+    f
+}

@@ -1,19 +1,28 @@
-//! Source-mode analyses, one file per finding kind. Each compares the host with one plugin
-//! (or the plugins with each other) and says, with Go's rules, whether loading will fail.
+//! The rules: one file per finding code, each deciding and wording its findings from the
+//! project model (source mode) or from the binaries' plain data (binary mode). `run` applies
+//! every source-mode rule and the policy, then derives the verdicts and the fix proposals.
+//!
+//! A rule file's doc comment says what the code means, why it breaks loading, and the fix;
+//! the user-facing text of each code lives in the table in `crate::codes`.
 
-mod build_flags;
-mod duplicate_plugin;
-mod incomplete;
-mod proposals;
-mod replace_divergence;
-mod source_path;
-mod sum_mismatch;
-mod toolchain;
+pub mod binary;
+mod gd001_version_conflict;
+mod gd002_replace_divergence;
+mod gd003_sum_mismatch;
+mod gd004_toolchain_mismatch;
+mod gd005_build_flag_mismatch;
+mod gd006_inconsistent_vendoring;
+mod gd007_source_path_divergence;
+mod gd008_duplicate_plugin_path;
+mod gd020_package_hash_mismatch;
+mod gd021_host_not_dynamic;
+mod gd022_host_without_cgo;
+mod gd023_go_version_mismatch;
+mod gd024_not_a_go_artifact;
+mod gd090_incomplete_information;
 mod vendored_sources;
-mod vendoring;
-mod version_conflict;
 
-pub use proposals::{relative_dir, Change, HostUpgrade, Move, Proposal};
+pub use crate::fixes::{relative_dir, Change, HostUpgrade, Move, Proposal};
 
 use crate::finding::{sort_findings, Evidence, Finding, Severity};
 use crate::project::{Project, Side};
@@ -73,43 +82,31 @@ pub(crate) fn go_mod_evidence(side: &Side, module: &str) -> Option<Evidence> {
     })
 }
 
-/// Runs every analysis over the project.
-pub fn analyze(project: &Project) -> Analysis {
+/// Runs every source-mode rule over the project.
+pub fn run(project: &Project) -> Analysis {
     let host = &project.host;
     let mut findings = Vec::new();
-    findings.extend(vendoring::check(host));
-    findings.extend(incomplete::check(host));
+    findings.extend(gd006_inconsistent_vendoring::check(host));
+    findings.extend(gd090_incomplete_information::check(host));
     findings.extend(vendored_sources::pristine(host, &project.modcache));
     for p in &project.plugins {
-        findings.extend(version_conflict::check(host, p));
-        findings.extend(replace_divergence::check(host, p));
-        findings.extend(source_path::check(host, p));
-        findings.extend(sum_mismatch::check(host, p));
-        findings.extend(toolchain::check(host, p));
-        findings.extend(build_flags::check(host, p));
-        findings.extend(vendoring::check(p));
-        findings.extend(incomplete::check(p));
+        findings.extend(gd001_version_conflict::check(host, p));
+        findings.extend(gd002_replace_divergence::check(host, p));
+        findings.extend(gd007_source_path_divergence::check(host, p));
+        findings.extend(gd003_sum_mismatch::check(host, p));
+        findings.extend(gd004_toolchain_mismatch::check(host, p));
+        findings.extend(gd005_build_flag_mismatch::check(host, p));
+        findings.extend(gd022_host_without_cgo::check(host, p));
+        findings.extend(gd006_inconsistent_vendoring::check(p));
+        findings.extend(gd090_incomplete_information::check(p));
         findings.extend(vendored_sources::between(host, p));
         findings.extend(vendored_sources::pristine(p, &project.modcache));
     }
-    findings.extend(duplicate_plugin::check(&project.plugins));
-    // Modules shared only by plugins: the first plugin loaded provides them to later ones.
-    for (i, a) in project.plugins.iter().enumerate() {
-        for b in &project.plugins[i + 1..] {
-            for mut f in version_conflict::check(a, b) {
-                let module = f.module.clone().unwrap_or_default();
-                if host.build_list.get(&module).is_none() {
-                    // Opened first, `a` provides the module; only `b` fails to open.
-                    f.artifacts = vec![b.name.clone()];
-                    f.message.push_str(&format!(
-                        " (not in the host: the plugin opened first provides it, so {} fails if opened after {})",
-                        b.name, a.name
-                    ));
-                    findings.push(f);
-                }
-            }
-        }
-    }
+    findings.extend(gd008_duplicate_plugin_path::check(&project.plugins));
+    findings.extend(gd001_version_conflict::between_plugins(
+        host,
+        &project.plugins,
+    ));
     findings.retain(|f| !project.config.policy.ignore.contains(&f.code));
     findings.retain(|f| {
         f.module
@@ -118,7 +115,7 @@ pub fn analyze(project: &Project) -> Analysis {
     });
     sort_findings(&mut findings);
     let (verdict, plugins) = verdicts(project, &findings);
-    let proposals = proposals::propose(project, &findings);
+    let proposals = crate::fixes::propose(project, &findings);
     Analysis {
         verdict,
         plugins,

@@ -1,5 +1,9 @@
-//! GD001: a module both sides build with, selected at different versions. Its packages'
-//! export data differ, so the runtime rejects the plugin whenever both link one of them.
+//! GD001 version-conflict: a module both sides build with, selected at different versions.
+//!
+//! - What: host and plugin select different versions of a module.
+//! - Why: its packages' export data differ, so the runtime rejects the plugin whenever both
+//!   link one of them ("plugin was built with a different version of package P").
+//! - Fix: align the plugin on the host's version (`godrift align`), or rebuild the host.
 
 use super::go_mod_evidence;
 use crate::finding::{Code, Finding, Severity};
@@ -67,4 +71,50 @@ pub fn check(a: &Side, b: &Side) -> Vec<Finding> {
         out.push(f);
     }
     out
+}
+
+/// Modules shared only by plugins: the first plugin opened provides them to later ones, so
+/// a later plugin with another version fails to open after it.
+pub fn between_plugins(host: &Side, plugins: &[Side]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (i, a) in plugins.iter().enumerate() {
+        for b in &plugins[i + 1..] {
+            for mut f in check(a, b) {
+                let module = f.module.clone().unwrap_or_default();
+                if host.build_list.get(&module).is_none() {
+                    // Opened first, `a` provides the module; only `b` fails to open.
+                    f.artifacts = vec![b.name.clone()];
+                    f.message.push_str(&format!(
+                        " (not in the host: the plugin opened first provides it, so {} fails if opened after {})",
+                        b.name, a.name
+                    ));
+                    out.push(f);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Binary mode: the module of a mismatched package is at another version in build info.
+pub fn binary(
+    label: &str,
+    plugin: &str,
+    module: &str,
+    host_version: &str,
+    plugin_version: &str,
+    package: &str,
+) -> Finding {
+    let mut f = Finding::new(
+        Code::VersionConflict,
+        Severity::Error,
+        format!("{module} is {host_version} in the {label} but {plugin_version} in {plugin}"),
+    );
+    f.module = Some(module.to_string());
+    f.packages = vec![package.to_string()];
+    f.fix = Some(format!(
+        "align both on one version, e.g. `go get {module}@{}` in the older side",
+        crate::semver::max(host_version, plugin_version)
+    ));
+    f
 }

@@ -29,3 +29,18 @@ pub fn check(plugins: &[Side]) -> Vec<Finding> {
     }
     out
 }
+
+/// Binary mode: a plugin with the same plugin path loaded before.
+pub fn binary(first: &str, name: &str, plugin_path: &str) -> Finding {
+    let mut f = Finding::new(
+        Code::DuplicatePluginPath,
+        Severity::Error,
+        format!("{name} and {first} have the same plugin path {plugin_path}"),
+    );
+    f.artifacts = vec![first.to_string(), name.to_string()];
+    f
+}
+
+pub fn binary_root_cause(first: &str, plugin_path: &str) -> String {
+    format!("{first} was built from the same package {plugin_path}; each plugin needs its own main package path")
+}

@@ -51,20 +51,6 @@ pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
         ),
     ];
     let mut out = Vec::new();
-    // plugin.Open needs cgo in the host: without it every plugin fails.
-    if h.cgo_enabled == Some(false) {
-        let mut f = Finding::new(
-            Code::HostWithoutCgo,
-            Severity::Error,
-            format!(
-                "the host is built with CGO_ENABLED=0: plugin.Open fails with \"plugin: not implemented\" for {}",
-                plugin.name
-            ),
-        );
-        f.artifacts = vec![host.name.clone(), plugin.name.clone()];
-        f.fix = Some("build the host with CGO_ENABLED=1 (and a C toolchain)".into());
-        out.push(f);
-    }
     for (flag, hv, pv, severity) in pairs {
         if hv == pv {
             continue;
@@ -81,4 +67,40 @@ pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
         out.push(f);
     }
     out
+}
+
+/// Binary mode: a hash-affecting setting differs in build info.
+pub fn binary(
+    label: &str,
+    plugin: &str,
+    key: &str,
+    host_value: &str,
+    plugin_value: &str,
+    first_package: &str,
+) -> Finding {
+    let show = |v: &str| {
+        if v.is_empty() {
+            "unset".to_string()
+        } else {
+            format!("{key}={v}")
+        }
+    };
+    let message = if key == "-tags" {
+        format!(
+            "-tags differs: {label} {}, plugin {plugin} {} (build tags select different files of shared packages, here {first_package})",
+            show(host_value),
+            show(plugin_value),
+        )
+    } else {
+        format!(
+            "{key} differs: {label} {}, plugin {plugin} {} (every package's hash changes, so the runtime names whichever it checks first: {first_package})",
+            show(host_value),
+            show(plugin_value),
+        )
+    };
+    let mut f = Finding::new(Code::BuildFlagMismatch, Severity::Error, message);
+    f.fix = Some(format!(
+        "build host and plugins with the same {key} setting"
+    ));
+    f
 }

@@ -1,0 +1,258 @@
+//! Binary mode: the runtime replay (`crate::binary::replay`) and the causes of hash
+//! differences (`crate::binary::diagnose`) are plain data; this turns them into findings,
+//! each worded by its code's rule file, and sets each plugin's root cause and rebuild recipe.
+
+use super::{
+    gd001_version_conflict, gd002_replace_divergence, gd004_toolchain_mismatch,
+    gd005_build_flag_mismatch, gd007_source_path_divergence, gd008_duplicate_plugin_path,
+    gd020_package_hash_mismatch, gd021_host_not_dynamic, gd022_host_without_cgo,
+    gd023_go_version_mismatch, gd024_not_a_go_artifact, gd090_incomplete_information,
+};
+use crate::binary::diagnose::{self, Cause};
+use crate::binary::{Artifact, Event, HostSummary, PluginResult, Verdict};
+use crate::finding::{sort_findings, Finding};
+use serde::Serialize;
+
+/// `godrift check`'s result (`schema_version` 1).
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckReport {
+    pub schema_version: u32,
+    pub host: HostSummary,
+    pub plugins: Vec<PluginResult>,
+    pub findings: Vec<Finding>,
+}
+
+impl CheckReport {
+    pub fn all_load(&self) -> bool {
+        self.plugins.iter().all(|p| p.verdict == Verdict::Loads)
+    }
+}
+
+/// Replays loading `plugins` (in order) into `host` and explains every failure. `names` are
+/// the paths as the host program would pass them to plugin.Open.
+pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckReport {
+    let replay = crate::binary::replay(host, plugins, names);
+    let host_name = replay.host.path.clone();
+    let mut findings = Vec::new();
+    if replay.facts.not_go {
+        findings.push(gd024_not_a_go_artifact::host(&host_name));
+    }
+    if replay.facts.static_link {
+        findings.push(gd022_host_without_cgo::binary(&host_name));
+    } else if replay.facts.no_plugin_symbols {
+        findings.push(gd021_host_not_dynamic::binary(&host_name));
+    }
+    let mut results = replay.plugins;
+    for i in 0..results.len() {
+        let (plugin, name) = (&plugins[i], &names[i]);
+        let r = &results[i];
+        let mut root_cause = None;
+        let mut rebuild_with = None;
+        match &r.event {
+            Event::Loads => {}
+            Event::HostStatic => root_cause = Some(gd022_host_without_cgo::ROOT_CAUSE.into()),
+            Event::HostNotDynamic => root_cause = Some(gd021_host_not_dynamic::ROOT_CAUSE.into()),
+            Event::DlopenRefused => findings.push(gd024_not_a_go_artifact::executable(name)),
+            Event::Cached { of } => root_cause = results[*of].root_cause.clone(),
+            Event::NotGo => findings.push(gd024_not_a_go_artifact::plugin(name)),
+            Event::LegacyFormat => {
+                let f = gd090_incomplete_information::legacy_hashes(&host_name, name);
+                root_cause = Some(gd090_incomplete_information::LEGACY_ROOT_CAUSE.into());
+                findings.push(f);
+            }
+            Event::OtherRelease => {
+                let f = gd023_go_version_mismatch::binary(
+                    &host_name,
+                    name,
+                    replay.host.go_version.as_deref(),
+                    r.go_version.as_deref(),
+                );
+                root_cause = Some(gd023_go_version_mismatch::root_cause(
+                    replay.host.go_version.as_deref(),
+                    r.go_version.as_deref(),
+                ));
+                findings.push(f);
+            }
+            Event::AlreadyLoaded { first, plugin_path } => {
+                root_cause = Some(gd008_duplicate_plugin_path::binary_root_cause(
+                    first,
+                    plugin_path,
+                ));
+                findings.push(gd008_duplicate_plugin_path::binary(
+                    first,
+                    name,
+                    plugin_path,
+                ));
+            }
+            Event::HashMismatch { against } => {
+                // Explain against the side the runtime compared with.
+                let (other, label) = match against {
+                    Some(j) => (&plugins[*j], format!("earlier plugin {}", names[*j])),
+                    None => (host, "host".to_string()),
+                };
+                let causes = diagnose::causes(other, plugin, &r.mismatched_packages);
+                let explained = cause_findings(&causes, &label, &host_name, name);
+                root_cause = explained.first().map(|f| f.message.clone());
+                rebuild_with = host.build_info.as_ref().map(diagnose::recipe);
+                findings.push(gd020_package_hash_mismatch::binary(
+                    &host_name,
+                    name,
+                    &plugin.path,
+                    r,
+                ));
+                findings.extend(explained);
+            }
+        }
+        let r = &mut results[i];
+        r.root_cause = root_cause;
+        r.rebuild_with = rebuild_with;
+    }
+    sort_findings(&mut findings);
+    CheckReport {
+        schema_version: 1,
+        host: replay.host,
+        plugins: results,
+        findings,
+    }
+}
+
+/// One finding per cause, most decisive first. Packages that differ only because they import
+/// a drifted module's packages are attributed to the first drifted module's finding.
+fn cause_findings(causes: &[Cause], label: &str, host: &str, plugin: &str) -> Vec<Finding> {
+    let artifacts = vec![host.to_string(), plugin.to_string()];
+    let dependents: Vec<&str> = causes
+        .iter()
+        .filter_map(|c| match c {
+            Cause::Imports { package, .. } => Some(package.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut attributed = false;
+    for c in causes {
+        let mut f = match c {
+            Cause::NoBuildInfo => gd090_incomplete_information::no_build_info(plugin),
+            Cause::Toolchain {
+                host,
+                plugin: pv,
+                same_release: true,
+            } => gd004_toolchain_mismatch::binary(label, plugin, host, pv),
+            Cause::Toolchain {
+                host,
+                plugin: pv,
+                same_release: false,
+            } => gd023_go_version_mismatch::cause(label, plugin, host, pv),
+            Cause::Setting {
+                key,
+                host,
+                plugin: pv,
+                first_package,
+            } => gd005_build_flag_mismatch::binary(label, plugin, key, host, pv, first_package),
+            Cause::Version {
+                module,
+                host,
+                plugin: pv,
+                package,
+            } => gd001_version_conflict::binary(label, plugin, module, host, pv, package),
+            Cause::Replace {
+                module,
+                host,
+                plugin: pv,
+                package,
+            } => gd002_replace_divergence::binary(label, module, host, pv, package),
+            Cause::LocalDir { module, package } => {
+                gd007_source_path_divergence::binary_local_dir(module, package)
+            }
+            Cause::Content {
+                module,
+                version,
+                package,
+            } => gd007_source_path_divergence::binary_content(module, version, package),
+            // Worded on the drifted module's finding below.
+            Cause::Imports { .. } => continue,
+        };
+        if !attributed
+            && !dependents.is_empty()
+            && matches!(c, Cause::Version { .. } | Cause::Replace { .. })
+        {
+            attributed = true;
+            f.message.push_str(&format!(
+                "; {} other package(s) differ only because they import what changed: {}",
+                dependents.len(),
+                dependents.join(", ")
+            ));
+            f.packages.extend(dependents.iter().map(|p| p.to_string()));
+        }
+        f.artifacts = artifacts.clone();
+        out.push(f);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::binary::buildinfo::{BuildInfo, Dep};
+    use crate::codes::Code;
+
+    fn art(name: &str, deps: &[(&str, &str)], hashes: &[(&str, u8)]) -> Artifact {
+        Artifact {
+            path: name.into(),
+            dynamic: true,
+            hashes: hashes
+                .iter()
+                .map(|(p, h)| (p.to_string(), [*h; 8]))
+                .collect(),
+            check_order: hashes.iter().map(|(p, _)| p.to_string()).collect(),
+            build_info: Some(BuildInfo {
+                go_version: "go1.26.8".into(),
+                path: format!("example.com/{name}"),
+                deps: deps
+                    .iter()
+                    .map(|(p, v)| Dep {
+                        path: p.to_string(),
+                        version: v.to_string(),
+                        ..Dep::default()
+                    })
+                    .collect(),
+                ..BuildInfo::default()
+            }),
+            legacy_hash_format: false,
+            dlopen_refusal: None,
+        }
+    }
+
+    #[test]
+    fn packages_that_differ_through_their_imports_are_attributed_to_the_bumped_module() {
+        // b.com/b is the same version on both sides but imports a.com/a, which was bumped:
+        // b's hash differs only because of a. The runtime names b first.
+        let host = art(
+            "host",
+            &[("a.com/a", "v1.0.0"), ("b.com/b", "v1.0.0")],
+            &[("b.com/b", 1), ("a.com/a", 1)],
+        );
+        let plugin = art(
+            "p.so",
+            &[("a.com/a", "v1.1.0"), ("b.com/b", "v1.0.0")],
+            &[("b.com/b", 2), ("a.com/a", 2)],
+        );
+        let r = check(&host, &[plugin], &["p.so".into()]);
+        assert_eq!(r.plugins[0].mismatched_packages[0].package, "b.com/b");
+        let codes: Vec<Code> = r.findings.iter().map(|f| f.code).collect();
+        assert_eq!(codes, [Code::VersionConflict, Code::PackageHashMismatch]);
+        let gd001 = &r.findings[0];
+        assert!(
+            gd001
+                .message
+                .contains("differ only because they import what changed: b.com/b"),
+            "{}",
+            gd001.message
+        );
+        assert_eq!(gd001.packages, ["a.com/a", "b.com/b"]);
+        let rc = r.plugins[0].root_cause.as_deref().unwrap();
+        assert!(
+            rc.starts_with("a.com/a is v1.0.0 in the host but v1.1.0"),
+            "{rc}"
+        );
+    }
+}
