@@ -441,6 +441,23 @@ mod tests {
     }
 
     #[test]
+    fn owner_and_group_are_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let f = tmp.path().join("go.mod");
+        std::fs::write(&f, "old").unwrap();
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            // Root replacing another user's file: the new file is given back to them.
+            std::os::unix::fs::chown(&f, Some(65534), Some(65534)).unwrap();
+        }
+        let before = std::fs::metadata(&f).unwrap();
+        write_file(&f, b"new").unwrap();
+        let after = std::fs::metadata(&f).unwrap();
+        assert_eq!((after.uid(), after.gid()), (before.uid(), before.gid()));
+        assert_eq!(std::fs::read_to_string(&f).unwrap(), "new");
+    }
+
+    #[test]
     fn new_files_get_the_umask_default_and_missing_directories_are_named() {
         let tmp = tempfile::tempdir().unwrap();
         let f = tmp.path().join("new.json");
