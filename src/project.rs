@@ -117,7 +117,15 @@ fn load_side(
     opts: &Options,
 ) -> Result<Side, ProjectError> {
     let go_mod_path = dir.join("go.mod");
-    let text = crate::fsio::read_input(&go_mod_path)?;
+    let text = crate::fsio::read_input(&go_mod_path).map_err(|e| {
+        if e.is_not_found() {
+            ProjectError::Invalid(format!(
+                "{e}: not a Go module (run godrift in the host module, or where godrift.toml is; `godrift init` writes one)"
+            ))
+        } else {
+            e.into()
+        }
+    })?;
     let go_mod = gomod::parse_mod(
         &go_mod_path.display().to_string(),
         &text,

@@ -87,6 +87,11 @@ pub fn run(args: &NewPluginArgs, out: Out) -> Result<i32> {
     );
     godrift::fsio::write_file(&dir.join("go.mod"), gm.as_bytes())?;
     godrift::fsio::write_file(&dir.join("main.go"), main.as_bytes())?;
-    writeln!(out, "created {} ({module})", godrift::fsio::shown(&dir))?;
+    writeln!(
+        out,
+        "created {} ({})",
+        godrift::fsio::shown(&dir),
+        godrift::text::line(&module)
+    )?;
     Ok(EXIT_CLEAN)
 }
