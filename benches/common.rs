@@ -77,18 +77,19 @@ pub fn module_graph(root: &Path, n: usize, plugins: usize, seed: u64) {
     .expect("config");
 }
 
-/// A vendor-heavy tree: `files` files in total (median ~1 KiB, a few large ones) spread
-/// over a host and `plugins` plugins, each vendoring the same modules.
-pub fn vendor_trees(root: &Path, files: usize, plugins: usize, seed: u64) -> u64 {
+/// A vendored project as `go mod vendor` leaves it: a host and `plugins` plugins (go 1.22,
+/// -trimpath in godrift.toml) vendoring the same valid modules (`example.com/mod{m}`),
+/// `files` vendored files in total across all sides (median ~1 KiB, 1% up to ~576 KiB),
+/// and the module cache holding the pristine copies with go.sum hashes that match.
+/// Returns the total bytes of vendored files.
+pub fn vendor_project(root: &Path, files: usize, plugins: usize, seed: u64) -> u64 {
     let mut r = Lcg::new(seed);
     let sides: Vec<String> = std::iter::once("host".to_string())
         .chain((0..plugins).map(|p| format!("plugins/p{p}")))
         .collect();
     let per_side = files / sides.len();
     let modules = (per_side / 40).max(1);
-    let mut bytes = 0u64;
-    // One content set, copied to every side (so comparisons do real work).
-    let mut content: Vec<(String, Vec<u8>)> = Vec::with_capacity(per_side);
+    let mut content: Vec<(usize, String, Vec<u8>)> = Vec::with_capacity(per_side);
     for f in 0..per_side {
         let m = f % modules;
         let size = if r.below(100) == 0 {
@@ -96,17 +97,52 @@ pub fn vendor_trees(root: &Path, files: usize, plugins: usize, seed: u64) -> u64
         } else {
             200 + r.below(1800)
         };
-        let body: Vec<u8> = (0..size)
-            .map(|k| b"abcdefghij\n"[((k + f as u64) % 11) as usize])
-            .collect();
-        content.push((format!("example.com/v{m}/f{f}.go"), body));
+        let mut body = format!("package mod{m}\n\n// file {f}\n").into_bytes();
+        body.extend((0..size).map(|k| b"abcdefghij\n"[((k + f as u64) % 11) as usize]));
+        // Every fourth file in a subpackage, as real modules have.
+        let rel = if f % 4 == 0 {
+            format!("sub/f{f}.go")
+        } else {
+            format!("f{f}.go")
+        };
+        content.push((m, rel, body));
     }
+    let modcache = root.join("modcache");
+    for m in 0..modules {
+        let dir = modcache.join(format!("example.com/mod{m}@v1.0.0"));
+        std::fs::create_dir_all(dir.join("sub")).expect("mkdir");
+        std::fs::write(
+            dir.join("go.mod"),
+            format!("module example.com/mod{m}\n\ngo 1.21\n"),
+        )
+        .expect("go.mod");
+        std::fs::write(dir.join("LICENSE"), "BSD\n").expect("licence");
+    }
+    for (m, rel, body) in &content {
+        std::fs::write(
+            modcache.join(format!("example.com/mod{m}@v1.0.0/{rel}")),
+            body,
+        )
+        .expect("write");
+    }
+    let mut sum = String::new();
+    for m in 0..modules {
+        let mv = godrift::module::ModuleVersion::new(format!("example.com/mod{m}"), "v1.0.0");
+        let dir = modcache.join(format!("example.com/mod{m}@v1.0.0"));
+        let h1 = godrift::dirhash::hash_module_dir(&mv, &dir).expect("h1");
+        let gm = std::fs::read(dir.join("go.mod")).expect("go.mod");
+        sum.push_str(&format!(
+            "example.com/mod{m} v1.0.0 {h1}\nexample.com/mod{m} v1.0.0/go.mod {}\n",
+            godrift::dirhash::hash_go_mod(&gm)
+        ));
+    }
+    let mut bytes = 0u64;
     for side in &sides {
         let base = root.join(side);
         let mut txt = String::new();
         for m in 0..modules {
             txt.push_str(&format!(
-                "# example.com/v{m} v1.0.0\n## explicit\nexample.com/v{m}\n"
+                "# example.com/mod{m} v1.0.0\n## explicit; go 1.21\nexample.com/mod{m}\nexample.com/mod{m}/sub\n"
             ));
         }
         std::fs::create_dir_all(base.join("vendor")).expect("mkdir");
@@ -116,15 +152,18 @@ pub fn vendor_trees(root: &Path, files: usize, plugins: usize, seed: u64) -> u64
             side.replace('/', "-")
         );
         for m in 0..modules {
-            gm.push_str(&format!("\texample.com/v{m} v1.0.0\n"));
+            gm.push_str(&format!("\texample.com/mod{m} v1.0.0\n"));
         }
         gm.push_str(")\n");
         std::fs::write(base.join("go.mod"), gm).expect("go.mod");
-        for (rel, body) in &content {
-            let p = base.join("vendor").join(rel);
-            if let Some(parent) = p.parent() {
-                std::fs::create_dir_all(parent).expect("mkdir");
-            }
+        std::fs::write(base.join("go.sum"), &sum).expect("go.sum");
+        for m in 0..modules {
+            let d = base.join(format!("vendor/example.com/mod{m}"));
+            std::fs::create_dir_all(d.join("sub")).expect("mkdir");
+            std::fs::write(d.join("LICENSE"), "BSD\n").expect("licence");
+        }
+        for (m, rel, body) in &content {
+            let p = base.join(format!("vendor/example.com/mod{m}/{rel}"));
             std::fs::write(&p, body).expect("write");
             bytes += body.len() as u64;
         }

@@ -1,6 +1,9 @@
 //! Accepted drift: a baseline file lists findings a team has accepted, so a pre-commit hook
 //! or CI fails only on new drift. A finding is identified by its code, module, artifacts and
-//! message (which carries the versions: a changed version is new drift).
+//! message (which carries the versions: a changed version is new drift), taken from the
+//! report, where paths are relative to the project root: the keys do not depend on how the
+//! project directory was spelled. Accepted findings stay in the report, marked; they only
+//! stop counting for the exit code.
 
 use crate::finding::Finding;
 use serde::{Deserialize, Serialize};
@@ -34,10 +37,15 @@ impl Baseline {
         serde_json::from_str(text)
     }
 
-    /// Drops accepted findings; returns how many were dropped.
-    pub fn filter(&self, findings: &mut Vec<Finding>) -> usize {
-        let before = findings.len();
-        findings.retain(|f| !self.accepted.contains(&fingerprint(f)));
-        before - findings.len()
+    /// Marks the accepted findings; returns how many were marked.
+    pub fn mark(&self, findings: &mut [Finding]) -> usize {
+        let mut n = 0;
+        for f in findings {
+            if self.accepted.contains(&fingerprint(f)) {
+                f.accepted = true;
+                n += 1;
+            }
+        }
+        n
     }
 }

@@ -30,6 +30,8 @@ pub enum Code {
     VendoredFileSetDiffers,
     #[serde(rename = "GD011")]
     ModuleCacheTampered,
+    #[serde(rename = "GD012")]
+    HostModuleRebuilt,
     #[serde(rename = "GD020")]
     PackageHashMismatch,
     #[serde(rename = "GD021")]
@@ -93,7 +95,7 @@ const fn info(
 use Severity::{Error, Warning};
 
 /// The table, in code order.
-pub static TABLE: [CodeInfo; 17] = [
+pub static TABLE: [CodeInfo; 18] = [
     info(
         Code::VersionConflict,
         "GD001",
@@ -203,6 +205,16 @@ pub static TABLE: [CodeInfo; 17] = [
         "the module cache copy of a module does not match go.sum",
         "the code compiled is not the code go.sum vouches for; builds from this cache and from a clean one differ.",
         "`go clean -modcache` (or delete that module's directory) and download it again.",
+    ),
+    info(
+        Code::HostModuleRebuilt,
+        "GD012",
+        "host-module-rebuilt",
+        Error,
+        "both",
+        "the plugin compiles packages of the host's own module from somewhere other than the host's module directory",
+        "the host compiles its own packages as its main module; a plugin that compiles them from a module version, a `replace` to a copy, or vendor/ records other source paths (with -trimpath: `module@version` instead of `module`), so plugin.Open fails on the first such package even when the code is byte-identical.",
+        "build the plugin in a go.work that uses the host's module directory (`go work init ./host ./plugin`) with the host's -trimpath setting; a `replace` to the host's own directory also works, but only without -trimpath on both sides.",
     ),
     info(
         Code::PackageHashMismatch,

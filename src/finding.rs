@@ -75,9 +75,21 @@ pub struct Finding {
     /// A unified diff (capped) where one explains the finding.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
+    /// Accepted by a baseline: shown, but it does not change the exit code.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub accepted: bool,
 }
 
 impl Finding {
+    /// The severity as shown to people: `error`, or `error (accepted)` under a baseline.
+    pub fn severity_shown(&self) -> String {
+        if self.accepted {
+            format!("{} (accepted)", self.severity.as_str())
+        } else {
+            self.severity.as_str().to_string()
+        }
+    }
+
     pub fn new(code: Code, severity: Severity, message: impl Into<String>) -> Self {
         Finding {
             code,
@@ -89,6 +101,7 @@ impl Finding {
             evidence: Vec::new(),
             fix: None,
             diff: None,
+            accepted: false,
         }
     }
 

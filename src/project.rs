@@ -39,7 +39,7 @@ pub struct Side {
     /// Go's inconsistent-vendoring messages, when vendor/modules.txt disagrees with go.mod.
     pub vendor_problems: Vec<String>,
     /// vendor/modules.txt and the hashed vendor tree, when the build is vendored.
-    pub vendor: Option<(crate::vendor::ModulesTxt, crate::integrity::VendorTree)>,
+    pub vendor: Option<crate::integrity::Vendored>,
 }
 
 /// How to load a project: everything that is not in the project's files is passed here
@@ -55,15 +55,22 @@ pub struct Options<'a> {
 }
 
 /// The default cache directory: `$GODRIFT_CACHE_DIR`, else `$XDG_CACHE_HOME/godrift`, else
-/// `~/.cache/godrift`.
+/// `$HOME/.cache/godrift`. Only absolute paths count (as the XDG spec says of its variables):
+/// an empty HOME or a relative XDG_CACHE_HOME must not put a cache in the current
+/// directory. None: no cache.
 pub fn default_cache_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("GODRIFT_CACHE_DIR").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(d));
+    let abs = |k: &str| {
+        std::env::var_os(k)
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+    };
+    if let Some(d) = abs("GODRIFT_CACHE_DIR") {
+        return Some(d);
     }
-    if let Some(d) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(d).join("godrift"));
+    if let Some(d) = abs("XDG_CACHE_HOME") {
+        return Some(d.join("godrift"));
     }
-    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/godrift"))
+    abs("HOME").map(|h| h.join(".cache/godrift"))
 }
 
 impl Side {
@@ -131,6 +138,13 @@ fn load_side(
         &text,
         Strictness::Strict,
     )?;
+    // cmd/go's modload.ReadModFile: a main module needs its module line.
+    if go_mod.module.is_none() {
+        return Err(ProjectError::Invalid(format!(
+            "go: error reading {}: missing module declaration. To specify the module path:\n\tgo mod edit -module=example.com/mod",
+            go_mod_path.display()
+        )));
+    }
     let sum_path = dir.join("go.sum");
     // Only a missing go.sum is no go.sum: an unreadable one is an error, not "no hashes".
     let go_sum = match crate::fsio::read_optional(&sum_path)? {
@@ -145,12 +159,14 @@ fn load_side(
         let data = crate::fsio::read_input(&txt_path)?;
         let txt = crate::vendor::parse_modules_txt("vendor/modules.txt", &data)?;
         vendor_problems = crate::vendor::check_vendor_consistency(&go_mod, &txt);
-        let tree = crate::integrity::scan_cached(
+        let go_version = go_mod.go.as_ref().map_or("", |g| g.version.as_str());
+        vendor = Some(crate::integrity::Vendored::load(
+            txt,
             &dir.join("vendor"),
-            opts.progress,
+            go_version,
             opts.cache_dir.as_deref(),
-        );
-        vendor = Some((txt, tree));
+            opts.progress,
+        ));
     }
     Ok(Side {
         name,
@@ -164,6 +180,20 @@ fn load_side(
         vendor_problems,
         vendor,
     })
+}
+
+/// A plugin directory that is the host's own module is a configuration mistake, not a plugin.
+fn refuse_host_as_plugin(host: &Side, plugins: &[Side]) -> Result<(), ProjectError> {
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let h = canon(&host.dir);
+    match plugins.iter().find(|p| canon(&p.dir) == h) {
+        Some(p) => Err(ProjectError::Invalid(format!(
+            "{}: this plugin directory is the host module itself ({}); list plugin modules only",
+            p.dir.display(),
+            host.module_path()
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Expands a plugin `path` (a directory or a glob) to module directories, sorted.
@@ -254,6 +284,22 @@ fn join_clean(root: &Path, rel: &Path) -> PathBuf {
     out
 }
 
+/// Indexes the module cache copies of what the sides vendor, once for all sides.
+fn load_vendor_sources(host: &mut Side, plugins: &mut [Side], modcache: &Path, opts: &Options) {
+    let mut vendored: Vec<&mut crate::integrity::Vendored> = std::iter::once(host)
+        .chain(plugins.iter_mut())
+        .filter_map(|s| s.vendor.as_mut())
+        .collect();
+    if !vendored.is_empty() {
+        crate::integrity::load_sources(
+            &mut vendored,
+            modcache,
+            opts.cache_dir.as_deref(),
+            opts.progress,
+        );
+    }
+}
+
 /// Loads a project from explicit directories (`--host DIR --plugin DIR...`).
 pub fn load_explicit(
     host: &Path,
@@ -272,12 +318,16 @@ pub fn load_explicit(
             .unwrap_or_else(|| p.display().to_string());
         sides.push(load_side(name, p, BuildSettings::default(), opts)?);
     }
+    refuse_host_as_plugin(&host, &sides)?;
+    let modcache = opts
+        .graph
+        .gomodcache
+        .clone()
+        .unwrap_or_else(graph::default_modcache);
+    let (mut host, mut sides) = (host, sides);
+    load_vendor_sources(&mut host, &mut sides, &modcache, opts);
     Ok(Project {
-        modcache: opts
-            .graph
-            .gomodcache
-            .clone()
-            .unwrap_or_else(graph::default_modcache),
+        modcache,
         root,
         config,
         host,
@@ -333,26 +383,18 @@ pub fn load(
     )?;
     let mut plugins = Vec::new();
     let mut jobs = Vec::new();
-    // Each directory is one plugin, and the host is never one: a glob that reaches the host
-    // or a directory twice (symlinks) would otherwise report a false GD008.
+    // Each directory is one plugin: a directory reached twice (symlinks, overlapping globs)
+    // would otherwise report a false GD008. (The host reached as a plugin is refused below.)
     let mut taken: std::collections::HashMap<(u64, u64), PathBuf> =
         std::collections::HashMap::new();
-    if let Some(id) = dir_id(&host_dir) {
-        taken.insert(id, host_dir.clone());
-    }
     for pc in &config.plugins {
         for d in expand(&root, &pc.path)? {
             if let Some(id) = dir_id(&d) {
                 if let Some(first) = taken.get(&id) {
-                    let what = if *first == host_dir {
-                        "the host's directory".to_string()
-                    } else {
-                        format!("the same directory as {}", first.display())
-                    };
                     notes.push(format!(
-                        "plugin path {:?} reaches {} at {}: not a plugin of its own",
+                        "plugin path {:?} reaches {} again at {}: one plugin",
                         pc.path,
-                        what,
+                        first.display(),
                         d.display()
                     ));
                     continue;
@@ -377,15 +419,16 @@ pub fn load(
     for side in loaded {
         plugins.push(side?);
     }
-    if plugins.is_empty() {
-        notes.push("no plugin modules found".into());
-    }
+    refuse_host_as_plugin(&host, &plugins)?;
+    let modcache = opts
+        .graph
+        .gomodcache
+        .clone()
+        .unwrap_or_else(graph::default_modcache);
+    let mut host = host;
+    load_vendor_sources(&mut host, &mut plugins, &modcache, opts);
     Ok(Project {
-        modcache: opts
-            .graph
-            .gomodcache
-            .clone()
-            .unwrap_or_else(graph::default_modcache),
+        modcache,
         root,
         config,
         host,

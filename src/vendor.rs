@@ -41,6 +41,9 @@ pub fn parse_modules_txt(file_name: &str, data: &[u8]) -> Result<ModulesTxt, Par
     let mut out = ModulesTxt::default();
     // Index into out.modules of the current module line, if any.
     let mut current: Option<usize> = None;
+    // Module (path, version) → its index in out.modules: one lookup per `#` line.
+    let mut index: std::collections::HashMap<ModuleVersion, usize> =
+        std::collections::HashMap::new();
     let mut offset = 0;
     for line in text.split('\n') {
         let start = offset;
@@ -74,12 +77,13 @@ pub fn parse_modules_txt(file_name: &str, data: &[u8]) -> Result<ModulesTxt, Par
             }
             // The same module may appear twice (once for packages, once for a replacement):
             // merge into one entry, as Go's metadata map does.
-            if let Some(i) = out.modules.iter().position(|m| m.module == module) {
+            if let Some(&i) = index.get(&module) {
                 if replacement.is_some() {
                     out.modules[i].replacement = replacement;
                 }
                 current = Some(i);
             } else {
+                index.insert(module.clone(), out.modules.len());
                 out.modules.push(VendoredModule {
                     module,
                     replacement,
@@ -117,10 +121,6 @@ pub fn parse_modules_txt(file_name: &str, data: &[u8]) -> Result<ModulesTxt, Par
 }
 
 impl ModulesTxt {
-    fn find(&self, m: &ModuleVersion) -> Option<&VendoredModule> {
-        self.modules.iter().find(|v| &v.module == m)
-    }
-
     /// Modules that provide packages (the vendored build list), in order.
     pub fn build_list(&self) -> impl Iterator<Item = &VendoredModule> {
         self.modules.iter().filter(|m| !m.packages.is_empty())
@@ -132,20 +132,36 @@ fn describe(m: &ModuleVersion) -> String {
 }
 
 /// cmd/go's checkVendorConsistency for a single main module: the problems Go reports as
-/// `go: inconsistent vendoring in DIR:` followed by one line per problem.
+/// `go: inconsistent vendoring in DIR:` followed by one line per problem. Every lookup is
+/// a map, so the check is linear in go.mod and modules.txt.
 pub fn check_vendor_consistency(go_mod: &ModFile, txt: &ModulesTxt) -> Vec<String> {
+    use std::collections::{HashMap, HashSet};
     let mut errs = Vec::new();
     let pre114 = go_mod.go.as_ref().is_none_or(|g| {
         semver::compare(&format!("v{}", g.version), "v1.14") == std::cmp::Ordering::Less
     });
-    let vendor_version = |path: &str| {
-        txt.build_list()
-            .filter(|m| m.module.path == path)
-            .map(|m| m.module.version.as_str())
-            .max_by(|a, b| semver::compare(a, b))
-    };
+    let by_module: HashMap<&ModuleVersion, &VendoredModule> =
+        txt.modules.iter().rev().map(|m| (&m.module, m)).collect();
+    let mut vendor_versions: HashMap<&str, &str> = HashMap::new();
+    for m in txt.build_list() {
+        let v = vendor_versions.entry(m.module.path.as_str()).or_insert("");
+        if v.is_empty() || semver::compare(&m.module.version, v) == std::cmp::Ordering::Greater {
+            *v = m.module.version.as_str();
+        }
+    }
+    let vendor_version = |path: &str| vendor_versions.get(path).copied();
+    let required: HashSet<&ModuleVersion> = go_mod.require.iter().map(|r| &r.module).collect();
+    // The first replace of each exact module, and of each path without a version.
+    let mut replace_exact: HashMap<&ModuleVersion, &crate::gomod::Replace> = HashMap::new();
+    let mut replace_any: HashMap<&str, &crate::gomod::Replace> = HashMap::new();
+    for r in &go_mod.replace {
+        replace_exact.entry(&r.old).or_insert(r);
+        if r.old.version.is_empty() {
+            replace_any.entry(r.old.path.as_str()).or_insert(r);
+        }
+    }
     for r in &go_mod.require {
-        let explicit = txt.find(&r.module).is_some_and(|m| m.explicit);
+        let explicit = by_module.get(&r.module).is_some_and(|m| m.explicit);
         if explicit {
             continue;
         }
@@ -166,7 +182,7 @@ pub fn check_vendor_consistency(go_mod: &ModFile, txt: &ModulesTxt) -> Vec<Strin
         }
     }
     for r in &go_mod.replace {
-        let vr = txt.find(&r.old).and_then(|m| m.replacement.clone());
+        let vr = by_module.get(&r.old).and_then(|m| m.replacement.clone());
         match vr {
             None => {
                 let skip = pre114
@@ -189,7 +205,7 @@ pub fn check_vendor_consistency(go_mod: &ModFile, txt: &ModulesTxt) -> Vec<Strin
         }
     }
     for m in txt.build_list() {
-        if m.explicit && !go_mod.require.iter().any(|r| r.module == m.module) {
+        if m.explicit && !required.contains(&m.module) {
             errs.push(format!(
                 "{}: is marked as explicit in vendor/modules.txt, but not explicitly required in go.mod",
                 m.module
@@ -197,16 +213,9 @@ pub fn check_vendor_consistency(go_mod: &ModFile, txt: &ModulesTxt) -> Vec<Strin
         }
     }
     for m in txt.modules.iter().filter(|m| m.replacement.is_some()) {
-        let in_go_mod = go_mod
-            .replace
-            .iter()
-            .find(|r| r.old == m.module)
-            .or_else(|| {
-                go_mod
-                    .replace
-                    .iter()
-                    .find(|r| r.old.path == m.module.path && r.old.version.is_empty())
-            });
+        let in_go_mod = replace_exact
+            .get(&m.module)
+            .or_else(|| replace_any.get(m.module.path.as_str()));
         match in_go_mod {
             None => errs.push(format!(
                 "{}: is marked as replaced in vendor/modules.txt, but not replaced in go.mod",

@@ -1,5 +1,7 @@
 //! Binary mode on inputs that are not what it expects, and on stripped real builds.
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -90,8 +92,7 @@ fn go(dir: &Path, gopath: &Path, args: &[&str]) {
 
 #[test]
 fn stripped_builds_keep_the_hashes() {
-    if Command::new("go").arg("version").output().is_err() {
-        println!("skipped: no `go` on PATH");
+    if support::require_go("stripped_builds_keep_the_hashes").is_none() {
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -1,17 +1,12 @@
 //! Binary mode against real Go builds: hosts and plugins are built at test time with the `go`
 //! on PATH, the host really calls plugin.Open, and godrift's verdicts must agree with it.
 
+mod support;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
-
-fn have_go() -> bool {
-    Command::new("go")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -123,10 +118,7 @@ fn old_go() -> Option<PathBuf> {
 fn fixture() -> Option<&'static Fixture> {
     static F: OnceLock<Option<Fixture>> = OnceLock::new();
     F.get_or_init(|| {
-        if !have_go() {
-            eprintln!("skipping: no `go` on PATH");
-            return None;
-        }
+        support::require_go("binary_runtime fixture")?;
         // Under target/ (not /tmp): a static fixture is never dropped, so it would leak there.
         let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("binary-runtime-fixture");
         let _ = std::fs::remove_dir_all(&tmp);
@@ -235,6 +227,10 @@ fn fixture() -> Option<&'static Fixture> {
             runs.push(vec!["same.so", "old.so"]);
             runs.push(vec!["same.so", "edit.so", "old.so"]);
         } else {
+            assert!(
+                !support::in_ci(),
+                "CI must provide the older Go (GODRIFT_OLD_GO) for the Go-version-mismatch cases"
+            );
             eprintln!(
                 "skipping the Go-version-mismatch cases: no older toolchain (set GODRIFT_OLD_GO)"
             );

@@ -4,6 +4,8 @@
 //! parse + format_mod must agree: same error lines, or the same formatted file.
 //! Skipped, with a printed reason, when `go` is not installed.
 
+mod support;
+
 use godrift::gomod::{format_mod, parse_mod, Strictness};
 use std::process::Command;
 
@@ -100,20 +102,12 @@ fn compare(
     }
 }
 
-fn have_go() -> bool {
-    let ok = Command::new("go").arg("version").output().is_ok();
-    if !ok {
-        println!("SKIP: no `go` on PATH");
-    }
-    ok
-}
-
 /// Random go.mod/go.work texts from a token soup, compared with `go mod edit -fmt`. Opt-in
 /// (slow: one go process per case): `GODRIFT_DIFF_CASES=2000 cargo test --test gomod_vs_go -- --ignored`.
 #[test]
 #[ignore]
 fn random_soup_matches_go() {
-    if !have_go() {
+    if support::require_go("random_soup_matches_go").is_none() {
         return;
     }
     let n: usize = std::env::var("GODRIFT_DIFF_CASES")
@@ -221,8 +215,7 @@ fn random_soup_matches_go() {
 
 #[test]
 fn strict_parse_matches_go_mod_edit() {
-    if Command::new("go").arg("version").output().is_err() {
-        println!("SKIP: no `go` on PATH");
+    if support::require_go("strict_parse_matches_go_mod_edit").is_none() {
         return;
     }
     let cases = std::fs::read_to_string(

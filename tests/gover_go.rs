@@ -3,6 +3,8 @@
 //! here as go/version does) (standard library, so no module download is needed).
 //! Skipped, with a printed reason, when `go` is not on PATH.
 
+mod support;
+
 use godrift::semver::gover;
 use std::cmp::Ordering;
 use std::io::Write;
@@ -126,10 +128,13 @@ fn versions() -> Vec<String> {
 
 #[test]
 fn gover_matches_go_version_package() {
-    let Ok(out) = Command::new("go").arg("version").output() else {
-        println!("skipped: `go` not on PATH");
+    if support::require_go("gover_matches_go_version_package").is_none() {
         return;
-    };
+    }
+    let out = Command::new("go")
+        .arg("version")
+        .output()
+        .expect("go version");
     println!("using {}", String::from_utf8_lossy(&out.stdout).trim());
     let dir = tempfile::tempdir().expect("temp dir");
     let main = dir.path().join("main.go");

@@ -395,15 +395,14 @@ fn new_files_get_the_umask_default() {
 // ---- 3. symlink loops in plugin globs --------------------------------------------------
 
 #[test]
-fn symlink_loops_in_plugin_globs_are_fast_and_never_list_the_host() {
+fn symlink_loops_in_plugin_globs_are_fast_and_list_each_plugin_once() {
     let (_tmp, dir) = project("report/clean");
-    // Two links back to the project at every level: 2^12 paths to the same directory.
-    std::os::unix::fs::symlink(".", dir.join("l1")).unwrap();
-    std::os::unix::fs::symlink(".", dir.join("l2")).unwrap();
-    std::os::unix::fs::symlink("..", dir.join("plugins/up")).unwrap();
+    // Two links back to plugins/ at every level: 2^12 paths to the same directories.
+    std::os::unix::fs::symlink(".", dir.join("plugins/l1")).unwrap();
+    std::os::unix::fs::symlink(".", dir.join("plugins/l2")).unwrap();
     std::fs::write(
         dir.join("godrift.toml"),
-        "[host]\npath = \".\"\n[[plugins]]\npath = \"*/*/*/*/*/*/*/*/*/*/*/*\"\n[[plugins]]\npath = \"plugins/*\"\n",
+        "[host]\npath = \".\"\n[[plugins]]\npath = \"plugins/*/*/*/*/*/*/*/*/*/*/*/*\"\n[[plugins]]\npath = \"plugins/*\"\n",
     )
     .unwrap();
     let r = run(&dir, &["report", "--quiet", "--format", "json"]);
@@ -426,13 +425,16 @@ fn symlink_loops_in_plugin_globs_are_fast_and_never_list_the_host() {
         .iter()
         .map(|p| p["name"].as_str().unwrap_or(""))
         .collect();
-    // `lib` (a module directory 12 levels down through the links) and `one`, once each;
-    // never the host (`plugins/up` and `l1/l1/...` are the host's directory).
-    let mut sorted = names.clone();
-    sorted.sort();
-    assert_eq!(sorted, ["lib", "one"], "{names:?}");
-    let notes = v["notes"].to_string();
-    assert!(notes.contains("the host's directory"), "{notes}");
+    assert_eq!(names, ["one"], "each directory is one plugin");
+    assert!(v["notes"].to_string().contains("again"), "{}", v["notes"]);
+}
+
+#[test]
+fn a_glob_that_reaches_the_host_is_refused_not_a_plugin() {
+    let (_tmp, dir) = project("report/clean");
+    std::os::unix::fs::symlink("..", dir.join("plugins/up")).unwrap();
+    let r = run(&dir, &["report", "--quiet"]);
+    assert_refused(&r, "plugins/up", "is the host module itself");
 }
 
 // ---- 4. permission errors are errors ---------------------------------------------------

@@ -12,7 +12,7 @@ fn root() -> PathBuf {
 fn report(dir: &Path, modcache: &Path) -> (i32, serde_json::Value) {
     let out = Command::new(env!("CARGO_BIN_EXE_godrift"))
         .current_dir(dir)
-        .args(["report", "--format", "json", "--quiet"])
+        .args(["report", "--format", "json", "--quiet", "--no-cache"])
         .env("GOMODCACHE", modcache)
         .env_remove("GITHUB_STEP_SUMMARY")
         .output()
@@ -54,17 +54,17 @@ fn edits_are_found_named_and_classified() {
     assert!(has(
         "GD009",
         "error",
-        "edited vendor/example.com/lib/lib.go was edited"
+        "edited vendor/ has edited files of example.com/lib@v1.0.0: they differ from example.com/lib@v1.0.0 in the module cache: vendor/example.com/lib/lib.go (lines inserted"
     ));
     assert!(has(
         "GD009",
         "info",
-        "host vendor/example.com/lib/more.go was edited"
+        "host vendor/ has edited files of example.com/lib@v1.0.0: they differ from example.com/lib@v1.0.0 in the module cache: vendor/example.com/lib/more.go (only a comment"
     ));
     assert!(has(
         "GD010",
         "error",
-        "extra.go exists in edited but not in host"
+        "vendor/example.com/lib/extra.go (only in edited)"
     ));
     let diff = findings
         .iter()
@@ -114,11 +114,11 @@ fn symlinks_in_vendor_are_reported_not_followed() {
     std::fs::write(&outside, "package secret\n").expect("write");
     std::os::unix::fs::symlink(&outside, dir.join("host/vendor/example.com/lib/link.go"))
         .expect("symlink");
-    let tree = godrift::integrity::scan(&dir.join("host/vendor"), None);
+    let tree = godrift::integrity::scan(&dir.join("host/vendor"), None, None);
     assert!(tree
         .symlinks
         .contains(&"example.com/lib/link.go".to_string()));
-    assert!(!tree.files.contains_key("example.com/lib/link.go"));
+    assert!(tree.get("example.com/lib/link.go").is_none());
     let (_, v) = report(&dir, &dir.join("modcache"));
     assert!(v["findings"]
         .as_array()
@@ -160,9 +160,9 @@ fn content_cache_reuses_unchanged_files_only() {
     );
     std::fs::write(&a, "package x\n").expect("write");
     std::fs::write(&b, "package x // b\n").expect("write");
-    let first = godrift::integrity::scan_cached(&vendor, None, Some(&cache));
-    let plain = godrift::integrity::scan(&vendor, None);
-    assert_eq!(first.files, plain.files);
+    let first = godrift::integrity::scan(&vendor, Some(&cache), None);
+    let plain = godrift::integrity::scan(&vendor, None, None);
+    assert_eq!(first.dirs, plain.dirs);
     // Poison the cached digest of a.go: an unchanged file is served from the cache...
     let file = std::fs::read_dir(&cache)
         .expect("cache dir")
@@ -182,22 +182,25 @@ fn content_cache_reuses_unchanged_files_only() {
         })
         .collect();
     std::fs::write(&file, poisoned).expect("poison");
-    let second = godrift::integrity::scan_cached(&vendor, None, Some(&cache));
+    let second = godrift::integrity::scan(&vendor, Some(&cache), None);
     assert_eq!(
-        second.files["example.com/x/a.go"].hash, [0u8; 32],
+        second.digest("example.com/x/a.go").expect("a.go").hash,
+        [0u8; 32],
         "cache not used"
     );
     assert_eq!(
-        second.files["example.com/x/b.go"],
-        plain.files["example.com/x/b.go"]
+        second.get("example.com/x/b.go"),
+        plain.get("example.com/x/b.go")
     );
     // ...and a changed file is re-hashed.
     std::thread::sleep(std::time::Duration::from_millis(20));
     std::fs::write(&a, "package x\n\n").expect("rewrite");
-    let third = godrift::integrity::scan_cached(&vendor, None, Some(&cache));
+    let third = godrift::integrity::scan(&vendor, Some(&cache), None);
     assert_eq!(
-        third.files["example.com/x/a.go"],
-        godrift::integrity::hash_file(&a).expect("hash")
+        third.digest("example.com/x/a.go").copied(),
+        godrift::integrity::hash::hash_file(&a, Default::default())
+            .expect("hash")
+            .digest
     );
 }
 
@@ -217,15 +220,13 @@ fn deleted_files_and_licences_are_reported() {
         .iter()
         .map(|f| format!("{} {} {}", f["code"], f["severity"], f["message"]))
         .collect();
+    // One finding for the module, listing both files: the missing Go file makes it a
+    // warning; the licence alone would be info.
     assert!(
-        msgs.iter()
-            .any(|m| m.contains("host vendor/example.com/lib/more.go is missing")),
-        "{msgs:#?}"
-    );
-    assert!(
-        msgs.iter()
-            .any(|m| m.contains("\"info\"")
-                && m.contains("vendor/example.com/lib/LICENSE is missing")),
+        msgs.iter().any(|m| m.starts_with("\"GD010\" \"warning\"")
+            && m.contains("host vendor/ differs from the files `go mod vendor` copies")
+            && m.contains("vendor/example.com/lib/more.go (missing)")
+            && m.contains("vendor/example.com/lib/LICENSE (missing)")),
         "{msgs:#?}"
     );
 }
@@ -245,10 +246,255 @@ fn unreadable_files_are_reported_and_the_rest_compared() {
         println!("skipped: running as root, permissions do not block reads");
         return;
     }
-    let tree = godrift::integrity::scan(&tmp.path().join("vendor"), None);
-    assert!(tree.files.contains_key("example.com/x/ok.go"));
-    assert!(tree
-        .unreadable
+    let tree = godrift::integrity::scan(&tmp.path().join("vendor"), None, None);
+    assert!(tree.digest("example.com/x/ok.go").is_some());
+    assert!(matches!(
+        tree.get("example.com/x/locked.go"),
+        Some(Err(godrift::integrity::Unhashed::Unreadable(_)))
+    ));
+}
+
+/// godrift as a user that permissions apply to: as root (CI runs as root), dropped to
+/// `nobody` with setpriv; the tree is made world-readable first, except what the test locks.
+fn report_unprivileged(dir: &Path, modcache: &Path) -> serde_json::Value {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = env!("CARGO_BIN_EXE_godrift");
+    let args = ["report", "--format", "json", "--quiet", "--no-cache"];
+    let root = unsafe_is_root();
+    let mut cmd = if root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin]);
+        c.args(args);
+        c
+    } else {
+        let mut c = Command::new(bin);
+        c.args(args);
+        c
+    };
+    // Every ancestor must be traversable by `nobody`.
+    let mut p = dir.to_path_buf();
+    while let Some(parent) = p.parent() {
+        if parent.as_os_str().is_empty() || parent == Path::new("/") {
+            break;
+        }
+        if let Ok(m) = std::fs::metadata(parent) {
+            let mode = m.permissions().mode();
+            if mode & 0o005 != 0o005 && parent.starts_with(std::env::temp_dir()) {
+                let _ =
+                    std::fs::set_permissions(parent, std::fs::Permissions::from_mode(mode | 0o755));
+            }
+        }
+        p = parent.to_path_buf();
+    }
+    let out = cmd
+        .current_dir(dir)
+        .env("GOMODCACHE", modcache)
+        .env("HOME", dir)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .expect("run godrift");
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: exit {:?}: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn unsafe_is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+fn chmod_tree(p: &Path, dirs: u32, files: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    for e in std::fs::read_dir(p)
+        .expect("read_dir")
+        .filter_map(Result::ok)
+    {
+        let path = e.path();
+        if e.file_type().expect("type").is_dir() {
+            chmod_tree(&path, dirs, files);
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(dirs)).expect("chmod");
+        } else {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(files)).expect("chmod");
+        }
+    }
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(dirs)).expect("chmod");
+}
+
+fn messages(v: &serde_json::Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .expect("findings")
         .iter()
-        .any(|(p, _)| p == "example.com/x/locked.go"));
+        .map(|f| format!("{} {} {}", f["code"], f["severity"], f["message"]))
+        .collect()
+}
+
+#[test]
+fn unreadable_vendor_directory_is_named_not_missing() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("p");
+    copy_dir(&root().join("fixtures/report/vendor-edits"), &dir);
+    chmod_tree(&dir, 0o755, 0o644);
+    let locked = dir.join("host/vendor/example.com/lib");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    let v = report_unprivileged(&dir, &dir.join("modcache"));
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let msgs = messages(&v);
+    assert!(
+        msgs.iter().any(|m| m.starts_with("\"GD090\"")
+            && m.contains("host: 1 vendor/ path(s) were not compared")
+            && m.contains("vendor/example.com/lib could not be read")),
+        "{msgs:#?}"
+    );
+    assert!(
+        !msgs
+            .iter()
+            .any(|m| m.contains("(missing)") || m.contains("only in edited")),
+        "files of an unreadable directory reported as missing: {msgs:#?}"
+    );
+}
+
+#[test]
+fn unreadable_module_cache_file_is_named_not_an_edit() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("p");
+    copy_dir(&root().join("fixtures/report/vendor-edits"), &dir);
+    chmod_tree(&dir, 0o755, 0o644);
+    let locked = dir.join("modcache/example.com/lib@v1.0.0/lib.go");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    let v = report_unprivileged(&dir, &dir.join("modcache"));
+    let msgs = messages(&v);
+    // The host's lib.go is pristine: it must not be called edited.
+    assert!(
+        !msgs
+            .iter()
+            .any(|m| m.contains("host vendor/ has edited files") && m.contains("lib.go")),
+        "{msgs:#?}"
+    );
+    assert!(
+        msgs.iter().any(|m| m.starts_with("\"GD090\"")
+            && m.contains(
+                "host: files of example.com/lib@v1.0.0 in the module cache could not be read"
+            )
+            && m.contains("example.com/lib@v1.0.0/lib.go could not be read")),
+        "{msgs:#?}"
+    );
+}
+
+#[test]
+fn sparse_huge_vendored_file_is_capped_and_reported() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("p");
+    copy_dir(&root().join("fixtures/report/vendor-edits"), &dir);
+    let huge = dir.join("host/vendor/example.com/lib/huge.bin");
+    std::fs::File::create(&huge)
+        .expect("create")
+        .set_len(8 << 30)
+        .expect("sparse 8 GiB");
+    let t = std::time::Instant::now();
+    let (_, v) = report(&dir, &dir.join("modcache"));
+    let msgs = messages(&v);
+    assert!(
+        msgs.iter().any(|m| m.starts_with("\"GD090\"")
+            && m.contains("huge.bin is 8589934592 bytes, over the 64 MiB per-file limit")),
+        "{msgs:#?}"
+    );
+    assert!(t.elapsed().as_secs() < 20, "took {:?}", t.elapsed());
+}
+
+#[test]
+fn cache_is_never_written_to_the_current_directory() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("p");
+    copy_dir(&root().join("fixtures/report/vendor-edits"), &dir);
+    let listing = |d: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .expect("read_dir")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let before = listing(&dir);
+    for (home, xdg) in [("", None), ("", Some("rel-cache")), ("rel-home", Some(""))] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_godrift"));
+        cmd.current_dir(&dir)
+            .args(["report", "--format", "json", "--quiet"])
+            .env("GOMODCACHE", dir.join("modcache"))
+            .env("HOME", home)
+            .env_remove("GODRIFT_CACHE_DIR")
+            .env_remove("GITHUB_STEP_SUMMARY");
+        match xdg {
+            Some(x) => cmd.env("XDG_CACHE_HOME", x),
+            None => cmd.env_remove("XDG_CACHE_HOME"),
+        };
+        let out = cmd.output().expect("run");
+        assert!(out.status.code().is_some(), "{out:?}");
+        assert_eq!(
+            listing(&dir),
+            before,
+            "HOME={home:?} XDG_CACHE_HOME={xdg:?}"
+        );
+    }
+}
+
+/// A vendored file of 256 KiB or more truncated while godrift hashes it: godrift used to
+/// memory-map such files and died of SIGBUS. Many large files, truncated and restored in a
+/// loop while reports run.
+#[test]
+fn truncating_large_vendored_files_during_a_run_does_not_kill_godrift() {
+    use std::os::unix::process::ExitStatusExt;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("p");
+    copy_dir(&root().join("fixtures/report/vendor-edits"), &dir);
+    let big: Vec<PathBuf> = (0..64)
+        .map(|i| dir.join(format!("host/vendor/example.com/lib/big{i}.dat")))
+        .collect();
+    let body = vec![b'x'; 1 << 20];
+    for p in &big {
+        std::fs::write(p, &body).expect("write");
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let churn = {
+        let (stop, big) = (stop.clone(), big.clone());
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                for p in &big {
+                    if let Ok(f) = std::fs::OpenOptions::new().write(true).open(p) {
+                        let _ = f.set_len(0);
+                        let _ = f.set_len(1 << 20);
+                    }
+                }
+            }
+        })
+    };
+    let mut signals = Vec::new();
+    for _ in 0..15 {
+        let out = Command::new(env!("CARGO_BIN_EXE_godrift"))
+            .current_dir(&dir)
+            .args(["report", "--format", "json", "--quiet", "--no-cache"])
+            .env("GOMODCACHE", dir.join("modcache"))
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .output()
+            .expect("run");
+        if let Some(sig) = out.status.signal() {
+            signals.push(sig);
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    churn.join().expect("churn");
+    assert!(signals.is_empty(), "godrift killed by signals {signals:?}");
 }

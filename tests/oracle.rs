@@ -15,6 +15,8 @@
 //! `.ci/go-toolchain` cache) gives the older Go for the version-mismatch rows;
 //! `GODRIFT_ORACLE_KEEP=1` keeps the workspace for debugging.
 
+mod support;
+
 mod oracle_support;
 
 use oracle_support::{cached_toolchain, run_host, Outcome, Workspace, DEP, OLD_GO_VERSION};
@@ -215,6 +217,42 @@ fn scenarios(ws: &Workspace) -> Vec<Scenario> {
             "plug-modcache-b-trimpath",
             Loads,
         ),
+        one(
+            "plugin compiles the host's own module from an identical copy (replace)",
+            "host-lib",
+            "plug-hostlib-copy",
+            Fails,
+        ),
+        one(
+            "plugin compiles the host's own module from an edited copy (replace)",
+            "host-lib",
+            "plug-hostlib-edited",
+            Fails,
+        ),
+        one(
+            "plugin replaces the host's module by the host's own directory, no -trimpath",
+            "host-lib",
+            "plug-hostlib-same",
+            Loads,
+        ),
+        one(
+            "plugin replaces the host's module by the host's own directory, -trimpath on both",
+            "host-lib-trimpath",
+            "plug-hostlib-same-trimpath",
+            Fails,
+        ),
+        one(
+            "plugin built in a go.work that uses the host's directory",
+            "host-lib",
+            "plug-hostlib-work",
+            Loads,
+        ),
+        one(
+            "plugin built in a go.work that uses the host's directory, -trimpath on both",
+            "host-lib-trimpath",
+            "plug-hostlib-work-trimpath",
+            Loads,
+        ),
         Scenario {
             name: "two plugins share a dep the host lacks, at v1.0.0 and v1.1.0",
             host: "hostbare",
@@ -278,6 +316,9 @@ fn expected_cause(host: &str, build: &str) -> Option<&'static [&'static str]> {
         "plug-noopt" => &["-gcflags"],
         "plug-tags" => &["-tags"],
         "plug-old-go" if host != "host-old-go" => &[OLD_GO_VERSION],
+        "plug-hostlib-copy" | "plug-hostlib-edited" | "plug-hostlib-same-trimpath" => {
+            &["host's own module"]
+        }
         _ => return None,
     })
 }
@@ -502,6 +543,7 @@ fn report_cause(host: &str, build: &str) -> Option<&'static str> {
         "plug-vendor-shift-trimpath" => "GD009",
         "plug-trimpath" | "plug-race" | "plug-noopt" | "plug-tags" | "plug-goexperiment" => "GD005",
         "plug-old-go" => "GD004",
+        "plug-hostlib-copy" | "plug-hostlib-edited" | "plug-hostlib-same-trimpath" => "GD012",
         _ => return None,
     })
 }
@@ -750,12 +792,16 @@ fn oracle_agreement() {
         eprintln!("oracle: skipped because GODRIFT_ORACLE=skip");
         return;
     }
-    let Some(go) = go_on_path() else {
-        eprintln!("oracle: skipped: no `go` on PATH (the oracle builds real hosts and plugins)");
+    if support::require_go("oracle_agreement").is_none() {
         return;
-    };
+    }
+    let go = go_on_path().expect("go on PATH");
     let mut skipped = Vec::new();
     let old_go = cached_toolchain(OLD_GO_VERSION);
+    assert!(
+        old_go.is_some() || !support::in_ci(),
+        "CI must provide go{OLD_GO_VERSION} (GODRIFT_OLD_GO) for the Go-version-mismatch rows"
+    );
     if old_go.is_none() {
         skipped.push(format!(
             "Go minor-version mismatch: go{OLD_GO_VERSION} is not installed; run `.ci/go-toolchain {OLD_GO_VERSION}` (tests never download)"

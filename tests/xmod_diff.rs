@@ -6,6 +6,8 @@
 //! comparisons of all pairs) must equal ours. Skipped, with a printed reason, when
 //! `go` or the vendored x/mod is absent.
 
+mod support;
+
 use godrift::module;
 use godrift::semver::{self, pseudo};
 use serde_json::{json, Value};
@@ -369,8 +371,7 @@ fn hex(s: &str) -> String {
 /// Go's path.Match (behind GOPRIVATE matching) against ours on every pattern x name pair.
 #[test]
 fn path_match_matches_go() {
-    if Command::new("go").arg("version").output().is_err() {
-        println!("skipped: `go` not on PATH");
+    if support::require_go("path_match_matches_go").is_none() {
         return;
     }
     let mut pats: Vec<String> = [
@@ -482,16 +483,20 @@ fn path_match_matches_go() {
 
 #[test]
 fn semver_and_module_match_vendored_xmod() {
-    let Ok(out) = Command::new("go").args(["env", "GOROOT"]).output() else {
-        println!("skipped: `go` not on PATH");
-        return;
-    };
-    let goroot = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    let xmod = goroot.join("src/cmd/vendor/golang.org/x/mod");
-    if !xmod.join("module/module.go").is_file() {
-        println!("skipped: no vendored x/mod under {}", xmod.display());
+    if support::require_go("semver_and_module_match_vendored_xmod").is_none() {
         return;
     }
+    let out = Command::new("go")
+        .args(["env", "GOROOT"])
+        .output()
+        .expect("go env");
+    let goroot = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    let xmod = goroot.join("src/cmd/vendor/golang.org/x/mod");
+    assert!(
+        xmod.join("module/module.go").is_file(),
+        "the Go toolchain vendors x/mod under {}",
+        xmod.display()
+    );
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
     for sub in ["semver", "module", "internal/lazyregexp"] {

@@ -60,6 +60,13 @@ pub enum Cause {
         /// The package the runtime names first.
         first_package: String,
     },
+    /// A package of the host's own main module, compiled by the plugin as a dependency
+    /// (from a module version, a replacement or vendor/).
+    HostModule {
+        module: String,
+        plugin: String,
+        package: String,
+    },
     /// The module of a mismatched package is at another version.
     Version {
         module: String,
@@ -146,7 +153,15 @@ pub fn causes(against: &Artifact, plugin: &Artifact, mismatches: &[Mismatch]) ->
         if hd.path != pd.path || !seen.insert(hd.path.clone()) {
             continue;
         }
-        if hd.version != pd.version {
+        let is_main = |bi: &BuildInfo| bi.main.as_ref().is_some_and(|m| m.path == hd.path);
+        if is_main(h) && !is_main(p) {
+            drifted.push(hd.path.clone());
+            out.push(Cause::HostModule {
+                module: hd.path.clone(),
+                plugin: describe_source(pd),
+                package: m.package.clone(),
+            });
+        } else if hd.version != pd.version {
             drifted.push(hd.path.clone());
             out.push(Cause::Version {
                 module: hd.path.clone(),

@@ -80,9 +80,25 @@ pub fn run(args: &ReportArgs, out: Out) -> Result<i32> {
         b.finish_and_clear();
     }
     let project = loaded.map_err(bad)?;
-    let mut analysis = rules::run(&project);
+    // A report on no plugin would say "loads" about nothing.
+    if project.plugins.is_empty() {
+        let looked: Vec<String> = project
+            .config
+            .plugins
+            .iter()
+            .map(|p| format!("{:?}", p.path))
+            .collect();
+        return Err(bad(format!(
+            "godrift: no plugin module found under {} (looked for {}: directories holding a go.mod); list plugins in godrift.toml or pass --plugin DIR",
+            project.root.display(),
+            if looked.is_empty() { "plugins in the config".to_string() } else { looked.join(", ") }
+        )));
+    }
+    let analysis = rules::run(&project);
+    let fail_on = args.fail_on.unwrap_or(project.config.policy.fail_on);
+    let mut r = report::Report::new(&project, analysis);
     if let Some(path) = &args.write_baseline {
-        let b = godrift::baseline::Baseline::of(&analysis.findings);
+        let b = godrift::baseline::Baseline::of(&r.findings);
         fsio::write_file(path, serde_json::to_string_pretty(&b)?.as_bytes())?;
         super::warn(&format!(
             "wrote {} accepted finding(s) to {}",
@@ -91,9 +107,9 @@ pub fn run(args: &ReportArgs, out: Out) -> Result<i32> {
         ));
         return Ok(EXIT_CLEAN);
     }
-    let mut notes = Vec::new();
     if let Some(path) = &args.baseline {
-        let text = fsio::read_text(path)?;
+        let text = fsio::read_input(path)?;
+        let text = String::from_utf8_lossy(&text);
         let b = godrift::baseline::Baseline::parse(&text).map_err(|e| {
             bad(format!(
                 "{}:{}:{}: {e}",
@@ -102,16 +118,12 @@ pub fn run(args: &ReportArgs, out: Out) -> Result<i32> {
                 e.column()
             ))
         })?;
-        let n = b.filter(&mut analysis.findings);
-        analysis.refresh_verdicts(&project);
-        notes.push(format!(
+        let n = r.accept(&b);
+        r.notes.push(format!(
             "{n} finding(s) accepted by baseline {}",
-            path.display()
+            fsio::shown(path)
         ));
     }
-    let fail_on = args.fail_on.unwrap_or(project.config.policy.fail_on);
-    let mut r = report::Report::new(&project, analysis);
-    r.notes.extend(notes);
     if let Some(host) = &args.built_host {
         let host = godrift::binary::read(host)?;
         let plugins = args

@@ -138,6 +138,9 @@ pub struct BuildList {
     /// Main module path(s): one, or the `use`d modules of a workspace.
     pub main: Vec<String>,
     pub main_dir: PathBuf,
+    /// The directory of each main module, in `main`'s order (one, or each used module of a
+    /// workspace).
+    pub main_dirs: Vec<PathBuf>,
     /// The main module's (or workspace's) `go` line and `toolchain` line.
     pub go_version: Option<String>,
     pub toolchain: Option<String>,
@@ -623,6 +626,7 @@ pub fn load(main_dir: &Path, opts: &LoadOptions) -> Result<BuildList, GraphError
     let mut list = BuildList {
         main: vec![main_path],
         main_dir: main_dir.to_path_buf(),
+        main_dirs: vec![main_dir.to_path_buf()],
         go_version,
         toolchain: main.toolchain.as_ref().map(|t| t.name.clone()),
         modules,
@@ -693,6 +697,7 @@ pub fn load_workspace(work_path: &Path, opts: &LoadOptions) -> Result<BuildList,
     let by_work: std::collections::HashSet<&str> =
         work.replace.iter().map(|r| r.old.path.as_str()).collect();
     let mut mains: Vec<String> = Vec::new();
+    let mut main_dirs: Vec<PathBuf> = Vec::new();
     // Workspaces are pruned (go.work needs go >= 1.18), but each used module's requirements
     // are loaded with that module's own pruning (cmd/go's workspace pruning mode).
     let mut unpruned: std::collections::HashSet<ModuleVersion> = Default::default();
@@ -713,6 +718,7 @@ pub fn load_workspace(work_path: &Path, opts: &LoadOptions) -> Result<BuildList,
             )));
         }
         mains.push(path);
+        main_dirs.push(dir.clone());
         for r in &m.replace {
             if by_work.contains(r.old.path.as_str()) {
                 continue;
@@ -760,6 +766,7 @@ pub fn load_workspace(work_path: &Path, opts: &LoadOptions) -> Result<BuildList,
     let mut list = BuildList {
         main: mains,
         main_dir: work_dir,
+        main_dirs,
         go_version: work.go.map(|g| g.version),
         toolchain: work.toolchain.map(|t| t.name),
         modules,

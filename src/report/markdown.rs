@@ -20,7 +20,7 @@ pub fn markdown(r: &Report) -> String {
     };
     let mut s = format!(
         "## godrift: {icon} {}\n\nHost {} ({}), {} plugin(s).\n\n| plugin | dir | verdict |\n|---|---|---|\n",
-        r.verdict.as_str(),
+        r.verdict_shown(),
         md_code(&r.host.module),
         md_code(&r.host.dir),
         r.plugins.len()
@@ -30,7 +30,7 @@ pub fn markdown(r: &Report) -> String {
             "| {} | {} | {} |\n",
             md_cell(&p.name),
             md_code(&p.dir),
-            p.verdict.as_str()
+            p.shown()
         ));
     }
     if !r.findings.is_empty() {
@@ -51,7 +51,7 @@ pub fn markdown(r: &Report) -> String {
             s.push_str(&format!(
                 "| {} | {} | {} | {} |\n",
                 f.code,
-                f.severity.as_str(),
+                f.severity_shown(),
                 md_cell(&f.message),
                 at
             ));

@@ -30,6 +30,9 @@ pub struct HostInfo {
 pub struct Report {
     pub schema_version: u32,
     pub verdict: Verdict,
+    /// The verdict without the findings a baseline accepted, when that differs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after_baseline: Option<Verdict>,
     pub host: HostInfo,
     pub plugins: Vec<crate::rules::PluginVerdict>,
     pub findings: Vec<Finding>,
@@ -80,18 +83,46 @@ impl Rel {
         p.display().to_string()
     }
 
-    /// Removes the root from paths inside a message (absolute spellings first, so the
-    /// relative one never matches inside an absolute path).
+    /// Makes paths inside a message relative to the root: `ROOT/x` becomes `x` and `ROOT`
+    /// itself `.` (absolute spellings first, so the relative one never matches inside an
+    /// absolute path).
     fn text(&self, s: &str) -> String {
         let mut s = s.to_string();
         for root in &self.roots {
-            s = s.replace(&format!("{}/", root.display()), "");
+            let root = root.display().to_string();
+            s = s.replace(&format!("{root}/"), "");
+            s = replace_whole(&s, &root, ".");
         }
         s
     }
 }
 
+/// Replaces `what` in `s` where it is a whole path (not followed by a path character).
+fn replace_whole(s: &str, what: &str, with: &str) -> String {
+    if what.is_empty() {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find(what) {
+        let after = rest[i + what.len()..].chars().next();
+        let before = rest[..i].chars().next_back();
+        let whole = !after.is_some_and(|c| c.is_alphanumeric() || "/._-@".contains(c))
+            && !before.is_some_and(|c| c.is_alphanumeric() || "/._-@".contains(c));
+        out.push_str(&rest[..i]);
+        out.push_str(if whole { with } else { what });
+        rest = &rest[i + what.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 impl Report {
+    /// The headline verdict: `fails`, or `fails (accepted by baseline)`.
+    pub fn verdict_shown(&self) -> String {
+        crate::rules::shown(self.verdict, self.after_baseline)
+    }
+
     pub fn new(project: &Project, analysis: Analysis) -> Report {
         let rel = Rel::new(project);
         let mut findings = analysis.findings;
@@ -101,6 +132,9 @@ impl Report {
             }
             // Absolute directories in messages would make reports machine-specific.
             f.message = rel.text(&f.message);
+            if let Some(fix) = &mut f.fix {
+                *fix = rel.text(fix);
+            }
         }
         let mut proposals = analysis.proposals;
         for p in &mut proposals {
@@ -129,6 +163,7 @@ impl Report {
         Report {
             schema_version: 1,
             verdict: analysis.verdict,
+            after_baseline: None,
             host: HostInfo {
                 name: project.host.name.clone(),
                 dir: rel.path(&project.host.dir),
@@ -143,20 +178,56 @@ impl Report {
         }
     }
 
-    /// Adds binary-mode results: the built files are the ground truth, so a plugin that
-    /// does not load makes the verdict "fails" whatever source mode concluded.
+    /// Adds binary-mode results. The built files are the ground truth: the headline verdict
+    /// becomes theirs (source mode's stays in the notes), and so does the exit code.
     pub fn add_binary(&mut self, check: crate::rules::binary::CheckReport) {
         self.findings.extend(check.findings.iter().cloned());
         crate::finding::sort_findings(&mut self.findings);
-        if !check.all_load() {
-            self.verdict = Verdict::Fails;
+        let built = if check.all_load() {
+            Verdict::Loads
+        } else {
+            Verdict::Fails
+        };
+        if built != self.verdict {
+            self.notes.push(format!(
+                "source mode alone says {}; the built files say {} (they are what plugin.Open sees)",
+                self.verdict.as_str(),
+                built.as_str()
+            ));
         }
+        self.verdict = built;
         self.binary = Some(check);
     }
 
-    /// Whether any finding reaches `fail_on`.
+    /// Whether the report fails at `fail_on`: with built files, when a plugin does not
+    /// load; else when a finding not accepted by a baseline reaches `fail_on`.
     pub fn fails_at(&self, fail_on: Severity) -> bool {
-        self.findings.iter().any(|f| f.severity >= fail_on)
+        if let Some(b) = &self.binary {
+            return !b.all_load();
+        }
+        self.findings
+            .iter()
+            .any(|f| !f.accepted && f.severity >= fail_on)
+    }
+
+    /// Applies a baseline: accepted findings are marked (still shown), and each plugin
+    /// whose verdict they decide also gets its verdict without them. Returns how many
+    /// findings were accepted.
+    pub fn accept(&mut self, baseline: &crate::baseline::Baseline) -> usize {
+        let n = baseline.mark(&mut self.findings);
+        for p in &mut self.plugins {
+            let open: Vec<&Finding> = self
+                .findings
+                .iter()
+                .filter(|f| !f.accepted && crate::rules::concerns(f, &p.name))
+                .collect();
+            let v = Verdict::of(&open);
+            p.after_baseline = (v != p.verdict).then_some(v);
+        }
+        let open: Vec<&Finding> = self.findings.iter().filter(|f| !f.accepted).collect();
+        let v = Verdict::of(&open);
+        self.after_baseline = (v != self.verdict).then_some(v);
+        n
     }
 }
 

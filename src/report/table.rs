@@ -8,7 +8,7 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 pub fn table(r: &Report) -> String {
     let mut out = format!(
         "godrift: {} — host {} ({})\n",
-        r.verdict.as_str(),
+        r.verdict_shown(),
         line(&r.host.module),
         line(&r.host.dir)
     );
@@ -19,7 +19,7 @@ pub fn table(r: &Report) -> String {
         t.add_row(vec![
             line(&p.name).into_owned(),
             line(&p.dir).into_owned(),
-            p.verdict.as_str().to_string(),
+            p.shown(),
         ]);
     }
     out.push_str(&format!("{t}\n"));
@@ -42,7 +42,7 @@ pub fn table(r: &Report) -> String {
                 .join("\n");
             t.add_row(vec![
                 f.code.to_string(),
-                f.severity.as_str().to_string(),
+                f.severity_shown(),
                 line(&f.message).into_owned(),
                 at,
             ]);

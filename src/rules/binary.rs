@@ -5,8 +5,9 @@
 use super::{
     gd001_version_conflict, gd002_replace_divergence, gd004_toolchain_mismatch,
     gd005_build_flag_mismatch, gd007_source_path_divergence, gd008_duplicate_plugin_path,
-    gd020_package_hash_mismatch, gd021_host_not_dynamic, gd022_host_without_cgo,
-    gd023_go_version_mismatch, gd024_not_a_go_artifact, gd090_incomplete_information,
+    gd012_host_module_rebuilt, gd020_package_hash_mismatch, gd021_host_not_dynamic,
+    gd022_host_without_cgo, gd023_go_version_mismatch, gd024_not_a_go_artifact,
+    gd090_incomplete_information,
 };
 use crate::binary::diagnose::{self, Cause};
 use crate::binary::{Artifact, Event, HostSummary, PluginResult, Verdict};
@@ -148,6 +149,11 @@ fn cause_findings(causes: &[Cause], label: &str, host: &str, plugin: &str) -> Ve
                 plugin: pv,
                 first_package,
             } => gd005_build_flag_mismatch::binary(label, plugin, key, host, pv, first_package),
+            Cause::HostModule {
+                module,
+                plugin: pv,
+                package,
+            } => gd012_host_module_rebuilt::binary(label, plugin, module, pv, package),
             Cause::Version {
                 module,
                 host,
@@ -173,7 +179,10 @@ fn cause_findings(causes: &[Cause], label: &str, host: &str, plugin: &str) -> Ve
         };
         if !attributed
             && !dependents.is_empty()
-            && matches!(c, Cause::Version { .. } | Cause::Replace { .. })
+            && matches!(
+                c,
+                Cause::Version { .. } | Cause::Replace { .. } | Cause::HostModule { .. }
+            )
         {
             attributed = true;
             f.message.push_str(&format!(

@@ -31,7 +31,7 @@ pub fn check(a: &Side, b: &Side) -> Vec<Finding> {
         f.module = Some(path.clone());
         // The shared packages, where vendor/modules.txt lists them.
         let pkgs = |s: &Side| -> Option<Vec<String>> {
-            let (txt, _) = s.vendor.as_ref()?;
+            let txt = &s.vendor.as_ref()?.modules;
             Some(
                 txt.modules
                     .iter()

@@ -1,5 +1,10 @@
-//! GD090: a dependency's go.mod could not be read (not in the module cache), so the build
-//! list may be missing modules or versions.
+//! GD090 incomplete-information: godrift could not read something it needs.
+//!
+//! - What: a dependency's go.mod missing from the module cache (the build list may lack
+//!   modules or versions), a main module requiring a version it excludes, binaries without
+//!   build info or in the Go <= 1.15 hash format.
+//! - Why: what godrift cannot read it cannot compare: the verdict is "may-fail" at best.
+//! - Fix: the `go mod download` command in the finding, then run godrift again.
 
 use crate::finding::{Code, Finding, Severity};
 use crate::project::Side;
@@ -15,17 +20,23 @@ pub fn check(side: &Side) -> Vec<Finding> {
         .iter()
         .map(ToString::to_string)
         .collect();
+    // What is not read cannot be compared: the build list may lack modules or versions, so
+    // the verdict can be "may-fail" at best, never "loads".
     let mut f = Finding::new(
         Code::IncompleteInformation,
-        Severity::Info,
+        Severity::Warning,
         format!(
-            "{}: go.mod of {} not found in the module cache; versions they require are not counted",
+            "{}: go.mod of {} not found in the module cache; versions they require are not counted, so the build list may be incomplete",
             side.name,
             list.join(", ")
         ),
     );
     f.artifacts = vec![side.name.clone()];
-    f.fix = Some("run `go mod download` in that module first".into());
+    f.fix = Some(format!(
+        "(cd {} && go mod download {})",
+        side.dir.display(),
+        list.join(" ")
+    ));
     out.push(f);
     out
 }

@@ -14,6 +14,7 @@ mod gd005_build_flag_mismatch;
 mod gd006_inconsistent_vendoring;
 mod gd007_source_path_divergence;
 mod gd008_duplicate_plugin_path;
+mod gd012_host_module_rebuilt;
 mod gd020_package_hash_mismatch;
 mod gd021_host_not_dynamic;
 mod gd022_host_without_cgo;
@@ -46,7 +47,7 @@ impl Verdict {
         }
     }
 
-    fn of(findings: &[&Finding]) -> Verdict {
+    pub fn of(findings: &[&Finding]) -> Verdict {
         match findings.iter().map(|f| f.severity).max() {
             Some(Severity::Error) => Verdict::Fails,
             Some(Severity::Warning) => Verdict::MayFail,
@@ -59,7 +60,34 @@ impl Verdict {
 pub struct PluginVerdict {
     pub name: String,
     pub dir: String,
+    /// What the findings say, accepted ones included: a baseline never makes a failing
+    /// plugin load.
     pub verdict: Verdict,
+    /// The verdict without the findings a baseline accepted, when that differs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after_baseline: Option<Verdict>,
+}
+
+impl PluginVerdict {
+    /// `fails`, or `fails (accepted by baseline)`.
+    pub fn shown(&self) -> String {
+        shown(self.verdict, self.after_baseline)
+    }
+}
+
+/// A verdict as shown to people: a baseline never hides it, it only says what it accepted:
+/// `fails (accepted by baseline)`, or `fails (may-fail after baseline)`.
+pub fn shown(verdict: Verdict, after_baseline: Option<Verdict>) -> String {
+    match after_baseline {
+        Some(Verdict::Loads) => format!("{} (accepted by baseline)", verdict.as_str()),
+        Some(v) => format!("{} ({} after baseline)", verdict.as_str(), v.as_str()),
+        None => verdict.as_str().to_string(),
+    }
+}
+
+/// Whether `f` concerns `plugin` (its own findings, and the host's own problems).
+pub fn concerns(f: &Finding, plugin: &str) -> bool {
+    f.artifacts.iter().any(|a| a == plugin) || f.artifacts == ["host"]
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -88,19 +116,20 @@ pub fn run(project: &Project) -> Analysis {
     let mut findings = Vec::new();
     findings.extend(gd006_inconsistent_vendoring::check(host));
     findings.extend(gd090_incomplete_information::check(host));
-    findings.extend(vendored_sources::pristine(host, &project.modcache));
+    findings.extend(vendored_sources::pristine(host));
     for p in &project.plugins {
         findings.extend(gd001_version_conflict::check(host, p));
         findings.extend(gd002_replace_divergence::check(host, p));
         findings.extend(gd007_source_path_divergence::check(host, p));
         findings.extend(gd003_sum_mismatch::check(host, p));
+        findings.extend(gd012_host_module_rebuilt::check(host, p));
         findings.extend(gd004_toolchain_mismatch::check(host, p));
         findings.extend(gd005_build_flag_mismatch::check(host, p));
         findings.extend(gd022_host_without_cgo::check(host, p));
         findings.extend(gd006_inconsistent_vendoring::check(p));
         findings.extend(gd090_incomplete_information::check(p));
         findings.extend(vendored_sources::between(host, p));
-        findings.extend(vendored_sources::pristine(p, &project.modcache));
+        findings.extend(vendored_sources::pristine(p));
     }
     findings.extend(gd008_duplicate_plugin_path::check(&project.plugins));
     findings.extend(gd001_version_conflict::between_plugins(
@@ -124,34 +153,17 @@ pub fn run(project: &Project) -> Analysis {
     }
 }
 
-impl Analysis {
-    /// Recomputes verdicts after findings were filtered (e.g. by a baseline).
-    pub fn refresh_verdicts(&mut self, project: &Project) {
-        let (v, p) = verdicts(project, &self.findings);
-        self.verdict = v;
-        self.plugins = p;
-        let kept: std::collections::BTreeSet<&str> = self
-            .findings
-            .iter()
-            .filter_map(|f| f.module.as_deref())
-            .collect();
-        self.proposals.retain(|p| kept.contains(p.module.as_str()));
-    }
-}
-
 fn verdicts(project: &Project, findings: &[Finding]) -> (Verdict, Vec<PluginVerdict>) {
     let plugins: Vec<PluginVerdict> = project
         .plugins
         .iter()
         .map(|p| {
-            let mine: Vec<&Finding> = findings
-                .iter()
-                .filter(|f| f.artifacts.contains(&p.name) || f.artifacts == ["host"])
-                .collect();
+            let mine: Vec<&Finding> = findings.iter().filter(|f| concerns(f, &p.name)).collect();
             PluginVerdict {
                 name: p.name.clone(),
                 dir: p.dir.display().to_string(),
                 verdict: Verdict::of(&mine),
+                after_baseline: None,
             }
         })
         .collect();

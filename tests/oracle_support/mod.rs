@@ -182,6 +182,77 @@ func Hello() string { return dep.Hello() }
 func main() {}
 "#;
 
+/// The host-module scenarios: a host whose own module has a package plugins import.
+const HOSTLIB_API: &str = r#"package api
+
+// Ctx is what the host hands its plugins.
+type Ctx struct{ N int }
+
+func (c *Ctx) Inc() { c.N++ }
+
+func New() *Ctx { return &Ctx{} }
+"#;
+
+const HOSTLIB_MAIN: &str = r#"package main
+
+import (
+	"fmt"
+	"os"
+	"plugin"
+	"strings"
+
+	"example.com/hostlib/api"
+)
+
+// sink keeps the host's own package linked.
+var sink = api.New()
+
+func main() {
+	_ = sink
+	for _, p := range os.Args[1:] {
+		if _, err := plugin.Open(p); err != nil {
+			fmt.Printf("FAIL\t%s\n", strings.ReplaceAll(err.Error(), "\n", `\n`))
+		} else {
+			fmt.Printf("OK\n")
+		}
+	}
+}
+"#;
+
+const PLUGIN_HOSTLIB_MAIN: &str = r#"package main
+
+import "example.com/hostlib/api"
+
+func Hello() int { c := api.New(); c.Inc(); return c.N }
+
+func main() {}
+"#;
+
+/// The host module `example.com/hostlib` (main package and api/) in `dir`; `api` is the
+/// api package's source.
+fn write_hostlib(dir: &Path, api: &str) {
+    write(
+        &dir.join("go.mod"),
+        "module example.com/hostlib\n\ngo 1.21\n",
+    );
+    write(&dir.join("main.go"), HOSTLIB_MAIN);
+    write(&dir.join("api/api.go"), api);
+}
+
+/// A plugin importing the host's api package; `replace` is the directory the host module
+/// is replaced by (None: no replace, for a workspace build).
+fn write_hostlib_plugin(dir: &Path, module: &str, replace: Option<&Path>) {
+    let mut gomod = format!("module {module}\n\ngo 1.21\n\nrequire example.com/hostlib v0.0.0\n");
+    if let Some(r) = replace {
+        gomod.push_str(&format!(
+            "\nreplace example.com/hostlib => {}\n",
+            r.display()
+        ));
+    }
+    write(&dir.join("go.mod"), &gomod);
+    write(&dir.join("main.go"), PLUGIN_HOSTLIB_MAIN);
+}
+
 fn write(path: &Path, text: &str) {
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).expect("create dir");
@@ -329,6 +400,34 @@ impl Workspace {
         let proxy_url = format!("file://{}", proxy.display());
         let cache_a = root.join("modcache-a").display().to_string();
         let cache_b = root.join("modcache-b").display().to_string();
+
+        // The host's own module in a plugin: from a copy, an edited copy, the host's own
+        // directory, or a go.work that uses the host's directory.
+        let hostlib = root.join("hostlib");
+        write_hostlib(&hostlib, HOSTLIB_API);
+        let hostlib_copy = root.join("hostlib-copy");
+        write_hostlib(&hostlib_copy, HOSTLIB_API);
+        let hostlib_edited = root.join("hostlib-edited");
+        write_hostlib(
+            &hostlib_edited,
+            &HOSTLIB_API.replacen("package api\n", "package api\n\n", 1),
+        );
+        let p_hl_copy = plugins.join("plug-hostlib-copy");
+        write_hostlib_plugin(&p_hl_copy, "example.com/plughl", Some(&hostlib_copy));
+        let p_hl_edited = plugins.join("plug-hostlib-edited");
+        write_hostlib_plugin(&p_hl_edited, "example.com/plughl", Some(&hostlib_edited));
+        let p_hl_same = plugins.join("plug-hostlib-same");
+        write_hostlib_plugin(&p_hl_same, "example.com/plughl", Some(&hostlib));
+        let hl_work = root.join("hostlib-work");
+        let p_hl_work = hl_work.join("plug");
+        write_hostlib_plugin(&p_hl_work, "example.com/plugwork", None);
+        write(
+            &hl_work.join("go.work"),
+            &format!("go 1.21\n\nuse (\n\t./plug\n\t{}\n)\n", hostlib.display()),
+        );
+        let work_file = hl_work.join("go.work").display().to_string();
+        // Workspace builds refuse -mod=mod.
+        let in_work = [("GOWORK", work_file.as_str()), ("GOFLAGS", "-modcacherw")];
 
         let out = root.join("out");
         fs::create_dir_all(&out).expect("create out dir");
@@ -510,6 +609,35 @@ impl Workspace {
             true,
             &["-trimpath"],
             &mc_b,
+            &go,
+        );
+        add("host-lib", &hostlib, false, &[], &[], &go);
+        add(
+            "host-lib-trimpath",
+            &hostlib,
+            false,
+            &["-trimpath"],
+            &[],
+            &go,
+        );
+        add("plug-hostlib-copy", &p_hl_copy, true, &[], &[], &go);
+        add("plug-hostlib-edited", &p_hl_edited, true, &[], &[], &go);
+        add("plug-hostlib-same", &p_hl_same, true, &[], &[], &go);
+        add(
+            "plug-hostlib-same-trimpath",
+            &p_hl_same,
+            true,
+            &["-trimpath"],
+            &[],
+            &go,
+        );
+        add("plug-hostlib-work", &p_hl_work, true, &[], &in_work, &go);
+        add(
+            "plug-hostlib-work-trimpath",
+            &p_hl_work,
+            true,
+            &["-trimpath"],
+            &in_work,
             &go,
         );
         if let Some(old) = &old_go {

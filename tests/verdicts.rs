@@ -1,0 +1,211 @@
+//! Verdicts never claim more than godrift saw (issue 11 item 6): a report about no plugin, a
+//! plugin that is the host, a go.mod without a module line, an unreadable module graph, a
+//! baseline, and built files given with the sources.
+
+mod support;
+
+use std::path::PathBuf;
+use support::{copy_tree, fixtures, godrift, write_files, GoEnv};
+
+fn example() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("example");
+    copy_tree(&fixtures().join("example"), &dir);
+    (tmp, dir)
+}
+
+#[test]
+fn a_report_that_finds_no_plugin_is_bad_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_files(
+        tmp.path(),
+        &[("go.mod", "module example.com/host\n\ngo 1.22\n")],
+    );
+    let r = godrift(tmp.path(), &["report", "."]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stdout.is_empty(), "{r:?}");
+    assert!(
+        r.stderr.contains("no plugin module found") && r.stderr.contains("\"plugins/*\""),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_plugin_that_is_the_host_is_bad_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_files(
+        tmp.path(),
+        &[
+            ("host/go.mod", "module example.com/host\n\ngo 1.22\n"),
+            (
+                "godrift.toml",
+                "[host]\npath = \"host\"\n\n[[plugins]]\npath = \"./host\"\n",
+            ),
+        ],
+    );
+    let r = godrift(tmp.path(), &["report"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr.contains("is the host module itself"),
+        "{}",
+        r.stderr
+    );
+    let r = godrift(
+        tmp.path(),
+        &["report", "--host", "host", "--plugin", "host/."],
+    );
+    assert_eq!(r.code, 2, "{r:?}");
+}
+
+#[test]
+fn a_go_mod_without_module_line_is_gos_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_files(
+        tmp.path(),
+        &[
+            ("go.mod", ""),
+            ("plugins/p/go.mod", "module example.com/p\n"),
+        ],
+    );
+    let r = godrift(tmp.path(), &["report"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("go.mod: missing module declaration. To specify the module path:\n\tgo mod edit -module=example.com/mod"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_graph_godrift_could_not_read_is_never_loads() {
+    // Host and plugin agree on everything godrift can see, but a dependency's go.mod is
+    // not in the module cache: what it requires is unknown.
+    let tmp = tempfile::tempdir().unwrap();
+    let req = "\nrequire example.com/dep v1.0.0\n";
+    write_files(
+        tmp.path(),
+        &[
+            (
+                "go.mod",
+                &format!("module example.com/host\n\ngo 1.22\n{req}"),
+            ),
+            (
+                "plugins/p/go.mod",
+                &format!("module example.com/p\n\ngo 1.22\n{req}"),
+            ),
+        ],
+    );
+    let r = godrift(tmp.path(), &["report", "--format", "json"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["verdict"], "may-fail", "{v}");
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "GD090")
+        .expect("GD090");
+    assert_eq!(f["severity"], "warning");
+    assert!(
+        f["fix"]
+            .as_str()
+            .unwrap()
+            .contains("go mod download example.com/dep@v1.0.0"),
+        "{f}"
+    );
+}
+
+#[test]
+fn a_baseline_accepts_but_never_hides_a_failure_whatever_the_dir_spelling() {
+    let (tmp, dir) = example();
+    let r = godrift(
+        tmp.path(),
+        &["report", "example", "--write-baseline", "b.json"],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    // Applied with the directory spelled another way.
+    let spelled = format!("{}/./", dir.display());
+    let r = godrift(
+        tmp.path(),
+        &[
+            "report",
+            &spelled,
+            "--baseline",
+            "b.json",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "accepted drift must not fail: {r:?}");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["verdict"], "fails", "{v}");
+    assert_eq!(v["after_baseline"], "loads", "{v}");
+    let metrics = v["plugins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "metrics")
+        .unwrap();
+    assert_eq!(metrics["verdict"], "fails");
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "GD001" && f["accepted"] == true));
+    let r = godrift(tmp.path(), &["report", &spelled, "--baseline", "b.json"]);
+    assert!(
+        r.stdout.contains("fails (accepted by baseline)"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// With built files, their verdict is the headline and the exit code, whatever source mode
+/// concluded: here source mode sees metrics' conflict, but only audit.so is built and given.
+#[test]
+fn built_files_decide_the_headline() {
+    let Some(_) = support::require_go("built_files_decide_the_headline") else {
+        return;
+    };
+    let (tmp, dir) = example();
+    let env = GoEnv::new(tmp.path()).with("GOFLAGS", "-mod=mod");
+    env.go(&dir.join("host"), &["build", "-o", "../host.bin", "."]);
+    env.go(
+        &dir.join("plugins/audit"),
+        &["build", "-buildmode=plugin", "-o", "../../audit.so", "."],
+    );
+    let out = std::process::Command::new(dir.join("host.bin"))
+        .current_dir(&dir)
+        .arg("./audit.so")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("OK"),
+        "the runtime loads audit: {out:?}"
+    );
+    let r = godrift(
+        &dir,
+        &[
+            "report",
+            "--format",
+            "json",
+            "--built-host",
+            "host.bin",
+            "--built-plugin",
+            "./audit.so",
+        ],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["verdict"], "loads", "{v}");
+    assert!(
+        v["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("source mode alone says fails")),
+        "{v}"
+    );
+}
