@@ -19,13 +19,13 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
     for f in fuzz/fuzz_targets/*.rs; do targets+=("$(basename "$f" .rs)"); done
 fi
-profile=${FUZZ_PROFILE:-release}
-if [ "$profile" = dev ]; then
+if [ "${FUZZ_PROFILE:-release}" = dev ]; then
     cargo +nightly fuzz build --dev
+    bin=fuzz/target/x86_64-unknown-linux-gnu/debug
 else
     cargo +nightly fuzz build -O
+    bin=fuzz/target/x86_64-unknown-linux-gnu/release
 fi
-bin=fuzz/target/x86_64-unknown-linux-gnu/$profile
 case $mode in
 time) limit=(-max_total_time="$amount") jobs=$(nproc) ;;
 runs) limit=(-runs="$amount") jobs=1 ;;
