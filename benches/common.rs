@@ -192,3 +192,248 @@ pub fn time<F: FnMut()>(runs: usize, mut f: F) -> f64 {
             .collect(),
     )
 }
+
+/// What `package_tree` generated.
+pub struct PackageTree {
+    pub packages: usize,
+    pub go_files: usize,
+    pub bytes: u64,
+    /// Main-module directories: the host first, then the plugins.
+    pub sides: Vec<std::path::PathBuf>,
+}
+
+const STD: &[&str] = &[
+    "bytes",
+    "context",
+    "encoding/json",
+    "errors",
+    "fmt",
+    "io",
+    "net/http",
+    "os",
+    "sort",
+    "strconv",
+    "strings",
+    "sync",
+    "time",
+];
+
+/// A Go file as real code looks: a licence header, sometimes a build constraint, the
+/// package clause, an import block, then a body several times the header's size.
+fn go_file(r: &mut Lcg, pkg: &str, imports: &[String], constraint: Option<&str>) -> String {
+    let mut s = String::from(
+        "// Copyright 2024 The Example Authors. All rights reserved.\n\
+         // Use of this source code is governed by a BSD-style\n\
+         // license that can be found in the LICENSE file.\n\n",
+    );
+    if let Some(c) = constraint {
+        s.push_str(&format!("//go:build {c}\n\n"));
+    }
+    s.push_str(&format!("// Package {pkg} does things.\npackage {pkg}\n\n"));
+    if !imports.is_empty() {
+        s.push_str("import (\n");
+        for i in imports {
+            s.push_str(&format!("\t_ {i:?}\n"));
+        }
+        s.push_str(")\n\n");
+    }
+    for f in 0..(5 + r.below(40)) {
+        s.push_str(&format!(
+            "// F{f} returns a value computed from its argument.\nfunc F{f}(x int) int {{\n\tif x > {f} {{\n\t\treturn x * {f}\n\t}}\n\treturn x + {f}\n}}\n\n"
+        ));
+    }
+    s
+}
+
+/// Writes the files of one package (about six .go files: a few with `_linux`/`_windows`
+/// suffixes or build constraints, one test) importing `deps` and some standard packages.
+fn write_package(
+    r: &mut Lcg,
+    dir: &Path,
+    name: &str,
+    deps: &[String],
+    files: &mut usize,
+    bytes: &mut u64,
+) {
+    std::fs::create_dir_all(dir).expect("mkdir");
+    let n = 4 + r.below(4) as usize;
+    for f in 0..n {
+        let mut imports: Vec<String> = Vec::new();
+        // Spread the imports over the files; std in each.
+        for (k, d) in deps.iter().enumerate() {
+            if k % n == f {
+                imports.push(d.clone());
+            }
+        }
+        imports.push(STD[r.below(STD.len() as u64) as usize].to_string());
+        imports.sort();
+        imports.dedup();
+        let (file, constraint) = match f {
+            1 => (format!("{name}_linux.go"), None),
+            2 => (format!("{name}_windows.go"), None),
+            3 => (format!("{name}_other.go"), Some("!linux && !windows")),
+            _ => (format!("{name}{f}.go"), None),
+        };
+        let text = go_file(r, name, &imports, constraint);
+        *bytes += text.len() as u64;
+        std::fs::write(dir.join(file), text).expect("write");
+        *files += 1;
+    }
+    let test = format!("package {name}\n\nimport \"testing\"\n\nfunc TestF(t *testing.T) {{}}\n");
+    std::fs::write(dir.join(format!("{name}_test.go")), test).expect("write");
+    *files += 1;
+}
+
+/// A host and `plugins` plugin modules over a shared module cache of `modules` modules with
+/// `per_module` packages each (imports form a DAG: packages import packages of
+/// lower-numbered modules and earlier packages of their own module). The cache is laid
+/// out as Go leaves it (extracted tree, .mod, .info, .ziphash), so `go list` runs offline
+/// with GOFLAGS=-mod=mod and GOSUMDB=off.
+pub fn package_tree(
+    root: &Path,
+    modules: usize,
+    per_module: usize,
+    plugins: usize,
+    seed: u64,
+) -> PackageTree {
+    let mut r = Lcg::new(seed);
+    let cache = root.join("modcache");
+    let mut files = 0usize;
+    let mut bytes = 0u64;
+    let mut packages = 0usize;
+    // Module-level requirements (i -> lower modules) and package import paths.
+    let mut mod_deps: Vec<std::collections::BTreeSet<usize>> = Vec::new();
+    let pkg_path = |m: usize, p: usize| format!("example.com/m{m}/p{p}");
+    for m in 0..modules {
+        let path = format!("example.com/m{m}");
+        let dir = cache.join(format!("{path}@v1.0.0"));
+        let mut deps_here = std::collections::BTreeSet::new();
+        for p in 0..per_module {
+            let mut deps: Vec<String> = Vec::new();
+            if p > 0 {
+                deps.push(pkg_path(m, r.below(p as u64) as usize));
+            }
+            if m > 0 {
+                for _ in 0..(1 + r.below(3)) {
+                    // Mostly near neighbours, sometimes far: long import chains, wide fan-in.
+                    let lo = if r.below(4) == 0 {
+                        0
+                    } else {
+                        m.saturating_sub(25)
+                    };
+                    let dm = lo + r.below((m - lo) as u64) as usize;
+                    deps.push(pkg_path(dm, r.below(per_module as u64) as usize));
+                    deps_here.insert(dm);
+                }
+            }
+            write_package(
+                &mut r,
+                &dir.join(format!("p{p}")),
+                &format!("p{p}"),
+                &deps,
+                &mut files,
+                &mut bytes,
+            );
+            packages += 1;
+        }
+        let mut gm = format!("module {path}\n\ngo 1.21\n");
+        if !deps_here.is_empty() {
+            gm.push_str("\nrequire (\n");
+            for d in &deps_here {
+                gm.push_str(&format!("\texample.com/m{d} v1.0.0\n"));
+            }
+            gm.push_str(")\n");
+        }
+        std::fs::write(dir.join("go.mod"), &gm).expect("go.mod");
+        let dl = cache.join("cache/download").join(&path).join("@v");
+        std::fs::create_dir_all(&dl).expect("mkdir");
+        std::fs::write(dl.join("v1.0.0.mod"), &gm).expect("mod");
+        std::fs::write(
+            dl.join("v1.0.0.info"),
+            "{\"Version\":\"v1.0.0\",\"Time\":\"2024-01-01T00:00:00Z\"}\n",
+        )
+        .expect("info");
+        std::fs::write(
+            dl.join("v1.0.0.ziphash"),
+            "h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+        )
+        .expect("ziphash");
+        mod_deps.push(deps_here);
+    }
+    // A main module importing `roots` cache packages from its own packages.
+    let mut write_main =
+        |dir: &Path, path: &str, roots: Vec<(usize, usize)>, own: usize, host: bool| {
+            let mut needed = std::collections::BTreeSet::new();
+            let mut stack: Vec<usize> = roots.iter().map(|(m, _)| *m).collect();
+            while let Some(m) = stack.pop() {
+                if needed.insert(m) {
+                    stack.extend(mod_deps[m].iter().copied());
+                }
+            }
+            let mut gm = format!("module {path}\n\ngo 1.22\n\nrequire (\n");
+            for m in &needed {
+                gm.push_str(&format!("\texample.com/m{m} v1.0.0\n"));
+            }
+            gm.push_str(")\n");
+            std::fs::create_dir_all(dir).expect("mkdir");
+            std::fs::write(dir.join("go.mod"), gm).expect("go.mod");
+            // Own packages split the roots between them; the main package imports them all.
+            let mut own_paths = Vec::new();
+            for o in 0..own {
+                let deps: Vec<String> = roots
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| k % own == o)
+                    .map(|(_, (m, p))| pkg_path(*m, *p))
+                    .collect();
+                write_package(
+                    &mut r,
+                    &dir.join(format!("internal/o{o}")),
+                    &format!("o{o}"),
+                    &deps,
+                    &mut files,
+                    &mut bytes,
+                );
+                own_paths.push(format!("{path}/internal/o{o}"));
+                packages += 1;
+            }
+            let main_dir = if host {
+                dir.join("cmd/host")
+            } else {
+                dir.to_path_buf()
+            };
+            std::fs::create_dir_all(&main_dir).expect("mkdir");
+            let mut imports = own_paths;
+            if host {
+                imports.push("plugin".into());
+            }
+            let mut text = go_file(&mut r, "main", &imports, None);
+            text.push_str("func main() {}\n");
+            bytes += text.len() as u64;
+            std::fs::write(main_dir.join("main.go"), text).expect("main");
+            files += 1;
+            packages += 1;
+        };
+    let mut sides = vec![root.join("host")];
+    let host_roots: Vec<(usize, usize)> = (0..modules.min(60))
+        .map(|k| (modules - 1 - k, k % per_module))
+        .collect();
+    write_main(&root.join("host"), "example.com/host", host_roots, 20, true);
+    for p in 0..plugins {
+        let dir = root.join(format!("plugins/p{p}"));
+        let proots: Vec<(usize, usize)> = (0..12)
+            .map(|k| {
+                let m = modules / 2 + (p * 37 + k * 11) % (modules / 2);
+                (m, (p + k) % per_module)
+            })
+            .collect();
+        write_main(&dir, &format!("example.com/plugins/p{p}"), proots, 3, false);
+        sides.push(dir);
+    }
+    PackageTree {
+        packages,
+        go_files: files,
+        bytes,
+        sides,
+    }
+}

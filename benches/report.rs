@@ -14,6 +14,7 @@ fn report_time(root: &std::path::Path, runs: usize) -> f64 {
             gomodcache: Some(root.join("modcache")),
             use_workspace: false,
         },
+        packages: true,
         ..Default::default()
     };
     common::time(runs, || {
@@ -66,6 +67,18 @@ fn main() {
         ),
         None => println!("go not on PATH: no baseline"),
     }
+    // Linear in plugins: 200 plugins over the same graph.
+    let tmp3 = tempfile::tempdir().expect("tempdir");
+    common::module_graph(tmp3.path(), 1000, 200, 7);
+    let many = report_time(tmp3.path(), 3);
+    println!(
+        "report, host with 1000-module graph + 200 plugins: {:.1} ms ({:.2}x the 50-plugin run for 4x the plugins){}",
+        many * 1e3,
+        many / ours,
+        go_list
+            .map(|g| format!("; ratio to go list -m all on the host: {:.2}", many / g))
+            .unwrap_or_default()
+    );
     // The pre-commit case.
     let tmp2 = tempfile::tempdir().expect("tempdir");
     common::module_graph(tmp2.path(), 300, 10, 11);

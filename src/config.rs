@@ -41,6 +41,10 @@ pub struct BuildSettings {
     /// GOMODCACHE this artifact is built with, when it differs per artifact (relative to
     /// the config file). Source paths are part of package hashes without -trimpath.
     pub modcache: String,
+    /// GOOS and GOARCH the artifact is built for (they select files); default: this
+    /// machine's (`go env`), else linux/amd64.
+    pub goos: String,
+    pub goarch: String,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -49,6 +53,10 @@ pub struct HostConfig {
     pub path: PathBuf,
     #[serde(default)]
     pub build: BuildSettings,
+    /// The host's main package directories (`["./cmd/gateway"]`), relative to its module;
+    /// default: every `package main` of the module that imports "plugin".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub main: Vec<PathBuf>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -58,6 +66,11 @@ pub struct PluginConfig {
     pub path: String,
     #[serde(default)]
     pub build: BuildSettings,
+    /// The plugin main package directories, relative to each module; default: every
+    /// `package main` of the module (a module with several gives one artifact each, named
+    /// `module-dir/package-dir`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub main: Vec<PathBuf>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -75,7 +75,7 @@ pub fn hash_go_mod(data: &[u8]) -> String {
 
 /// Hash1 of a module zip file (names as stored, which carry the `path@version/` prefix).
 pub fn hash_zip(zip_path: &Path) -> Result<String, HashError> {
-    let (file, _) = crate::fsio::open_regular(zip_path)?;
+    let file = crate::fsio::open_regular(zip_path)?;
     let mut z = zip::ZipArchive::new(file).map_err(|e| HashError::Zip(e.to_string()))?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     // Bounded as x/mod/zip's checkZip bounds it: a zip bomb is an error, not all of memory.

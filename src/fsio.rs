@@ -118,10 +118,17 @@ fn not_regular(path: &Path, m: &Metadata) -> FsError {
     }
 }
 
-/// Opens a regular file (symlinks followed) for reading. Anything else is refused before it
-/// is opened when possible (opening a device can have effects), and again after opening
-/// (the path may have changed in between); a FIFO is opened without blocking.
-pub fn open_regular(path: &Path) -> Result<(File, Metadata), FsError> {
+/// Opens a regular file (symlinks followed) for reading, for readers that stop early (Go
+/// file headers, zip archives); the caller bounds how much it reads. See `open_checked`.
+pub fn open_regular(path: &Path) -> Result<File, FsError> {
+    open_checked(path).map(|(f, _)| f)
+}
+
+/// Opens a regular file (symlinks followed) for reading, with its metadata. Anything else
+/// is refused before it is opened when possible (opening a device can have effects), and
+/// again after opening (the path may have changed in between); a FIFO is opened without
+/// blocking.
+pub fn open_checked(path: &Path) -> Result<(File, Metadata), FsError> {
     match std::fs::metadata(path) {
         Ok(m) if !m.is_file() => return Err(not_regular(path, &m)),
         Ok(_) => {}
@@ -144,7 +151,7 @@ pub fn open_regular(path: &Path) -> Result<(File, Metadata), FsError> {
 /// sockets and directories are refused before anything is read; the cap is enforced while
 /// reading, so a file that grows is still bounded.
 pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, FsError> {
-    let (file, meta) = open_regular(path)?;
+    let (file, meta) = open_checked(path)?;
     let too_large = || FsError::TooLarge {
         path: path.to_path_buf(),
         limit,

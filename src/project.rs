@@ -1,5 +1,6 @@
-//! A project as godrift sees it: the host module and its plugin modules, each with its
-//! go.mod, go.sum, build list and build settings.
+//! A project as godrift sees it: the host module and its plugin artifacts, each with its
+//! go.mod, go.sum, build list, build settings and (from the package stage) the packages it
+//! links. A plugin module with several `package main` directories gives one artifact each.
 
 use crate::config::{self, BuildSettings, Config};
 use crate::gomod::{self, ModFile, Strictness};
@@ -25,7 +26,7 @@ pub enum ProjectError {
 }
 
 /// One buildable artifact: the host program or a plugin.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Side {
     /// `host`, or the plugin's directory name.
     pub name: String,
@@ -40,6 +41,11 @@ pub struct Side {
     pub vendor_problems: Vec<String>,
     /// vendor/modules.txt and the hashed vendor tree, when the build is vendored.
     pub vendor: Option<crate::integrity::Vendored>,
+    /// Main package directories from the config (relative to the module); empty: all.
+    pub main_dirs: Vec<PathBuf>,
+    /// What this artifact links (the package stage); None when it was not walked, and
+    /// every module is then judged at module level.
+    pub linked: Option<crate::linkage::Linked>,
 }
 
 /// How to load a project: everything that is not in the project's files is passed here
@@ -52,6 +58,16 @@ pub struct Options<'a> {
     pub cache_dir: Option<PathBuf>,
     /// Told the number of vendored files hashed as they are hashed.
     pub progress: Option<crate::integrity::Progress<'a>>,
+    /// Walk each artifact's imports (the package stage). Off, modules are judged whole.
+    pub packages: bool,
+    /// GOOS/GOARCH when the config does not say (Go's environment; default linux/amd64).
+    pub goos: String,
+    pub goarch: String,
+    /// GOROOT, to tell standard-library imports exactly (without it, dotless import paths
+    /// that no module provides are taken as standard).
+    pub goroot: Option<PathBuf>,
+    /// The Go release building the artifacts when go.mod does not name one (GOVERSION).
+    pub go_version: Option<String>,
 }
 
 /// The default cache directory: `$GODRIFT_CACHE_DIR`, else `$XDG_CACHE_HOME/godrift`, else
@@ -121,6 +137,7 @@ fn load_side(
     name: String,
     dir: &Path,
     build: BuildSettings,
+    main_dirs: Vec<PathBuf>,
     opts: &Options,
 ) -> Result<Side, ProjectError> {
     let go_mod_path = dir.join("go.mod");
@@ -151,7 +168,16 @@ fn load_side(
         Some(data) => Some(gosum::parse(&sum_path.display().to_string(), &data)?),
         None => None,
     };
-    let build_list = graph::load(dir, &opts.graph)?;
+    // A side built with its own GOMODCACHE reads its dependencies' go.mod files there.
+    let graph_opts = if build.modcache.is_empty() {
+        opts.graph.clone()
+    } else {
+        LoadOptions {
+            gomodcache: Some(PathBuf::from(&build.modcache)),
+            ..opts.graph.clone()
+        }
+    };
+    let build_list = graph::load(dir, &graph_opts)?;
     let mut vendor_problems = Vec::new();
     let mut vendor = None;
     if build_list.vendored {
@@ -179,7 +205,182 @@ fn load_side(
         build,
         vendor_problems,
         vendor,
+        main_dirs,
+        linked: None,
     })
+}
+
+/// The build context an artifact is compiled under: its GOOS/GOARCH, tags, cgo and
+/// GOEXPERIMENT, and the release tags of the Go release that builds it.
+pub fn build_context(side: &Side, opts: &Options) -> crate::packages::BuildContext {
+    let b = &side.build;
+    let or = |v: &str, d: &str| {
+        if v.is_empty() {
+            d.to_string()
+        } else {
+            v.to_string()
+        }
+    };
+    let goos = or(
+        &b.goos,
+        if opts.goos.is_empty() {
+            "linux"
+        } else {
+            &opts.goos
+        },
+    );
+    let goarch = or(
+        &b.goarch,
+        if opts.goarch.is_empty() {
+            "amd64"
+        } else {
+            &opts.goarch
+        },
+    );
+    let version = toolchain_of(side)
+        .or_else(|| opts.go_version.clone())
+        .unwrap_or_else(|| crate::packages::context::DEFAULT_GO_VERSION.to_string());
+    crate::packages::BuildContext::new(&goos, &goarch, &version)
+        .with_tags(&b.tags)
+        .with_cgo(b.cgo_enabled.unwrap_or(true))
+        .with_goexperiment(&b.goexperiment)
+}
+
+/// The Go release that builds `side`: the configured toolchain, else the higher of go.mod's
+/// `toolchain` and `go` lines (GOTOOLCHAIN=auto switches to at least that).
+pub fn toolchain_of(side: &Side) -> Option<String> {
+    use crate::semver::gover;
+    if !side.build.toolchain.is_empty() {
+        return gover::from_toolchain(&side.build.toolchain).map(str::to_string);
+    }
+    let go = side.go_mod.go.as_ref().map(|g| g.version.clone());
+    let tc = side
+        .go_mod
+        .toolchain
+        .as_ref()
+        .and_then(|t| gover::from_toolchain(&t.name).map(str::to_string));
+    match (go, tc) {
+        (Some(g), Some(t)) => Some(gover::max(&g, &t).to_string()),
+        (g, t) => t.or(g),
+    }
+}
+
+/// The package stage for one module: its artifacts (the host: one, all its plugin-loading
+/// main packages together; a plugin module: one per main package).
+fn walk(
+    side: &Side,
+    kind: crate::packages::ArtifactKind,
+    opts: &Options,
+    modcache: &Path,
+    cache: &crate::packages::ScanCache,
+) -> Result<Vec<(String, crate::linkage::Linked)>, String> {
+    use crate::packages::{self, ArtifactKind, ModuleSet, Roots};
+    // A side built with its own GOMODCACHE reads its dependencies' sources there.
+    let own = (!side.build.modcache.is_empty()).then(|| PathBuf::from(&side.build.modcache));
+    let modcache = own.as_deref().unwrap_or(modcache);
+    let set = ModuleSet::from_build_list(&side.build_list, modcache, opts.goroot.as_deref())
+        .map_err(|e| e.to_string())?
+        .with_primary_dir(&side.dir);
+    let roots = if side.main_dirs.is_empty() {
+        Roots::all(kind)
+    } else {
+        Roots::dirs(kind, side.main_dirs.clone())
+    };
+    let loaded = packages::load(&set, &build_context(side, opts), &roots, cache);
+    if !loaded.errors.is_empty() && loaded.artifacts.is_empty() {
+        return Err(loaded.errors.join("; "));
+    }
+    Ok(match kind {
+        ArtifactKind::Host => {
+            let all: Vec<&packages::Artifact> = loaded.artifacts.iter().collect();
+            if all.is_empty() {
+                return Err(format!(
+                    "no package main of {} imports \"plugin\"",
+                    side.module_path()
+                ));
+            }
+            vec![(
+                String::new(),
+                crate::linkage::Linked::of(&loaded, &all, &side.build_list),
+            )]
+        }
+        ArtifactKind::Plugin => loaded
+            .artifacts
+            .iter()
+            .map(|a| {
+                (
+                    a.rel_dir.clone(),
+                    crate::linkage::Linked::of(&loaded, &[a], &side.build_list),
+                )
+            })
+            .collect(),
+    })
+}
+
+/// Runs the package stage on the host and every plugin (in parallel, sharing one scan
+/// cache), splitting plugin modules with several main packages into one artifact each.
+/// What cannot be walked stays at module level, with a note saying why.
+fn link(
+    host: &mut Side,
+    plugins: Vec<Side>,
+    opts: &Options,
+    modcache: &Path,
+    notes: &mut Vec<String>,
+) -> Vec<Side> {
+    use crate::packages::{ArtifactKind, ScanCache};
+    use rayon::prelude::*;
+    if !opts.packages {
+        return plugins;
+    }
+    let cache = ScanCache::new();
+    let (h, ps) = rayon::join(
+        || walk(host, ArtifactKind::Host, opts, modcache, &cache),
+        || {
+            plugins
+                .par_iter()
+                .map(|p| walk(p, ArtifactKind::Plugin, opts, modcache, &cache))
+                .collect::<Vec<_>>()
+        },
+    );
+    match h {
+        Ok(mut v) => host.linked = v.pop().map(|(_, l)| l),
+        Err(e) => notes.push(format!(
+            "host: packages not walked ({e}); modules are judged whole"
+        )),
+    }
+    let mut out = Vec::new();
+    for (p, walked) in plugins.into_iter().zip(ps) {
+        match walked {
+            Ok(arts) if arts.len() == 1 => {
+                let mut p = p;
+                p.linked = arts.into_iter().next().map(|(_, l)| l);
+                out.push(p);
+            }
+            Ok(arts) if !arts.is_empty() => {
+                for (rel, l) in arts {
+                    let mut a = p.clone();
+                    a.name = format!("{}/{rel}", p.name);
+                    a.linked = Some(l);
+                    out.push(a);
+                }
+            }
+            Ok(_) => {
+                notes.push(format!(
+                    "{}: no package main found; the module is judged whole",
+                    p.name
+                ));
+                out.push(p);
+            }
+            Err(e) => {
+                notes.push(format!(
+                    "{}: packages not walked ({e}); modules are judged whole",
+                    p.name
+                ));
+                out.push(p);
+            }
+        }
+    }
+    out
 }
 
 /// A plugin directory that is the host's own module is a configuration mistake, not a plugin.
@@ -309,14 +510,26 @@ pub fn load_explicit(
     let root = std::env::current_dir().map_err(|e| ProjectError::Io(".".into(), e))?;
     let mut config = Config::default();
     config.host.path = host.to_path_buf();
-    let host = load_side("host".into(), host, BuildSettings::default(), opts)?;
+    let host = load_side(
+        "host".into(),
+        host,
+        BuildSettings::default(),
+        Vec::new(),
+        opts,
+    )?;
     let mut sides = Vec::new();
     for p in plugins {
         let name = p
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| p.display().to_string());
-        sides.push(load_side(name, p, BuildSettings::default(), opts)?);
+        sides.push(load_side(
+            name,
+            p,
+            BuildSettings::default(),
+            Vec::new(),
+            opts,
+        )?);
     }
     refuse_host_as_plugin(&host, &sides)?;
     let modcache = opts
@@ -326,13 +539,15 @@ pub fn load_explicit(
         .unwrap_or_else(graph::default_modcache);
     let (mut host, mut sides) = (host, sides);
     load_vendor_sources(&mut host, &mut sides, &modcache, opts);
+    let mut notes = vec!["build settings assumed default (no godrift.toml): -trimpath, -race and -gcflags are not compared".into()];
+    let sides = link(&mut host, sides, opts, &modcache, &mut notes);
     Ok(Project {
         modcache,
         root,
         config,
         host,
         plugins: sides,
-        notes: vec!["build settings assumed default (no godrift.toml): -trimpath, -race and -gcflags are not compared".into()],
+        notes,
     })
 }
 
@@ -363,6 +578,7 @@ pub fn load(
         c.plugins.push(config::PluginConfig {
             path: "plugins/*".into(),
             build: BuildSettings::default(),
+            main: Vec::new(),
         });
         (dir.to_path_buf(), c)
     };
@@ -379,18 +595,21 @@ pub fn load(
         "host".into(),
         &host_dir,
         resolve(config.host.build.clone()),
+        config.host.main.clone(),
         opts,
     )?;
     let mut plugins = Vec::new();
     let mut jobs = Vec::new();
     // Each directory is one plugin: a directory reached twice (symlinks, overlapping globs)
     // would otherwise report a false GD008. (The host reached as a plugin is refused below.)
-    let mut taken: std::collections::HashMap<(u64, u64), PathBuf> =
+    let mut taken: std::collections::HashMap<((u64, u64), Vec<PathBuf>), PathBuf> =
         std::collections::HashMap::new();
     for pc in &config.plugins {
         for d in expand(&root, &pc.path)? {
+            // Keyed on the directory and its main packages: one module may give several
+            // artifacts, one per main package.
             if let Some(id) = dir_id(&d) {
-                if let Some(first) = taken.get(&id) {
+                if let Some(first) = taken.get(&(id, pc.main.clone())) {
                     notes.push(format!(
                         "plugin path {:?} reaches {} again at {}: one plugin",
                         pc.path,
@@ -399,21 +618,21 @@ pub fn load(
                     ));
                     continue;
                 }
-                taken.insert(id, d.clone());
+                taken.insert((id, pc.main.clone()), d.clone());
             }
-            jobs.push((d, resolve(pc.build.clone())));
+            jobs.push((d, resolve(pc.build.clone()), pc.main.clone()));
         }
     }
     // Plugins are independent: load them in parallel, keep the configured order.
     use rayon::prelude::*;
     let loaded: Vec<Result<Side, ProjectError>> = jobs
         .into_par_iter()
-        .map(|(d, build)| {
+        .map(|(d, build, mains)| {
             let name = d
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| d.display().to_string());
-            load_side(name, &d, build, opts)
+            load_side(name, &d, build, mains, opts)
         })
         .collect();
     for side in loaded {
@@ -427,6 +646,7 @@ pub fn load(
         .unwrap_or_else(graph::default_modcache);
     let mut host = host;
     load_vendor_sources(&mut host, &mut plugins, &modcache, opts);
+    let plugins = link(&mut host, plugins, opts, &modcache, &mut notes);
     Ok(Project {
         modcache,
         root,

@@ -83,7 +83,7 @@ fn bad_inputs_exit_two_with_positions() {
     assert_eq!((code, out.as_str()), (2, ""));
     assert_eq!(
         err.trim(),
-        "fixtures/report/bad-config/godrift.toml:3:1: unknown field `colour`, expected `path` or `build`"
+        "fixtures/report/bad-config/godrift.toml:3:1: unknown field `colour`, expected one of `path`, `build`, `main`"
     );
     let (code, _, err) = report("fixtures/report/bad-gomod", "table");
     assert_eq!(code, 2);

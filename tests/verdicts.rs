@@ -209,3 +209,86 @@ fn built_files_decide_the_headline() {
         "{v}"
     );
 }
+
+/// Modules the host lacks: the first plugin that links a package provides it to the later
+/// ones; a later plugin linking it at another version fails, one that does not link it loads.
+#[test]
+fn plugin_only_modules_fail_only_for_later_plugins_that_link_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dep = |v: &str| format!("package dep\n\nconst V = {v:?}\n");
+    let plugin = |name: &str, version: &str, links: bool| -> Vec<(String, String)> {
+        let main = if links {
+            "package main\n\nimport \"example.com/dep\"\n\nvar V = dep.V\n\nfunc main() {}\n"
+        } else {
+            "package main\n\nfunc main() {}\n"
+        };
+        vec![
+            (
+                format!("plugins/{name}/go.mod"),
+                format!(
+                    "module example.com/{name}\n\ngo 1.22\n\nrequire example.com/dep {version}\n\nreplace example.com/dep => ../../deps/{version}\n"
+                ),
+            ),
+            (format!("plugins/{name}/main.go"), main.to_string()),
+        ]
+    };
+    let mut files: Vec<(String, String)> = vec![
+        (
+            "go.mod".into(),
+            "module example.com/host\n\ngo 1.22\n".into(),
+        ),
+        (
+            "main.go".into(),
+            "package main\n\nimport _ \"plugin\"\n\nfunc main() {}\n".into(),
+        ),
+        (
+            "deps/v1.0.0/go.mod".into(),
+            "module example.com/dep\n".into(),
+        ),
+        ("deps/v1.0.0/dep.go".into(), dep("v1.0.0")),
+        (
+            "deps/v1.1.0/go.mod".into(),
+            "module example.com/dep\n".into(),
+        ),
+        ("deps/v1.1.0/dep.go".into(), dep("v1.1.0")),
+    ];
+    files.extend(plugin("a", "v1.0.0", true));
+    files.extend(plugin("b", "v1.1.0", true));
+    files.extend(plugin("c", "v1.1.0", false));
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    write_files(tmp.path(), &refs);
+    let r = godrift(tmp.path(), &["report", "--format", "json"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let verdict = |n: &str| {
+        v["plugins"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == n)
+            .unwrap()["verdict"]
+            .clone()
+    };
+    assert_eq!(verdict("a"), "loads", "{v}");
+    assert_eq!(verdict("b"), "fails", "{v}");
+    assert_eq!(verdict("c"), "loads", "{v}");
+    let gd001: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "GD001")
+        .collect();
+    assert_eq!(gd001.len(), 1, "one finding per module: {gd001:?}");
+    assert_eq!(gd001[0]["artifacts"], serde_json::json!(["b"]));
+    assert!(
+        gd001[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("b fails if opened after a, which provides example.com/dep"),
+        "{}",
+        gd001[0]["message"]
+    );
+}

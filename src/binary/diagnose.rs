@@ -127,15 +127,23 @@ pub fn causes(against: &Artifact, plugin: &Artifact, mismatches: &[Mismatch]) ->
         .first()
         .map(|m| m.package.clone())
         .unwrap_or_else(|| "?".into());
+    // Tags only select files: they explain packages whose version did not change, after the
+    // modules that really drifted (a tag may just pull in an import of a drifted module).
+    let mut tags = None;
     for (key, default) in HASH_AFFECTING {
         let (hv, pv) = (setting(h, key, default), setting(p, key, default));
         if hv != pv {
-            out.push(Cause::Setting {
+            let c = Cause::Setting {
                 key,
                 host: hv.to_string(),
                 plugin: pv.to_string(),
                 first_package: first_package.clone(),
-            });
+            };
+            if *key == "-tags" {
+                tags = Some(c);
+            } else {
+                out.push(c);
+            }
         }
     }
     // A toolchain or flag difference changes every package: same-version dependencies then
@@ -182,6 +190,11 @@ pub fn causes(against: &Artifact, plugin: &Artifact, mismatches: &[Mismatch]) ->
         }
     }
     let trimpath = setting(h, "-trimpath", "false") == "true";
+    if let Some(t) = tags {
+        out.push(t);
+        // Different tags explain the same-version packages that differ.
+        return out;
+    }
     for (hd, m) in same {
         out.push(if hd.replace.is_some() && !trimpath {
             Cause::LocalDir {

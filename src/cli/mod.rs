@@ -87,6 +87,7 @@ pub fn project_options<'a>(
     cache: bool,
     progress: Option<godrift::integrity::Progress<'a>>,
 ) -> godrift::project::Options<'a> {
+    let env = go_env();
     godrift::project::Options {
         graph: godrift::graph::LoadOptions {
             gomodcache: gomodcache
@@ -100,7 +101,50 @@ pub fn project_options<'a>(
             None
         },
         progress,
+        packages: true,
+        goos: env.get("GOOS").cloned().unwrap_or_default(),
+        goarch: env.get("GOARCH").cloned().unwrap_or_default(),
+        goroot: env
+            .get("GOROOT")
+            .filter(|r| !r.is_empty())
+            .map(std::path::PathBuf::from),
+        go_version: env
+            .get("GOVERSION")
+            .and_then(|v| godrift::semver::gover::from_toolchain(v).map(str::to_string)),
     }
+}
+
+/// GOOS, GOARCH, GOROOT and GOVERSION as `go env` reports them (go env -w settings count);
+/// empty without `go` on PATH (godrift then uses Go's defaults).
+fn go_env() -> std::collections::HashMap<String, String> {
+    let keys = ["GOOS", "GOARCH", "GOROOT", "GOVERSION"];
+    // The go command writes telemetry under os.UserConfigDir(): with a relative HOME that
+    // would land in the current directory (a tree godrift must not write to).
+    let absolute =
+        |k: &str| std::env::var_os(k).is_some_and(|v| std::path::Path::new(&v).is_absolute());
+    if !absolute("HOME") && !absolute("XDG_CONFIG_HOME") {
+        return Default::default();
+    }
+    let Ok(out) = std::process::Command::new("go")
+        .arg("env")
+        .args(keys)
+        .env("GOTOOLCHAIN", "local")
+        .stderr(std::process::Stdio::null())
+        .output()
+    else {
+        return Default::default();
+    };
+    if !out.status.success() {
+        return Default::default();
+    }
+    keys.iter()
+        .map(|k| k.to_string())
+        .zip(
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(str::to_string),
+        )
+        .collect()
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

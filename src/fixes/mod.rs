@@ -201,6 +201,8 @@ pub fn propose(project: &Project, findings: &[Finding]) -> Vec<Proposal> {
     let modules: BTreeSet<String> = findings
         .iter()
         .filter(|f| f.code == Code::VersionConflict)
+        // A latent conflict (no package linked by both) needs no change today.
+        .filter(|f| f.severity > crate::finding::Severity::Info)
         .filter_map(|f| f.module.clone())
         .collect();
     let strategy = project.config.align.strategy;

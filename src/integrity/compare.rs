@@ -1,5 +1,5 @@
-//! Comparisons over hashed trees, worded as findings grouped per module: one finding per
-//! artifact (or pair) and module, listing its files, never one per file.
+//! Comparisons over hashed trees, as data grouped per module (the rules GD009, GD010,
+//! GD011 and GD090 word them, one finding per artifact (or pair) and module):
 //! - against the source `go mod vendor` copies from (the module cache, or the other side's
 //!   replacement directory), only on the files Go would copy (see `select`);
 //! - between two artifacts vendoring the same module version.
@@ -9,8 +9,9 @@ use super::select;
 use super::source::ModuleSource;
 use super::tree::{join, Entry, VendorTree};
 use super::Vendored;
-use crate::finding::{Code, Evidence, Finding, Severity};
+use crate::finding::{Evidence, Severity};
 use crate::gosum::GoSum;
+use crate::module::ModuleVersion;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -81,13 +82,10 @@ pub fn diff(a_label: &str, a: &Path, b_label: &str, b: &Path) -> String {
     cap(d, DIFF_CAP)
 }
 
-const DIFF_CAP: usize = 4000;
-/// Files named in one finding's message; the rest are counted.
-const LIST_CAP: usize = 8;
-/// Evidence items per finding.
-const EVIDENCE_CAP: usize = 50;
+pub const DIFF_CAP: usize = 4000;
 
-fn cap(mut d: String, n: usize) -> String {
+/// Truncates `d` to `n` bytes (at a character boundary), saying so.
+pub fn cap(mut d: String, n: usize) -> String {
     if d.len() > n {
         let mut cut = n;
         while !d.is_char_boundary(cut) {
@@ -99,73 +97,66 @@ fn cap(mut d: String, n: usize) -> String {
     d
 }
 
-/// One file's problem, before grouping.
-struct Item {
-    rel: String,
-    severity: Severity,
-    note: String,
+/// One file's problem.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub rel: String,
+    /// What it does to loading (an edit classified as the runtime sees it).
+    pub severity: Severity,
+    pub note: String,
     /// (label, path) pairs for a diff, when edited.
-    diff: Option<((String, PathBuf), (String, PathBuf))>,
-    evidence: Vec<Evidence>,
+    pub diff: Option<((String, PathBuf), (String, PathBuf))>,
+    pub evidence: Vec<Evidence>,
 }
 
-fn list(items: &[Item]) -> String {
-    let mut parts: Vec<String> = items
-        .iter()
-        .take(LIST_CAP)
-        .map(|i| {
-            if i.note.is_empty() {
-                format!("vendor/{}", i.rel)
-            } else {
-                format!("vendor/{} ({})", i.rel, i.note)
-            }
-        })
-        .collect();
-    if items.len() > LIST_CAP {
-        parts.push(format!("and {} more", items.len() - LIST_CAP));
-    }
-    parts.join("; ")
+/// The differences found for one vendored module version.
+#[derive(Clone, Debug)]
+pub struct ModuleComparison {
+    pub module: ModuleVersion,
+    /// The module's vendored packages.
+    pub packages: Vec<String>,
+    /// The artifact whose vendor/ is compared first, then the other side, if any.
+    pub artifacts: Vec<String>,
+    /// None between two artifacts' vendor trees; else what vendor/ was compared with (`M@V
+    /// in the module cache`, `plugin's source DIR`).
+    pub source: Option<String>,
+    /// Files whose content differs.
+    pub edited: Vec<Item>,
+    /// Files on one side only (missing, added, or only in one artifact).
+    pub presence: Vec<Item>,
+    /// Source files or directories that could not be read (not compared).
+    pub unread: Vec<Item>,
 }
 
-fn group(
-    code: Code,
-    mut items: Vec<Item>,
-    message: String,
-    artifacts: Vec<String>,
-    module: &str,
-    packages: &[String],
-    fix: String,
-) -> Option<Finding> {
-    let severity = items.iter().map(|i| i.severity).max()?;
-    // Worst first: the files that break loading lead the list.
-    items.sort_by_key(|i| std::cmp::Reverse(i.severity));
-    let mut f = Finding::new(code, severity, format!("{message}: {}", list(&items)));
-    f.artifacts = artifacts;
-    f.module = Some(module.to_string());
-    let dirs: std::collections::BTreeSet<&str> =
-        items.iter().map(|i| super::tree::split(&i.rel).0).collect();
-    f.packages = packages
-        .iter()
-        .filter(|p| dirs.contains(p.as_str()))
-        .cloned()
-        .collect();
-    let mut diffs = String::new();
-    for i in &items {
-        if f.evidence.len() < EVIDENCE_CAP {
-            f.evidence.extend(i.evidence.iter().cloned());
-        }
-        if let Some(((la, pa), (lb, pb))) = &i.diff {
-            if diffs.len() < DIFF_CAP {
-                diffs.push_str(&diff(la, pa, lb, pb));
-            }
-        }
-    }
-    f.evidence.truncate(EVIDENCE_CAP);
-    if !diffs.is_empty() {
-        f.diff = Some(cap(diffs, DIFF_CAP));
-    }
-    f.fix = Some(fix);
-    Some(f)
+/// go.sum verification of a module cache copy (as `go mod verify`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SumCheck {
+    Tampered {
+        module: ModuleVersion,
+        want: String,
+        got: String,
+    },
+    Unverifiable {
+        module: ModuleVersion,
+        error: String,
+    },
+}
+
+/// What one artifact's vendor/ tree holds that cannot be compared.
+#[derive(Clone, Debug, Default)]
+pub struct TreeProblems {
+    /// Unreadable directories and files, over-large files: described with their path.
+    pub unread: Vec<String>,
+    /// Symbolic links and special files (`go mod vendor` never creates them).
+    pub odd: Vec<String>,
+}
+
+/// One artifact's vendor/ against its sources.
+#[derive(Clone, Debug, Default)]
+pub struct SourceComparison {
+    pub modules: Vec<ModuleComparison>,
+    pub sums: Vec<SumCheck>,
+    pub tree: TreeProblems,
 }
 
 fn evidence(artifact: &str, file: PathBuf, rel: &str) -> Evidence {
@@ -192,7 +183,7 @@ fn package_files<'t>(tree: &'t VendorTree, pkg: &str) -> Vec<(&'t str, &'t Entry
 }
 
 /// Compares the packages two artifacts vendor at the same module version.
-pub fn between(a_name: &str, a: &Vendored, b_name: &str, b: &Vendored) -> Vec<Finding> {
+pub fn between(a_name: &str, a: &Vendored, b_name: &str, b: &Vendored) -> Vec<ModuleComparison> {
     let mut out = Vec::new();
     let b_mods: std::collections::HashMap<&str, &crate::vendor::VendoredModule> = b
         .modules
@@ -251,26 +242,18 @@ pub fn between(a_name: &str, a: &Vendored, b_name: &str, b: &Vendored) -> Vec<Fi
                 }
             }
         }
-        let m = &ma.module;
-        let pair = vec![a_name.to_string(), b_name.to_string()];
-        out.extend(group(
-            Code::VendoredFileEdited,
+        if edited.is_empty() && presence.is_empty() {
+            continue;
+        }
+        out.push(ModuleComparison {
+            module: ma.module.clone(),
+            packages: ma.packages.clone(),
+            artifacts: vec![a_name.to_string(), b_name.to_string()],
+            source: None,
             edited,
-            format!("vendored files of {m} differ between {a_name} and {b_name}"),
-            pair.clone(),
-            &m.path,
-            &ma.packages,
-            "run `go mod vendor` on the edited side (the module cache check names it)".into(),
-        ));
-        out.extend(group(
-            Code::VendoredFileSetDiffers,
             presence,
-            format!("{a_name} and {b_name} vendor different files of {m}"),
-            pair,
-            &m.path,
-            &ma.packages,
-            "run `go mod vendor` on both sides".into(),
-        ));
+            unread: Vec::new(),
+        });
     }
     out
 }
@@ -287,8 +270,8 @@ fn only_in(name: &str, v: &Vendored, rel: &str) -> Item {
 
 /// Compares one artifact's vendored modules with the module cache copies indexed in
 /// `v.sources`, and verifies those copies against go.sum (as `go mod verify`).
-pub fn against_sources(name: &str, v: &Vendored, go_sum: Option<&GoSum>) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn against_sources(name: &str, v: &Vendored, go_sum: Option<&GoSum>) -> SourceComparison {
+    let mut out = SourceComparison::default();
     for m in v.modules.build_list() {
         if m.replacement.is_some() {
             continue; // replaced modules have no module-cache copy
@@ -299,37 +282,25 @@ pub fn against_sources(name: &str, v: &Vendored, go_sum: Option<&GoSum>) -> Vec<
         if let Some(want) = go_sum.and_then(|s| s.hash(&m.module.path, &m.module.version, false)) {
             match src.h1(&m.module) {
                 Ok(got) if got != want => {
-                    let mut f = Finding::new(
-                        Code::ModuleCacheTampered,
-                        Severity::Error,
-                        format!(
-                            "module cache copy of {} does not match go.sum ({want}, found {got}): it was modified",
-                            m.module,
-                        ),
-                    );
-                    f.artifacts = vec![name.to_string()];
-                    f.module = Some(m.module.path.clone());
-                    f.fix = Some("run `go clean -modcache` and `go mod download`".into());
-                    out.push(f);
+                    out.sums.push(SumCheck::Tampered {
+                        module: m.module.clone(),
+                        want: want.to_string(),
+                        got,
+                    });
                     continue;
                 }
                 Ok(_) => {}
-                Err(e) => {
-                    let mut f = Finding::new(
-                        Code::IncompleteInformation,
-                        Severity::Warning,
-                        format!("{name}: could not verify the module cache copy of {} against go.sum: {e}", m.module),
-                    );
-                    f.artifacts = vec![name.to_string()];
-                    f.module = Some(m.module.path.clone());
-                    out.push(f);
-                }
+                Err(e) => out.sums.push(SumCheck::Unverifiable {
+                    module: m.module.clone(),
+                    error: e.to_string(),
+                }),
             }
         }
         let source = format!("{} in the module cache", m.module);
-        out.extend(with_source(name, v, m, src, &source, None));
+        out.modules
+            .extend(with_source(name, v, m, src, &source, None));
     }
-    out.extend(tree_problems(name, &v.tree));
+    out.tree = tree_problems(&v.tree);
     out
 }
 
@@ -341,7 +312,7 @@ pub fn against_dir(
     module: &str,
     dir: &Path,
     other: &str,
-) -> Vec<Finding> {
+) -> Vec<ModuleComparison> {
     let mut out = Vec::new();
     for m in v.modules.build_list().filter(|m| m.module.path == module) {
         let src = super::source::index(dir, None, None);
@@ -360,7 +331,7 @@ fn with_source(
     src: &ModuleSource,
     source: &str,
     other: Option<&str>,
-) -> Vec<Finding> {
+) -> Option<ModuleComparison> {
     let expected = select::vendor_files(src, &m.module.path, &m.packages, v.rules);
     let artifacts: Vec<String> = std::iter::once(name.to_string())
         .chain(other.map(str::to_string))
@@ -442,30 +413,7 @@ fn with_source(
             });
         }
     }
-    let fix = format!("run `go mod vendor` in {name}");
-    let mut out = Vec::new();
-    out.extend(group(
-        Code::VendoredFileEdited,
-        edited,
-        format!(
-            "{name} vendor/ has edited files of {}: they differ from {source}",
-            m.module
-        ),
-        artifacts.clone(),
-        &m.module.path,
-        &m.packages,
-        format!("restore them: {fix}"),
-    ));
     missing.extend(added);
-    out.extend(group(
-        Code::VendoredFileSetDiffers,
-        missing,
-        format!("{name} vendor/ differs from the files `go mod vendor` copies from {source}"),
-        artifacts.clone(),
-        &m.module.path,
-        &m.packages,
-        fix,
-    ));
     let mut problems: Vec<Item> = src
         .unreadable_dirs
         .iter()
@@ -481,76 +429,44 @@ fn with_source(
         })
         .collect();
     problems.extend(unread);
-    out.extend(group(
-        Code::IncompleteInformation,
-        problems,
-        format!("{name}: files of {source} could not be read, so these were not compared"),
+    if edited.is_empty() && missing.is_empty() && problems.is_empty() {
+        return None;
+    }
+    Some(ModuleComparison {
+        module: m.module.clone(),
+        packages: m.packages.clone(),
         artifacts,
-        &m.module.path,
-        &m.packages,
-        "make the module cache readable (or run `go mod download`)".into(),
-    ));
-    out
+        source: Some(source.to_string()),
+        edited,
+        presence: missing,
+        unread: problems,
+    })
 }
 
 /// Unreadable, over-large, linked and special entries of one artifact's vendor/ tree.
-fn tree_problems(name: &str, tree: &VendorTree) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let mut items = Vec::new();
+fn tree_problems(tree: &VendorTree) -> TreeProblems {
+    let mut out = TreeProblems::default();
     for (d, e) in &tree.unreadable_dirs {
-        items.push(format!(
+        out.unread.push(format!(
             "directory {} could not be read ({e})",
             tree.root.join(d).display()
         ));
     }
     for (rel, e) in tree.files() {
         if let Err(why) = e {
-            items.push(format!("{} {why}", tree.root.join(&rel).display()));
+            out.unread
+                .push(format!("{} {why}", tree.root.join(&rel).display()));
         }
     }
-    if !items.is_empty() {
-        let n = items.len();
-        let shown: Vec<String> = items.iter().take(LIST_CAP).cloned().collect();
-        let more = if n > LIST_CAP {
-            format!("; and {} more", n - LIST_CAP)
-        } else {
-            String::new()
-        };
-        let mut f = Finding::new(
-            Code::IncompleteInformation,
-            Severity::Warning,
-            format!(
-                "{name}: {n} vendor/ path(s) were not compared: {}{more}",
-                shown.join("; ")
-            ),
-        );
-        f.artifacts = vec![name.to_string()];
-        f.fix = Some("make vendor/ readable, or run `go mod vendor`".into());
-        out.push(f);
-    }
-    let mut odd: Vec<String> = tree
+    out.odd = tree
         .symlinks
         .iter()
         .map(|l| format!("vendor/{l} is a symbolic link"))
         .collect();
-    odd.extend(
+    out.odd.extend(
         tree.special
             .iter()
             .map(|l| format!("vendor/{l} is not a regular file")),
     );
-    if !odd.is_empty() {
-        let n = odd.len();
-        let mut f = Finding::new(
-            Code::VendoredFileSetDiffers,
-            Severity::Warning,
-            format!(
-                "{name}: {n} vendor/ entr(ies) that `go mod vendor` never creates (not followed): {}",
-                odd.iter().take(LIST_CAP).cloned().collect::<Vec<_>>().join("; ")
-            ),
-        );
-        f.artifacts = vec![name.to_string()];
-        f.fix = Some(format!("run `go mod vendor` in {name}"));
-        out.push(f);
-    }
     out
 }

@@ -276,18 +276,16 @@ fn is_go_build_comment(line: &[u8]) -> bool {
 }
 
 /// imports.ShouldBuild(content, AnyTags()): every tag but `ignore` counts as both true and
-/// false, so only `ignore` (or a malformed constraint) excludes a file.
+/// false, so only `ignore` (or a malformed constraint) excludes a file. Expressions are
+/// parsed by go/build/constraint's port (`crate::packages::constraint`).
 fn should_build_any_tags(content: &[u8]) -> bool {
+    use crate::packages::constraint;
     let Some((plus_block, go_build)) = parse_file_header(content) else {
         return false; // multiple //go:build lines
     };
     if let Some(line) = go_build {
-        return match std::str::from_utf8(line)
-            .ok()
-            .and_then(|s| s.strip_prefix("//go:build"))
-            .map(|s| parse_expr(s.trim()))
-        {
-            Some(Ok(x)) => eval(&x, true),
+        return match std::str::from_utf8(line).map(constraint::parse) {
+            Ok(Ok(Some(x))) => eval(&x, true),
             _ => false,
         };
     }
@@ -299,7 +297,10 @@ fn should_build_any_tags(content: &[u8]) -> bool {
         let Ok(text) = std::str::from_utf8(line) else {
             continue;
         };
-        if let Some(x) = split_plus_build(text).and_then(parse_plus_build) {
+        if !constraint::is_plus_build(text) {
+            continue;
+        }
+        if let Ok(Some(x)) = constraint::parse(text) {
             if !eval(&x, true) {
                 return false;
             }
@@ -366,201 +367,14 @@ fn parse_file_header(content: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
     Some((&content[..end], go_build))
 }
 
-/// A build constraint (go/build/constraint's Expr).
-#[derive(Debug)]
-enum Expr {
-    Tag(String),
-    Not(Box<Expr>),
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
-}
-
 /// imports.eval with tags["*"]: `prefer` for every valid tag but `ignore`.
-fn eval(x: &Expr, prefer: bool) -> bool {
+fn eval(x: &crate::packages::constraint::Expr, prefer: bool) -> bool {
+    use crate::packages::constraint::Expr;
     match x {
         Expr::Tag(t) => t != "ignore" && prefer,
         Expr::Not(x) => !eval(x, !prefer),
         Expr::And(a, b) => eval(a, prefer) && eval(b, prefer),
         Expr::Or(a, b) => eval(a, prefer) || eval(b, prefer),
-    }
-}
-
-fn is_tag_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_' || c == '.'
-}
-
-/// constraint.splitPlusBuild.
-fn split_plus_build(line: &str) -> Option<&str> {
-    let rest = line.strip_prefix("//")?.trim();
-    let rest = rest.strip_prefix("+build")?;
-    let trimmed = rest.trim();
-    if trimmed.len() == rest.len() && !rest.is_empty() {
-        return None;
-    }
-    Some(trimmed)
-}
-
-/// constraint.parsePlusBuildExpr; None past its 100-operator limit (ShouldBuild then
-/// ignores the line).
-fn parse_plus_build(text: &str) -> Option<Expr> {
-    let ignore = || Expr::Tag("ignore".into());
-    let mut size = 0;
-    let mut x: Option<Expr> = None;
-    for clause in text.split_whitespace() {
-        let mut y: Option<Expr> = None;
-        for lit in clause.split(',') {
-            let z = if lit.starts_with("!!") || lit == "!" {
-                ignore()
-            } else {
-                let (neg, name) = match lit.strip_prefix('!') {
-                    Some(n) => (true, n),
-                    None => (false, lit),
-                };
-                let t = if !name.is_empty() && name.chars().all(is_tag_char) {
-                    Expr::Tag(name.to_string())
-                } else {
-                    ignore()
-                };
-                if neg {
-                    Expr::Not(Box::new(t))
-                } else {
-                    t
-                }
-            };
-            y = Some(match y {
-                None => z,
-                Some(y) => {
-                    size += 1;
-                    Expr::And(Box::new(y), Box::new(z))
-                }
-            });
-        }
-        if let Some(y) = y {
-            x = Some(match x {
-                None => y,
-                Some(x) => {
-                    size += 1;
-                    Expr::Or(Box::new(x), Box::new(y))
-                }
-            });
-        }
-        if size > 100 {
-            return None;
-        }
-    }
-    Some(x.unwrap_or_else(ignore))
-}
-
-/// constraint.parseExpr for `//go:build` lines.
-fn parse_expr(text: &str) -> Result<Expr, ()> {
-    let mut p = ExprParser {
-        s: text,
-        i: 0,
-        tok: "",
-        is_tag: false,
-        size: 0,
-    };
-    let x = p.or()?;
-    if !p.tok.is_empty() {
-        return Err(());
-    }
-    Ok(x)
-}
-
-struct ExprParser<'a> {
-    s: &'a str,
-    i: usize,
-    tok: &'a str,
-    is_tag: bool,
-    size: usize,
-}
-
-impl<'a> ExprParser<'a> {
-    fn or(&mut self) -> Result<Expr, ()> {
-        let mut x = self.and()?;
-        while self.tok == "||" {
-            x = Expr::Or(Box::new(x), Box::new(self.and()?));
-        }
-        Ok(x)
-    }
-
-    fn and(&mut self) -> Result<Expr, ()> {
-        let mut x = self.not()?;
-        while self.tok == "&&" {
-            x = Expr::And(Box::new(x), Box::new(self.not()?));
-        }
-        Ok(x)
-    }
-
-    fn not(&mut self) -> Result<Expr, ()> {
-        self.size += 1;
-        if self.size > 1000 {
-            return Err(());
-        }
-        self.lex()?;
-        if self.tok == "!" {
-            self.lex()?;
-            if self.tok == "!" {
-                return Err(()); // double negation not allowed
-            }
-            return Ok(Expr::Not(Box::new(self.atom()?)));
-        }
-        self.atom()
-    }
-
-    fn atom(&mut self) -> Result<Expr, ()> {
-        if self.tok == "(" {
-            let x = self.or()?;
-            if self.tok != ")" {
-                return Err(());
-            }
-            self.lex()?;
-            return Ok(x);
-        }
-        if !self.is_tag {
-            return Err(());
-        }
-        let t = self.tok.to_string();
-        self.lex()?;
-        Ok(Expr::Tag(t))
-    }
-
-    fn lex(&mut self) -> Result<(), ()> {
-        self.is_tag = false;
-        let b = self.s.as_bytes();
-        while self.i < b.len() && (b[self.i] == b' ' || b[self.i] == b'\t') {
-            self.i += 1;
-        }
-        if self.i >= b.len() {
-            self.tok = "";
-            return Ok(());
-        }
-        let start = self.i;
-        match b[self.i] {
-            b'(' | b')' | b'!' => {
-                self.i += 1;
-            }
-            c @ (b'&' | b'|') => {
-                if b.get(self.i + 1) != Some(&c) {
-                    return Err(());
-                }
-                self.i += 2;
-            }
-            _ => {
-                let rest = &self.s[self.i..];
-                let len = rest
-                    .char_indices()
-                    .find(|&(_, c)| !is_tag_char(c))
-                    .map_or(rest.len(), |(i, _)| i);
-                if len == 0 {
-                    return Err(());
-                }
-                self.i += len;
-                self.is_tag = true;
-            }
-        }
-        self.tok = &self.s[start..self.i];
-        Ok(())
     }
 }
 

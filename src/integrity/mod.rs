@@ -14,7 +14,10 @@ pub mod select;
 pub mod source;
 pub mod tree;
 
-pub use compare::{against_dir, against_sources, between, diff};
+pub use compare::{
+    against_dir, against_sources, between, cap, diff, Item, ModuleComparison, SourceComparison,
+    SumCheck, TreeProblems, DIFF_CAP,
+};
 pub use hash::{Digest, Unhashed, MAX_FILE};
 pub use select::VendorRules;
 pub use source::ModuleSource;

@@ -111,7 +111,7 @@ fn file_name_ok(r: char) -> bool {
 /// drop: take out the numbers (Nl) and Other_ID_Start, add back those letters.
 /// Swept against Go 1.26 over all code points: equal except letters assigned after
 /// Unicode 15.0 (Go's tables), which unicode-ident (Unicode 18) knows.
-fn is_unicode_letter(c: char) -> bool {
+pub(crate) fn is_unicode_letter(c: char) -> bool {
     const NFKC_DROPPED_LETTERS: &[char] = &[
         '\u{37a}', '\u{e33}', '\u{eb3}', '\u{fc5e}', '\u{fc5f}', '\u{fc60}', '\u{fc61}',
         '\u{fc62}', '\u{fc63}', '\u{fdfa}', '\u{fdfb}', '\u{fe70}', '\u{fe72}', '\u{fe74}',

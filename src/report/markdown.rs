@@ -19,7 +19,7 @@ pub fn markdown(r: &Report) -> String {
         Verdict::Fails => "❌",
     };
     let mut s = format!(
-        "## godrift: {icon} {}\n\nHost {} ({}), {} plugin(s).\n\n| plugin | dir | verdict |\n|---|---|---|\n",
+        "## godrift: {icon} {}\n\nHost {} ({}), {} plugin(s).\n\n| plugin | dir | verdict | packages both link |\n|---|---|---|---|\n",
         r.verdict_shown(),
         md_code(&r.host.module),
         md_code(&r.host.dir),
@@ -27,10 +27,11 @@ pub fn markdown(r: &Report) -> String {
     );
     for p in &r.plugins {
         s.push_str(&format!(
-            "| {} | {} | {} |\n",
+            "| {} | {} | {} | {} |\n",
             md_cell(&p.name),
             md_code(&p.dir),
-            p.shown()
+            p.shown(),
+            md_cell(&p.packages_shown())
         ));
     }
     if !r.findings.is_empty() {

@@ -38,9 +38,74 @@ pub struct Report {
     pub findings: Vec<Finding>,
     pub proposals: Vec<Proposal>,
     pub notes: Vec<String>,
+    /// What each artifact links (the host first), from the package stage.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub artifacts: Vec<ArtifactPackages>,
     /// Binary-mode results when built artifacts were given (`--built-host`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub binary: Option<crate::rules::binary::CheckReport>,
+}
+
+/// The packages one artifact links, outside the standard library.
+#[derive(Clone, Debug, Serialize)]
+pub struct ArtifactPackages {
+    pub name: String,
+    /// `host` or `plugin`.
+    pub kind: &'static str,
+    pub main_packages: Vec<String>,
+    /// No gap: every linked package was found and read.
+    pub complete: bool,
+    /// The gaps, in Go's words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+    /// `go mod download` commands for modules whose sources were missing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing_sources: Vec<String>,
+    pub standard_packages: usize,
+    pub packages: Vec<LinkedPackage>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LinkedPackage {
+    pub path: String,
+    pub module: String,
+    /// The selected version ("" for a main module).
+    pub version: String,
+    /// What replaces the module (`dir ../x` or `module M@V`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replace: Option<String>,
+}
+
+fn artifact_packages(side: &crate::project::Side, kind: &'static str) -> Option<ArtifactPackages> {
+    let l = side.linked.as_ref()?;
+    let mut packages = Vec::new();
+    let mut standard = 0;
+    for (path, p) in &l.packages {
+        if p.standard {
+            standard += 1;
+            continue;
+        }
+        let Some(m) = &p.module else { continue };
+        packages.push(LinkedPackage {
+            path: path.clone(),
+            module: m.path.clone(),
+            version: m.version.clone(),
+            replace: m.replace.as_ref().map(|r| match r {
+                crate::graph::Replacement::Dir { path, .. } => format!("dir {path}"),
+                crate::graph::Replacement::Module { module } => format!("module {module}"),
+            }),
+        });
+    }
+    Some(ArtifactPackages {
+        name: side.name.clone(),
+        kind,
+        main_packages: l.mains.clone(),
+        complete: l.problems.is_empty() && l.missing.is_empty(),
+        problems: l.problems.clone(),
+        missing_sources: l.missing.iter().map(|m| m.command.clone()).collect(),
+        standard_packages: standard,
+        packages,
+    })
 }
 
 /// Shows paths relative to the project root, so reports are stable across machines. The
@@ -174,6 +239,26 @@ impl Report {
             findings,
             proposals,
             notes: project.notes.clone(),
+            artifacts: artifact_packages(&project.host, "host")
+                .into_iter()
+                .chain(
+                    project
+                        .plugins
+                        .iter()
+                        .filter_map(|p| artifact_packages(p, "plugin")),
+                )
+                .map(|mut a| {
+                    for pr in &mut a.problems {
+                        *pr = rel.text(pr);
+                    }
+                    for pk in &mut a.packages {
+                        if let Some(r) = &mut pk.replace {
+                            *r = rel.text(r);
+                        }
+                    }
+                    a
+                })
+                .collect(),
             binary: None,
         }
     }

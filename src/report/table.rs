@@ -14,12 +14,13 @@ pub fn table(r: &Report) -> String {
     );
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
-    t.set_header(vec!["plugin", "dir", "verdict"]);
+    t.set_header(vec!["plugin", "dir", "verdict", "packages both link"]);
     for p in &r.plugins {
         t.add_row(vec![
             line(&p.name).into_owned(),
             line(&p.dir).into_owned(),
             p.shown(),
+            line(&p.packages_shown()).into_owned(),
         ]);
     }
     out.push_str(&format!("{t}\n"));

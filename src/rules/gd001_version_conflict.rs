@@ -5,11 +5,36 @@
 //!   link one of them ("plugin was built with a different version of package P").
 //! - Fix: align the plugin on the host's version (`godrift align`), or rebuild the host.
 
-use super::go_mod_evidence;
-use crate::finding::{Code, Finding, Severity};
+use super::{go_mod_evidence, judged, Pair};
+use crate::codes::Code;
+use crate::finding::{Evidence, Finding, Severity};
 use crate::project::Side;
 
-pub fn check(a: &Side, b: &Side) -> Vec<Finding> {
+/// A selected module as it is compiled: `v1.2.0`, `v1.0.0 replaced by example.com/fork
+/// v1.0.1`, `v1.0.0 replaced by directory ../x`.
+fn effective(m: &crate::graph::SelectedModule) -> String {
+    use crate::graph::Replacement;
+    match &m.replace {
+        None => m.module.version.clone(),
+        Some(Replacement::Module { module }) if module.path == m.module.path => {
+            format!(
+                "{} (required {}, replaced)",
+                module.version, m.module.version
+            )
+        }
+        Some(Replacement::Module { module }) => {
+            format!("{} replaced by {module}", m.module.version)
+        }
+        Some(Replacement::Dir { path, .. }) => {
+            format!("{} replaced by directory {path}", m.module.version)
+        }
+    }
+}
+
+/// Modules both build lists hold at different versions, shown as compiled (after
+/// `replace`), judged by what both link.
+pub fn check(pair: &Pair) -> Vec<Finding> {
+    let (a, b) = (pair.a, pair.b);
     let mut out = Vec::new();
     for m in &a.build_list.modules {
         let Some(other) = b.build_list.get(&m.module.path) else {
@@ -19,37 +44,34 @@ pub fn check(a: &Side, b: &Side) -> Vec<Finding> {
             continue;
         }
         let path = &m.module.path;
-        let mut f = Finding::new(
-            Code::VersionConflict,
-            Severity::Error,
-            format!(
-                "{path} is {} in {} but {} in {}",
-                m.module.version, a.name, other.module.version, b.name
-            ),
+        // Both replaced by the same module version or directory: the same files are
+        // compiled from the same place. Without -trimpath that is the same package; with
+        // it, cmd/go records `path@<required version>` (work.Action.trimpath), which differs.
+        let same_source = m.replace.is_some() && m.replace == other.replace;
+        let trimpath = a.build.trimpath && b.build.trimpath;
+        if same_source && !trimpath {
+            continue;
+        }
+        let mut message = format!(
+            "{path} is {} in {} but {} in {}",
+            effective(m),
+            a.name,
+            effective(other),
+            b.name
         );
+        if same_source {
+            message.push_str(
+                " (the same replacement, but -trimpath records the required version in every file name)",
+            );
+        }
+        let mut f = Finding::new(Code::VersionConflict, Severity::Error, message);
         f.artifacts = vec![a.name.clone(), b.name.clone()];
         f.module = Some(path.clone());
-        // The shared packages, where vendor/modules.txt lists them.
-        let pkgs = |s: &Side| -> Option<Vec<String>> {
-            let txt = &s.vendor.as_ref()?.modules;
-            Some(
-                txt.modules
-                    .iter()
-                    .filter(|m| m.module.path == *path)
-                    .flat_map(|m| m.packages.iter().cloned())
-                    .collect(),
-            )
-        };
-        f.packages = match (pkgs(a), pkgs(b)) {
-            (Some(x), Some(y)) => x.into_iter().filter(|p| y.contains(p)).collect(),
-            (Some(x), None) | (None, Some(x)) => x,
-            (None, None) => Vec::new(),
-        };
         for (side, chain) in [(a, a.build_list.why(path)), (b, b.build_list.why(path))] {
             if let Some(e) = go_mod_evidence(side, path) {
                 f.evidence.push(e);
             } else if chain.len() > 1 {
-                f.evidence.push(crate::finding::Evidence {
+                f.evidence.push(Evidence {
                     artifact: side.name.clone(),
                     file: side.go_mod_path.clone(),
                     line: None,
@@ -68,30 +90,141 @@ pub fn check(a: &Side, b: &Side) -> Vec<Finding> {
         f.fix = Some(format!(
             "align {path} on one version in both go.mod files (see the proposal)"
         ));
-        out.push(f);
+        out.push(judged(f, &pair.linkage(path)));
     }
     out
 }
 
-/// Modules shared only by plugins: the first plugin opened provides them to later ones, so
-/// a later plugin with another version fails to open after it.
+/// Modules the host lacks, selected by several plugins at different versions. dlopen makes
+/// each plugin's symbols global, so the first plugin opened (in the configured order) that
+/// links a package provides it to every later one, and a later plugin linking that package
+/// at another version fails to open, whether or not the first one loaded. One finding per
+/// module, naming the plugins that fail (linear in plugins × modules, never per pair).
 pub fn between_plugins(host: &Side, plugins: &[Side]) -> Vec<Finding> {
+    use std::collections::{BTreeMap, HashMap};
+    let mut by_module: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
+    for (i, p) in plugins.iter().enumerate() {
+        for m in &p.build_list.modules {
+            let path = m.module.path.as_str();
+            if path == host.module_path() || host.build_list.get(path).is_some() {
+                continue;
+            }
+            by_module
+                .entry(path)
+                .or_default()
+                .push((i, m.module.version.as_str()));
+        }
+    }
     let mut out = Vec::new();
-    for (i, a) in plugins.iter().enumerate() {
-        for b in &plugins[i + 1..] {
-            for mut f in check(a, b) {
-                let module = f.module.clone().unwrap_or_default();
-                if host.build_list.get(&module).is_none() {
-                    // Opened first, `a` provides the module; only `b` fails to open.
-                    f.artifacts = vec![b.name.clone()];
-                    f.message.push_str(&format!(
-                        " (not in the host: the plugin opened first provides it, so {} fails if opened after {})",
-                        b.name, a.name
-                    ));
-                    out.push(f);
+    for (path, users) in by_module {
+        if users.iter().all(|(_, v)| *v == users[0].1) {
+            continue;
+        }
+        // Package -> the plugin that provides it first, and its version.
+        let mut provider: HashMap<&str, (usize, &str)> = HashMap::new();
+        // The first plugin whose linkage of this module is unknown.
+        let mut unknown_first: Option<(usize, &str)> = None;
+        // Failing plugin -> (provider, packages; empty when not known).
+        let mut failing: BTreeMap<usize, (usize, Vec<String>)> = BTreeMap::new();
+        for &(i, v) in &users {
+            let linked = plugins[i].linked.as_ref().filter(|l| !l.uncertain(path));
+            let Some(l) = linked else {
+                match unknown_first {
+                    Some((j, w)) if w != v => {
+                        failing.entry(i).or_insert((j, Vec::new()));
+                    }
+                    None => unknown_first = Some((i, v)),
+                    _ => {}
+                }
+                for &(j, w) in provider.values() {
+                    if w != v {
+                        failing.entry(i).or_insert((j, Vec::new()));
+                    }
+                }
+                continue;
+            };
+            let mine: Vec<&str> = l
+                .packages
+                .iter()
+                .filter(|(_, p)| p.module.as_ref().is_some_and(|m| m.path == path))
+                .map(|(k, _)| k.as_str())
+                .collect();
+            if let Some((j, w)) = unknown_first {
+                if w != v && !mine.is_empty() {
+                    failing.entry(i).or_insert((j, Vec::new()));
+                }
+            }
+            for pkg in mine {
+                match provider.get(pkg) {
+                    Some(&(j, w)) if w != v => {
+                        failing
+                            .entry(i)
+                            .or_insert((j, Vec::new()))
+                            .1
+                            .push(pkg.to_string());
+                    }
+                    Some(_) => {}
+                    None => {
+                        provider.insert(pkg, (i, v));
+                    }
                 }
             }
         }
+        let versions = users
+            .iter()
+            .map(|(i, v)| format!("{} {v}", plugins[*i].name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut f = Finding::new(
+            Code::VersionConflict,
+            Severity::Error,
+            format!(
+                "{path} is not in the host; plugins select it at different versions: {versions}"
+            ),
+        );
+        f.module = Some(path.to_string());
+        if failing.is_empty() {
+            f.severity = Severity::Info;
+            f.artifacts = users
+                .iter()
+                .map(|(i, _)| plugins[*i].name.clone())
+                .collect();
+            f.message.push_str(&format!(
+                "; latent: no package of {path} is linked by two plugins at different versions"
+            ));
+            f.fix = Some(format!(
+                "nothing to change now; align {path} before two plugins link the same package of it"
+            ));
+        } else {
+            let mut words = Vec::new();
+            for (i, (j, pkgs)) in &failing {
+                f.artifacts.push(plugins[*i].name.clone());
+                f.packages.extend(pkgs.iter().cloned());
+                words.push(if pkgs.is_empty() {
+                    format!(
+                        "{} fails if opened after {} (whether both link a package of it is not known)",
+                        plugins[*i].name, plugins[*j].name
+                    )
+                } else {
+                    format!(
+                        "{} fails if opened after {}, which provides {}",
+                        plugins[*i].name,
+                        plugins[*j].name,
+                        crate::linkage::list(pkgs, 3)
+                    )
+                });
+            }
+            f.packages.sort();
+            f.packages.dedup();
+            f.message.push_str(&format!(
+                " (the plugin opened first provides it: {})",
+                words.join("; ")
+            ));
+            f.fix = Some(format!(
+                "align {path} on one version in every plugin that links it (or require it in the host)"
+            ));
+        }
+        out.push(f);
     }
     out
 }

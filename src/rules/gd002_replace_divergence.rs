@@ -1,10 +1,9 @@
 //! GD002: a module replaced on one side only, or by different module targets: the two
 //! sides compile different code under the same import path.
 
-use super::go_mod_evidence;
+use super::{go_mod_evidence, judged, Pair};
 use crate::finding::{Code, Finding, Severity};
 use crate::graph::Replacement;
-use crate::project::Side;
 
 fn describe(r: Option<&Replacement>) -> String {
     match r {
@@ -14,7 +13,8 @@ fn describe(r: Option<&Replacement>) -> String {
     }
 }
 
-pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
+pub fn check(pair: &Pair) -> Vec<Finding> {
+    let (host, plugin) = (pair.a, pair.b);
     let mut out = Vec::new();
     for m in &host.build_list.modules {
         let Some(p) = plugin.build_list.get(&m.module.path) else {
@@ -51,7 +51,7 @@ pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
         f.evidence.extend(go_mod_evidence(host, path));
         f.evidence.extend(go_mod_evidence(plugin, path));
         f.fix = Some("use the same replace directive in both go.mod files".into());
-        out.push(f);
+        out.push(judged(f, &pair.linkage(path)));
     }
     out
 }

@@ -1,10 +1,11 @@
 //! GD003: the same module@version recorded with different `h1:` hashes in the two go.sum
 //! files: one side built different content under the same version.
 
+use super::{judged, Pair};
 use crate::finding::{Code, Evidence, Finding, Severity};
-use crate::project::Side;
 
-pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
+pub fn check(pair: &Pair) -> Vec<Finding> {
+    let (host, plugin) = (pair.a, pair.b);
     let (Some(hs), Some(ps)) = (&host.go_sum, &plugin.go_sum) else {
         return Vec::new();
     };
@@ -38,7 +39,13 @@ pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
             "one go.sum is wrong or a module was re-tagged: run `go mod verify` on both sides"
                 .into(),
         );
-        out.push(f);
+        // A go.mod hash only changes the build list (GD001 covers that); a content hash
+        // matters where both link a package of the module.
+        out.push(if l.go_mod {
+            f
+        } else {
+            judged(f, &pair.linkage(&l.path))
+        });
     }
     out
 }

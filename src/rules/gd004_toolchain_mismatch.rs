@@ -3,28 +3,11 @@
 //! (`runtime: no plugin module data`).
 
 use crate::finding::{Code, Finding, Severity};
-use crate::project::Side;
+use crate::project::{toolchain_of, Side};
 use crate::semver::gover;
 
-/// The minimum toolchain go.mod implies: the `toolchain` line, else the `go` line.
-fn implied(side: &Side) -> Option<String> {
-    if !side.build.toolchain.is_empty() {
-        return gover::from_toolchain(&side.build.toolchain).map(str::to_string);
-    }
-    let go = side.go_mod.go.as_ref().map(|g| g.version.clone());
-    let tc = side
-        .go_mod
-        .toolchain
-        .as_ref()
-        .and_then(|t| gover::from_toolchain(&t.name).map(str::to_string));
-    match (go, tc) {
-        (Some(g), Some(t)) => Some(gover::max(&g, &t).to_string()),
-        (g, t) => t.or(g),
-    }
-}
-
 pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
-    let (Some(h), Some(p)) = (implied(host), implied(plugin)) else {
+    let (Some(h), Some(p)) = (toolchain_of(host), toolchain_of(plugin)) else {
         return Vec::new();
     };
     let configured = !host.build.toolchain.is_empty() && !plugin.build.toolchain.is_empty();

@@ -3,10 +3,39 @@
 //! (`internal/goarch`, `sync/atomic`), not the flag. `-ldflags`, GOAMD64 and `-buildvcs`
 //! need not match and are not compared.
 
+use super::Pair;
 use crate::finding::{Code, Finding, Severity};
-use crate::project::Side;
 
-pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
+/// Shared packages of modules whose compiled files differ between the two build contexts
+/// (tags and cgo select files): `pkg: only in host: x.go`. None when a side was not walked.
+fn file_selection_differs(pair: &Pair) -> Option<Vec<String>> {
+    let (la, lb) = (pair.a.linked.as_ref()?, pair.b.linked.as_ref()?);
+    let mut out = Vec::new();
+    let mut pkgs: Vec<&String> = pair.shared.packages().collect();
+    pkgs.sort();
+    pkgs.dedup();
+    for pkg in pkgs {
+        let (Some(a), Some(b)) = (la.packages.get(pkg), lb.packages.get(pkg)) else {
+            continue;
+        };
+        if a.go_files != b.go_files {
+            let only = |x: &[String], y: &[String]| -> Vec<String> {
+                x.iter().filter(|f| !y.contains(f)).cloned().collect()
+            };
+            out.push(format!(
+                "{pkg} (only in {}: {:?}; only in {}: {:?})",
+                pair.a.name,
+                only(&a.go_files, &b.go_files),
+                pair.b.name,
+                only(&b.go_files, &a.go_files)
+            ));
+        }
+    }
+    Some(out)
+}
+
+pub fn check(pair: &Pair) -> Vec<Finding> {
+    let (host, plugin) = (pair.a, pair.b);
     let (h, p) = (&host.build, &plugin.build);
     let show_bool = |b: bool| if b { "on" } else { "off" }.to_string();
     let show_str = |s: &str| {
@@ -55,10 +84,32 @@ pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
         if hv == pv {
             continue;
         }
+        let mut severity = severity;
+        let mut detail = String::new();
+        // Tags select files: what matters is whether a shared package compiles other files.
+        if flag == "-tags" {
+            match file_selection_differs(pair) {
+                Some(d) if !d.is_empty() => {
+                    severity = Severity::Error;
+                    detail = format!(
+                        "; they select other files of {} shared package(s): {}",
+                        d.len(),
+                        d.iter().take(5).cloned().collect::<Vec<_>>().join("; ")
+                    );
+                }
+                Some(_) => {
+                    detail = "; the shared packages of modules compile the same files, but standard-library packages may not (netgo, osusergo, ...)".into();
+                }
+                None => {}
+            }
+        }
         let mut f = Finding::new(
             Code::BuildFlagMismatch,
             severity,
-            format!("{flag} is {hv} for host but {pv} for {}", plugin.name),
+            format!(
+                "{flag} is {hv} for host but {pv} for {}{detail}",
+                plugin.name
+            ),
         );
         f.artifacts = vec![host.name.clone(), plugin.name.clone()];
         f.fix = Some(format!(

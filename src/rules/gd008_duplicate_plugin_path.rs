@@ -9,7 +9,13 @@ pub fn check(plugins: &[Side]) -> Vec<Finding> {
     let mut first: HashMap<&str, &Side> = HashMap::new();
     let mut out = Vec::new();
     for p in plugins {
-        let path = p.module_path();
+        // The plugin path is the main package's import path (the module path for a main
+        // package at the module root).
+        let path = p
+            .linked
+            .as_ref()
+            .and_then(|l| l.mains.first())
+            .map_or(p.module_path(), String::as_str);
         if path.is_empty() {
             continue;
         }
@@ -17,7 +23,7 @@ pub fn check(plugins: &[Side]) -> Vec<Finding> {
             let mut f = Finding::new(
                 Code::DuplicatePluginPath,
                 Severity::Error,
-                format!("{} and {} are both module {path}: the second plugin.Open fails with \"plugin already loaded\"", prev.name, p.name),
+                format!("{} and {} are both built from package {path}: the second plugin.Open fails with \"plugin already loaded\"", prev.name, p.name),
             );
             // Only the plugin opened second fails; the first loads.
             f.artifacts = vec![p.name.clone()];

@@ -11,7 +11,7 @@
 //!   directory loads either way.
 //! - Fix: build the plugin in a go.work that uses the host's module directory.
 
-use super::go_mod_evidence;
+use super::{go_mod_evidence, judged, Pair};
 use crate::codes::Code;
 use crate::finding::{Finding, Severity};
 use crate::graph::Replacement;
@@ -57,7 +57,8 @@ fn elsewhere(host: &Side, plugin: &Side) -> Option<String> {
     }
 }
 
-pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
+pub fn check(pair: &Pair) -> Vec<Finding> {
+    let (host, plugin) = (pair.a, pair.b);
     let path = host.module_path();
     if path.is_empty() {
         return Vec::new();
@@ -69,7 +70,7 @@ pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
         Code::HostModuleRebuilt,
         Severity::Error,
         format!(
-            "{} compiles the host's own module {path} from {from}, not from the host's directory: plugin.Open fails on the first of its packages both link",
+            "{} compiles the host's own module {path} from {from}, not from the host's directory",
             plugin.name
         ),
     );
@@ -82,7 +83,7 @@ pub fn check(host: &Side, plugin: &Side) -> Vec<Finding> {
         host.dir.display(),
         plugin.dir.display()
     ));
-    vec![f]
+    vec![judged(f, &pair.linkage(path))]
 }
 
 /// Binary mode: build info shows the host's main module as a dependency of the plugin.

@@ -86,3 +86,61 @@ pub fn no_build_info(name: &str) -> Finding {
         format!("{name}: no build info on one side, so the cause of the hash difference cannot be named"),
     )
 }
+
+/// Vendored sources that could not be read, so were not compared.
+pub fn vendored_unread(m: &crate::integrity::ModuleComparison) -> Option<Finding> {
+    let name = &m.artifacts[0];
+    super::vendored_sources::group(
+        Code::IncompleteInformation,
+        &m.unread,
+        format!(
+            "{name}: files of {} could not be read, so these were not compared",
+            m.source.as_deref().unwrap_or("the source")
+        ),
+        m,
+        "make the module cache readable (or run `go mod download`)".into(),
+    )
+}
+
+/// A module cache copy that could not be verified against go.sum.
+pub fn unverifiable(name: &str, s: &crate::integrity::SumCheck) -> Option<Finding> {
+    let crate::integrity::SumCheck::Unverifiable { module, error } = s else {
+        return None;
+    };
+    let mut f = Finding::new(
+        Code::IncompleteInformation,
+        Severity::Warning,
+        format!(
+            "{name}: could not verify the module cache copy of {module} against go.sum: {error}"
+        ),
+    );
+    f.artifacts = vec![name.to_string()];
+    f.module = Some(module.path.clone());
+    Some(f)
+}
+
+/// vendor/ paths that could not be read or were too large to hash.
+pub fn vendor_tree(name: &str, tree: &crate::integrity::TreeProblems) -> Option<Finding> {
+    if tree.unread.is_empty() {
+        return None;
+    }
+    let n = tree.unread.len();
+    let cap = super::vendored_sources::LIST_CAP;
+    let shown: Vec<String> = tree.unread.iter().take(cap).cloned().collect();
+    let more = if n > cap {
+        format!("; and {} more", n - cap)
+    } else {
+        String::new()
+    };
+    let mut f = Finding::new(
+        Code::IncompleteInformation,
+        Severity::Warning,
+        format!(
+            "{name}: {n} vendor/ path(s) were not compared: {}{more}",
+            shown.join("; ")
+        ),
+    );
+    f.artifacts = vec![name.to_string()];
+    f.fix = Some("make vendor/ readable, or run `go mod vendor`".into());
+    Some(f)
+}

@@ -14,6 +14,9 @@ mod gd005_build_flag_mismatch;
 mod gd006_inconsistent_vendoring;
 mod gd007_source_path_divergence;
 mod gd008_duplicate_plugin_path;
+mod gd009_vendored_file_edited;
+mod gd010_vendored_file_set_differs;
+mod gd011_module_cache_tampered;
 mod gd012_host_module_rebuilt;
 mod gd020_package_hash_mismatch;
 mod gd021_host_not_dynamic;
@@ -26,6 +29,7 @@ mod vendored_sources;
 pub use crate::fixes::{relative_dir, Change, HostUpgrade, Move, Proposal};
 
 use crate::finding::{sort_findings, Evidence, Finding, Severity};
+use crate::linkage::{Linkage, Shared};
 use crate::project::{Project, Side};
 use serde::Serialize;
 
@@ -66,12 +70,41 @@ pub struct PluginVerdict {
     /// The verdict without the findings a baseline accepted, when that differs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after_baseline: Option<Verdict>,
+    /// How many packages (outside the standard library) the host and this plugin both link:
+    /// the runtime compares their hashes. None when the packages were not walked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_packages: Option<usize>,
+    /// The shared packages that make it fail (those of its error findings).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deciding_packages: Vec<String>,
+    /// The package plugin.Open will most likely name in its error, when it can be predicted
+    /// (often not the package that really changed: the findings say which did).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runtime_names: Option<String>,
 }
 
 impl PluginVerdict {
     /// `fails`, or `fails (accepted by baseline)`.
     pub fn shown(&self) -> String {
         shown(self.verdict, self.after_baseline)
+    }
+
+    /// What the runtime compares: `12 shared; differ: a/b, c/d; plugin.Open names a/b`.
+    pub fn packages_shown(&self) -> String {
+        let Some(n) = self.shared_packages else {
+            return "not walked".into();
+        };
+        let mut s = format!("{n} shared");
+        if !self.deciding_packages.is_empty() {
+            s.push_str(&format!(
+                "; differ: {}",
+                crate::linkage::list(&self.deciding_packages, 3)
+            ));
+        }
+        if let Some(p) = &self.runtime_names {
+            s.push_str(&format!("; plugin.Open names {p}"));
+        }
+        s
     }
 }
 
@@ -110,26 +143,97 @@ pub(crate) fn go_mod_evidence(side: &Side, module: &str) -> Option<Evidence> {
     })
 }
 
+/// Two artifacts compared: the host and a plugin (or, for modules the host lacks, two
+/// plugins), with the packages they both link, computed once.
+pub(crate) struct Pair<'a> {
+    pub a: &'a Side,
+    pub b: &'a Side,
+    pub shared: Shared,
+}
+
+impl<'a> Pair<'a> {
+    pub fn new(a: &'a Side, b: &'a Side) -> Pair<'a> {
+        Pair {
+            a,
+            b,
+            shared: Shared::between(a.linked.as_ref(), b.linked.as_ref()),
+        }
+    }
+
+    pub fn linkage(&self, module: &str) -> Linkage {
+        self.shared.linkage(module)
+    }
+}
+
+/// How a module-level difference is judged from what both sides link: an error when a
+/// package of the module is linked by both (those packages are listed), the same when that
+/// cannot be known (why is said), and info ("latent") when no package of it is linked by
+/// both. Returns the severity and the words to append to the message.
+pub(crate) fn judge(linkage: &Linkage, error: Severity, module: &str) -> (Severity, String) {
+    match linkage {
+        Linkage::Shared(p) => (
+            error,
+            format!(
+                "; both link {} of its package(s): {}",
+                p.len(),
+                crate::linkage::list(p, 5)
+            ),
+        ),
+        Linkage::Unknown(why) => (
+            error,
+            format!("; whether both link a package of it is not known ({why})"),
+        ),
+        Linkage::Latent => (
+            Severity::Info,
+            format!("; latent: no package of {module} is linked by both today, so loading is not affected until both link one"),
+        ),
+    }
+}
+
+/// Applies `judge` to a finding built at module level.
+pub(crate) fn judged(mut f: Finding, linkage: &Linkage) -> Finding {
+    let module = f.module.clone().unwrap_or_default();
+    let (severity, words) = judge(linkage, f.severity, &module);
+    f.severity = severity;
+    f.message.push_str(&words);
+    if let Linkage::Shared(p) = linkage {
+        f.packages = p.clone();
+    }
+    if severity == Severity::Info {
+        f.fix = Some(format!(
+            "nothing to change now; align {module} before either side starts to link a package the other links"
+        ));
+    }
+    f
+}
+
 /// Runs every source-mode rule over the project.
 pub fn run(project: &Project) -> Analysis {
     let host = &project.host;
     let mut findings = Vec::new();
     findings.extend(gd006_inconsistent_vendoring::check(host));
     findings.extend(gd090_incomplete_information::check(host));
-    findings.extend(vendored_sources::pristine(host));
+    let host_pristine = vendored_sources::pristine(host);
     for p in &project.plugins {
-        findings.extend(gd001_version_conflict::check(host, p));
-        findings.extend(gd002_replace_divergence::check(host, p));
-        findings.extend(gd007_source_path_divergence::check(host, p));
-        findings.extend(gd003_sum_mismatch::check(host, p));
-        findings.extend(gd012_host_module_rebuilt::check(host, p));
+        let pair = Pair::new(host, p);
+        findings.extend(gd001_version_conflict::check(&pair));
+        findings.extend(gd002_replace_divergence::check(&pair));
+        findings.extend(gd007_source_path_divergence::check(&pair));
+        findings.extend(gd003_sum_mismatch::check(&pair));
+        findings.extend(gd012_host_module_rebuilt::check(&pair));
         findings.extend(gd004_toolchain_mismatch::check(host, p));
-        findings.extend(gd005_build_flag_mismatch::check(host, p));
+        findings.extend(gd005_build_flag_mismatch::check(&pair));
         findings.extend(gd022_host_without_cgo::check(host, p));
         findings.extend(gd006_inconsistent_vendoring::check(p));
         findings.extend(gd090_incomplete_information::check(p));
-        findings.extend(vendored_sources::between(host, p));
-        findings.extend(vendored_sources::pristine(p));
+        findings.extend(vendored_sources::between(&pair));
+        // Vendored edits matter for this pair only where the other side links the package.
+        findings.extend(vendored_sources::relevant(&host_pristine, &pair, true));
+        findings.extend(vendored_sources::relevant(
+            &vendored_sources::pristine(p),
+            &pair,
+            false,
+        ));
     }
     findings.extend(gd008_duplicate_plugin_path::check(&project.plugins));
     findings.extend(gd001_version_conflict::between_plugins(
@@ -143,6 +247,7 @@ pub fn run(project: &Project) -> Analysis {
             .is_none_or(|m| !project.config.policy.ignore_modules.contains(m))
     });
     sort_findings(&mut findings);
+    dedup(&mut findings);
     let (verdict, plugins) = verdicts(project, &findings);
     let proposals = crate::fixes::propose(project, &findings);
     Analysis {
@@ -153,20 +258,109 @@ pub fn run(project: &Project) -> Analysis {
     }
 }
 
+/// The same finding reached through several pairs (a host-side vendored edit seen for
+/// each plugin) is reported once, naming every artifact it concerns.
+fn dedup(findings: &mut Vec<Finding>) {
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut index: std::collections::HashMap<(crate::codes::Code, String, String), usize> =
+        Default::default();
+    for f in findings.drain(..) {
+        let key = (
+            f.code,
+            f.module.clone().unwrap_or_default(),
+            f.message.clone(),
+        );
+        match index.get(&key) {
+            Some(&i) if out[i].severity == f.severity => {
+                for a in f.artifacts {
+                    if !out[i].artifacts.contains(&a) {
+                        out[i].artifacts.push(a);
+                    }
+                }
+            }
+            _ => {
+                index.insert(key, out.len());
+                out.push(f);
+            }
+        }
+    }
+    *findings = out;
+}
+
 fn verdicts(project: &Project, findings: &[Finding]) -> (Verdict, Vec<PluginVerdict>) {
+    let host = &project.host;
     let plugins: Vec<PluginVerdict> = project
         .plugins
         .iter()
         .map(|p| {
             let mine: Vec<&Finding> = findings.iter().filter(|f| concerns(f, &p.name)).collect();
+            let verdict = Verdict::of(&mine);
+            let shared = Shared::between(host.linked.as_ref(), p.linked.as_ref());
+            let mut deciding: Vec<String> = mine
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .flat_map(|f| f.packages.iter().cloned())
+                .collect();
+            deciding.sort();
+            deciding.dedup();
             PluginVerdict {
                 name: p.name.clone(),
                 dir: p.dir.display().to_string(),
-                verdict: Verdict::of(&mine),
+                verdict,
                 after_baseline: None,
+                shared_packages: p.linked.as_ref().map(|_| {
+                    shared
+                        .packages()
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .len()
+                }),
+                runtime_names: (verdict == Verdict::Fails)
+                    .then(|| runtime_names(host, p, &mine, &deciding))
+                    .flatten(),
+                deciding_packages: deciding,
             }
         })
         .collect();
     let all: Vec<&Finding> = findings.iter().collect();
     (Verdict::of(&all), plugins)
+}
+
+/// The package plugin.Open will most likely name: the first package in the plugin's
+/// dependency order whose hash differs. A flag that changes every package (GD005) makes
+/// that the first package both link, standard library included; another toolchain (GD004)
+/// or a host without cgo (GD022) fail before any package is compared.
+fn runtime_names(
+    host: &Side,
+    plugin: &Side,
+    mine: &[&Finding],
+    deciding: &[String],
+) -> Option<String> {
+    use crate::codes::Code;
+    let errors = || mine.iter().filter(|f| f.severity == Severity::Error);
+    if errors().any(|f| matches!(f.code, Code::ToolchainMismatch | Code::HostWithoutCgo)) {
+        return None;
+    }
+    let (hl, pl) = (host.linked.as_ref()?, plugin.linked.as_ref()?);
+    let flags: Vec<&&Finding> = errors()
+        .filter(|f| f.code == Code::BuildFlagMismatch)
+        .collect();
+    // -race and GOEXPERIMENT change a few standard-library packages only (measured:
+    // sync/atomic, internal/goexperiment), which the dependency order does not tell.
+    if flags
+        .iter()
+        .any(|f| f.message.starts_with("-race") || f.message.starts_with("GOEXPERIMENT"))
+    {
+        return None;
+    }
+    let everything = !flags.is_empty();
+    pl.order
+        .iter()
+        .find(|pkg| {
+            if everything {
+                hl.packages.contains_key(*pkg)
+            } else {
+                deciding.contains(pkg)
+            }
+        })
+        .cloned()
 }

@@ -76,6 +76,8 @@ pub struct Build {
     /// Built after all others, with this file overwritten by this text first (an edit made
     /// between the host's build and the plugin's, in the same directory); restored after.
     pub edit: Option<(PathBuf, String)>,
+    /// The main package's directory in the module ("." by default).
+    pub pkg: String,
 }
 
 /// The generated workspace.
@@ -181,6 +183,48 @@ func Hello() string { return dep.Hello() }
 
 func main() {}
 "#;
+
+/// A module with two packages: a host linking only one of them and a plugin linking only
+/// the other do not share a package, whatever the versions.
+fn write_multi(dir: &Path, version: &str) {
+    write(&dir.join("go.mod"), "module example.com/multi\n\ngo 1.21\n");
+    for p in ["a", "b"] {
+        write(
+            &dir.join(p).join(format!("{p}.go")),
+            &format!("package {p}\n\n// V names the copy.\nconst V = \"{version}\"\n\nfunc Name() string {{ return \"{p} \" + V }}\n"),
+        );
+    }
+}
+
+/// A main module importing `imports` (each used), requiring `module version` replaced by
+/// `dir`.
+fn write_importer(
+    dir: &Path,
+    module: &str,
+    main: &str,
+    imports: &[&str],
+    req: (&str, &str, &Path),
+) {
+    let (m, v, d) = req;
+    write(
+        &dir.join("go.mod"),
+        &format!(
+            "module {module}\n\ngo 1.21\n\nrequire {m} {v}\n\nreplace {m} => {}\n",
+            d.display()
+        ),
+    );
+    let mut src = String::from("package main\n\nimport (\n");
+    for i in imports {
+        src.push_str(&format!("\t{i:?}\n"));
+    }
+    src.push_str(")\n\n");
+    for (n, i) in imports.iter().enumerate() {
+        let pkg = i.rsplit('/').next().unwrap_or(i);
+        src.push_str(&format!("var use{n} = {pkg}.Name()\n"));
+    }
+    src.push_str(main);
+    write(&dir.join("main.go"), &src);
+}
 
 /// The host-module scenarios: a host whose own module has a package plugins import.
 const HOSTLIB_API: &str = r#"package api
@@ -359,6 +403,8 @@ impl Workspace {
         let p_shift = plug("plug-shift", "example.com/plug", ("v1.0.0", &shift));
         let p_comment = plug("plug-comment", "example.com/plug", ("v1.0.0", &comment));
         let p_a = plug("plug-a", "example.com/pluga", ("v1.0.0", &v1));
+        // Requires v1.1.0 but replaces it by the very directory the host compiles v1.0.0 from.
+        let p_same_repl = plug("plug-same-replace", "example.com/plug", ("v1.1.0", &v1));
         let p_b = plug("plug-b", "example.com/plugb", ("v1.1.0", &v11));
         let p_vcs = plug("plug-vcs", "example.com/plug", ("v1.0.0", &v1));
         init_git(&p_vcs);
@@ -429,6 +475,70 @@ impl Workspace {
         // Workspace builds refuse -mod=mod.
         let in_work = [("GOWORK", work_file.as_str()), ("GOFLAGS", "-modcacherw")];
 
+        // One module, two packages: who links which decides.
+        let multi = root.join("multi");
+        let (multi_v1, multi_v11) = (multi.join("v1.0.0"), multi.join("v1.1.0"));
+        write_multi(&multi_v1, "v1.0.0");
+        write_multi(&multi_v11, "v1.1.0");
+        let host_multi = root.join("host-multi");
+        let host_multi_main = format!(
+            "{}\n// sinkA keeps the host linking package a only.\nvar sinkA = a.Name()\n",
+            HOSTBARE_MAIN.replacen("import (\n", "import (\n\t\"example.com/multi/a\"\n", 1)
+        );
+        write(
+            &host_multi.join("go.mod"),
+            &format!(
+                "module example.com/hostmulti\n\ngo 1.21\n\nrequire example.com/multi v1.0.0\n\nreplace example.com/multi => {}\n",
+                multi_v1.display()
+            ),
+        );
+        write(&host_multi.join("main.go"), &host_multi_main);
+        let p_multi_b = plugins.join("plug-multi-b");
+        write_importer(
+            &p_multi_b,
+            "example.com/plugmultib",
+            "func main() {}\n",
+            &["example.com/multi/b"],
+            ("example.com/multi", "v1.1.0", &multi_v11),
+        );
+        let p_multi_ab = plugins.join("plug-multi-ab");
+        write_importer(
+            &p_multi_ab,
+            "example.com/plugmultiab",
+            "func main() {}\n",
+            &["example.com/multi/a", "example.com/multi/b"],
+            ("example.com/multi", "v1.1.0", &multi_v11),
+        );
+        // Two plugin main packages in one module.
+        let twin = plugins.join("twin");
+        write(
+            &twin.join("go.mod"),
+            &format!(
+                "module example.com/twin\n\ngo 1.21\n\nrequire {DEP} v1.0.0\n\nreplace {DEP} => {}\n",
+                v1.display()
+            ),
+        );
+        for p in ["one", "two"] {
+            write(&twin.join("cmd").join(p).join("main.go"), PLUGIN_MAIN);
+        }
+        // An import only a build tag selects: without the tag the plugin does not link dep.
+        let p_tagimport = plugins.join("plug-tagimport");
+        write(
+            &p_tagimport.join("go.mod"),
+            &format!(
+                "module example.com/plugtag\n\ngo 1.21\n\nrequire {DEP} v1.1.0\n\nreplace {DEP} => {}\n",
+                v11.display()
+            ),
+        );
+        write(
+            &p_tagimport.join("main.go"),
+            "package main\n\nfunc main() {}\n",
+        );
+        write(
+            &p_tagimport.join("withdep.go"),
+            "//go:build withdep\n\npackage main\n\nimport \"example.com/dep\"\n\nfunc Hello() string { return dep.Hello() }\n",
+        );
+
         let out = root.join("out");
         fs::create_dir_all(&out).expect("create out dir");
         let mut builds = BTreeMap::new();
@@ -456,6 +566,7 @@ impl Workspace {
                     go: go.to_path_buf(),
                     out: out.join(file),
                     edit: None,
+                    pkg: ".".into(),
                 },
             );
         };
@@ -538,6 +649,15 @@ impl Workspace {
         add("plug-buildvcs", &p_vcs, true, &["-buildvcs=true"], &[], &go);
         add("plug-tags", &p_v1, true, &["-tags=godrift_extra"], &[], &go);
         add("plug-a", &p_a, true, &[], &[], &go);
+        add("plug-same-replace", &p_same_repl, true, &[], &[], &go);
+        add(
+            "plug-same-replace-trimpath",
+            &p_same_repl,
+            true,
+            &["-trimpath"],
+            &[],
+            &go,
+        );
         add("plug-b-v1.1.0", &p_b, true, &[], &[], &go);
         add("host-inplace", &host_inplace, false, &[], &[], &go);
         add("plug-inplace-shift", &p_inplace, true, &[], &[], &go);
@@ -611,6 +731,20 @@ impl Workspace {
             &mc_b,
             &go,
         );
+        add("host-multi", &host_multi, false, &[], &[], &go);
+        add("plug-multi-b", &p_multi_b, true, &[], &[], &go);
+        add("plug-multi-ab", &p_multi_ab, true, &[], &[], &go);
+        add("plug-twin-one", &twin, true, &[], &[], &go);
+        add("plug-twin-two", &twin, true, &[], &[], &go);
+        add("plug-tagimport", &p_tagimport, true, &[], &[], &go);
+        add(
+            "plug-tagimport-on",
+            &p_tagimport,
+            true,
+            &["-tags=withdep"],
+            &[],
+            &go,
+        );
         add("host-lib", &hostlib, false, &[], &[], &go);
         add(
             "host-lib-trimpath",
@@ -644,6 +778,14 @@ impl Workspace {
             add("plug-old-go", &p_v1, true, &[], &[], old);
             add("host-old-go", &host, false, &[], &[], old);
             add("plug-v1.1.0-old-go", &p_v11, true, &[], &[], old);
+        }
+        for (id, pkg) in [
+            ("plug-twin-one", "./cmd/one"),
+            ("plug-twin-two", "./cmd/two"),
+        ] {
+            if let Some(b) = builds.get_mut(id) {
+                b.pkg = pkg.into();
+            }
         }
         let inplace_file = inplace.join("dep.go");
         let shifted = DEP_V1.replacen("package dep\n", "package dep\n\n", 1);
@@ -771,7 +913,7 @@ impl Workspace {
         if b.plugin {
             cmd.arg("-buildmode=plugin");
         }
-        cmd.arg("-o").arg(&b.out).args(&b.flags).arg(".");
+        cmd.arg("-o").arg(&b.out).args(&b.flags).arg(&b.pkg);
         for (k, v) in &b.env {
             cmd.env(k, v);
         }

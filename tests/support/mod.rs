@@ -305,3 +305,64 @@ pub fn write_files(root: &Path, files: &[(&str, &str)]) {
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
+
+/// Serves `path@version` from a file:// module proxy rooted at `proxy` (use
+/// `GoEnv { goproxy: format!("file://{}", proxy.display()), .. }`): `files` are the module's
+/// files relative to its root, `go.mod` included (also served as the `.mod` file).
+pub fn write_proxy_module(proxy: &Path, path: &str, version: &str, files: &[(&str, &str)]) {
+    use std::io::Write;
+    let dir = proxy.join(path).join("@v");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let mut list = std::fs::read_to_string(dir.join("list")).unwrap_or_default();
+    if !list.lines().any(|l| l == version) {
+        list.push_str(&format!("{version}\n"));
+    }
+    std::fs::write(dir.join("list"), list).expect("list");
+    std::fs::write(
+        dir.join(format!("{version}.info")),
+        format!("{{\"Version\":\"{version}\",\"Time\":\"2024-01-01T00:00:00Z\"}}\n"),
+    )
+    .expect("info");
+    let go_mod = files
+        .iter()
+        .find(|(n, _)| *n == "go.mod")
+        .map(|(_, t)| t.to_string())
+        .unwrap_or_else(|| format!("module {path}\n"));
+    std::fs::write(dir.join(format!("{version}.mod")), &go_mod).expect("mod");
+    let f = std::fs::File::create(dir.join(format!("{version}.zip"))).expect("zip");
+    let mut z = zip::ZipWriter::new(f);
+    let opt = zip::write::SimpleFileOptions::default();
+    let mut names: Vec<&(&str, &str)> = files.iter().collect();
+    if !files.iter().any(|(n, _)| *n == "go.mod") {
+        z.start_file(format!("{path}@{version}/go.mod"), opt)
+            .expect("entry");
+        z.write_all(go_mod.as_bytes()).expect("write");
+    }
+    names.sort();
+    for (name, text) in names {
+        z.start_file(format!("{path}@{version}/{name}"), opt)
+            .expect("entry");
+        z.write_all(text.as_bytes()).expect("write");
+    }
+    z.finish().expect("finish");
+}
+
+/// Makes a tree writable again (the module cache is read-only) and removes it.
+pub fn remove_tree(dir: &Path) {
+    if !dir.exists() {
+        return;
+    }
+    fn chmod(d: &Path) {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755));
+        if let Ok(rd) = std::fs::read_dir(d) {
+            for e in rd.flatten() {
+                if e.file_type().is_ok_and(|t| t.is_dir()) {
+                    chmod(&e.path());
+                }
+            }
+        }
+    }
+    chmod(dir);
+    std::fs::remove_dir_all(dir).expect("remove tree");
+}
