@@ -52,15 +52,53 @@ pub fn block(s: &str) -> Cow<'_, str> {
     escape_controls(s, true)
 }
 
-/// A Markdown table cell: one line, `|` escaped.
+/// Markdown text (a table cell, a list item): one line, and every character that could
+/// start markup (emphasis, code, links, HTML, entities, a cell boundary) backslash-escaped,
+/// so it renders as the text itself.
 pub fn md_cell(s: &str) -> String {
-    line(s).replace('|', "\\|")
+    let l = line(s);
+    let mut out = String::with_capacity(l.len() + 8);
+    for c in l.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `|` escaped for a GFM table, inside a code span: a pipe needs an odd number of
+/// backslashes before it (the cell splitter reads `\\` as one escaped backslash), so a run
+/// of backslashes before a pipe is doubled and one more added.
+fn escape_pipes_in_code(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut run = 0;
+    for c in s.chars() {
+        match c {
+            '\\' => run += 1,
+            '|' => {
+                out.push_str(&"\\".repeat(2 * run + 1));
+                out.push('|');
+                run = 0;
+            }
+            c => {
+                out.push_str(&"\\".repeat(run));
+                out.push(c);
+                run = 0;
+            }
+        }
+    }
+    out.push_str(&"\\".repeat(run));
+    out
 }
 
 /// A Markdown code span for any text: a fence longer than any backtick run inside, and
 /// padding when the text starts or ends with a backtick (CommonMark's rule). In a table.
 pub fn md_code(s: &str) -> String {
-    let body = md_cell(s);
+    let body = escape_pipes_in_code(&line(s));
     let fence = "`".repeat(longest_run(&body, '`') + 1);
     if body.starts_with('`') || body.ends_with('`') {
         format!("{fence} {body} {fence}")
@@ -103,9 +141,50 @@ mod tests {
         assert!(matches!(line("plain é ✅"), Cow::Borrowed(_)));
     }
 
+    proptest::proptest! {
+        /// Whatever the input, one-line output has no control character left, and a
+        /// Markdown cell has no line break and no unescaped pipe.
+        #[test]
+        fn escaped_text_is_inert(s in "(\\PC|\\p{Cc}|[\u{2028}\u{202e}\u{2066}|`\\\\])*") {
+            let l = line(&s);
+            proptest::prop_assert!(!l.chars().any(|c| must_escape(c, false)), "{l:?}");
+            let b = block(&s);
+            proptest::prop_assert!(!b.chars().any(|c| must_escape(c, true)), "{b:?}");
+            for cell in [md_cell(&s), md_code(&s)] {
+                proptest::prop_assert!(!cell.contains('\n'));
+                proptest::prop_assert!(!splits_a_row(&cell), "{s:?} -> {cell:?}");
+            }
+        }
+
+        #[test]
+        fn backslashes_and_pipes_never_split_a_row(s in "[a\\\\|`*_]{0,12}") {
+            for cell in [md_cell(&s), md_code(&s)] {
+                proptest::prop_assert!(!splits_a_row(&cell), "{s:?} -> {cell:?}");
+            }
+        }
+    }
+
+    /// Whether GFM's cell scanner (cmark-gfm table.c: `\\` escapes the next character)
+    /// finds an unescaped `|`.
+    fn splits_a_row(cell: &str) -> bool {
+        let mut chars = cell.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    chars.next();
+                }
+                '|' => return true,
+                _ => {}
+            }
+        }
+        false
+    }
+
     #[test]
     fn markdown_helpers_cannot_be_broken_out_of() {
-        assert_eq!(md_cell("a|b\nc"), "a\\|b\\nc");
+        assert_eq!(md_cell("a|b\nc"), "a\\|b\\\\nc");
+        assert_eq!(md_cell("a\\|b <img> *x*"), "a\\\\\\|b \\<img\\> \\*x\\*");
+        assert_eq!(md_code("a\\|b"), "`a\\\\\\|b`");
         assert_eq!(md_code("a`b"), "``a`b``");
         assert_eq!(md_code("`x"), "`` `x ``");
         assert_eq!(md_fence("diff", "```\n+x\n"), "````diff\n```\n+x\n````\n");
