@@ -120,6 +120,17 @@ pub fn mermaid_label(s: &str) -> String {
     line(s).replace('"', "#quot;")
 }
 
+/// A directory or argument from the tree in a shell command godrift prints for copy-paste:
+/// as is when it is only safe characters, else single-quoted, so a name like `x;rm -rf ~`
+/// stays one word. Control characters are escaped (such a name cannot be typed anyway).
+pub fn shell_word(s: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./+=:,@%".contains(c);
+    if !s.is_empty() && s.chars().all(safe) {
+        return s.to_string();
+    }
+    format!("'{}'", line(s).replace('\'', "'\\''"))
+}
+
 fn longest_run(s: &str, ch: char) -> usize {
     let (mut best, mut cur) = (0, 0);
     for c in s.chars() {
@@ -178,6 +189,14 @@ mod tests {
             }
         }
         false
+    }
+
+    #[test]
+    fn shell_words_stay_one_word() {
+        assert_eq!(shell_word("plugins/one"), "plugins/one");
+        assert_eq!(shell_word("x;rm -rf ~"), "'x;rm -rf ~'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word(""), "''");
     }
 
     #[test]

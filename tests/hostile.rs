@@ -569,3 +569,21 @@ fn errors_name_the_file_and_say_it_once() {
     let r = run(&dir, &["new-plugin", "x", "--dir", "go.mod/x"]);
     assert_refused(&r, "go.mod", "Not a directory");
 }
+
+#[test]
+fn printed_commands_quote_directory_names_from_the_tree() {
+    let (_tmp, dir) = project("report/clean");
+    std::fs::rename(dir.join("plugins/one"), dir.join("plugins/x;touch pwned")).unwrap();
+    let r = run(&dir, &["recipe"]);
+    assert_eq!(r.run.code, 0, "{}", r.run.stderr);
+    assert!(
+        r.run.stdout.contains("(cd 'plugins/x;touch pwned' && "),
+        "{}",
+        r.run.stdout
+    );
+    assert!(
+        !r.run.stdout.contains("cd plugins/x;touch"),
+        "{}",
+        r.run.stdout
+    );
+}

@@ -94,11 +94,11 @@ pub fn run(args: &RecipeArgs, out: Out) -> Result<i32> {
     )?;
     // Directory names come from the tree.
     for (d, c) in &lines {
-        writeln!(out, "(cd {} && {})", text::line(d), text::line(c))?;
+        writeln!(out, "(cd {} && {})", text::shell_word(d), text::line(c))?;
     }
     writeln!(out, "\n# Makefile\n.PHONY: build\nbuild:")?;
     for (d, c) in &lines {
-        writeln!(out, "\tcd {} && {}", text::line(d), text::line(c))?;
+        writeln!(out, "\tcd {} && {}", text::shell_word(d), text::line(c))?;
     }
     Ok(EXIT_CLEAN)
 }

@@ -288,7 +288,10 @@ pub fn propose(project: &Project, findings: &[Finding]) -> Vec<Proposal> {
                 artifact: side.name.clone(),
                 go_mod: side.go_mod_path.display().to_string(),
                 from: v.clone(),
-                command: format!("(cd {} && go get {module}@{target})", side.dir.display()),
+                command: format!(
+                    "(cd {} && go get {module}@{target})",
+                    crate::text::shell_word(&side.dir.display().to_string())
+                ),
                 diff,
                 note,
                 new_text,

@@ -215,7 +215,12 @@ impl Report {
                         }
                     })
                     .unwrap_or_else(|| ".".into());
-                c.command = format!("(cd {side_dir} && go get {}@{})", p.module, p.target);
+                c.command = format!(
+                    "(cd {} && go get {}@{})",
+                    crate::text::shell_word(&side_dir),
+                    p.module,
+                    p.target
+                );
                 if let Some(n) = &mut c.note {
                     *n = rel.text(n);
                 }

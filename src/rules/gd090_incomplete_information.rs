@@ -34,7 +34,7 @@ pub fn check(side: &Side) -> Vec<Finding> {
     f.artifacts = vec![side.name.clone()];
     f.fix = Some(format!(
         "(cd {} && go mod download {})",
-        side.dir.display(),
+        crate::text::shell_word(&side.dir.display().to_string()),
         list.join(" ")
     ));
     out.push(f);
