@@ -64,5 +64,6 @@ pub mod report;
 pub mod rules;
 pub mod semver;
 pub mod span;
+pub mod text;
 pub mod txtar;
 pub mod vendor;

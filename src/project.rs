@@ -20,6 +20,8 @@ pub enum ProjectError {
     #[error("{0}: {1}")]
     Io(String, std::io::Error),
     #[error("{0}")]
+    Fs(#[from] crate::fsio::FsError),
+    #[error("{0}")]
     Invalid(String),
 }
 
@@ -203,8 +205,15 @@ fn load_side(
     is_host: bool,
 ) -> Result<Side, ProjectError> {
     let go_mod_path = dir.join("go.mod");
-    let text = std::fs::read(&go_mod_path)
-        .map_err(|e| ProjectError::Io(go_mod_path.display().to_string(), e))?;
+    let text = crate::fsio::read_input(&go_mod_path).map_err(|e| {
+        if e.is_not_found() {
+            ProjectError::Invalid(format!(
+                "{e}: not a Go module (run godrift in the host module, or where godrift.toml is; `godrift init` writes one)"
+            ))
+        } else {
+            e.into()
+        }
+    })?;
     let go_mod = gomod::parse_mod(
         &go_mod_path.display().to_string(),
         &text,
@@ -218,9 +227,10 @@ fn load_side(
         )));
     }
     let sum_path = dir.join("go.sum");
-    let go_sum = match std::fs::read(&sum_path) {
-        Ok(data) => Some(gosum::parse(&sum_path.display().to_string(), &data)?),
-        Err(_) => None,
+    // Only a missing go.sum is no go.sum: an unreadable one is an error, not "no hashes".
+    let go_sum = match crate::fsio::read_optional(&sum_path)? {
+        Some(data) => Some(gosum::parse(&sum_path.display().to_string(), &data)?),
+        None => None,
     };
     // A side built with its own GOMODCACHE reads its dependencies' go.mod files there
     // (the shared go.mod cache keeps each module cache's files apart).
@@ -236,8 +246,7 @@ fn load_side(
     let mut vendor = None;
     if build_list.vendored {
         let txt_path = dir.join("vendor/modules.txt");
-        let data = std::fs::read(&txt_path)
-            .map_err(|e| ProjectError::Io(txt_path.display().to_string(), e))?;
+        let data = crate::fsio::read_input(&txt_path)?;
         let txt = crate::vendor::parse_modules_txt("vendor/modules.txt", &data)?;
         vendor_problems = crate::vendor::check_vendor_consistency(&go_mod, &txt);
         let go_version = go_mod.go.as_ref().map_or("", |g| g.version.as_str());
@@ -454,38 +463,79 @@ fn refuse_host_as_plugin(host: &Side, plugins: &[Side]) -> Result<(), ProjectErr
 }
 
 /// Expands a plugin `path` (a directory or a glob) to module directories, sorted.
+///
+/// Globs match one path element per level, as Go's filepath.Glob does. Symlinks are
+/// followed, but each directory is entered at most once per level: what lies below depends
+/// only on the directory and the level, so a second path to it adds nothing, and a symlink
+/// loop (`a -> .`) cannot make the walk exponential. A directory that cannot be read is an
+/// error: skipping it would say "loads" about plugins never looked at.
 fn expand(root: &Path, pattern: &str) -> Result<Vec<PathBuf>, ProjectError> {
+    use std::os::unix::fs::MetadataExt;
     if !pattern.contains(['*', '?', '[']) {
         return Ok(vec![join_clean(root, Path::new(pattern))]);
     }
-    let glob = globset::Glob::new(pattern)
-        .map_err(|e| ProjectError::Invalid(format!("plugin path {pattern:?}: {e}")))?
-        .compile_matcher();
+    let fs_err = |p: &Path, e| ProjectError::Fs(crate::fsio::FsError::io(p, e));
+    let parts: Vec<&str> = pattern
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut dirs = vec![root.to_path_buf()];
     let mut out = Vec::new();
-    // Walk only as deep as the pattern has components.
-    let depth = pattern.split('/').count();
-    let mut stack = vec![(root.to_path_buf(), 0usize)];
-    while let Some((d, level)) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.filter_map(Result::ok) {
-            let p = e.path();
-            if !p.is_dir() {
+    for (level, part) in parts.iter().enumerate() {
+        let last = level + 1 == parts.len();
+        let mut candidates = Vec::new();
+        if part.contains(['*', '?', '[']) {
+            let glob = globset::Glob::new(part)
+                .map_err(|e| ProjectError::Invalid(format!("plugin path {pattern:?}: {e}")))?
+                .compile_matcher();
+            for d in &dirs {
+                let mut names = Vec::new();
+                for e in std::fs::read_dir(d).map_err(|e| fs_err(d, e))? {
+                    names.push(e.map_err(|e| fs_err(d, e))?.file_name());
+                }
+                names.sort();
+                candidates.extend(
+                    names
+                        .into_iter()
+                        .filter(|n| glob.is_match(n))
+                        .map(|n| d.join(n)),
+                );
+            }
+        } else {
+            candidates.extend(dirs.iter().map(|d| d.join(part)));
+        }
+        let mut next = Vec::new();
+        for p in candidates {
+            let meta = match std::fs::metadata(&p) {
+                Ok(m) => m,
+                // Missing, or a dangling symlink: nothing there.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(fs_err(&p, e)),
+            };
+            if !meta.is_dir() || !seen.insert((meta.dev(), meta.ino(), level)) {
                 continue;
             }
-            let rel = p.strip_prefix(root).unwrap_or(&p);
-            if level + 1 == depth {
-                if glob.is_match(rel) && p.join("go.mod").is_file() {
-                    out.push(p);
-                }
-            } else {
-                stack.push((p, level + 1));
+            if !last {
+                next.push(p);
+                continue;
+            }
+            match std::fs::symlink_metadata(p.join("go.mod")) {
+                Ok(_) => out.push(p),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(fs_err(&p.join("go.mod"), e)),
             }
         }
+        dirs = next;
     }
     out.sort();
     Ok(out)
+}
+
+/// The identity of a directory (device, inode), to recognize one reached by several paths.
+fn dir_id(p: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()))
 }
 
 /// `root/rel` without `.` components, so paths print as users expect.
@@ -580,14 +630,11 @@ pub fn load(
         .map(Path::to_path_buf)
         .unwrap_or_else(|| dir.join(config::FILE_NAME));
     let mut notes = Vec::new();
-    let (root, config) = if cfg_file.is_file() {
+    // Anything named godrift.toml is read (a FIFO, a directory or a link to /dev/zero is an
+    // error naming it, not a silent fallback to the default layout); --config must exist.
+    let (root, config) = if config_path.is_some() || std::fs::symlink_metadata(&cfg_file).is_ok() {
         let root = cfg_file.parent().unwrap_or(dir).to_path_buf();
         (root, config::load(&cfg_file)?)
-    } else if config_path.is_some() {
-        return Err(ProjectError::Io(
-            cfg_file.display().to_string(),
-            std::io::Error::from(std::io::ErrorKind::NotFound),
-        ));
     } else {
         notes.push(format!(
             "no {} in {}: host is the directory itself, plugins are plugins/*; build settings assumed default (no -trimpath, -race or -gcflags)",
@@ -624,8 +671,26 @@ pub fn load(
     )?;
     let mut plugins = Vec::new();
     let mut jobs = Vec::new();
+    // Each directory is one plugin: a directory reached twice (symlinks, overlapping globs)
+    // would otherwise report a false GD008. (The host reached as a plugin is refused below.)
+    let mut taken: std::collections::HashMap<((u64, u64), Vec<PathBuf>), PathBuf> =
+        std::collections::HashMap::new();
     for pc in &config.plugins {
         for d in expand(&root, &pc.path)? {
+            // Keyed on the directory and its main packages: one module may give several
+            // artifacts, one per main package.
+            if let Some(id) = dir_id(&d) {
+                if let Some(first) = taken.get(&(id, pc.main.clone())) {
+                    notes.push(format!(
+                        "plugin path {:?} reaches {} again at {}: one plugin",
+                        pc.path,
+                        first.display(),
+                        d.display()
+                    ));
+                    continue;
+                }
+                taken.insert((id, pc.main.clone()), d.clone());
+            }
             jobs.push((d, resolve(pc.build.clone()), pc.main.clone()));
         }
     }

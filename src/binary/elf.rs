@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 /// Largest artifact accepted. Go executables with debug info reach hundreds of MB; only a
 /// few sections are read, so this bounds offsets more than memory (see `MAX_SECTION`).
-pub const MAX_ARTIFACT: u64 = 4 << 30;
+pub const MAX_ARTIFACT: u64 = fsio::MAX_ARTIFACT;
 /// Largest section read whole (symbol and string tables, relocations).
 const MAX_SECTION: u64 = 512 << 20;
 /// Compressed DWARF read, and decompressed bytes searched, for the producer string.
@@ -35,10 +35,11 @@ const DWARF_SEARCH: usize = 8 << 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    #[error(transparent)]
-    Fs(#[from] fsio::FsError),
-    #[error("{path}: not an ELF file ({reason})")]
+    #[error("{}: not an ELF file ({reason})", crate::fsio::shown(path))]
     NotElf { path: PathBuf, reason: String },
+    /// Read through the bounded reader: devices, FIFOs and runaway sizes are refused.
+    #[error("{0}")]
+    Fs(#[from] crate::fsio::FsError),
 }
 
 /// What godrift read from one artifact.

@@ -1,6 +1,14 @@
 //! Subcommands, one file each. Exit codes: 0 clean, 1 findings at or above `--fail-on`,
 //! 2 bad input (any error).
 
+/// `eprintln!` for messages that quote names or text from the tree: control characters are
+/// escaped (see `warn`).
+macro_rules! warnln {
+    ($($arg:tt)*) => {
+        $crate::cli::warn(&format!($($arg)*))
+    };
+}
+
 mod align;
 mod check;
 mod explain;
@@ -248,9 +256,9 @@ pub fn run() -> i32 {
         Err(e) => {
             let text = match e.downcast_ref::<BadInput>() {
                 Some(b) => b.to_string(),
-                None => format!("godrift: {}", chain_text(&e)),
+                None => format!("godrift: {}", error_text(&e)),
             };
-            eprintln!("{}", present(&text));
+            warn(&present(&text));
             EXIT_BAD_INPUT
         }
     }
@@ -301,8 +309,9 @@ pub fn warn_raw(s: &str) {
     let _ = std::io::stderr().lock().write_all(s.as_bytes());
 }
 
-/// An error and its causes, each said once (library errors already carry their cause).
-fn chain_text(e: &anyhow::Error) -> String {
+/// An error and its causes, each said once: library errors already carry their cause's
+/// text, and printing the chain as well gave `Is a directory: Is a directory`.
+fn error_text(e: &anyhow::Error) -> String {
     let mut msg = e.to_string();
     for cause in e.chain().skip(1) {
         let c = cause.to_string();
@@ -312,6 +321,13 @@ fn chain_text(e: &anyhow::Error) -> String {
         }
     }
     msg
+}
+
+/// A message on stderr with control characters escaped (messages quote file names and text
+/// from the tree); lines are kept, as Go prints multi-line errors. Never fails.
+pub fn warn(s: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{}", godrift::text::block(s));
 }
 
 /// An error as people read it: the operating system's words without `(os error N)`, each

@@ -3,8 +3,7 @@
 use super::{bad, ColorChoice, Out, OutputFormat, EXIT_CLEAN, EXIT_FINDINGS};
 use anyhow::Result;
 use godrift::finding::Severity;
-use godrift::{project, report, rules};
-use std::io::Write;
+use godrift::{fsio, project, report, rules};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -17,7 +16,8 @@ pub struct ReportArgs {
     pub config: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
-    /// Write the report to this file (atomically) instead of stdout.
+    /// Write the report to this file instead of stdout (a regular file is replaced
+    /// atomically; /dev/stdout, /dev/null and FIFOs are written to).
     #[arg(long)]
     pub output: Option<PathBuf>,
     /// Lowest severity that makes the exit code 1 (default: the config's policy, else error).
@@ -107,21 +107,21 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
     let mut r = report::Report::new(&project, analysis);
     if let Some(path) = &args.write_baseline {
         let b = godrift::baseline::Baseline::of(&r.findings);
-        write_atomically(path, serde_json::to_string_pretty(&b)?.as_bytes())?;
-        eprintln!(
+        fsio::write_file(path, serde_json::to_string_pretty(&b)?.as_bytes())?;
+        super::warn(&format!(
             "wrote {} accepted finding(s) to {}",
             b.accepted.len(),
-            path.display()
-        );
+            fsio::shown(path)
+        ));
         return Ok(EXIT_CLEAN);
     }
     if let Some(path) = &args.baseline {
-        let text = godrift::fsio::read_input(path)?;
+        let text = fsio::read_input(path)?;
         let text = String::from_utf8_lossy(&text);
         let b = godrift::baseline::Baseline::parse(&text).map_err(|e| {
             bad(format!(
                 "{}:{}:{}: {e}",
-                path.display(),
+                fsio::shown(path),
                 e.line(),
                 e.column()
             ))
@@ -129,7 +129,7 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
         let n = r.accept(&b);
         r.notes.push(format!(
             "{n} finding(s) accepted by baseline {}",
-            path.display()
+            fsio::shown(path)
         ));
     }
     if let Some(host) = &args.built_host {
@@ -152,7 +152,7 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
         OutputFormat::Sarif => report::sarif(&r, &paths),
     };
     match &args.output {
-        Some(path) => write_atomically(path, text.as_bytes())?,
+        Some(path) => fsio::write_file(path, text.as_bytes())?,
         None => out.write_all(text.as_bytes())?,
     }
     if super::in_github_actions() {
@@ -172,21 +172,15 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
 /// Appends to the job summary file GitHub gives (`GITHUB_STEP_SUMMARY`), kept under 1 MiB.
 pub fn append_summary(path: &std::path::Path, markdown: &str) -> Result<()> {
     let text = report::summary(markdown.to_string());
-    std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(path)
-        .and_then(|mut f| f.write_all(text.as_bytes()))
-        .map_err(|e| {
-            bad(format!(
-                "godrift: {}: {e} (GITHUB_STEP_SUMMARY names the job summary file: unset it outside GitHub Actions)",
-                path.display()
-            ))
-        })
+    fsio::append_file(path, text.as_bytes()).map_err(|e| {
+        bad(format!(
+            "godrift: {e} (GITHUB_STEP_SUMMARY names the job summary file: unset it outside GitHub Actions)"
+        ))
+    })
 }
 
 /// Writes a file godrift was asked to write (see `godrift::fsio::write_file`).
 pub fn write_atomically(path: &std::path::Path, data: &[u8]) -> Result<()> {
-    godrift::fsio::write_file(path, data)?;
+    fsio::write_file(path, data)?;
     Ok(())
 }

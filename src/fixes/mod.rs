@@ -157,7 +157,11 @@ pub fn unified_diff(rel: &str, old: Option<&str>, new: &str) -> String {
     similar::TextDiff::from_lines(old.unwrap_or(""), new)
         .unified_diff()
         .context_radius(3)
-        .header(&from, &format!("b/{rel}"))
+        // The path comes from the tree: one line, or a newline would forge diff lines.
+        .header(
+            &crate::text::line(&from),
+            &format!("b/{}", crate::text::line(rel)),
+        )
         .to_string()
 }
 

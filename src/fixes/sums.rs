@@ -287,7 +287,7 @@ pub fn download_command(dir: &Path, entries: &[SumEntry]) -> String {
     let mods: BTreeSet<String> = entries.iter().map(|e| e.module.to_string()).collect();
     format!(
         "(cd {} && go mod download {})",
-        dir.display(),
+        crate::text::shell_word(&dir.display().to_string()),
         mods.into_iter().collect::<Vec<_>>().join(" ")
     )
 }

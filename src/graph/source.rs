@@ -127,9 +127,9 @@ impl ModSource for ModCacheSource {
                 download: format!("go mod download {m}"),
                 file,
             },
-            FsError::Io { source, .. } => GoModProblem::Unreadable {
+            FsError::Io { error, .. } => GoModProblem::Unreadable {
                 file,
-                error: source.to_string(),
+                error: error.to_string(),
             },
             other => GoModProblem::Unreadable {
                 error: other.to_string(),

@@ -3,11 +3,11 @@
 //! under `MAX_CHARS` (GitHub's comment limit is 65,536) with a count of what was left out;
 //! a Mermaid graph whose node ids cannot collide with Mermaid keywords or each other.
 
-use super::esc::{md_cell, md_code, md_fence, mermaid_label};
 use super::Report;
 use crate::finding::{Finding, Severity};
 use crate::rules::binary::CheckReport;
 use crate::rules::{PluginVerdict, Verdict};
+use crate::text::{md_cell, md_code, md_fence, mermaid_label};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The longest Markdown godrift writes (bytes, so also characters).

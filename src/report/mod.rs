@@ -3,7 +3,6 @@
 //! for code review) and SARIF 2.1.0 (rule ids are the stable finding codes). `check`'s
 //! binary-mode report renders through the same modules.
 
-mod esc;
 mod github;
 mod markdown;
 mod sarif;
@@ -278,7 +277,8 @@ impl Report {
                     })
                     .unwrap_or_else(|| ".".into());
                 if !c.args.is_empty() {
-                    c.command = format!("(cd {side_dir} && {})", c.args);
+                    c.command =
+                        format!("(cd {} && {})", crate::text::shell_word(&side_dir), c.args);
                 }
                 if let Some(n) = &mut c.note {
                     *n = rel.text(n);

@@ -1,11 +1,11 @@
 //! The terminal table: wrapped to the terminal's width when there is one, colored when
 //! the caller says so (`--color`, NO_COLOR, CLICOLOR_FORCE are decided in the CLI).
 
-use super::esc::line;
 use super::Report;
 use crate::finding::Severity;
 use crate::rules::binary::CheckReport;
 use crate::rules::Verdict;
+use crate::text::{block, line};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, Color, ContentArrangement, Table};
 
 /// How the terminal looks: its width (None: no wrapping, as in a pipe) and whether to color.
@@ -157,9 +157,13 @@ pub fn table_styled(r: &Report, st: Style) -> String {
         out.push_str(&format!("{t}\n"));
     }
     for p in &r.proposals {
-        out.push_str(&format!("align {} on {}:\n", p.module, p.target));
+        out.push_str(&format!(
+            "align {} on {}:\n",
+            line(&p.module),
+            line(&p.target)
+        ));
         for (side, chain) in &p.why {
-            out.push_str(&format!("  why {side}: {chain}\n"));
+            out.push_str(&format!("  why {}: {}\n", line(side), line(chain)));
         }
         if let Some(u) = &p.host_upgrade {
             let moves: Vec<String> = u
@@ -169,13 +173,13 @@ pub fn table_styled(r: &Report, st: Style) -> String {
                 .collect();
             out.push_str(&format!(
                 "  or rebuild the host with {} (wanted by {}): moves {}{}\n",
-                u.to,
-                u.required_by.join(", "),
-                moves.join(", "),
+                line(&u.to),
+                line(&u.required_by.join(", ")),
+                line(&moves.join(", ")),
                 if u.affects.is_empty() {
                     String::new()
                 } else {
-                    format!("; then align again: {}", u.affects.join(", "))
+                    format!("; then align again: {}", line(&u.affects.join(", ")))
                 }
             ));
         }
@@ -183,30 +187,34 @@ pub fn table_styled(r: &Report, st: Style) -> String {
             let command = if c.command.is_empty() {
                 String::new()
             } else {
-                format!(": {}", c.command)
+                format!(": {}", line(&c.command))
             };
-            out.push_str(&format!("  {} (now {}){command}\n", c.artifact, c.from));
+            out.push_str(&format!(
+                "  {} (now {}){command}\n",
+                line(&c.artifact),
+                line(&c.from)
+            ));
             if let Some(n) = &c.note {
-                out.push_str(&format!("    {n}\n"));
+                out.push_str(&format!("    {}\n", line(n)));
             }
         }
     }
     if let Some(b) = &r.binary {
-        out.push_str(&format!("built artifacts (host {}):\n", b.host.path));
+        out.push_str(&format!("built artifacts (host {}):\n", line(&b.host.path)));
         for p in &b.plugins {
             out.push_str(&format!(
                 "  {}: {}{}\n",
-                p.path,
+                line(&p.path),
                 p.verdict.as_str(),
                 p.error
                     .as_deref()
-                    .map(|e| format!(" — {e}"))
+                    .map(|e| format!(" — {}", line(e)))
                     .unwrap_or_default()
             ));
         }
     }
     for n in &r.notes {
-        out.push_str(&format!("note: {n}\n"));
+        out.push_str(&format!("note: {}\n", line(n)));
     }
     st.wrap(&out)
 }
@@ -242,25 +250,25 @@ pub fn check_table_styled(r: &CheckReport, st: Style) -> String {
     }
     let mut out = format!(
         "host {} ({})\n{t}\n",
-        r.host.path,
-        r.host.go_version.as_deref().unwrap_or("unknown Go")
+        line(&r.host.path),
+        line(r.host.go_version.as_deref().unwrap_or("unknown Go"))
     );
     for f in &r.findings {
         out.push_str(&format!(
             "{} {} {}\n",
             f.code,
             f.severity.as_str(),
-            f.message
+            line(&f.message)
         ));
         if let Some(fix) = &f.fix {
-            out.push_str(&format!("    fix: {fix}\n"));
+            out.push_str(&format!("    fix: {}\n", line(fix)));
         }
     }
     for p in r.plugins.iter().filter(|p| p.rebuild_with.is_some()) {
         out.push_str(&format!(
             "rebuild {} with the host's settings: {}\n",
-            p.path,
-            p.rebuild_with.as_deref().unwrap_or("")
+            line(&p.path),
+            block(p.rebuild_with.as_deref().unwrap_or(""))
         ));
     }
     st.wrap(&out)
