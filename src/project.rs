@@ -670,26 +670,36 @@ pub fn load(
         true,
     )?;
     let mut plugins = Vec::new();
-    let mut jobs = Vec::new();
+    let mut jobs: Vec<(PathBuf, BuildSettings, Vec<PathBuf>)> = Vec::new();
     // Each directory is one plugin: a directory reached twice (symlinks, overlapping globs)
-    // would otherwise report a false GD008. (The host reached as a plugin is refused below.)
-    let mut taken: std::collections::HashMap<((u64, u64), Vec<PathBuf>), PathBuf> =
+    // would otherwise report a false GD008. Of its paths, the shortest is read: relative
+    // replacements resolve lexically from it as go does from the directory it runs in, and
+    // a path through a loop of links is not where anyone builds. (The host reached as a
+    // plugin is refused below.)
+    let mut taken: std::collections::HashMap<((u64, u64), Vec<PathBuf>), usize> =
         std::collections::HashMap::new();
     for pc in &config.plugins {
         for d in expand(&root, &pc.path)? {
             // Keyed on the directory and its main packages: one module may give several
             // artifacts, one per main package.
             if let Some(id) = dir_id(&d) {
-                if let Some(first) = taken.get(&(id, pc.main.clone())) {
+                if let Some(&at) = taken.get(&(id, pc.main.clone())) {
+                    let first: &mut PathBuf = &mut jobs[at].0;
+                    let (kept, other) = if d.components().count() < first.components().count() {
+                        let longer = std::mem::replace(first, d);
+                        (first.clone(), longer)
+                    } else {
+                        (first.clone(), d)
+                    };
                     notes.push(format!(
-                        "plugin path {:?} reaches {} again at {}: one plugin",
+                        "plugin path {:?} reaches {} also at {}: one plugin, read at the shorter path",
                         pc.path,
-                        first.display(),
-                        d.display()
+                        kept.display(),
+                        other.display()
                     ));
                     continue;
                 }
-                taken.insert((id, pc.main.clone()), d.clone());
+                taken.insert((id, pc.main.clone()), jobs.len());
             }
             jobs.push((d, resolve(pc.build.clone()), pc.main.clone()));
         }
