@@ -23,6 +23,14 @@ fn report_time(root: &std::path::Path, runs: usize) -> f64 {
 }
 
 fn main() {
+    // GODRIFT_BENCH_KEEP=DIR: only write the fixtures there (DIR/p50, DIR/p200: to time or
+    // profile the command by hand), then stop.
+    if let Some(dir) = std::env::var_os("GODRIFT_BENCH_KEEP") {
+        let dir = std::path::Path::new(&dir);
+        common::module_graph(&dir.join("p50"), 1000, 50, 7);
+        common::module_graph(&dir.join("p200"), 1000, 200, 7);
+        return;
+    }
     let tmp = tempfile::tempdir().expect("tempdir");
     let root = tmp.path();
     common::module_graph(root, 1000, 50, 7);

@@ -4,7 +4,8 @@
 //! printed, so the comparison does not depend on the machine. Wall and CPU time are both
 //! shown (on a shared machine CPU time is the steadier one).
 //!
-//! `GODRIFT_BENCH_REQUIRES=N` changes the size.
+//! `GODRIFT_BENCH_REQUIRES=N` changes the size; `GODRIFT_BENCH_KEEP=DIR` only writes the
+//! fixture there (to time or profile the command by hand).
 
 #[path = "common.rs"]
 mod common;
@@ -71,6 +72,11 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
+    // GODRIFT_BENCH_KEEP=DIR: only write the fixture there (for profiling), then stop.
+    if let Some(dir) = std::env::var_os("GODRIFT_BENCH_KEEP") {
+        common::many_requires(Path::new(&dir), n, n / 20, true);
+        return;
+    }
     let tmp = tempfile::tempdir().expect("tempdir");
     let root = tmp.path();
     common::many_requires(root, n, n / 20, true);

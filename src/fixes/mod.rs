@@ -243,12 +243,19 @@ fn requirers(bl: &BuildList, path: &str, version: &str) -> String {
     }
 }
 
+/// `bl.why(path)` joined with ` -> `, written straight into one string (reports ask it for
+/// every flagged module on every side).
 fn chain(bl: &BuildList, path: &str) -> String {
-    bl.why(path)
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(" -> ")
+    use std::fmt::Write;
+    let chain = bl.why(path);
+    let mut out = String::with_capacity(chain.iter().map(|m| m.path.len() + 12).sum());
+    for (i, m) in chain.iter().enumerate() {
+        if i > 0 {
+            out.push_str(" -> ");
+        }
+        let _ = write!(out, "{m}");
+    }
+    out
 }
 
 /// The proposals for `findings` (error and warning only), as reports show them.

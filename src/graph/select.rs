@@ -118,6 +118,11 @@ impl ModuleGraph {
         self.required.get(m).cloned()
     }
 
+    /// The summary `m` was loaded with, borrowed.
+    pub fn required_summary_ref(&self, m: &ModuleVersion) -> Option<&Arc<Summary>> {
+        self.required.get(m)
+    }
+
     /// The requirements of `m`, if its go.mod was loaded.
     pub fn required_by(&self, m: &ModuleVersion) -> Option<&[ModuleVersion]> {
         self.required.get(m).map(|s| s.require.as_slice())

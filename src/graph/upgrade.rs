@@ -13,6 +13,7 @@
 
 use super::main_modules::MainModules;
 use super::select::{self, cmp_version, Context, ModuleGraph, Pruning};
+use super::source::Summary;
 use super::{BuildList, GraphError, Loader};
 use crate::gomod::ModFile;
 use crate::module::ModuleVersion;
@@ -35,6 +36,10 @@ pub struct WhatIf<'l> {
     dir: std::path::PathBuf,
     mains: MainModules,
     base: Option<Base>,
+    /// An unpruned main module's graph (go 1.16 and older), walked again per question.
+    closure: Option<Closure>,
+    /// The selection before any question, for `reload` (loaded on its first use).
+    before: Option<HashMap<String, String>>,
 }
 
 /// The base graph as counts: how many loaded modules (the main module included) require
@@ -58,12 +63,15 @@ impl<'l> Loader<'l> {
         let mains = MainModules::single(dir, main.clone())?;
         let known =
             list.and_then(|l| Some((l.graph.as_ref()?.0.clone(), l.root_updates.is_empty())));
+        let closure = Closure::new(self, &mains, known.as_ref().map(|k| k.0.clone()));
         let base = Base::new(self, &mains, known);
         Ok(WhatIf {
             loader: self,
             dir: dir.to_path_buf(),
             mains,
             base,
+            closure,
+            before: None,
         })
     }
 }
@@ -123,6 +131,142 @@ impl Base {
             graph,
             counts,
         })
+    }
+}
+
+/// An unpruned main module's graph: the full closure of its roots (readModGraph loads
+/// every requirement below an unpruned root), so the selection after a question is the
+/// highest version required within the closure of the changed roots, found by walking the
+/// graph already loaded.
+struct Closure {
+    roots: Vec<ModuleVersion>,
+    graph: Arc<ModuleGraph>,
+}
+
+impl Closure {
+    /// None when the main module's graph is pruned (`Base` answers it).
+    fn new(
+        loader: &Loader,
+        mains: &MainModules,
+        known: Option<Arc<ModuleGraph>>,
+    ) -> Option<Closure> {
+        let file = &mains.modules[0].file;
+        let go = file
+            .go
+            .as_ref()
+            .map_or(crate::semver::gover::DEFAULT_GO_VERSION, |g| {
+                g.version.as_str()
+            });
+        if crate::semver::gover::compare(go, "1.17").is_ge() {
+            return None;
+        }
+        // rootsFromModFile: requirements on excluded versions are dropped.
+        let roots: Vec<ModuleVersion> = file
+            .require
+            .iter()
+            .filter(|r| !mains.excluded(&r.module))
+            .map(|r| r.module.clone())
+            .collect();
+        let graph = match known {
+            Some(g) => g,
+            None => {
+                let ctx = loader.context(mains);
+                let single = select::load_single(
+                    &ctx,
+                    Pruning::Unpruned,
+                    roots.clone(),
+                    go,
+                    file.toolchain.as_ref().map(|t| t.name.as_str()),
+                );
+                Arc::new(single.graph)
+            }
+        };
+        Some(Closure { roots, graph })
+    }
+
+    /// The changes when every root on `m.path` is replaced by `m` (sorted by path; main
+    /// modules left out); None when a module of the walk has no readable go.mod (or a
+    /// `none` version): the graph is then reloaded, which records why.
+    fn changes(
+        &self,
+        ctx: &Context,
+        m: &ModuleVersion,
+        mains: &MainModules,
+    ) -> Option<Vec<Change>> {
+        let roots: Vec<&ModuleVersion> = self
+            .roots
+            .iter()
+            .filter(|r| r.path != m.path)
+            .chain(std::iter::once(m))
+            .collect();
+        // The closure of the new roots: the loaded graph's summaries, the go.mod files of
+        // versions it did not load read through the shared cache.
+        let mut loaded: Vec<Arc<Summary>> = Vec::new();
+        let mut seen: HashSet<&ModuleVersion> = roots.iter().copied().collect();
+        let mut stack: Vec<&ModuleVersion> = roots.clone();
+        let mut extra: Vec<Arc<Summary>> = Vec::new();
+        while let Some(n) = stack.pop() {
+            if n.version == "none" {
+                return None;
+            }
+            match self.graph.required_summary_ref(n) {
+                Some(s) => {
+                    for r in &s.require {
+                        if seen.insert(r) {
+                            stack.push(r);
+                        }
+                    }
+                    loaded.push(s.clone());
+                }
+                // Not in the base graph: walked in a second round below.
+                None => extra.push(ctx.summary_of(n).ok()?),
+            }
+        }
+        // Below versions the base graph did not load, owned copies (rare: a few modules).
+        let mut owned_seen: HashSet<ModuleVersion> = HashSet::default();
+        let mut queue: Vec<Arc<Summary>> = std::mem::take(&mut extra);
+        while let Some(s) = queue.pop() {
+            for r in &s.require {
+                if seen.contains(r) || !owned_seen.insert(r.clone()) {
+                    continue;
+                }
+                if r.version == "none" {
+                    return None;
+                }
+                match self.graph.required_summary(r) {
+                    Some(x) => queue.push(x),
+                    None => queue.push(ctx.summary_of(r).ok()?),
+                }
+            }
+            loaded.push(s);
+        }
+        let mut sel: HashMap<&str, &str> = HashMap::default();
+        for r in roots
+            .into_iter()
+            .chain(loaded.iter().flat_map(|s| s.require.iter()))
+        {
+            if r.version == "none" {
+                return None;
+            }
+            let v = sel.entry(r.path.as_str()).or_insert(r.version.as_str());
+            if cmp_version(v, &r.version).is_lt() {
+                *v = r.version.as_str();
+            }
+        }
+        let mut out: Vec<Change> = sel
+            .into_iter()
+            .filter(|(p, v)| !mains.contains(p) && !v.is_empty())
+            .filter_map(|(p, after)| {
+                let before = self.graph.selected(p);
+                (before != Some(after)).then(|| Change {
+                    path: p.to_string(),
+                    before: before.map(str::to_string),
+                    after: after.to_string(),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Some(out)
     }
 }
 
@@ -221,6 +365,9 @@ impl WhatIf<'_> {
 
     pub(crate) fn incremental(&mut self, m: &ModuleVersion) -> Option<Vec<Change>> {
         let ctx = self.loader.context(&self.mains);
+        if let Some(c) = &self.closure {
+            return c.changes(&ctx, m, &self.mains);
+        }
         let base = self.base.as_mut()?;
         let mut scratch = Scratch {
             base,
@@ -278,7 +425,7 @@ impl WhatIf<'_> {
     }
 
     /// The whole graph again, with the changed go.mod.
-    pub(crate) fn reload(&self, m: &ModuleVersion) -> Result<Vec<Change>, GraphError> {
+    pub(crate) fn reload(&mut self, m: &ModuleVersion) -> Result<Vec<Change>, GraphError> {
         let mut main = self.mains.modules[0].file.clone();
         main.require.retain(|r| r.module.path != m.path);
         main.require.push(crate::gomod::Require {
@@ -286,21 +433,27 @@ impl WhatIf<'_> {
             indirect: false,
             span: Default::default(),
         });
-        let before = self
-            .loader
-            .selected(self.mains.modules[0].file.clone(), &self.dir)?;
+        // The same for every question: loaded once.
+        let before = match &self.before {
+            Some(b) => b,
+            None => {
+                let b = self
+                    .loader
+                    .selected(self.mains.modules[0].file.clone(), &self.dir)?
+                    .into_iter()
+                    .map(|b| (b.path, b.version))
+                    .collect();
+                self.before.insert(b)
+            }
+        };
         let after = self.loader.selected(main, &self.dir)?;
-        let before: HashMap<&str, &str> = before
-            .iter()
-            .map(|b| (b.path.as_str(), b.version.as_str()))
-            .collect();
         Ok(after
-            .iter()
-            .filter(|a| before.get(a.path.as_str()) != Some(&a.version.as_str()))
+            .into_iter()
+            .filter(|a| before.get(&a.path) != Some(&a.version))
             .map(|a| Change {
-                path: a.path.clone(),
-                before: before.get(a.path.as_str()).map(|v| v.to_string()),
-                after: a.version.clone(),
+                before: before.get(&a.path).cloned(),
+                path: a.path,
+                after: a.version,
             })
             .collect())
     }

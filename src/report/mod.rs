@@ -222,11 +222,9 @@ fn replace_whole(s: &str, what: &str, with: &str) -> String {
 
 /// One diff per go.mod the proposals change, with all its edits at once: the plan `align`
 /// starts from (its first round; `align` may add pins when it settles).
-fn go_mod_diffs(project: &Project, findings: &[Finding], rel: &Rel) -> Vec<GoModDiff> {
-    let plan = crate::fixes::plan(project, findings, crate::fixes::PlanOptions::default());
-    plan.sides
+fn go_mod_diffs(edits: &[crate::rules::GoModEdit], rel: &Rel) -> Vec<GoModDiff> {
+    edits
         .iter()
-        .filter(|s| s.changes_go_mod())
         .map(|s| {
             let go_mod = rel.path(&s.go_mod);
             GoModDiff {
@@ -246,11 +244,7 @@ impl Report {
 
     pub fn new(project: &Project, analysis: Analysis) -> Report {
         let rel = Rel::new(project);
-        let go_mod_diffs = if analysis.proposals.is_empty() {
-            Vec::new()
-        } else {
-            go_mod_diffs(project, &analysis.findings, &rel)
-        };
+        let go_mod_diffs = go_mod_diffs(&analysis.go_mod_edits, &rel);
         let mut findings = analysis.findings;
         for f in &mut findings {
             for e in &mut f.evidence {

@@ -8,6 +8,9 @@ use crate::rules::Verdict;
 use crate::text::{block, line};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, Color, ContentArrangement, Table};
 
+/// The widest a table gets without a terminal.
+pub const MAX_PIPE_WIDTH: u16 = 1000;
+
 /// How the terminal looks: its width (None: no wrapping, as in a pipe) and whether to color.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Style {
@@ -19,10 +22,11 @@ impl Style {
     fn table(&self) -> Table {
         let mut t = Table::new();
         t.load_preset(UTF8_FULL_CONDENSED);
-        if let Some(w) = self.width {
-            t.set_content_arrangement(ContentArrangement::Dynamic);
-            t.set_width(w);
-        }
+        // Without a terminal (a pipe, a file) a table is still bounded: every row is padded
+        // to the widest, so one message naming hundreds of plugins would make the output
+        // rows × that width (quadratic in plugins).
+        t.set_content_arrangement(ContentArrangement::Dynamic);
+        t.set_width(self.width.unwrap_or(MAX_PIPE_WIDTH));
         if self.color {
             t.enforce_styling();
         } else {

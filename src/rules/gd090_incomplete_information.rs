@@ -76,10 +76,13 @@ pub fn check(side: &Side, modcache: &std::path::Path) -> Vec<Finding> {
 /// go.sum lacks lines the build needs (`crate::fixes::missing_sums`): `go build` stops with
 /// "missing go.sum entry" until `go mod download` (or `godrift align`) records them.
 fn missing_sums(side: &Side, modcache: &std::path::Path) -> Option<Finding> {
-    let missing = crate::fixes::missing_sums(side, modcache);
     // Without any go.sum the module was never built here; with missing go.mod files the
     // finding above already says what to download.
-    if missing.is_empty() || side.go_sum.is_none() || !side.build_list.missing.is_empty() {
+    if side.go_sum.is_none() || !side.build_list.missing.is_empty() {
+        return None;
+    }
+    let missing = crate::fixes::missing_sums(side, modcache);
+    if missing.is_empty() {
         return None;
     }
     let shown: Vec<String> = missing.iter().take(5).map(ToString::to_string).collect();

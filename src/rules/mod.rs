@@ -129,6 +129,19 @@ pub struct Analysis {
     pub plugins: Vec<PluginVerdict>,
     pub findings: Vec<Finding>,
     pub proposals: Vec<Proposal>,
+    /// Per go.mod the proposals change, its text before and after all of them (the plan's
+    /// first round, computed once with the proposals): what reports show as one diff.
+    #[serde(skip)]
+    pub go_mod_edits: Vec<GoModEdit>,
+}
+
+/// One go.mod's whole proposed edit.
+#[derive(Clone, Debug)]
+pub struct GoModEdit {
+    pub artifact: String,
+    pub go_mod: std::path::PathBuf,
+    pub old: String,
+    pub new: String,
 }
 
 /// Evidence pointing at the go.mod line that mentions `module` on `side`.
@@ -249,12 +262,27 @@ pub fn run(project: &Project) -> Analysis {
     sort_findings(&mut findings);
     dedup(&mut findings);
     let (verdict, plugins) = verdicts(project, &findings);
-    let proposals = crate::fixes::propose(project, &findings);
+    let plan = crate::fixes::plan(project, &findings, crate::fixes::PlanOptions::default());
+    let go_mod_edits = if plan.proposals.is_empty() {
+        Vec::new()
+    } else {
+        plan.sides
+            .into_iter()
+            .filter(|s| s.changes_go_mod())
+            .map(|s| GoModEdit {
+                artifact: s.artifact,
+                go_mod: s.go_mod,
+                old: s.old,
+                new: s.new,
+            })
+            .collect()
+    };
     Analysis {
         verdict,
         plugins,
         findings,
-        proposals,
+        proposals: plan.proposals,
+        go_mod_edits,
     }
 }
 
