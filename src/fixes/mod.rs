@@ -189,6 +189,7 @@ pub fn build_list_of(project: &Project, main: &ModFile, dir: &Path) -> BuildList
             root_updates: Vec::new(),
             edges: Vec::new(),
             why_parent: Default::default(),
+            lookup: Default::default(),
             graph: None,
         })
 }
@@ -247,7 +248,7 @@ fn requirers(bl: &BuildList, path: &str, version: &str) -> String {
 /// every flagged module on every side).
 fn chain(bl: &BuildList, path: &str) -> String {
     use std::fmt::Write;
-    let chain = bl.why(path);
+    let chain = bl.why_refs(path);
     let mut out = String::with_capacity(chain.iter().map(|m| m.path.len() + 12).sum());
     for (i, m) in chain.iter().enumerate() {
         if i > 0 {

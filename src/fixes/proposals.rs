@@ -160,6 +160,96 @@ fn module_only(old: &str, old_mf: &ModFile, new_mf: &ModFile, module: &str) -> O
     Some(text)
 }
 
+/// `unified_diff` of `old` against `module_only`'s text. When only the module's version
+/// changes in place (the common case), the diff is computed on the lines around its
+/// requirements (three lines of context each side, the diff's radius, so the hunk is the
+/// one the whole file gives) and its line numbers shifted to the file's: diffing a 100,000-
+/// line go.mod once per conflicting module would be quadratic.
+fn module_diff(
+    rel: &str,
+    old: &str,
+    lines: &crate::span::LineIndex,
+    old_mf: &ModFile,
+    new_mf: &ModFile,
+    module: &str,
+) -> Option<String> {
+    let whole = || {
+        let n = module_only(old, old_mf, new_mf, module)?;
+        Some(unified_diff(rel, Some(old), &n))
+    };
+    let replaces = |f: &ModFile| -> Vec<(ModuleVersion, ModuleVersion)> {
+        f.replace
+            .iter()
+            .filter(|r| r.old.path == module)
+            .map(|r| (r.old.clone(), r.new.clone()))
+            .collect()
+    };
+    let Some(r) = new_mf.require.iter().find(|r| r.module.path == module) else {
+        return whole();
+    };
+    let mut spans: Vec<_> = old_mf
+        .require
+        .iter()
+        .filter(|o| o.module.path == module)
+        .map(|o| o.span)
+        .collect();
+    if spans.is_empty() || replaces(old_mf) != replaces(new_mf) {
+        return whole();
+    }
+    let first = spans.iter().map(|s| s.start).min()?;
+    let last = spans.iter().map(|s| s.end).max()?;
+    let from = lines.line(first).saturating_sub(3).max(1);
+    let to = lines.line(last.saturating_sub(1).max(first)) + 3;
+    let start = lines.line_start(from)?;
+    let end = lines.line_start(to + 1).unwrap_or(old.len()).min(old.len());
+    let window = old.get(start..end)?;
+    // module_only's splice, on the window.
+    let mut text = window.to_string();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.start));
+    for s in spans {
+        let (a, b) = (s.start.checked_sub(start)?, s.end.checked_sub(start)?);
+        let seg = text.get(a..b)?.trim_end();
+        let at = a + seg.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        text.replace_range(at..a + seg.len(), &r.module.version);
+    }
+    Some(shift_hunks(
+        &unified_diff(rel, Some(window), &text),
+        from - 1,
+    ))
+}
+
+/// Adds `by` to the line numbers of a unified diff's `@@ -a,b +c,d @@` headers (content
+/// lines start with a space, '+', '-' or a backslash, never with "@@").
+fn shift_hunks(diff: &str, by: usize) -> String {
+    if by == 0 {
+        return diff.to_string();
+    }
+    let shift = |range: &str| -> Option<String> {
+        let (start, len) = match range.split_once(',') {
+            Some((s, l)) => (s, Some(l)),
+            None => (range, None),
+        };
+        let start = start.parse::<usize>().ok()? + by;
+        Some(match len {
+            Some(l) => format!("{start},{l}"),
+            None => start.to_string(),
+        })
+    };
+    let mut out = String::with_capacity(diff.len() + 16);
+    for line in diff.split_inclusive('\n') {
+        let header = line.strip_prefix("@@ -").and_then(|rest| {
+            let (ranges, tail) = rest.split_once(" @@")?;
+            let (o, n) = ranges.split_once(" +")?;
+            Some(format!("@@ -{} +{} @@{tail}", shift(o)?, shift(n)?))
+        });
+        match header {
+            Some(h) => out.push_str(&h),
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
 /// How a plan concerns one module.
 #[derive(Clone, Copy)]
 enum Touch<'a> {
@@ -212,6 +302,8 @@ pub(super) fn proposals(
         .iter()
         .map(|p| parse_text(&p.old).zip(parse_text(&p.new)))
         .collect();
+    // Each plan's line starts, on first use.
+    let mut line_index: Vec<Option<crate::span::LineIndex>> = vec![None; plans.len()];
     let mut out = Vec::new();
     for module in flagged.keys() {
         let Some(target_sel) = reference.get(module).or_else(|| {
@@ -279,13 +371,19 @@ pub(super) fn proposals(
                     newer.push(p.artifact.clone());
                 }
             }
-            let diff = parsed[i]
-                .as_ref()
-                .and_then(|(old_mf, new_mf)| module_only(&p.old, old_mf, new_mf, module))
-                .map(|n| {
-                    let rel = p.go_mod.strip_prefix(&project.root).unwrap_or(&p.go_mod);
-                    unified_diff(&rel.display().to_string(), Some(&p.old), &n)
-                });
+            let diff = parsed[i].as_ref().and_then(|(old_mf, new_mf)| {
+                let rel = p.go_mod.strip_prefix(&project.root).unwrap_or(&p.go_mod);
+                let lines = line_index[i]
+                    .get_or_insert_with(|| crate::span::LineIndex::new(p.old.as_bytes()));
+                module_diff(
+                    &rel.display().to_string(),
+                    &p.old,
+                    lines,
+                    old_mf,
+                    new_mf,
+                    module,
+                )
+            });
             let note = step.args.starts_with("go mod edit").then(|| {
                 "`go get` cannot change a replaced module; after the edit, `go mod tidy` updates go.sum (`godrift align` does both)".to_string()
             });

@@ -144,7 +144,10 @@ pub struct BuildList {
     pub edges: Vec<Edge>,
     /// Shortest-path parents from the main modules (see `index_why`).
     #[serde(skip)]
-    pub why_parent: HashMap<String, ModuleVersion>,
+    pub why_parent: foldhash::HashMap<String, ModuleVersion>,
+    /// Where each path is in `modules`, for `get` (built by `index_why`).
+    #[serde(skip)]
+    pub lookup: PathIndex,
     /// The module graph the list was selected from, when the loader was asked to keep it
     /// (for what-if questions).
     #[serde(skip)]
@@ -170,8 +173,64 @@ impl std::fmt::Debug for LoadedGraph {
     }
 }
 
+/// The position of each path in a build list, by a hash of the path: reports look modules
+/// up in every list many times (a binary search compares long common prefixes). Only a
+/// hint: a hit is checked against the list, and a miss is only trusted when the index
+/// covers the whole list without collisions; otherwise `get` searches.
+#[derive(Clone, Debug, Default)]
+pub struct PathIndex {
+    at: foldhash::HashMap<u64, u32>,
+    /// The list's length when indexed, and whether two paths shared a hash.
+    len: usize,
+    collided: bool,
+}
+
+impl PartialEq for PathIndex {
+    fn eq(&self, _: &PathIndex) -> bool {
+        true
+    }
+}
+
+impl Eq for PathIndex {}
+
+fn path_hash(path: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x9e37_79b9).hash_one(path)
+}
+
+impl PathIndex {
+    pub fn new(modules: &[SelectedModule]) -> PathIndex {
+        let mut at = foldhash::HashMap::default();
+        at.reserve(modules.len());
+        let mut collided = false;
+        for (i, m) in modules.iter().enumerate() {
+            collided |= at.insert(path_hash(&m.module.path), i as u32).is_some();
+        }
+        PathIndex {
+            at,
+            len: modules.len(),
+            collided,
+        }
+    }
+}
+
 impl BuildList {
     pub fn get(&self, path: &str) -> Option<&SelectedModule> {
+        let ix = &self.lookup;
+        if ix.len == self.modules.len() && !ix.collided {
+            return match ix.at.get(&path_hash(path)) {
+                Some(&i) => self
+                    .modules
+                    .get(i as usize)
+                    .filter(|m| m.module.path == path)
+                    .or_else(|| self.search(path)),
+                None => None,
+            };
+        }
+        self.search(path)
+    }
+
+    fn search(&self, path: &str) -> Option<&SelectedModule> {
         self.modules
             .binary_search_by(|m| m.module.path.as_str().cmp(path))
             .ok()
@@ -467,7 +526,8 @@ impl<'a> Loader<'a> {
             missing: Vec::new(),
             root_updates: Vec::new(),
             edges: Vec::new(),
-            why_parent: HashMap::new(),
+            why_parent: Default::default(),
+            lookup: Default::default(),
             graph: None,
         };
         list.index_why();
@@ -534,7 +594,8 @@ fn finish(
         missing: graph.missing.clone(),
         root_updates: Vec::new(),
         edges,
-        why_parent: HashMap::new(),
+        why_parent: Default::default(),
+        lookup: Default::default(),
         graph: None,
     };
     list.index_why();

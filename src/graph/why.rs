@@ -18,7 +18,7 @@ impl BuildList {
         for c in children.values_mut() {
             c.sort();
         }
-        let mut parent: HashMap<String, ModuleVersion> = HashMap::new();
+        let mut parent: foldhash::HashMap<String, ModuleVersion> = Default::default();
         let mut seen: HashSet<&str> = HashSet::new();
         let mut q: VecDeque<ModuleVersion> = VecDeque::new();
         for main in &self.main {
@@ -39,19 +39,25 @@ impl BuildList {
             }
         }
         self.why_parent = parent;
+        self.lookup = super::PathIndex::new(&self.modules);
     }
 
     /// The shortest requirement chain from a main module to `path` (main module first);
     /// empty when `path` is not in the list, just `path` when no chain is known (a vendored
     /// list records none).
     pub fn why(&self, path: &str) -> Vec<ModuleVersion> {
+        self.why_refs(path).into_iter().cloned().collect()
+    }
+
+    /// `why`, borrowing from the list.
+    pub fn why_refs(&self, path: &str) -> Vec<&ModuleVersion> {
         let Some(m) = self.get(path) else {
             return Vec::new();
         };
-        let mut chain = vec![m.module.clone()];
+        let mut chain = vec![&m.module];
         let mut cur = path;
         while let Some(p) = self.why_parent.get(cur) {
-            chain.push(p.clone());
+            chain.push(p);
             if p.version.is_empty() {
                 break;
             }
