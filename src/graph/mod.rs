@@ -30,7 +30,7 @@ use crate::semver::gover;
 use main_modules::MainModules;
 use select::{Context, ModuleGraph, Pruning};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
