@@ -548,15 +548,17 @@ fn finish(
             selected.insert(p, v);
         }
     }
-    let mut edges: Vec<Edge> = graph
-        .edges()
+    // Sorted as references, cloned once.
+    let mut refs: Vec<(&ModuleVersion, &ModuleVersion)> = graph.edges().collect();
+    refs.sort_unstable();
+    refs.dedup();
+    let edges: Vec<Edge> = refs
+        .into_iter()
         .map(|(a, b)| Edge {
             from: a.clone(),
             to: b.clone(),
         })
         .collect();
-    edges.sort();
-    edges.dedup();
     let mut requirers: foldhash::HashMap<&str, Vec<ModuleVersion>> = Default::default();
     for e in &edges {
         requirers

@@ -54,9 +54,10 @@ impl Style {
     /// Wraps the lines around the tables (proposals, notes) to the width, continuing a line
     /// two columns further in than it starts; tables are already sized, and lines holding
     /// a command are left whole.
-    fn wrap(&self, text: &str) -> String {
+    fn wrap(&self, text: String) -> String {
+        // Without a terminal nothing is wrapped: the text as it is, not a copy.
         let Some(width) = self.width.map(usize::from) else {
-            return text.to_string();
+            return text;
         };
         let mut out = String::with_capacity(text.len() + 64);
         for l in text.split_inclusive('\n') {
@@ -220,7 +221,7 @@ pub fn table_styled(r: &Report, st: Style) -> String {
     for n in &r.notes {
         out.push_str(&format!("note: {}\n", line(n)));
     }
-    st.wrap(&out)
+    st.wrap(out)
 }
 
 /// `check`'s report as a plain terminal table.
@@ -275,5 +276,5 @@ pub fn check_table_styled(r: &CheckReport, st: Style) -> String {
             block(p.rebuild_with.as_deref().unwrap_or(""))
         ));
     }
-    st.wrap(&out)
+    st.wrap(out)
 }
