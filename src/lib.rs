@@ -47,6 +47,7 @@ pub mod baseline;
 pub mod binary;
 pub mod codes;
 pub mod config;
+pub mod contract;
 pub mod dirhash;
 pub mod finding;
 pub mod fixes;
