@@ -193,6 +193,58 @@ pub fn time<F: FnMut()>(runs: usize, mut f: F) -> f64 {
     )
 }
 
+/// A host whose go.mod requires `n` modules (each in the module cache, go 1.21, requiring
+/// nothing) and one plugin requiring `plugin` of them, every third at a newer version: the
+/// shape of `report` with a huge go.mod, each conflict with a proposal that asks what the
+/// host's list would become. `go list -m all` reads the same `n` go.mod files (with `info`,
+/// the .info files it also needs are written).
+pub fn many_requires(root: &Path, n: usize, plugin: usize, info: bool) {
+    let cache = root.join("modcache/cache/download");
+    let mut host = String::from("module example.com/host\n\ngo 1.21\n\nrequire (\n");
+    for i in 0..n {
+        let path = format!("example.com/r{i}");
+        let dir = cache.join(&path).join("@v");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        // v1.1.0 only where the plugin may ask for it (every third module).
+        let versions: &[&str] = if i % 3 == 0 {
+            &["v1.0.0", "v1.1.0"]
+        } else {
+            &["v1.0.0"]
+        };
+        for v in versions {
+            std::fs::write(
+                dir.join(format!("{v}.mod")),
+                format!("module {path}\n\ngo 1.21\n"),
+            )
+            .expect("mod");
+            if info {
+                std::fs::write(
+                    dir.join(format!("{v}.info")),
+                    format!("{{\"Version\":\"{v}\",\"Time\":\"2024-01-01T00:00:00Z\"}}\n"),
+                )
+                .expect("info");
+            }
+        }
+        host.push_str(&format!("\t{path} v1.0.0\n"));
+    }
+    host.push_str(")\n");
+    std::fs::create_dir_all(root.join("host")).expect("mkdir");
+    std::fs::write(root.join("host/go.mod"), host).expect("go.mod");
+    let mut p = String::from("module example.com/plugins/p\n\ngo 1.21\n\nrequire (\n");
+    for i in (0..n).step_by((n / plugin.max(1)).max(1)).take(plugin) {
+        let v = if i % 3 == 0 { "v1.1.0" } else { "v1.0.0" };
+        p.push_str(&format!("\texample.com/r{i} {v}\n"));
+    }
+    p.push_str(")\n");
+    std::fs::create_dir_all(root.join("plugins/p")).expect("mkdir");
+    std::fs::write(root.join("plugins/p/go.mod"), p).expect("go.mod");
+    std::fs::write(
+        root.join("godrift.toml"),
+        "[host]\npath = \"host\"\n\n[[plugins]]\npath = \"plugins/*\"\n",
+    )
+    .expect("config");
+}
+
 /// What `package_tree` generated.
 pub struct PackageTree {
     pub packages: usize,

@@ -21,16 +21,14 @@ static FIXTURE: LazyLock<(tempfile::TempDir, PathBuf)> = LazyLock::new(|| {
 });
 
 fn opts(root: &Path) -> LoadOptions {
-    LoadOptions {
-        gomodcache: Some(root.join("modcache")),
-        use_workspace: false,
-    }
+    LoadOptions::module_mode(root.join("modcache"))
 }
 
 fn load_cold(root: &Path) -> usize {
-    // Each load starts cold, as a CLI invocation does.
-    graph::clear_parse_cache();
-    graph::load(&root.join("host"), &opts(root))
+    // Each load starts cold (a fresh go.mod cache), as a CLI invocation does.
+    let cache = graph::ModCache::new();
+    graph::Loader::new(&opts(root), &cache)
+        .load(&root.join("host"))
         .expect("load")
         .modules
         .len()

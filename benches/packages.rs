@@ -46,14 +46,13 @@ fn go_flags(root: &Path, dir: &Path, args: &[&str], goflags: &str) -> Option<Str
 }
 
 fn build_lists(root: &Path, sides: &[PathBuf]) -> Vec<BuildList> {
-    graph::clear_parse_cache();
-    let opts = LoadOptions {
-        gomodcache: Some(root.join("modcache")),
-        use_workspace: false,
-    };
+    // A fresh go.mod cache per call: each run starts cold.
+    let opts = LoadOptions::module_mode(root.join("modcache"));
+    let cache = graph::ModCache::new();
+    let loader = graph::Loader::new(&opts, &cache);
     sides
         .iter()
-        .map(|d| graph::load(d, &opts).expect("build list"))
+        .map(|d| loader.load(d).expect("build list"))
         .collect()
 }
 
@@ -119,16 +118,13 @@ fn main() {
     }
     std::fs::write(root.join("godrift.toml"), toml).expect("godrift.toml");
     let opts = godrift::project::Options {
-        graph: LoadOptions {
-            gomodcache: Some(root.join("modcache")),
-            use_workspace: false,
-        },
+        graph: LoadOptions::module_mode(root.join("modcache")),
         packages: true,
         goroot: goroot.clone(),
         ..Default::default()
     };
     let report_run = || {
-        graph::clear_parse_cache();
+        // Each project load starts with its own, cold go.mod cache.
         let p = godrift::project::load(root, None, &opts).expect("project");
         assert!(
             p.plugins.iter().all(|s| s.linked.is_some()),

@@ -10,16 +10,12 @@ use std::process::Command;
 
 fn report_time(root: &std::path::Path, runs: usize) -> f64 {
     let opts = godrift::project::Options {
-        graph: LoadOptions {
-            gomodcache: Some(root.join("modcache")),
-            use_workspace: false,
-        },
+        graph: LoadOptions::module_mode(root.join("modcache")),
         packages: true,
         ..Default::default()
     };
     common::time(runs, || {
-        // Each run starts cold, as a CLI invocation does.
-        godrift::graph::clear_parse_cache();
+        // Each load starts cold (its own go.mod cache), as a CLI invocation does.
         let p = godrift::project::load(root, None, &opts).expect("load");
         let a = godrift::rules::run(&p);
         std::hint::black_box(a.findings.len());

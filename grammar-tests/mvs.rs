@@ -11,7 +11,7 @@ mod common;
 
 use common::{data_dir, Tally};
 use godrift::gomod::{self, Strictness};
-use godrift::graph::{self, GraphError, ModSource};
+use godrift::graph::{self, GoModProblem, ModSource};
 use godrift::module::ModuleVersion;
 use godrift::txtar;
 use std::collections::{BTreeMap, HashMap};
@@ -24,7 +24,7 @@ struct Proxy {
 }
 
 impl ModSource for Proxy {
-    fn go_mod(&self, m: &ModuleVersion) -> Result<Vec<u8>, GraphError> {
+    fn go_mod(&self, m: &ModuleVersion) -> Result<Vec<u8>, GoModProblem> {
         if m.version.is_empty() {
             // A directory replacement: `<script dir>/<rel>/go.mod`.
             let rel = m
@@ -40,12 +40,15 @@ impl ModSource for Proxy {
                 .files
                 .get(&key)
                 .cloned()
-                .ok_or_else(|| GraphError::Go(format!("no {key}")));
+                .ok_or_else(|| GoModProblem::NoLocalGoMod { file: key.into() });
         }
         self.mods
             .get(&m.to_string())
             .cloned()
-            .ok_or_else(|| GraphError::Go(format!("no {m}")))
+            .ok_or_else(|| GoModProblem::NotInCache {
+                file: self.location(m),
+                download: format!("go mod download {m}"),
+            })
     }
 }
 
@@ -87,10 +90,15 @@ fn list_m_all(
         mods: proxy.clone(),
         files: files.clone(),
     };
-    let (list, missing, edges) = graph::build_graph(&main, Path::new("/script"), &src);
-    if !missing.is_empty() {
-        return Err(format!("missing go.mod for {missing:?}"));
+    let opts = graph::LoadOptions::default();
+    let cache = graph::ModCache::new();
+    let built = graph::Loader::with_source(&opts, &cache, &src)
+        .load_main(main.clone(), Path::new("/script"))
+        .map_err(|e| e.to_string())?;
+    if !built.missing.is_empty() {
+        return Err(format!("missing go.mod for {:?}", built.missing));
     }
+    let (list, edges) = (built.modules, built.edges);
     let main_path = main
         .module
         .as_ref()
@@ -110,7 +118,7 @@ fn list_m_all(
     }
     let graph_lines = edges
         .iter()
-        .map(|(a, b)| {
+        .map(|graph::Edge { from: a, to: b }| {
             let from = if a.path == main_path && a.version.is_empty() {
                 a.path.clone()
             } else {
@@ -386,9 +394,11 @@ fn work_scripts() {
         }
         let pwd = ws.display().to_string();
         let opts = graph::LoadOptions {
-            gomodcache: Some(ws.join("modcache")),
-            use_workspace: true,
+            gomodcache: ws.join("modcache"),
+            ..graph::LoadOptions::default()
         };
+        let cache = graph::ModCache::new();
+        let loader = graph::Loader::new(&opts, &cache);
         let (mut stdout, mut stderr) = (String::new(), String::new());
         let script = String::from_utf8_lossy(&a.comment).into_owned();
         for raw in script.lines() {
@@ -404,7 +414,7 @@ fn work_scripts() {
             match words.as_slice() {
                 ["go", "list", "-m", args @ ..] => {
                     (stdout, stderr) = (String::new(), String::new());
-                    match graph::load_workspace(&ws.join("go.work"), &opts) {
+                    match loader.load_workspace(&ws.join("go.work")) {
                         Err(e) => stderr = e.to_string(),
                         Ok(list) => {
                             let lines = list_lines(&list);

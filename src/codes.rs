@@ -259,7 +259,7 @@ pub static TABLE: [CodeInfo; 21] = [
         Error,
         "binary",
         "host and plugin were built by different Go releases",
-        "the plugin's runtime data cannot be registered with another release's runtime: the process crashes, or plugin.Open fails.",
+        "the plugin's runtime data cannot be registered with another release's runtime: the process crashes, or plugin.Open fails (releases that share a runtime layout, such as 1.23 to 1.25, register it and fail on the first package hash).",
         "rebuild the plugin with the host's Go release (`go version -m HOST` shows it).",
     ),
     info(

@@ -130,8 +130,8 @@ pub enum ConfigError {
         col: usize,
         message: String,
     },
-    #[error("{0}: {1}")]
-    Io(String, std::io::Error),
+    #[error("{0}")]
+    Fs(#[from] crate::fsio::FsError),
 }
 
 /// Parses config text; errors carry `file:line:col` from the TOML span.
@@ -154,8 +154,7 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigError> {
 }
 
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError::Io(path.display().to_string(), e))?;
+    let text = crate::fsio::read_text(path)?;
     parse(&path.display().to_string(), &text)
 }
 

@@ -25,7 +25,13 @@ pub enum HashError {
     Zip(String),
     #[error("{0}")]
     Module(#[from] module::ModuleError),
+    /// Read through the bounded reader (devices, FIFOs and oversize files refused).
+    #[error("{0}")]
+    Fs(#[from] crate::fsio::FsError),
 }
+
+/// x/mod/zip's MaxZipFile: no file of a module (nor the whole module) may be larger.
+const MAX_ZIP_FILE: u64 = 500 << 20;
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> HashError + '_ {
     move |source| HashError::Io {
@@ -69,17 +75,30 @@ pub fn hash_go_mod(data: &[u8]) -> String {
 
 /// Hash1 of a module zip file (names as stored, which carry the `path@version/` prefix).
 pub fn hash_zip(zip_path: &Path) -> Result<String, HashError> {
-    let file = std::fs::File::open(zip_path).map_err(io_err(zip_path))?;
+    let file = crate::fsio::open_regular(zip_path)?;
     let mut z = zip::ZipArchive::new(file).map_err(|e| HashError::Zip(e.to_string()))?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    // Bounded as x/mod/zip's checkZip bounds it: a zip bomb is an error, not all of memory.
+    let mut total: u64 = 0;
     for i in 0..z.len() {
-        let mut f = z.by_index(i).map_err(|e| HashError::Zip(e.to_string()))?;
+        let f = z.by_index(i).map_err(|e| HashError::Zip(e.to_string()))?;
         if f.is_dir() {
             continue;
         }
+        let name = f.name().to_string();
         let mut data = Vec::new();
-        std::io::Read::read_to_end(&mut f, &mut data).map_err(io_err(zip_path))?;
-        files.push((f.name().to_string(), data));
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(f, MAX_ZIP_FILE - total + 1),
+            &mut data,
+        )
+        .map_err(io_err(zip_path))?;
+        total += data.len() as u64;
+        if total > MAX_ZIP_FILE {
+            return Err(HashError::Zip(format!(
+                "total uncompressed size of module contents too large (max size is {MAX_ZIP_FILE} bytes)"
+            )));
+        }
+        files.push((name, data));
     }
     hash1(files.iter().map(|(n, d)| (n.as_str(), d.as_slice())))
 }
@@ -294,12 +313,14 @@ pub fn list_module_dir(dir: &Path) -> Result<Vec<Candidate>, HashError> {
 pub fn hash_module_dir(m: &ModuleVersion, dir: &Path) -> Result<String, HashError> {
     check_module_version(m)?;
     let candidates = list_module_dir(dir)?;
-    let go_mod = std::fs::read(dir.join("go.mod")).ok();
+    // As x/mod/zip: any go.mod that cannot be read (missing, a directory) gives no go
+    // version; an unreadable regular one fails below when its content is read.
+    let go_mod = crate::fsio::read_input(&dir.join("go.mod")).ok();
     let kept = select_module_files(&candidates, go_mod.as_deref())?;
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for rel in kept {
         let p = dir.join(&rel);
-        let data = std::fs::read(&p).map_err(io_err(&p))?;
+        let data = crate::fsio::read_bounded(&p, MAX_ZIP_FILE)?;
         files.insert(format!("{}@{}/{}", m.path, m.version, rel), data);
     }
     hash1(files.iter().map(|(n, d)| (n.as_str(), d.as_slice())))
@@ -342,6 +363,21 @@ pub fn hash_module_files(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn module_zips_are_read_through_the_bounded_reader() {
+        let e = super::hash_zip(std::path::Path::new("/dev/zero")).unwrap_err();
+        assert!(e.to_string().contains("character device"), "{e}");
+        let tmp = tempfile::tempdir().unwrap();
+        let fifo = tmp.path().join("v1.0.0.zip");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success()));
+        // Opening a FIFO for reading used to wait for a writer forever.
+        let e = super::hash_zip(&fifo).unwrap_err();
+        assert!(e.to_string().contains("FIFO"), "{e}");
+    }
+
     #[test]
     fn empty_go_mod_hash_matches_go() {
         // modfetch's emptyGoModHash constant.

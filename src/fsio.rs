@@ -3,26 +3,73 @@
 //! to /dev/zero, a FIFO or a multi-GB file must end in a clear error naming the file, never
 //! in unbounded memory or a hang; and a write must never replace a device, FIFO or directory.
 
+use std::fs::{File, Metadata, OpenOptions};
 use std::io::{Read, Write};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-/// Default cap for one input file (go.mod, go.sum, go.work, modules.txt, config, baseline).
-/// Go itself refuses go.mod files over 16 MiB (modfile's maximum); go.sum and modules.txt of
-/// real projects stay far below this.
-pub const MAX_INPUT: u64 = 50 << 20;
+/// Default cap for one input file (go.mod, go.sum, go.work, modules.txt, config, baseline):
+/// Go's own cap for a go.mod (codehost.MaxGoMod). go.sum and modules.txt of real projects
+/// stay far below it (100k vendored modules make a 4 MB modules.txt).
+pub const MAX_INPUT: u64 = 16 << 20;
+
+/// Cap for a built host or plugin read by binary mode: real Go executables stay well below
+/// a few hundred MB; this only stops a device or a runaway file.
+pub const MAX_ARTIFACT: u64 = 2 << 30;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FsError {
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {}{}", shown(path), io_text(error), hint(error))]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        // Not a source: the message already carries it, and error chains printed with
+        // their causes would say it twice (`Is a directory: Is a directory`).
+        error: std::io::Error,
     },
-    #[error("{}: file too large (over {limit} bytes)", path.display())]
+    #[error("{}: file too large (over {} MiB): refusing to read it", shown(path), limit >> 20)]
     TooLarge { path: PathBuf, limit: u64 },
-    #[error("{}: not a regular file ({kind})", path.display())]
+    #[error(
+        "{}: not a regular file ({kind}): give godrift a regular file",
+        shown(path)
+    )]
     NotRegular { path: PathBuf, kind: &'static str },
+    #[error(
+        "{}: file is read-only: not overwriting it (make it writable, or write elsewhere)",
+        shown(path)
+    )]
+    ReadOnly { path: PathBuf },
+}
+
+/// A path in a message: from an untrusted tree, so control characters are escaped.
+pub fn shown(path: &Path) -> String {
+    crate::text::line(&path.display().to_string()).into_owned()
+}
+
+/// The OS error text without Rust's ` (os error N)` suffix, which tells users nothing, and
+/// without the path some wrappers (tempfile) add: the message names the file already.
+fn io_text(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    // Wrapped errors only keep the code in their text: `... (os error 2) at path "..."`.
+    let code = e.raw_os_error().or_else(|| {
+        let rest = &s[s.find("(os error ")? + "(os error ".len()..];
+        rest[..rest.find(')')?].parse().ok()
+    });
+    let Some(code) = code else { return s };
+    let s = std::io::Error::from_raw_os_error(code).to_string();
+    match s.rfind(" (os error ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// What to do about the common failures.
+fn hint(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => {
+            " (check its permissions and those of its directories)"
+        }
+        _ => "",
+    }
 }
 
 impl FsError {
@@ -30,25 +77,25 @@ impl FsError {
         match self {
             FsError::Io { path, .. }
             | FsError::TooLarge { path, .. }
-            | FsError::NotRegular { path, .. } => path,
+            | FsError::NotRegular { path, .. }
+            | FsError::ReadOnly { path } => path,
         }
     }
 
     /// Whether the file does not exist (callers for which a file is optional).
     pub fn is_not_found(&self) -> bool {
-        matches!(self, FsError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+        matches!(self, FsError::Io { error, .. } if error.kind() == std::io::ErrorKind::NotFound)
     }
 
-    fn io(path: &Path, source: std::io::Error) -> FsError {
+    pub fn io(path: &Path, error: std::io::Error) -> FsError {
         FsError::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         }
     }
 }
 
 fn kind_of(ft: &std::fs::FileType) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
     if ft.is_dir() {
         "a directory"
     } else if ft.is_fifo() {
@@ -64,10 +111,69 @@ fn kind_of(ft: &std::fs::FileType) -> &'static str {
     }
 }
 
+fn not_regular(path: &Path, m: &Metadata) -> FsError {
+    FsError::NotRegular {
+        path: path.to_path_buf(),
+        kind: kind_of(&m.file_type()),
+    }
+}
+
+/// Opens a regular file (symlinks followed) for reading, for readers that stop early (Go
+/// file headers, zip archives); the caller bounds how much it reads. See `open_checked`.
+pub fn open_regular(path: &Path) -> Result<File, FsError> {
+    open_checked(path).map(|(f, _)| f)
+}
+
+/// Opens a regular file (symlinks followed) for reading, with its metadata. Anything else
+/// is refused before it is opened when possible (opening a device can have effects), and
+/// again after opening (the path may have changed in between); a FIFO is opened without
+/// blocking.
+pub fn open_checked(path: &Path) -> Result<(File, Metadata), FsError> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => return Err(not_regular(path, &m)),
+        Ok(_) => {}
+        Err(e) => return Err(FsError::io(path, e)),
+    }
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(|e| FsError::io(path, e))?;
+    let meta = file.metadata().map_err(|e| FsError::io(path, e))?;
+    if !meta.is_file() {
+        return Err(not_regular(path, &meta));
+    }
+    Ok((file, meta))
+}
+
 /// Reads a regular file (symlinks followed) of at most `limit` bytes. Devices, FIFOs,
-/// sockets and directories are refused before anything is read (a FIFO is opened without
-/// blocking); the cap is enforced while reading, so a file that grows is still bounded.
+/// sockets and directories are refused before anything is read; the cap is enforced while
+/// reading, so a file that grows is still bounded.
 pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, FsError> {
+    let (file, meta) = open_checked(path)?;
+    let too_large = || FsError::TooLarge {
+        path: path.to_path_buf(),
+        limit,
+    };
+    if meta.len() > limit {
+        return Err(too_large());
+    }
+    let mut data = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| FsError::io(path, e))?;
+    if data.len() as u64 > limit {
+        return Err(too_large());
+    }
+    Ok(data)
+}
+
+/// `open_regular` for a file of at most `limit` bytes, with its length. For readers that read
+/// a few parts of a large file (binary mode reads some sections of an executable): each read
+/// is a plain `read`, so a file truncated meanwhile gives an error, never SIGBUS as a memory
+/// map would, and nothing past the length is read.
+pub fn open_bounded(path: &Path, limit: u64) -> Result<(File, u64), FsError> {
     let (file, meta) = open_checked(path)?;
     if meta.len() > limit {
         return Err(FsError::TooLarge {
@@ -75,43 +181,7 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, FsError> {
             limit,
         });
     }
-    let mut data = Vec::with_capacity(meta.len() as usize);
-    file.take(limit + 1)
-        .read_to_end(&mut data)
-        .map_err(|e| FsError::io(path, e))?;
-    if data.len() as u64 > limit {
-        return Err(FsError::TooLarge {
-            path: path.to_path_buf(),
-            limit,
-        });
-    }
-    Ok(data)
-}
-
-/// Opens a regular file (symlinks followed) for reading, refusing devices, FIFOs, sockets
-/// and directories before anything is read (a FIFO is opened without blocking). For readers
-/// that stop early (Go file headers); the caller bounds how much it reads.
-pub fn open_regular(path: &Path) -> Result<std::fs::File, FsError> {
-    open_checked(path).map(|(f, _)| f)
-}
-
-fn open_checked(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), FsError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
-    const O_NONBLOCK: i32 = 0o4000;
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(O_NONBLOCK)
-        .open(path)
-        .map_err(|e| FsError::io(path, e))?;
-    let meta = file.metadata().map_err(|e| FsError::io(path, e))?;
-    if !meta.file_type().is_file() {
-        return Err(FsError::NotRegular {
-            path: path.to_path_buf(),
-            kind: kind_of(&meta.file_type()),
-        });
-    }
-    Ok((file, meta))
+    Ok((file, meta.len()))
 }
 
 /// `read_bounded` with the default cap.
@@ -119,7 +189,8 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, FsError> {
     read_bounded(path, MAX_INPUT)
 }
 
-/// `read_input`, with a missing file as `None` (any other error is still an error).
+/// `read_input`, with a missing file as `None` (any other error, unreadable included, is
+/// still an error: an input silently skipped would change the verdict).
 pub fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, FsError> {
     match read_input(path) {
         Ok(d) => Ok(Some(d)),
@@ -128,83 +199,165 @@ pub fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, FsError> {
     }
 }
 
+/// `read_input` as UTF-8 text.
+pub fn read_text(path: &Path) -> Result<String, FsError> {
+    let data = read_input(path)?;
+    String::from_utf8(data).map_err(|_| {
+        FsError::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),
+        )
+    })
+}
+
+/// Paths that name an already-open stream (`/dev/stdout`, `/dev/fd/3`, `/proc/self/fd/1`):
+/// written in place, appending, so a shell redirection (`>>` too) keeps what it opened.
+fn is_stream_path(path: &Path) -> bool {
+    path.starts_with("/dev") || path.starts_with("/proc")
+}
+
 /// Writes `data` to `path`, keeping what the path is:
 /// - a regular file is replaced atomically (temporary file in the same directory, then a
-///   rename), keeping its permission bits; a read-only file is refused;
-/// - a symlink is written through: its target is what gets replaced;
-/// - a FIFO or character device (`/dev/stdout`, `/dev/null`) is opened and written to;
+///   rename), keeping its permission bits and, when allowed, its owner and group;
+/// - a regular file that cannot be replaced without losing something (hard links, an owner
+///   we cannot give back, a directory we cannot create files in) is rewritten in place:
+///   not atomic, but every name and attribute stays;
+/// - a read-only file is refused (even for root, who could write it);
+/// - a symlink is written through: its target is what changes;
+/// - a FIFO or character device (`/dev/stdout`, `/dev/null`) is opened and written to, as
+///   is anything under /dev and /proc;
 /// - a directory, block device or socket is refused;
 /// - a new file gets the process umask's default mode.
 pub fn write_file(path: &Path, data: &[u8]) -> Result<(), FsError> {
-    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
-    // Follow symlinks to the file that really changes.
-    let target = match std::fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => {
-            std::fs::canonicalize(path).unwrap_or_else(|_| resolve_dangling(path))
-        }
-        _ => path.to_path_buf(),
-    };
-    let existing = match std::fs::metadata(&target) {
+    let existing = match std::fs::metadata(path) {
         Ok(m) => Some(m),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(FsError::io(path, e)),
+    };
+    let Some(meta) = existing else {
+        return create_new(&new_file_target(path), data);
+    };
+    let ft = meta.file_type();
+    if ft.is_fifo() || ft.is_char_device() || (ft.is_file() && is_stream_path(path)) {
+        let mut f = OpenOptions::new()
+            .append(true)
+            .custom_flags(libc::O_NOCTTY)
+            .open(path)
+            .map_err(|e| FsError::io(path, e))?;
+        return f.write_all(data).map_err(|e| FsError::io(path, e));
+    }
+    if !ft.is_file() {
+        return Err(not_regular(path, &meta));
+    }
+    // The file that really changes (a symlink is written through).
+    let target = std::fs::canonicalize(path).map_err(|e| FsError::io(path, e))?;
+    if meta.permissions().mode() & 0o222 == 0 {
+        return Err(FsError::ReadOnly { path: target });
+    }
+    // Opening for writing (without truncating) asks the kernel whether we may write it:
+    // ownership, ACLs, read-only mounts.
+    let mut file = match OpenOptions::new().write(true).open(&target) {
+        Ok(f) => f,
+        Err(e)
+            if e.kind() == std::io::ErrorKind::PermissionDenied
+                || e.raw_os_error() == Some(libc::EROFS) =>
+        {
+            return Err(FsError::ReadOnly { path: target })
+        }
         Err(e) => return Err(FsError::io(&target, e)),
     };
-    if let Some(m) = &existing {
-        let ft = m.file_type();
-        if ft.is_fifo() || ft.is_char_device() {
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .open(&target)
-                .map_err(|e| FsError::io(&target, e))?;
-            return f.write_all(data).map_err(|e| FsError::io(&target, e));
-        }
-        if !ft.is_file() {
-            return Err(FsError::NotRegular {
-                path: target,
-                kind: kind_of(&ft),
-            });
-        }
-        if m.permissions().readonly() {
-            return Err(FsError::io(
-                &target,
-                std::io::Error::new(
-                    std::io::ErrorKind::PermissionDenied,
-                    "file is read-only; not overwriting it",
-                ),
-            ));
-        }
+    if meta.nlink() > 1 || replace_atomically(&target, &meta, data).is_err() {
+        // Hard links share the inode, so only an in-place write changes them all.
+        file.set_len(0).map_err(|e| FsError::io(&target, e))?;
+        file.write_all(data)
+            .and_then(|()| file.sync_all())
+            .map_err(|e| FsError::io(&target, e))?;
     }
-    let dir = target
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".godrift-")
-        .tempfile_in(dir)
-        .map_err(|e| FsError::io(&target, e))?;
-    tmp.write_all(data).map_err(|e| FsError::io(&target, e))?;
-    let mode = match &existing {
-        Some(m) => m.permissions().mode() & 0o7777,
-        None => 0o666 & !current_umask(),
-    };
-    tmp.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(mode))
-        .map_err(|e| FsError::io(&target, e))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| FsError::io(&target, e))?;
-    tmp.persist(&target)
-        .map_err(|e| FsError::io(&target, e.error))?;
     Ok(())
 }
 
-/// The target of a symlink whose target does not exist yet (written as a new file).
-fn resolve_dangling(link: &Path) -> PathBuf {
-    match std::fs::read_link(link) {
-        Ok(t) if t.is_absolute() => t,
-        Ok(t) => link.parent().unwrap_or(Path::new(".")).join(t),
-        Err(_) => link.to_path_buf(),
+/// Replaces `target` by a new file with the same mode, owner and group, atomically. Fails,
+/// leaving `target` untouched, when any of that is impossible.
+fn replace_atomically(target: &Path, meta: &Metadata, data: &[u8]) -> std::io::Result<()> {
+    let dir = parent_dir(target);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".godrift-")
+        .tempfile_in(dir)?;
+    tmp.write_all(data)?;
+    let f = tmp.as_file();
+    f.set_permissions(std::fs::Permissions::from_mode(meta.mode() & 0o7777))?;
+    let own = f.metadata()?;
+    if own.uid() != meta.uid() || own.gid() != meta.gid() {
+        std::os::unix::fs::fchown(f, Some(meta.uid()), Some(meta.gid()))?;
+        // chown may clear set-id bits: set the mode again.
+        f.set_permissions(std::fs::Permissions::from_mode(meta.mode() & 0o7777))?;
     }
+    f.sync_all()?;
+    tmp.persist(target).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Where a new file is created: a dangling symlink's target, else the path itself.
+fn new_file_target(path: &Path) -> PathBuf {
+    match std::fs::read_link(path) {
+        Ok(t) if t.is_absolute() => t,
+        Ok(t) => parent_dir(path).join(t),
+        Err(_) => path.to_path_buf(),
+    }
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+fn create_new(target: &Path, data: &[u8]) -> Result<(), FsError> {
+    let err = |e| FsError::io(target, e);
+    let dir = parent_dir(target);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".godrift-")
+        .tempfile_in(dir)
+        .map_err(|e| {
+            // Name the directory when it is the directory that is missing.
+            if e.kind() == std::io::ErrorKind::NotFound {
+                FsError::io(dir, e)
+            } else {
+                err(e)
+            }
+        })?;
+    tmp.write_all(data).map_err(err)?;
+    tmp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(0o666 & !current_umask()))
+        .map_err(err)?;
+    tmp.as_file().sync_all().map_err(err)?;
+    // persist_noclobber: a file created in the meantime is not silently replaced.
+    tmp.persist_noclobber(target).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+/// Appends `data` to `path` (created with the umask default when missing), for logs such
+/// as GitHub's job summary. The same refusals as `write_file`.
+pub fn append_file(path: &Path, data: &[u8]) -> Result<(), FsError> {
+    match std::fs::metadata(path) {
+        Ok(m) if !(m.is_file() || m.file_type().is_fifo() || m.file_type().is_char_device()) => {
+            return Err(not_regular(path, &m));
+        }
+        _ => {}
+    }
+    let mut f = OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o666)
+        .custom_flags(libc::O_NOCTTY | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| FsError::io(path, e))?;
+    f.write_all(data).map_err(|e| FsError::io(path, e))
+}
+
+/// `std::fs::create_dir_all` with the path in the error.
+pub fn create_dir_all(path: &Path) -> Result<(), FsError> {
+    std::fs::create_dir_all(path).map_err(|e| FsError::io(path, e))
 }
 
 /// The process umask, read from /proc (setting it to read it would race other threads).
@@ -222,7 +375,6 @@ fn current_umask() -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn refuses_devices_and_bounds_reads() {
@@ -237,6 +389,21 @@ mod tests {
         let dir = read_bounded(tmp.path(), 1024).unwrap_err();
         assert!(dir.to_string().contains("directory"), "{dir}");
         assert!(read_optional(&tmp.path().join("none")).unwrap().is_none());
+        // A symlink to a device is refused like the device.
+        let link = tmp.path().join("go.mod");
+        std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+        let e = read_optional(&link).unwrap_err();
+        assert!(e.to_string().contains("character device"), "{e}");
+    }
+
+    #[test]
+    fn errors_name_the_file_once_without_os_error_numbers() {
+        let e = read_input(Path::new("/nonexistent/go.sum")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "/nonexistent/go.sum: No such file or directory"
+        );
+        assert!(std::error::Error::source(&e).is_none());
     }
 
     #[test]
@@ -248,9 +415,7 @@ mod tests {
             .status()
             .map(|s| s.success())
             .unwrap_or(false);
-        if !ok {
-            return;
-        }
+        assert!(ok, "mkfifo failed");
         let e = read_input(&fifo).unwrap_err();
         assert!(e.to_string().contains("FIFO"), "{e}");
     }
@@ -274,6 +439,55 @@ mod tests {
             .is_symlink());
         assert_eq!(std::fs::read_to_string(&f).unwrap(), "via link");
         write_file(Path::new("/dev/null"), b"discarded").unwrap();
+        assert!(std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device());
         assert!(write_file(tmp.path(), b"x").is_err());
+    }
+
+    #[test]
+    fn hard_links_stay_linked_and_read_only_files_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let a = tmp.path().join("a.mod");
+        let b = tmp.path().join("b.mod");
+        std::fs::write(&a, "old").unwrap();
+        std::fs::hard_link(&a, &b).unwrap();
+        write_file(&a, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "new");
+        assert_eq!(std::fs::metadata(&a).unwrap().nlink(), 2);
+        std::fs::set_permissions(&a, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let e = write_file(&a, b"newer").unwrap_err();
+        assert!(matches!(e, FsError::ReadOnly { .. }), "{e}");
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "new");
+    }
+
+    #[test]
+    fn owner_and_group_are_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let f = tmp.path().join("go.mod");
+        std::fs::write(&f, "old").unwrap();
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            // Root replacing another user's file: the new file is given back to them.
+            std::os::unix::fs::chown(&f, Some(65534), Some(65534)).unwrap();
+        }
+        let before = std::fs::metadata(&f).unwrap();
+        write_file(&f, b"new").unwrap();
+        let after = std::fs::metadata(&f).unwrap();
+        assert_eq!((after.uid(), after.gid()), (before.uid(), before.gid()));
+        assert_eq!(std::fs::read_to_string(&f).unwrap(), "new");
+    }
+
+    #[test]
+    fn new_files_get_the_umask_default_and_missing_directories_are_named() {
+        let tmp = tempfile::tempdir().unwrap();
+        let f = tmp.path().join("new.json");
+        write_file(&f, b"{}").unwrap();
+        let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o666 & !current_umask());
+        let missing = tmp.path().join("no/such/dir/out.json");
+        let e = write_file(&missing, b"{}").unwrap_err();
+        assert!(e.to_string().contains("no/such/dir"), "{e}");
     }
 }

@@ -4,6 +4,9 @@
 //! The library is the engine; `src/cli/` is a thin clap layer over it. Data flows one way,
 //! each stage handing the next plain values, with nothing process-global:
 //!
+//! Go's environment (`goenv`: `go env -json` once, or Go's defaults) is read by the caller
+//! and passed in as options.
+//!
 //! ```text
 //! parse ──► graph ──► project ──► rules ──► fixes ──► report
 //! gomod/    build     the model    one file   align     pure renderers:
@@ -20,10 +23,7 @@
 //! use std::path::Path;
 //! let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/example");
 //! let opts = godrift::project::Options {
-//!     graph: godrift::graph::LoadOptions {
-//!         gomodcache: Some(dir.join("no-modcache")),
-//!         use_workspace: false,
-//!     },
+//!     graph: godrift::graph::LoadOptions::module_mode(dir.join("no-modcache")),
 //!     ..Default::default()
 //! };
 //! let project = godrift::project::load(&dir, None, &opts)?;
@@ -52,6 +52,7 @@ pub mod dirhash;
 pub mod finding;
 pub mod fixes;
 pub mod fsio;
+pub mod goenv;
 pub mod gomod;
 pub mod gosum;
 pub mod graph;
@@ -64,5 +65,6 @@ pub mod report;
 pub mod rules;
 pub mod semver;
 pub mod span;
+pub mod text;
 pub mod txtar;
 pub mod vendor;

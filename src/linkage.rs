@@ -106,10 +106,10 @@ fn reachable(bl: &BuildList, from: &BTreeSet<String>) -> Option<HashSet<String>>
         return None;
     }
     let mut next: HashMap<&str, Vec<&str>> = HashMap::new();
-    for (a, b) in &bl.edges {
-        next.entry(a.path.as_str())
+    for e in &bl.edges {
+        next.entry(e.from.path.as_str())
             .or_default()
-            .push(b.path.as_str());
+            .push(e.to.path.as_str());
     }
     let mut seen: HashSet<String> = from.iter().cloned().collect();
     let mut stack: Vec<String> = from.iter().cloned().collect();
@@ -121,7 +121,10 @@ fn reachable(bl: &BuildList, from: &BTreeSet<String>) -> Option<HashSet<String>>
         }
     }
     // A missing module whose own go.mod was not read either: its requirements are unknown.
-    if from.iter().any(|m| bl.missing.iter().any(|x| &x.path == m)) {
+    if from
+        .iter()
+        .any(|m| bl.missing.iter().any(|x| &x.module.path == m))
+    {
         return None;
     }
     Some(seen)

@@ -5,7 +5,7 @@
 use crate::config::{self, BuildSettings, Config};
 use crate::gomod::{self, ModFile, Strictness};
 use crate::gosum::{self, GoSum};
-use crate::graph::{self, BuildList, LoadOptions};
+use crate::graph::{self, BuildList, LoadOptions, Loader, ModCache};
 use crate::span::LineIndex;
 use std::path::{Path, PathBuf};
 
@@ -19,6 +19,8 @@ pub enum ProjectError {
     Parse(#[from] gomod::ParseErrors),
     #[error("{0}: {1}")]
     Io(String, std::io::Error),
+    #[error("{0}")]
+    Fs(#[from] crate::fsio::FsError),
     #[error("{0}")]
     Invalid(String),
 }
@@ -44,6 +46,42 @@ pub struct Side {
     /// What this artifact links (the package stage); None when it was not walked, and
     /// every module is then judged at module level.
     pub linked: Option<crate::linkage::Linked>,
+    /// Where each module is first mentioned in go.mod, for evidence lines.
+    go_mod_index: GoModIndex,
+}
+
+/// The first `require` (else `replace`) span of each module path in a go.mod, and its line
+/// starts: built once, so evidence for many modules stays linear.
+#[derive(Clone, Debug)]
+struct GoModIndex {
+    first: std::collections::HashMap<String, crate::span::Span>,
+    /// The first `require` of each path, and every `replace` of each old path (indices).
+    require: std::collections::HashMap<String, usize>,
+    replace: std::collections::HashMap<String, Vec<usize>>,
+    lines: LineIndex,
+}
+
+impl GoModIndex {
+    fn new(go_mod: &ModFile, text: &[u8]) -> GoModIndex {
+        let mut first = std::collections::HashMap::new();
+        let mut require = std::collections::HashMap::new();
+        let mut replace: std::collections::HashMap<String, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, r) in go_mod.require.iter().enumerate() {
+            first.entry(r.module.path.clone()).or_insert(r.span);
+            require.entry(r.module.path.clone()).or_insert(i);
+        }
+        for (i, r) in go_mod.replace.iter().enumerate() {
+            first.entry(r.old.path.clone()).or_insert(r.span);
+            replace.entry(r.old.path.clone()).or_default().push(i);
+        }
+        GoModIndex {
+            first,
+            require,
+            replace,
+            lines: LineIndex::new(text),
+        }
+    }
 }
 
 /// How to load a project: everything that is not in the project's files is passed here
@@ -92,23 +130,31 @@ impl Side {
         self.go_mod.module.as_ref().map_or("", |m| m.path.as_str())
     }
 
+    /// The first `require` of `path` in go.mod.
+    pub fn require_of(&self, path: &str) -> Option<&gomod::Require> {
+        let i = *self.go_mod_index.require.get(path)?;
+        self.go_mod.require.get(i)
+    }
+
+    /// The `replace` directives of `path` in go.mod, in file order.
+    pub fn replaces_of<'a>(&'a self, path: &str) -> impl Iterator<Item = &'a gomod::Replace> {
+        self.go_mod_index
+            .replace
+            .get(path)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.go_mod.replace.get(i))
+    }
+
+    /// Line starts of go.mod's text.
+    pub fn go_mod_lines(&self) -> &LineIndex {
+        &self.go_mod_index.lines
+    }
+
     /// The go.mod line (1-based) and text of the first directive mentioning `module`.
     pub fn go_mod_line_for(&self, module: &str) -> Option<(usize, String)> {
-        let span = self
-            .go_mod
-            .require
-            .iter()
-            .find(|r| r.module.path == module)
-            .map(|r| r.span)
-            .or_else(|| {
-                self.go_mod
-                    .replace
-                    .iter()
-                    .find(|r| r.old.path == module)
-                    .map(|r| r.span)
-            })?;
-        let idx = LineIndex::new(&self.go_mod_text);
-        let line = idx.line_col(span.start).line;
+        let span = *self.go_mod_index.first.get(module)?;
+        let line = self.go_mod_index.lines.line_col(span.start).line;
         let text = String::from_utf8_lossy(
             self.go_mod_text
                 .get(span.start..span.end)
@@ -125,10 +171,28 @@ pub struct Project {
     pub root: PathBuf,
     /// The module cache dependencies' go.mod files were read from.
     pub modcache: PathBuf,
+    /// The dependencies' go.mod files read for the build lists, for later selections
+    /// (proposals) over the same files.
+    pub go_mods: ModCache,
+    /// The options the build lists were loaded with.
+    pub load_options: LoadOptions,
     pub config: Config,
     pub host: Side,
     pub plugins: Vec<Side>,
     pub notes: Vec<String>,
+}
+
+/// The build-list options of a side: the project's, with the side's own module cache when
+/// its build uses one.
+pub fn graph_options(base: &LoadOptions, build: &BuildSettings) -> LoadOptions {
+    if build.modcache.is_empty() {
+        base.clone()
+    } else {
+        LoadOptions {
+            gomodcache: PathBuf::from(&build.modcache),
+            ..base.clone()
+        }
+    }
 }
 
 fn load_side(
@@ -136,11 +200,20 @@ fn load_side(
     dir: &Path,
     build: BuildSettings,
     main_dirs: Vec<PathBuf>,
+    go_mods: &ModCache,
     opts: &Options,
+    is_host: bool,
 ) -> Result<Side, ProjectError> {
     let go_mod_path = dir.join("go.mod");
-    let text = std::fs::read(&go_mod_path)
-        .map_err(|e| ProjectError::Io(go_mod_path.display().to_string(), e))?;
+    let text = crate::fsio::read_input(&go_mod_path).map_err(|e| {
+        if e.is_not_found() {
+            ProjectError::Invalid(format!(
+                "{e}: not a Go module (run godrift in the host module, or where godrift.toml is; `godrift init` writes one)"
+            ))
+        } else {
+            e.into()
+        }
+    })?;
     let go_mod = gomod::parse_mod(
         &go_mod_path.display().to_string(),
         &text,
@@ -154,26 +227,26 @@ fn load_side(
         )));
     }
     let sum_path = dir.join("go.sum");
-    let go_sum = match std::fs::read(&sum_path) {
-        Ok(data) => Some(gosum::parse(&sum_path.display().to_string(), &data)?),
-        Err(_) => None,
+    // Only a missing go.sum is no go.sum: an unreadable one is an error, not "no hashes".
+    let go_sum = match crate::fsio::read_optional(&sum_path)? {
+        Some(data) => Some(gosum::parse(&sum_path.display().to_string(), &data)?),
+        None => None,
     };
-    // A side built with its own GOMODCACHE reads its dependencies' go.mod files there.
-    let graph_opts = if build.modcache.is_empty() {
-        opts.graph.clone()
+    // A side built with its own GOMODCACHE reads its dependencies' go.mod files there
+    // (the shared go.mod cache keeps each module cache's files apart).
+    let graph_opts = graph_options(&opts.graph, &build);
+    let loader = Loader::new(&graph_opts, go_mods);
+    // The host's graph stays with its list: proposals ask what-if questions about it.
+    let build_list = if is_host {
+        loader.load_keeping_graph(dir)?
     } else {
-        LoadOptions {
-            gomodcache: Some(PathBuf::from(&build.modcache)),
-            ..opts.graph.clone()
-        }
+        loader.load(dir)?
     };
-    let build_list = graph::load(dir, &graph_opts)?;
     let mut vendor_problems = Vec::new();
     let mut vendor = None;
     if build_list.vendored {
         let txt_path = dir.join("vendor/modules.txt");
-        let data = std::fs::read(&txt_path)
-            .map_err(|e| ProjectError::Io(txt_path.display().to_string(), e))?;
+        let data = crate::fsio::read_input(&txt_path)?;
         let txt = crate::vendor::parse_modules_txt("vendor/modules.txt", &data)?;
         vendor_problems = crate::vendor::check_vendor_consistency(&go_mod, &txt);
         let go_version = go_mod.go.as_ref().map_or("", |g| g.version.as_str());
@@ -186,6 +259,7 @@ fn load_side(
         ));
     }
     Ok(Side {
+        go_mod_index: GoModIndex::new(&go_mod, &text),
         name,
         dir: dir.to_path_buf(),
         go_mod_path,
@@ -389,38 +463,79 @@ fn refuse_host_as_plugin(host: &Side, plugins: &[Side]) -> Result<(), ProjectErr
 }
 
 /// Expands a plugin `path` (a directory or a glob) to module directories, sorted.
+///
+/// Globs match one path element per level, as Go's filepath.Glob does. Symlinks are
+/// followed, but each directory is entered at most once per level: what lies below depends
+/// only on the directory and the level, so a second path to it adds nothing, and a symlink
+/// loop (`a -> .`) cannot make the walk exponential. A directory that cannot be read is an
+/// error: skipping it would say "loads" about plugins never looked at.
 fn expand(root: &Path, pattern: &str) -> Result<Vec<PathBuf>, ProjectError> {
+    use std::os::unix::fs::MetadataExt;
     if !pattern.contains(['*', '?', '[']) {
         return Ok(vec![join_clean(root, Path::new(pattern))]);
     }
-    let glob = globset::Glob::new(pattern)
-        .map_err(|e| ProjectError::Invalid(format!("plugin path {pattern:?}: {e}")))?
-        .compile_matcher();
+    let fs_err = |p: &Path, e| ProjectError::Fs(crate::fsio::FsError::io(p, e));
+    let parts: Vec<&str> = pattern
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut dirs = vec![root.to_path_buf()];
     let mut out = Vec::new();
-    // Walk only as deep as the pattern has components.
-    let depth = pattern.split('/').count();
-    let mut stack = vec![(root.to_path_buf(), 0usize)];
-    while let Some((d, level)) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.filter_map(Result::ok) {
-            let p = e.path();
-            if !p.is_dir() {
+    for (level, part) in parts.iter().enumerate() {
+        let last = level + 1 == parts.len();
+        let mut candidates = Vec::new();
+        if part.contains(['*', '?', '[']) {
+            let glob = globset::Glob::new(part)
+                .map_err(|e| ProjectError::Invalid(format!("plugin path {pattern:?}: {e}")))?
+                .compile_matcher();
+            for d in &dirs {
+                let mut names = Vec::new();
+                for e in std::fs::read_dir(d).map_err(|e| fs_err(d, e))? {
+                    names.push(e.map_err(|e| fs_err(d, e))?.file_name());
+                }
+                names.sort();
+                candidates.extend(
+                    names
+                        .into_iter()
+                        .filter(|n| glob.is_match(n))
+                        .map(|n| d.join(n)),
+                );
+            }
+        } else {
+            candidates.extend(dirs.iter().map(|d| d.join(part)));
+        }
+        let mut next = Vec::new();
+        for p in candidates {
+            let meta = match std::fs::metadata(&p) {
+                Ok(m) => m,
+                // Missing, or a dangling symlink: nothing there.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(fs_err(&p, e)),
+            };
+            if !meta.is_dir() || !seen.insert((meta.dev(), meta.ino(), level)) {
                 continue;
             }
-            let rel = p.strip_prefix(root).unwrap_or(&p);
-            if level + 1 == depth {
-                if glob.is_match(rel) && p.join("go.mod").is_file() {
-                    out.push(p);
-                }
-            } else {
-                stack.push((p, level + 1));
+            if !last {
+                next.push(p);
+                continue;
+            }
+            match std::fs::symlink_metadata(p.join("go.mod")) {
+                Ok(_) => out.push(p),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(fs_err(&p.join("go.mod"), e)),
             }
         }
+        dirs = next;
     }
     out.sort();
     Ok(out)
+}
+
+/// The identity of a directory (device, inode), to recognize one reached by several paths.
+fn dir_id(p: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()))
 }
 
 /// `root/rel` without `.` components, so paths print as users expect.
@@ -460,12 +575,15 @@ pub fn load_explicit(
     let root = std::env::current_dir().map_err(|e| ProjectError::Io(".".into(), e))?;
     let mut config = Config::default();
     config.host.path = host.to_path_buf();
+    let go_mods = ModCache::new();
     let host = load_side(
         "host".into(),
         host,
         BuildSettings::default(),
         Vec::new(),
+        &go_mods,
         opts,
+        true,
     )?;
     let mut sides = Vec::new();
     for p in plugins {
@@ -478,21 +596,21 @@ pub fn load_explicit(
             p,
             BuildSettings::default(),
             Vec::new(),
+            &go_mods,
             opts,
+            false,
         )?);
     }
     refuse_host_as_plugin(&host, &sides)?;
-    let modcache = opts
-        .graph
-        .gomodcache
-        .clone()
-        .unwrap_or_else(graph::default_modcache);
+    let modcache = opts.graph.gomodcache.clone();
     let (mut host, mut sides) = (host, sides);
     load_vendor_sources(&mut host, &mut sides, &modcache, opts);
     let mut notes = vec!["build settings assumed default (no godrift.toml): -trimpath, -race and -gcflags are not compared".into()];
     let sides = link(&mut host, sides, opts, &modcache, &mut notes);
     Ok(Project {
         modcache,
+        go_mods,
+        load_options: opts.graph.clone(),
         root,
         config,
         host,
@@ -512,14 +630,11 @@ pub fn load(
         .map(Path::to_path_buf)
         .unwrap_or_else(|| dir.join(config::FILE_NAME));
     let mut notes = Vec::new();
-    let (root, config) = if cfg_file.is_file() {
+    // Anything named godrift.toml is read (a FIFO, a directory or a link to /dev/zero is an
+    // error naming it, not a silent fallback to the default layout); --config must exist.
+    let (root, config) = if config_path.is_some() || std::fs::symlink_metadata(&cfg_file).is_ok() {
         let root = cfg_file.parent().unwrap_or(dir).to_path_buf();
         (root, config::load(&cfg_file)?)
-    } else if config_path.is_some() {
-        return Err(ProjectError::Io(
-            cfg_file.display().to_string(),
-            std::io::Error::from(std::io::ErrorKind::NotFound),
-        ));
     } else {
         notes.push(format!(
             "no {} in {}: host is the directory itself, plugins are plugins/*; build settings assumed default (no -trimpath, -race or -gcflags)",
@@ -544,17 +659,38 @@ pub fn load(
         }
         b
     };
+    let go_mods = ModCache::new();
     let host = load_side(
         "host".into(),
         &host_dir,
         resolve(config.host.build.clone()),
         config.host.main.clone(),
+        &go_mods,
         opts,
+        true,
     )?;
     let mut plugins = Vec::new();
     let mut jobs = Vec::new();
+    // Each directory is one plugin: a directory reached twice (symlinks, overlapping globs)
+    // would otherwise report a false GD008. (The host reached as a plugin is refused below.)
+    let mut taken: std::collections::HashMap<((u64, u64), Vec<PathBuf>), PathBuf> =
+        std::collections::HashMap::new();
     for pc in &config.plugins {
         for d in expand(&root, &pc.path)? {
+            // Keyed on the directory and its main packages: one module may give several
+            // artifacts, one per main package.
+            if let Some(id) = dir_id(&d) {
+                if let Some(first) = taken.get(&(id, pc.main.clone())) {
+                    notes.push(format!(
+                        "plugin path {:?} reaches {} again at {}: one plugin",
+                        pc.path,
+                        first.display(),
+                        d.display()
+                    ));
+                    continue;
+                }
+                taken.insert((id, pc.main.clone()), d.clone());
+            }
             jobs.push((d, resolve(pc.build.clone()), pc.main.clone()));
         }
     }
@@ -567,23 +703,21 @@ pub fn load(
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| d.display().to_string());
-            load_side(name, &d, build, mains, opts)
+            load_side(name, &d, build, mains, &go_mods, opts, false)
         })
         .collect();
     for side in loaded {
         plugins.push(side?);
     }
     refuse_host_as_plugin(&host, &plugins)?;
-    let modcache = opts
-        .graph
-        .gomodcache
-        .clone()
-        .unwrap_or_else(graph::default_modcache);
+    let modcache = opts.graph.gomodcache.clone();
     let mut host = host;
     load_vendor_sources(&mut host, &mut plugins, &modcache, opts);
     let plugins = link(&mut host, plugins, opts, &modcache, &mut notes);
     Ok(Project {
         modcache,
+        go_mods,
+        load_options: opts.graph.clone(),
         root,
         config,
         host,

@@ -60,6 +60,16 @@ impl LineIndex {
     pub fn line(&self, offset: usize) -> usize {
         self.line_col(offset).line
     }
+
+    /// The byte offset where 1-based `line` starts.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line.checked_sub(1)?).copied()
+    }
+
+    /// How many lines the text has (a final line without newline counts).
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
 }
 
 #[cfg(test)]

@@ -19,7 +19,10 @@ mod support;
 
 mod oracle_support;
 
-use oracle_support::{cached_toolchain, run_host, Outcome, Workspace, DEP, OLD_GO_VERSION};
+use oracle_support::{
+    cached_toolchain, older_release, oracle_gocache, run_host, toolchain, Outcome, Workspace, DEP,
+    OLD_GO_VERSION,
+};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -404,7 +407,7 @@ struct Row {
     runtime: Outcome,
     expected_ok: bool,
     /// What check's root cause must mention (see `expected_cause`).
-    cause_word: Option<&'static [&'static str]>,
+    cause_word: Option<Vec<&'static str>>,
     /// Finding codes in the scenario's report.
     report_codes: Vec<String>,
     /// The package report predicts plugin.Open will name.
@@ -479,7 +482,7 @@ impl Row {
     /// Whether check's root cause names the real cause; None when there is nothing to compare.
     fn cause_agrees(&self) -> Option<bool> {
         let c = self.check.as_ref()?;
-        let words = self.cause_word?;
+        let words = self.cause_word.as_ref()?;
         let rc = c.root_cause.as_deref().unwrap_or("");
         Some(words.iter().any(|w| rc.contains(w)))
     }
@@ -862,6 +865,73 @@ fn go_on_path() -> Option<PathBuf> {
     go.is_file().then_some(go)
 }
 
+/// One Go release the table runs on: its `go`, the older release of the version-mismatch
+/// rows, its own GOCACHE, and where its table is written.
+struct Release {
+    label: String,
+    go: PathBuf,
+    /// The older release's `go` (None: not installed) and version.
+    old_go: Option<PathBuf>,
+    old_version: &'static str,
+    gocache: PathBuf,
+    table: PathBuf,
+}
+
+/// The releases to run on: the `go` on PATH, or `GODRIFT_ORACLE_GO` (a comma-separated list
+/// of versions from `.ci/go-toolchain`'s cache, e.g. `1.21.13,1.24.11`; `path` is the go on
+/// PATH), each with its own GOCACHE under target/.
+fn releases() -> Vec<Release> {
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    let on_path = || {
+        let go = go_on_path().expect("go on PATH");
+        let old_go = cached_toolchain(OLD_GO_VERSION);
+        Release {
+            label: go_version(&go),
+            go,
+            old_go,
+            old_version: OLD_GO_VERSION,
+            gocache: oracle_gocache(),
+            table: target.join("oracle-agreement.md"),
+        }
+    };
+    let Ok(list) = std::env::var("GODRIFT_ORACLE_GO") else {
+        return vec![on_path()];
+    };
+    list.split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            if v == "path" {
+                return on_path();
+            }
+            let go = toolchain(v).unwrap_or_else(|| {
+                panic!("GODRIFT_ORACLE_GO: go{v} is not installed; run `.ci/go-toolchain {v}` (tests never download)")
+            });
+            let old_version = older_release(v).unwrap_or_else(|| {
+                panic!("GODRIFT_ORACLE_GO: no older release paired with {v} (oracle_support::RELEASES)")
+            });
+            Release {
+                label: go_version(&go),
+                old_go: toolchain(old_version),
+                old_version,
+                go,
+                gocache: target.join(format!("oracle-gocache-go{v}")),
+                table: target.join(format!("oracle-agreement-go{v}.md")),
+            }
+        })
+        .collect()
+}
+
+fn go_version(go: &Path) -> String {
+    let out = Command::new(go)
+        .args(["env", "GOVERSION"])
+        .env("GOTOOLCHAIN", "local")
+        .env("GOENV", "off")
+        .output()
+        .expect("go env GOVERSION");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
 #[test]
 fn oracle_agreement() {
     if std::env::var("GODRIFT_ORACLE").as_deref() == Ok("skip") {
@@ -871,16 +941,40 @@ fn oracle_agreement() {
     if support::require_go("oracle_agreement").is_none() {
         return;
     }
-    let go = go_on_path().expect("go on PATH");
+    // Every release's table is written before anything is asserted.
+    let mut failures = Vec::new();
+    for rel in releases() {
+        let started = std::time::Instant::now();
+        if let Err(e) = run_release(&rel) {
+            failures.push(format!("on {}:\n{e}", rel.label));
+        }
+        eprintln!("oracle: {} took {:?}", rel.label, started.elapsed());
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The build behind a scenario's plugin name (`plug-again` is a copy of `plug`).
+fn plugin_build(plugin: &str) -> &str {
+    if plugin == "plug-again" {
+        "plug"
+    } else {
+        plugin
+    }
+}
+
+/// Builds and runs the whole table on one release; writes its table; returns what failed.
+fn run_release(rel: &Release) -> Result<(), String> {
+    let go = rel.go.clone();
     let mut skipped = Vec::new();
-    let old_go = cached_toolchain(OLD_GO_VERSION);
+    let old_go = rel.old_go.clone();
+    let old = rel.old_version;
     assert!(
         old_go.is_some() || !support::in_ci(),
-        "CI must provide go{OLD_GO_VERSION} (GODRIFT_OLD_GO) for the Go-version-mismatch rows"
+        "CI must provide go{old} (GODRIFT_OLD_GO for {OLD_GO_VERSION}, else .ci/go-toolchain {old}) for the Go-version-mismatch rows"
     );
     if old_go.is_none() {
         skipped.push(format!(
-            "Go minor-version mismatch: go{OLD_GO_VERSION} is not installed; run `.ci/go-toolchain {OLD_GO_VERSION}` (tests never download)"
+            "Go minor-version mismatch: go{old} is not installed; run `.ci/go-toolchain {old}` (tests never download)"
         ));
     }
 
@@ -903,7 +997,7 @@ fn oracle_agreement() {
         .prefix("godrift-oracle-")
         .tempdir()
         .expect("temp dir");
-    let ws = Workspace::generate(tmp.path(), go, old_go);
+    let ws = Workspace::generate(tmp.path(), go, old_go, rel.gocache.clone());
     if std::env::var_os("GODRIFT_ORACLE_KEEP").is_some() {
         // For debugging a scenario by hand: the workspace outlives the test.
         eprintln!("oracle: keeping {}", tmp.path().display());
@@ -911,10 +1005,11 @@ fn oracle_agreement() {
     }
     let started = std::time::Instant::now();
     if let Err(e) = ws.build_all(2) {
-        panic!("oracle: building the scenarios failed:\n{e}");
+        return Err(format!("building the scenarios failed:\n{e}"));
     }
     eprintln!(
-        "oracle: built {} artifacts in {:?}",
+        "oracle: {}: built {} artifacts in {:?}",
+        rel.label,
         ws.builds.len(),
         started.elapsed()
     );
@@ -938,20 +1033,47 @@ fn oracle_agreement() {
             })
             .collect();
         let refs: Vec<&Path> = plugins.iter().map(PathBuf::as_path).collect();
-        let outcomes =
-            run_host(host, &refs).unwrap_or_else(|e| panic!("oracle: scenario {:?}: {e}", sc.name));
-        let checks = check_available.then(|| run_check(host, &refs));
+        let outcomes = run_host(host, &refs).map_err(|e| format!("scenario {:?}: {e}", sc.name))?;
+        // The root cause must name the cause in its own words: the artifacts' paths
+        // (`plug-v1.1.0.so`) are shown as $A, not searched for the cause words.
+        let checks = check_available.then(|| {
+            let mut c = run_check(host, &refs);
+            for v in &mut c {
+                if let Some(rc) = v.root_cause.as_mut() {
+                    for a in refs.iter().copied().chain([host]) {
+                        *rc = rc.replace(&a.display().to_string(), "$A");
+                    }
+                }
+            }
+            c
+        });
         let reports = report_available.then(|| run_report(&ws, &sc, &versions));
         for (i, plugin) in sc.plugins.iter().enumerate() {
             // After a crash the later plugins never ran: nothing to compare for them.
             let Some(got) = outcomes.get(i) else { break };
+            // The older release of this run where the table says OLD_GO_VERSION.
+            let cause_word = expected_cause(sc.host, plugin).map(|words| {
+                words
+                    .iter()
+                    .map(|w| if *w == OLD_GO_VERSION { old } else { *w })
+                    .collect()
+            });
             rows.push(Row {
                 scenario: sc.name.to_string(),
                 plugin: plugin.to_string(),
                 runtime: got.clone(),
                 expected_ok: expectation_holds(sc.expect[i], got),
-                cause_word: expected_cause(sc.host, plugin),
-                cause_gap: known_cause_gap(plugin),
+                cause_word,
+                cause_gap: known_cause_gap(plugin).or_else(|| {
+                    // Plugins built before Go 1.21 carry no build info: check names the
+                    // package whose hash differs, not the module versions behind it.
+                    let pre_121 = old.split('.').nth(1).and_then(|m| m.parse::<u32>().ok())
+                        < Some(21);
+                    let by_old = ws.old_go.as_ref() == Some(&ws.build(plugin_build(plugin)).go);
+                    (pre_121 && by_old && *plugin != "plug-old-go").then_some(
+                        "built by a release before Go 1.21: plugins carry no build info, so the module versions behind the hash difference cannot be read",
+                    )
+                }),
                 check_gap: known_check_gap(plugin),
                 check: checks.as_ref().map(|c| c[i].clone()),
                 report: reports.as_ref().map(|r| r.0[i].clone()),
@@ -964,6 +1086,7 @@ fn oracle_agreement() {
     }
 
     let mut table = render_table(&rows, &skipped, &ws.root.display().to_string());
+    table.push_str("\n$W is the workspace; $A, in check's root cause, the artifact's path.\n");
     // How often source mode predicts the package plugin.Open names (not asserted: the
     // linker's order is approximated by the dependency order).
     let named: Vec<&Row> = rows
@@ -990,21 +1113,28 @@ fn oracle_agreement() {
             r.report_names
         ));
     }
-    println!("\n{table}");
-    let md = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/oracle-agreement.md");
-    let _ = std::fs::create_dir_all(md.parent().expect("parent"));
-    std::fs::write(&md, format!("# godrift oracle agreement\n\n{table}")).expect("write table");
+    println!("\n## {} (older release: go{old})\n\n{table}", rel.label);
+    let _ = std::fs::create_dir_all(rel.table.parent().expect("parent"));
+    std::fs::write(
+        &rel.table,
+        format!(
+            "# godrift oracle agreement on {} (older release: go{old})\n\n{table}",
+            rel.label
+        ),
+    )
+    .expect("write table");
 
     let wrong: Vec<String> = rows
         .iter()
         .filter(|r| !r.expected_ok)
         .map(|r| format!("{} / {}: runtime {:?}", r.scenario, r.plugin, r.runtime))
         .collect();
-    assert!(
-        wrong.is_empty(),
-        "the runtime no longer behaves as the scenarios say:\n{}",
-        wrong.join("\n")
-    );
+    if !wrong.is_empty() {
+        return Err(format!(
+            "the runtime no longer behaves as the scenarios say:\n{}",
+            wrong.join("\n")
+        ));
+    }
     let disagree: Vec<String> = rows
         .iter()
         .filter(|r| r.check_ok() == Some(false) || r.report_agrees() == Some(false))
@@ -1015,11 +1145,13 @@ fn oracle_agreement() {
             )
         })
         .collect();
-    assert!(
-        disagree.is_empty(),
-        "godrift disagrees with the runtime:\n{}",
-        disagree.join("\n")
-    );
+    if !disagree.is_empty() {
+        return Err(format!(
+            "godrift disagrees with the runtime:\n{}",
+            disagree.join("\n")
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -1089,7 +1221,7 @@ mod agreement_rules {
             cv("fails", Some(&race_err), &["sync/atomic"]),
             None,
         );
-        r.cause_word = Some(&["-race"]);
+        r.cause_word = Some(vec!["-race"]);
         assert_eq!(r.check_agrees(), Some(false), "no root cause given");
         if let Some(c) = r.check.as_mut() {
             c.root_cause = Some("build setting -race differs".into());

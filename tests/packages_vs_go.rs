@@ -8,6 +8,15 @@
 mod support;
 
 use godrift::graph::{self, LoadOptions};
+
+/// GOWORK for a test: the nearest go.work, or none.
+fn gowork(workspace: bool) -> godrift::goenv::GoWork {
+    if workspace {
+        godrift::goenv::GoWork::Auto
+    } else {
+        godrift::goenv::GoWork::Off
+    }
+}
 use godrift::packages::{self, ArtifactKind, BuildContext, ModuleSet, Roots, ScanCache};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -137,8 +146,9 @@ struct Target<'a> {
 /// Loads `t` with godrift and with `go list`, and compares them. Returns godrift's result.
 fn compare(env: &GoEnv, t: &Target, v: &Variant, cache: &ScanCache) -> packages::Loaded {
     let opts = LoadOptions {
-        gomodcache: Some(env.gomodcache.clone()),
-        use_workspace: t.workspace,
+        gomodcache: env.gomodcache.clone(),
+        gowork: gowork(t.workspace),
+        ..LoadOptions::default()
     };
     let bl = graph::load(t.primary, &opts).expect("build list");
     let set = ModuleSet::from_build_list(&bl, &env.gomodcache, Some(&goroot(env, t.dir)))
@@ -617,8 +627,9 @@ fn main_packages_are_found_as_go_list_finds_them() {
     let w = main_world();
     let host = w.root().join("host");
     let opts = LoadOptions {
-        gomodcache: Some(w.env.gomodcache.clone()),
-        use_workspace: false,
+        gomodcache: w.env.gomodcache.clone(),
+        gowork: gowork(false),
+        ..LoadOptions::default()
     };
     let bl = graph::load(&host, &opts).expect("build list");
     let set = ModuleSet::from_build_list(&bl, &w.env.gomodcache, Some(&goroot(&w.env, &host)))
@@ -889,8 +900,9 @@ fn workspace_matches_go_list() {
     let bl = graph::load(
         &plug,
         &LoadOptions {
-            gomodcache: Some(env.gomodcache.clone()),
-            use_workspace: true,
+            gomodcache: env.gomodcache.clone(),
+            gowork: gowork(true),
+            ..LoadOptions::default()
         },
     )
     .expect("build list");
@@ -975,8 +987,9 @@ fn real_modules_match_go_list() {
     let bl = graph::load(
         &project,
         &LoadOptions {
-            gomodcache: Some(env.gomodcache.clone()),
-            use_workspace: false,
+            gomodcache: env.gomodcache.clone(),
+            gowork: gowork(false),
+            ..LoadOptions::default()
         },
     )
     .expect("build list");

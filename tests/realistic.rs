@@ -53,14 +53,11 @@ fn hundreds_of_modules_deterministic_and_complete() {
         .collect();
     assert_eq!(conflicts, proposed, "one proposal per conflicting module");
     // The host is the baseline: each target is the host's selected version when it has one.
-    let host = godrift::graph::load(
-        &tmp.path().join("host"),
-        &godrift::graph::LoadOptions {
-            gomodcache: Some(tmp.path().join("modcache")),
-            use_workspace: false,
-        },
-    )
-    .expect("host build list");
+    let opts = godrift::graph::LoadOptions::module_mode(tmp.path().join("modcache"));
+    let cache = godrift::graph::ModCache::new();
+    let host = godrift::graph::Loader::new(&opts, &cache)
+        .load(&tmp.path().join("host"))
+        .expect("host build list");
     assert!(
         host.modules.len() >= 100,
         "a realistic graph: {} modules",

@@ -118,6 +118,52 @@ fn a_graph_godrift_could_not_read_is_never_loads() {
 }
 
 #[test]
+fn an_unreadable_go_mod_in_the_cache_is_named_and_never_loads() {
+    // The dependency's go.mod is there but cannot be read (here: a directory where the
+    // file should be, which even root cannot read as a file).
+    let tmp = tempfile::tempdir().unwrap();
+    let req = "\nrequire example.com/dep v1.0.0\n";
+    write_files(
+        tmp.path(),
+        &[
+            (
+                "go.mod",
+                &format!("module example.com/host\n\ngo 1.22\n{req}"),
+            ),
+            (
+                "plugins/p/go.mod",
+                &format!("module example.com/p\n\ngo 1.22\n{req}"),
+            ),
+        ],
+    );
+    let bad = tmp
+        .path()
+        .join("no-modcache/cache/download/example.com/dep/@v/v1.0.0.mod");
+    std::fs::create_dir_all(&bad).unwrap();
+    let r = godrift(tmp.path(), &["report", "--format", "json"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["verdict"], "may-fail", "{v}");
+    let f: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "GD090")
+        .collect();
+    assert_eq!(f.len(), 2, "one per side: {v}");
+    let msg = f[0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("cannot read") && msg.contains("example.com/dep/@v/v1.0.0.mod"),
+        "{msg}"
+    );
+    assert!(!msg.contains("not found in the module cache"), "{msg}");
+    assert!(
+        !f[0]["fix"].as_str().unwrap().contains("go mod download"),
+        "{f:?}"
+    );
+}
+
+#[test]
 fn a_baseline_accepts_but_never_hides_a_failure_whatever_the_dir_spelling() {
     let (tmp, dir) = example();
     let r = godrift(

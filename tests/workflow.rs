@@ -319,3 +319,48 @@ fn report_with_built_artifacts_uses_binary_mode() {
         .iter()
         .any(|f| f["code"] == "GD020"));
 }
+
+/// Several proposals editing one plugin's go.mod are all applied (each edit was once
+/// written over the previous one).
+#[test]
+fn align_applies_every_edit_to_one_go_mod() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let cache = dir.join("no-modcache/cache/download");
+    for m in ["a", "b"] {
+        for v in ["v1.0.0", "v1.1.0"] {
+            let d = cache.join(format!("example.com/{m}/@v"));
+            std::fs::create_dir_all(&d).expect("mkdir");
+            std::fs::write(
+                d.join(format!("{v}.mod")),
+                format!("module example.com/{m}\n\ngo 1.21\n"),
+            )
+            .expect("mod");
+        }
+    }
+    let req = |v: &str| format!("\nrequire (\n\texample.com/a {v}\n\texample.com/b {v}\n)\n");
+    std::fs::write(
+        dir.join("go.mod"),
+        format!("module example.com/host\n\ngo 1.21\n{}", req("v1.1.0")),
+    )
+    .expect("go.mod");
+    std::fs::create_dir_all(dir.join("plugins/p")).expect("mkdir");
+    std::fs::write(
+        dir.join("plugins/p/go.mod"),
+        format!("module example.com/p\n\ngo 1.21\n{}", req("v1.0.0")),
+    )
+    .expect("go.mod");
+    let (code, _, err) = godrift(dir, &["align"]);
+    // The module cache holds no zips: the go.sum lines a build needs are named with the
+    // command that fetches them, and align says it is not done (exit 1).
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("go mod download example.com/a@v1.1.0"),
+        "{err}"
+    );
+    let after = std::fs::read_to_string(dir.join("plugins/p/go.mod")).expect("go.mod");
+    assert_eq!(
+        after,
+        format!("module example.com/p\n\ngo 1.21\n{}", req("v1.1.0"))
+    );
+}

@@ -69,16 +69,37 @@ fn varint_string(b: &[u8]) -> Option<(&[u8], usize)> {
     Some((s, k + n))
 }
 
-/// Reads build info from the `.go.buildinfo` section data. `read_string` resolves a Go
-/// string header at a virtual address (needed by the pre-1.18 pointer format).
-pub fn parse_section(
+/// A target-sized word (4 or 8 bytes, either byte order).
+pub fn read_word(b: &[u8], ptr: usize, big: bool) -> Option<u64> {
+    Some(match (ptr, big) {
+        (8, false) => u64::from_le_bytes(b.try_into().ok()?),
+        (8, true) => u64::from_be_bytes(b.try_into().ok()?),
+        (4, false) => u64::from(u32::from_le_bytes(b.try_into().ok()?)),
+        (4, true) => u64::from(u32::from_be_bytes(b.try_into().ok()?)),
+        _ => return None,
+    })
+}
+
+/// Reads build info from `data`, the bytes at virtual address `base` (the `.go.buildinfo`
+/// section, or the data segment). As debug/buildinfo's `searchMagic`, the blob starts at a
+/// 16-byte-aligned address. `read_string` resolves a Go string header at a virtual address
+/// (the pre-1.18 format stores pointers).
+pub fn parse_blob(
     data: &[u8],
+    base: u64,
     read_string: &dyn Fn(u64, usize, bool) -> Option<Vec<u8>>,
 ) -> Result<BuildInfo, BuildInfoError> {
-    let start = data
-        .windows(MAGIC.len())
-        .position(|w| w == MAGIC)
-        .ok_or(BuildInfoError::Missing)?;
+    const ALIGN: u64 = 16;
+    let mut from = 0usize;
+    let start = loop {
+        let at = from
+            + memchr::memmem::find(data.get(from..).unwrap_or_default(), MAGIC)
+                .ok_or(BuildInfoError::Missing)?;
+        if base.wrapping_add(at as u64).is_multiple_of(ALIGN) {
+            break at;
+        }
+        from = at + 1;
+    };
     let hdr = data
         .get(start..start + 32)
         .ok_or(BuildInfoError::Malformed("truncated header"))?;
@@ -95,15 +116,7 @@ pub fn parse_section(
         if ptr_size != 4 && ptr_size != 8 {
             return Err(BuildInfoError::Malformed("pointer size"));
         }
-        let read_ptr = |off: usize| -> Option<u64> {
-            let b = hdr.get(off..off + ptr_size)?;
-            Some(match (ptr_size, big_endian) {
-                (8, false) => u64::from_le_bytes(b.try_into().ok()?),
-                (8, true) => u64::from_be_bytes(b.try_into().ok()?),
-                (4, false) => u64::from(u32::from_le_bytes(b.try_into().ok()?)),
-                _ => u64::from(u32::from_be_bytes(b.try_into().ok()?)),
-            })
-        };
+        let read_ptr = |off: usize| read_word(hdr.get(off..off + ptr_size)?, ptr_size, big_endian);
         let va = read_ptr(16).ok_or(BuildInfoError::Malformed("version pointer"))?;
         let ma = read_ptr(16 + ptr_size).ok_or(BuildInfoError::Malformed("modinfo pointer"))?;
         let v =
@@ -111,6 +124,10 @@ pub fn parse_section(
         let m = read_string(ma, ptr_size, big_endian).unwrap_or_default();
         (v, m)
     };
+    // debug/buildinfo: an empty version is not a Go executable.
+    if version.is_empty() {
+        return Err(BuildInfoError::Missing);
+    }
     let mut info = parse_modinfo(&modinfo);
     info.go_version = String::from_utf8_lossy(&version).into_owned();
     Ok(info)
@@ -205,7 +222,7 @@ mod tests {
         }
         data.push(n as u8);
         data.extend(modinfo.as_bytes());
-        let info = parse_section(&data, &|_, _, _| None).unwrap();
+        let info = parse_blob(&data, 0, &|_, _, _| None).unwrap();
         assert_eq!(info.go_version, "go1.26.8");
         assert_eq!(info.path, "example.com/plug");
         assert_eq!(info.deps[0].replace.as_ref().unwrap().path, "../dep");
@@ -215,7 +232,7 @@ mod tests {
             "example.com/dep"
         );
         assert_eq!(
-            parse_section(b"garbage", &|_, _, _| None),
+            parse_blob(b"garbage", 0, &|_, _, _| None),
             Err(BuildInfoError::Missing)
         );
     }

@@ -105,24 +105,30 @@ pub enum Cause {
 /// The causes of the mismatches between `against` (the host or the earlier plugin the
 /// runtime compared with) and `plugin`, most decisive first.
 pub fn causes(against: &Artifact, plugin: &Artifact, mismatches: &[Mismatch]) -> Vec<Cause> {
-    let (Some(h), Some(p)) = (against.build_info.as_ref(), plugin.build_info.as_ref()) else {
-        return vec![Cause::NoBuildInfo];
-    };
     let mut out = Vec::new();
-    // `go1.26.8-X:arenas` is go1.26.8 built with an experiment (GOEXPERIMENT, below).
+    // `go1.26.8-X:arenas` is go1.26.8 built with an experiment (GOEXPERIMENT, below). The
+    // version also comes from DWARF for plugins without build info (before Go 1.21).
     let release = |v: &str| crate::semver::gover::from_toolchain(v).map(str::to_string);
-    if release(&h.go_version) != release(&p.go_version) {
-        // Another Go release (go1.25 vs go1.26) crashes the process; another patch release
-        // of the same one loads or fails on the std packages that changed.
-        let lang =
-            |v: &str| crate::semver::gover::from_toolchain(v).map(crate::semver::gover::lang);
-        out.push(Cause::Toolchain {
-            host: h.go_version.clone(),
-            plugin: p.go_version.clone(),
-            same_release: lang(&h.go_version).is_some()
-                && lang(&h.go_version) == lang(&p.go_version),
-        });
+    if let (Some(hv), Some(pv)) = (against.go_version.as_deref(), plugin.go_version.as_deref()) {
+        if release(hv) != release(pv) {
+            // Another Go release (go1.25 vs go1.26) crashes the process or fails on every
+            // package; another patch release of the same one loads or fails on the std
+            // packages that changed.
+            let lang =
+                |v: &str| crate::semver::gover::from_toolchain(v).map(crate::semver::gover::lang);
+            out.push(Cause::Toolchain {
+                host: hv.to_string(),
+                plugin: pv.to_string(),
+                same_release: lang(hv).is_some() && lang(hv) == lang(pv),
+            });
+        }
     }
+    let (Some(h), Some(p)) = (against.build_info.as_ref(), plugin.build_info.as_ref()) else {
+        if out.is_empty() {
+            out.push(Cause::NoBuildInfo);
+        }
+        return out;
+    };
     let first_package = mismatches
         .first()
         .map(|m| m.package.clone())
@@ -260,6 +266,7 @@ mod tests {
                 go_version: go.into(),
                 ..BuildInfo::default()
             }),
+            go_version: Some(go.into()),
             ..Artifact::default()
         }
     }

@@ -9,5 +9,44 @@ pub mod elf;
 pub mod loader;
 pub mod runtime;
 
-pub use elf::{read, read_bytes, Artifact, ReadError};
+pub use elf::{read, read_bytes, read_without_order, Artifact, ReadError};
 pub use runtime::{replay, Event, HostSummary, PluginResult, Replay, Verdict};
+
+/// Reads a host and its plugins for `rules::binary::check`, without their check orders:
+/// a plugin's dynamic relocations (the largest part of what `read` reads) only decide which
+/// package the runtime names, and against which side, when two or more packages differ.
+/// The set of differing packages, and every verdict, does not depend on them: read them
+/// with `add_check_orders` for the plugins a first check says need them. One set of buffers
+/// serves every file (sequential reads: the files are in the page cache, and threads cost
+/// more than they save on a small, loaded machine).
+pub fn read_for_replay(
+    host: &std::path::Path,
+    plugins: &[std::path::PathBuf],
+) -> Result<(Artifact, Vec<Artifact>), ReadError> {
+    let mut bufs = elf::Buffers::default();
+    let host = elf::read_with(host, false, &mut bufs)?;
+    let plugins = plugins
+        .iter()
+        .map(|p| elf::read_with(p, false, &mut bufs))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((host, plugins))
+}
+
+/// Reads the check order of each plugin whose replay found two or more differing packages
+/// (`results`, one per plugin in order, from a replay without orders). Returns whether any
+/// was read, that is whether the replay must run again.
+pub fn add_check_orders(
+    plugins: &mut [Artifact],
+    paths: &[std::path::PathBuf],
+    results: &[PluginResult],
+) -> Result<bool, ReadError> {
+    let mut bufs = elf::Buffers::default();
+    let mut any = false;
+    for ((a, path), r) in plugins.iter_mut().zip(paths).zip(results) {
+        if r.mismatched_packages.len() > 1 && a.check_order.is_empty() {
+            a.check_order = elf::read_with(path, true, &mut bufs)?.check_order;
+            any = true;
+        }
+    }
+    Ok(any)
+}

@@ -10,7 +10,6 @@
 //! This module only replays: what happened to each plugin is plain data (`Event`); the
 //! findings and their wording are decided by the rules (`crate::rules::binary`).
 
-use super::buildinfo::BuildInfo;
 use super::elf::Artifact;
 use crate::semver::gover;
 use serde::Serialize;
@@ -67,8 +66,14 @@ pub enum Event {
     NotGo,
     /// Go <= 1.15 hash format: no verdict.
     LegacyFormat,
-    /// Built by another Go release than the host.
-    OtherRelease,
+    /// Built by another Go release than the host. `after_loaded`: a plugin that loaded is
+    /// the runtime's last module, so plugin.Open is taken to say "plugin already loaded";
+    /// measured across releases, some files make the process die there instead (the
+    /// plugin's runtime links itself into the host's module list with its own layout, and
+    /// what that overwrites depends on the files).
+    OtherRelease {
+        after_loaded: bool,
+    },
     /// A plugin with the same plugin path loaded before (`first` is its name).
     AlreadyLoaded {
         first: String,
@@ -127,6 +132,13 @@ pub struct Replay {
     pub plugins: Vec<PluginResult>,
 }
 
+/// How the replay tells files apart (see the realpath cache in `replay`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum FileKey {
+    Id((u64, u64)),
+    Path(std::path::PathBuf),
+}
+
 /// The name `plugin.Open` puts in its error: the argument, without a `.so` suffix.
 fn open_name(path: &str) -> &str {
     if path.len() > 3 {
@@ -138,7 +150,8 @@ fn open_name(path: &str) -> &str {
 
 /// The runtime's plugin path (`-pluginpath`): the main package's import path, or for a
 /// plugin built from files, `plugin/unnamed-<hash>`, which is also the package path of its
-/// main package and so appears among the package hashes.
+/// main package and so appears among the package hashes. Plugins without build info (before
+/// Go 1.21) give it through the linker's `go:link.thispluginpath`.
 fn plugin_path(a: &Artifact) -> Option<String> {
     if let Some(p) = a.hashes.keys().find(|p| p.starts_with("plugin/unnamed-")) {
         return Some(p.clone());
@@ -147,18 +160,65 @@ fn plugin_path(a: &Artifact) -> Option<String> {
         .as_ref()
         .map(|b| b.path.clone())
         .filter(|p| !p.is_empty() && p != "command-line-arguments")
+        .or_else(|| a.linked_plugin_path.clone())
 }
 
-fn go_lang(bi: Option<&BuildInfo>) -> Option<String> {
-    // `go1.26.8 X:nocoverageredesign`, `go1.26.8-X:arenas` (GOEXPERIMENT builds): the
-    // experiment suffix does not make another release; the release is the version word.
-    let v = gover::from_toolchain(&bi?.go_version)?;
-    Some(gover::lang(v))
+/// The language release (`1.26`) of a Go version string. `go1.26.8 X:nocoverageredesign`,
+/// `go1.26.8-X:arenas` (GOEXPERIMENT builds): the experiment suffix does not make another
+/// release; the release is the version word.
+fn go_lang(version: Option<&str>) -> Option<String> {
+    Some(gover::lang(gover::from_toolchain(version?)?))
+}
+
+/// What a runtime does with a plugin built by another Go release. Measured by loading a
+/// plugin of each release from 1.16 to 1.27 into a host of each (tests/binary_releases.rs
+/// measures it again for the toolchains installed):
+/// - releases whose runtimes share the module data layout (1.16-1.17, 1.18-1.19, 1.21-1.22,
+///   1.23-1.25) register the plugin and check its package hashes as for the same release:
+///   plugin.Open fails naming the first package whose hash differs (the runtime's own);
+/// - a go1.21 or go1.22 runtime and a go1.26 plugin, or the reverse, die on a nil
+///   dereference in plugin.lastmoduleinit; go1.20 and go1.27, on a fault;
+/// - otherwise the plugin's module data is not registered (see `tail` in `replay`).
+///
+/// Releases outside the measured range are taken as not registered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CrossRelease {
+    SameLayout,
+    Unregistered,
+    Dies(&'static str),
+}
+
+/// Releases with the same runtime module data layout share a family (measured, above).
+fn layout_family(lang: &str) -> Option<u8> {
+    Some(match lang {
+        "1.16" | "1.17" => 0,
+        "1.18" | "1.19" => 1,
+        "1.20" => 2,
+        "1.21" | "1.22" => 3,
+        "1.23" | "1.24" | "1.25" => 4,
+        "1.26" => 5,
+        "1.27" => 6,
+        _ => return None,
+    })
+}
+
+fn cross_release(host_lang: &str, plugin_lang: &str) -> CrossRelease {
+    let (Some(h), Some(p)) = (layout_family(host_lang), layout_family(plugin_lang)) else {
+        return CrossRelease::Unregistered;
+    };
+    match (h.min(p), h.max(p)) {
+        _ if h == p => CrossRelease::SameLayout,
+        (3, 5) => {
+            CrossRelease::Dies("runtime error: invalid memory address or nil pointer dereference")
+        }
+        (2, 6) => CrossRelease::Dies("fault"),
+        _ => CrossRelease::Unregistered,
+    }
 }
 
 /// Replays loading `plugins` (in order) into `host`. `names` are the paths as the host
 /// program would pass them to plugin.Open.
-pub fn replay(host: &Artifact, plugins: &[Artifact], names: &[String]) -> Replay {
+pub fn replay<'a>(host: &'a Artifact, plugins: &'a [Artifact], names: &[String]) -> Replay {
     let host_name = host.path.display().to_string();
     let hbi = host.build_info.as_ref();
     let facts = HostFacts {
@@ -169,7 +229,7 @@ pub fn replay(host: &Artifact, plugins: &[Artifact], names: &[String]) -> Replay
     let mut out = Replay {
         host: HostSummary {
             path: host_name,
-            go_version: hbi.map(|b| b.go_version.clone()),
+            go_version: host.go_version.clone(),
             main_module: hbi.and_then(|b| b.main.as_ref().map(|m| m.path.clone())),
             build_settings: hbi.map(|b| b.settings.clone()).unwrap_or_default(),
         },
@@ -177,10 +237,11 @@ pub fn replay(host: &Artifact, plugins: &[Artifact], names: &[String]) -> Replay
         plugins: Vec::new(),
     };
     // Symbol name -> (hash, index of the plugin that defined it first; None: the host).
-    let mut global: HashMap<String, ([u8; 8], Option<usize>)> = host
+    // Keys borrow the artifacts' package paths: nothing is copied per plugin.
+    let mut global: HashMap<&str, ([u8; 8], Option<usize>)> = host
         .hashes
         .iter()
-        .map(|(k, v)| (k.clone(), (*v, None)))
+        .map(|(k, v)| (k.as_str(), (*v, None)))
         .collect();
     // Plugin paths of plugins that loaded (the runtime's active modules) -> their name.
     let mut loaded_paths: HashMap<String, String> = HashMap::new();
@@ -189,16 +250,20 @@ pub fn replay(host: &Artifact, plugins: &[Artifact], names: &[String]) -> Replay
     // another Go release) makes the runtime look at this tail: measured with go1.26, a
     // loaded tail gives "plugin already loaded", a bad or missing one a fatal error.
     let mut tail: Option<bool> = None;
-    // Canonical path -> index in out.plugins: the runtime caches results per realpath.
-    let mut by_realpath: HashMap<std::path::PathBuf, usize> = HashMap::new();
-    let host_lang = go_lang(hbi);
+    // The runtime caches results per realpath. Two paths share one only if they name the
+    // same file (device and inode, when read from disk), so realpath is asked only then.
+    let realpath = |a: &Artifact| std::fs::canonicalize(&a.path).unwrap_or_else(|_| a.path.clone());
+    let mut opened: HashMap<FileKey, Vec<usize>> = HashMap::new();
+    let host_lang = go_lang(host.go_version.as_deref());
     for (i, (plugin, name)) in plugins.iter().zip(names).enumerate() {
         let pbi = plugin.build_info.as_ref();
-        let real = std::fs::canonicalize(&plugin.path).unwrap_or_else(|_| plugin.path.clone());
         let mut r = PluginResult {
             path: name.clone(),
             plugin_path: plugin_path(plugin),
-            go_version: pbi.map(|b| b.go_version.clone()),
+            go_version: plugin
+                .go_version
+                .clone()
+                .or_else(|| plugin.release_hint.map(str::to_string)),
             verdict: Verdict::Loads,
             mismatched_packages: Vec::new(),
             error: None,
@@ -231,13 +296,25 @@ pub fn replay(host: &Artifact, plugins: &[Artifact], names: &[String]) -> Replay
         // canonical path plugin.Open passed it.
         if let Some(why) = plugin.dlopen_refusal {
             r.verdict = Verdict::Fails;
+            let real = realpath(plugin);
             r.error = Some(open_err_raw(&format!("{}: {why}", real.display())));
             r.event = Event::DlopenRefused;
             out.plugins.push(r);
             continue;
         }
         // The same file again: plugin.Open returns the cached plugin, or the cached error.
-        if let Some(&prev) = by_realpath.get(&real) {
+        let key = match plugin.file_id {
+            Some(id) => FileKey::Id(id),
+            None => FileKey::Path(realpath(plugin)),
+        };
+        let same = opened.get(&key).and_then(|earlier| {
+            let real = matches!(key, FileKey::Id(_)).then(|| realpath(plugin));
+            earlier
+                .iter()
+                .copied()
+                .find(|&j| real.as_ref().is_none_or(|r| *r == realpath(&plugins[j])))
+        });
+        if let Some(prev) = same {
             let p = &out.plugins[prev];
             r.verdict = p.verdict;
             r.mismatched_packages = p.mismatched_packages.clone();
@@ -253,12 +330,12 @@ pub fn replay(host: &Artifact, plugins: &[Artifact], names: &[String]) -> Replay
             out.plugins.push(r);
             continue;
         }
-        by_realpath.insert(real, out.plugins.len());
+        opened.entry(key).or_default().push(i);
         // dlopen(RTLD_GLOBAL) makes the file's symbols visible to later plugins, whatever
         // the runtime's check below decides.
-        let publish = |global: &mut HashMap<String, ([u8; 8], Option<usize>)>| {
+        let publish = |global: &mut HashMap<&'a str, ([u8; 8], Option<usize>)>| {
             for (k, v) in &plugin.hashes {
-                global.entry(k.clone()).or_insert((*v, Some(i)));
+                global.entry(k.as_str()).or_insert((*v, Some(i)));
             }
         };
         // A file registering no Go module with this runtime: see `tail` above.
@@ -287,20 +364,51 @@ pub fn replay(host: &Artifact, plugins: &[Artifact], names: &[String]) -> Replay
             out.plugins.push(r);
             continue;
         }
-        // A different Go release: the plugin's runtime data cannot be registered.
-        let plang = go_lang(pbi);
+        // Another Go release: see `cross_release`. A plugin whose release only its symbols
+        // tell (stripped, before Go 1.21): `go:link.` without build info is Go 1.20;
+        // `go.link.` is 1.16 to 1.19, which all behave alike (measured) in a host of 1.20 on.
+        let plang = go_lang(plugin.go_version.as_deref()).or_else(|| match plugin.release_hint {
+            Some("go1.20") => Some("1.20".to_string()),
+            Some(_)
+                if host_lang
+                    .as_deref()
+                    .is_some_and(|h| gover::compare(h, "1.20").is_ge()) =>
+            {
+                Some("1.19".to_string())
+            }
+            _ => None,
+        });
         if let (Some(h), Some(p)) = (&host_lang, &plang) {
-            if h != p {
-                publish(&mut global);
-                foreign_tail(&mut r);
-                r.event = Event::OtherRelease;
-                let crashed = r.verdict == Verdict::Crashes;
-                out.plugins.push(r);
-                if crashed {
-                    // The process is gone: later plugins are never opened.
+            let cross = if h == p {
+                CrossRelease::SameLayout
+            } else {
+                cross_release(h, p)
+            };
+            match cross {
+                CrossRelease::SameLayout => {}
+                CrossRelease::Unregistered => {
+                    publish(&mut global);
+                    foreign_tail(&mut r);
+                    r.event = Event::OtherRelease {
+                        after_loaded: tail == Some(true),
+                    };
+                    let crashed = r.verdict == Verdict::Crashes;
+                    out.plugins.push(r);
+                    if crashed {
+                        // The process is gone: later plugins are never opened.
+                        break;
+                    }
+                    continue;
+                }
+                CrossRelease::Dies(msg) => {
+                    r.verdict = Verdict::Crashes;
+                    r.error = Some(msg.to_string());
+                    r.event = Event::OtherRelease {
+                        after_loaded: false,
+                    };
+                    out.plugins.push(r);
                     break;
                 }
-                continue;
             }
         }
         if let Some(pp) = &r.plugin_path {
@@ -317,17 +425,19 @@ pub fn replay(host: &Artifact, plugins: &[Artifact], names: &[String]) -> Replay
                 continue;
             }
         }
-        let order: Vec<String> = if plugin.check_order.is_empty() {
-            plugin.hashes.keys().cloned().collect()
+        // Without the check order (see binary::read_for_replay), the hashes' order: the
+        // set of mismatches is the same, only which one comes first may differ.
+        let order: Box<dyn Iterator<Item = &String>> = if plugin.check_order.is_empty() {
+            Box::new(plugin.hashes.keys())
         } else {
-            plugin.check_order.clone()
+            Box::new(plugin.check_order.iter())
         };
         let mut first_against = None;
-        for pkg in &order {
+        for pkg in order {
             let Some(mine) = plugin.hashes.get(pkg) else {
                 continue;
             };
-            if let Some((theirs, who)) = global.get(pkg) {
+            if let Some((theirs, who)) = global.get(pkg.as_str()) {
                 if theirs != mine {
                     if r.mismatched_packages.is_empty() {
                         first_against = *who;
@@ -374,6 +484,7 @@ pub fn replay(host: &Artifact, plugins: &[Artifact], names: &[String]) -> Replay
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::binary::buildinfo::BuildInfo;
     use std::path::PathBuf;
 
     /// A synthetic artifact; paths do not exist, so realpath falls back to the path itself.
@@ -392,6 +503,10 @@ mod tests {
                 .collect(),
             check_order: hashes.iter().map(|(p, _)| p.to_string()).collect(),
             build_info: Some(bi),
+            go_version: Some(go.into()),
+            linked_plugin_path: None,
+            release_hint: None,
+            file_id: None,
             legacy_hash_format: false,
             dlopen_refusal: None,
         }
@@ -478,6 +593,89 @@ mod tests {
         assert_eq!(r.plugins.len(), 3, "the process goes on");
         let r = run(&host, &[good, bad, old]);
         assert_eq!(r.plugins[2].verdict, Verdict::Crashes);
+    }
+
+    #[test]
+    fn another_release_fails_on_hashes_dies_or_is_not_registered_as_measured() {
+        let dep =
+            |go: &str, name: &str, h: u8| art(name, go, &[("internal/goarch", h), ("runtime", h)]);
+        // Same module data layout (1.23-1.25): the hash check runs and names a package.
+        let r = run(&dep("go1.24.11", "host", 1), &[dep("go1.25.5", "p.so", 2)]);
+        assert_eq!(r.plugins[0].verdict, Verdict::Fails);
+        assert_eq!(
+            r.plugins[0].error.as_deref(),
+            Some("plugin.Open(\"p\"): plugin was built with a different version of package internal/goarch")
+        );
+        assert_eq!(r.plugins[0].event, Event::HashMismatch { against: None });
+        // Pairs whose runtime dies whatever was loaded before.
+        for (host, plugin, msg) in [
+            ("go1.21.13", "go1.26.8", "nil pointer dereference"),
+            ("go1.26.6", "go1.22.10", "nil pointer dereference"),
+            ("go1.27.3", "go1.20.14", "fault"),
+        ] {
+            let h = dep(host, "host", 1);
+            let r = run(&h, &[dep(host, "ok.so", 1), dep(plugin, "p.so", 2)]);
+            assert_eq!(r.plugins[0].verdict, Verdict::Loads);
+            assert_eq!(r.plugins[1].verdict, Verdict::Crashes, "{host} {plugin}");
+            assert!(r.plugins[1].error.as_deref().unwrap().ends_with(msg));
+        }
+        // Not registered: the tail decides (see other_go_release_crashes_unless...).
+        let r = run(&dep("go1.26.8", "host", 1), &[dep("go1.16.15", "p.so", 2)]);
+        assert_eq!(
+            r.plugins[0].error.as_deref(),
+            Some("runtime: no plugin module data")
+        );
+        // Outside the measured range: not registered either.
+        let r = run(&dep("go1.30.1", "host", 1), &[dep("go1.31.0", "p.so", 2)]);
+        assert_eq!(r.plugins[0].verdict, Verdict::Crashes);
+    }
+
+    #[test]
+    fn stripped_plugins_before_go_1_21_are_placed_by_their_symbols() {
+        let stripped = |name: &str, hint: &'static str| {
+            let mut a = art(name, "go1.20.14", &[("runtime", 2)]);
+            a.build_info = None;
+            a.go_version = None;
+            a.release_hint = Some(hint);
+            a
+        };
+        // go:link. without build info: Go 1.20, which a 1.27 runtime faults on.
+        let host = art("host", "go1.27.3", &[("runtime", 1)]);
+        let r = run(&host, &[stripped("p.so", "go1.20")]);
+        assert_eq!(r.plugins[0].verdict, Verdict::Crashes);
+        assert_eq!(r.plugins[0].error.as_deref(), Some("fault"));
+        assert_eq!(r.plugins[0].go_version.as_deref(), Some("go1.20"));
+        // go.link.: 1.16 to 1.19, never registered by a runtime of 1.20 on.
+        let host = art("host", "go1.26.8", &[("runtime", 1)]);
+        let r = run(&host, &[stripped("p.so", "go1.16-1.19")]);
+        assert_eq!(
+            r.plugins[0].error.as_deref(),
+            Some("runtime: no plugin module data")
+        );
+        // In a host of 1.16 to 1.19 the release is not known: the hash check decides.
+        let host = art("host", "go1.18.10", &[("runtime", 1)]);
+        let r = run(&host, &[stripped("p.so", "go1.16-1.19")]);
+        assert_eq!(r.plugins[0].event, Event::HashMismatch { against: None });
+    }
+
+    #[test]
+    fn plugins_without_build_info_use_the_linked_plugin_path() {
+        let host = art("host", "go1.17.13", &[("runtime", 1)]);
+        let old = |name: &str| {
+            let mut a = art(name, "go1.17.13", &[("runtime", 1)]);
+            a.build_info = None;
+            a.linked_plugin_path = Some("example.com/plug".into());
+            a
+        };
+        let r = run(&host, &[old("a.so"), old("b.so")]);
+        assert_eq!(
+            r.plugins[0].plugin_path.as_deref(),
+            Some("example.com/plug")
+        );
+        assert_eq!(
+            r.plugins[1].error.as_deref(),
+            Some("plugin.Open(\"b\"): plugin already loaded")
+        );
     }
 
     #[test]

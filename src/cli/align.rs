@@ -109,7 +109,7 @@ pub fn run(args: &AlignArgs, out: Out) -> Result<i32> {
         .filter(|p| p.artifact == host && !args.allow_host)
     {
         if p.changes_go_mod() {
-            eprintln!(
+            warnln!(
                 "not changed: host ({}): {} (use --allow-host)",
                 shown(&p.go_mod, &cwd),
                 summary(p)
@@ -137,7 +137,7 @@ pub fn run(args: &AlignArgs, out: Out) -> Result<i32> {
             } else {
                 godrift::fsio::write_file(&p.go_mod, p.new.as_bytes())?;
             }
-            eprintln!("{}: {rel}: {}", p.artifact, summary(p));
+            warnln!("{}: {rel}: {}", p.artifact, summary(p));
             mods += 1;
             changed_dirs.push(p.dir.clone());
         }
@@ -151,13 +151,17 @@ pub fn run(args: &AlignArgs, out: Out) -> Result<i32> {
             sums += 1;
         }
         for f in &p.forced {
-            eprintln!(
+            warnln!(
                 "{}: {} stays at {}: its own requirements force it above the host's {} ({})",
-                p.artifact, f.module, f.selected, f.want, f.via
+                p.artifact,
+                f.module,
+                f.selected,
+                f.want,
+                f.via
             );
         }
         for n in &p.notes {
-            eprintln!("{}: {n}", p.artifact);
+            warnln!("{}: {n}", p.artifact);
         }
         if !p.unresolved_sums.is_empty() {
             unresolved.push((p, fixes::sums::download_command(&p.dir, &p.unresolved_sums)));
@@ -175,7 +179,7 @@ pub fn run(args: &AlignArgs, out: Out) -> Result<i32> {
             .iter()
             .map(|m| format!("{} {} -> {}", m.module, m.from, m.to))
             .collect();
-        eprintln!(
+        warnln!(
             "or rebuild the host with {}@{} (forced by {}): moves {}; plugins to align again after that: {}",
             prop.module,
             u.to,
@@ -193,10 +197,10 @@ pub fn run(args: &AlignArgs, out: Out) -> Result<i32> {
     } else {
         "updated"
     };
-    eprintln!("{verb} {mods} go.mod file(s) and {sums} go.sum file(s)");
+    warnln!("{verb} {mods} go.mod file(s) and {sums} go.sum file(s)");
     if args.dry_run {
         for (_, cmd) in &unresolved {
-            eprintln!("go.sum lines the module cache lacks: after applying, run {cmd}");
+            warnln!("go.sum lines the module cache lacks: after applying, run {cmd}");
         }
         return Ok(EXIT_CLEAN);
     }
@@ -210,7 +214,7 @@ pub fn run(args: &AlignArgs, out: Out) -> Result<i32> {
         unresolved.clear();
     }
     for (p, cmd) in &unresolved {
-        eprintln!(
+        warnln!(
             "{}: go.sum lacks {} line(s) the module cache cannot give ({}); until you run {cmd} (or `godrift align --tidy`), `go build` fails with `missing go.sum entry`",
             p.artifact,
             p.unresolved_sums.len(),
@@ -229,10 +233,10 @@ pub fn run(args: &AlignArgs, out: Out) -> Result<i32> {
         .filter(|f| fixes::fixable(f))
         .collect();
     for f in &left {
-        eprintln!("left: {} {}", f.code, f.message);
+        warnln!("left: {} {}", f.code, f.message);
     }
     if !left.is_empty() {
-        eprintln!("{} finding(s) align fixes remain", left.len());
+        warnln!("{} finding(s) align fixes remain", left.len());
     }
     Ok(if left.is_empty() && unresolved.is_empty() {
         EXIT_CLEAN

@@ -229,7 +229,7 @@ fn run_hook(dirs: &[PathBuf], working_tree: bool, always: bool, out: Out) -> Res
         } else {
             rel.display().to_string()
         };
-        eprintln!(
+        warnln!(
             "godrift: checking the {what} {shown}{}",
             if baseline.is_file() {
                 " (with .godrift-baseline.json)"
@@ -241,10 +241,10 @@ fn run_hook(dirs: &[PathBuf], working_tree: bool, always: bool, out: Out) -> Res
         let Command::Report(args) = cli.command else {
             unreachable!("parsed a report command");
         };
-        code = code.max(super::report::run(&args, out)?);
+        code = code.max(super::report::run(&args, cli.color, out)?);
     }
     if code != EXIT_CLEAN {
-        eprintln!("godrift: commit blocked: a plugin would fail to load (see above). Fix it (`godrift align`), accept it (`godrift report --write-baseline .godrift-baseline.json`), or skip once with `git commit --no-verify`.");
+        warnln!("godrift: commit blocked: a plugin would fail to load (see above). Fix it (`godrift align`), accept it (`godrift report --write-baseline .godrift-baseline.json`), or skip once with `git commit --no-verify`.");
     }
     Ok(code)
 }

@@ -2,7 +2,7 @@
 
 use super::{Out, EXIT_CLEAN};
 use anyhow::Result;
-use godrift::config;
+use godrift::{config, fsio};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -23,11 +23,12 @@ pub struct InitArgs {
 
 pub fn run(args: &InitArgs, out: Out) -> Result<i32> {
     let path = args.dir.join(config::FILE_NAME);
-    if path.exists() && !args.force {
-        anyhow::bail!("{} exists (use --force to overwrite)", path.display());
+    // symlink_metadata: a dangling symlink is something that exists too.
+    if std::fs::symlink_metadata(&path).is_ok() && !args.force {
+        anyhow::bail!("{} exists (use --force to overwrite)", fsio::shown(&path));
     }
     let text = config::starter(&args.host, &args.plugins);
-    super::report::write_atomically(&path, text.as_bytes())?;
-    writeln!(out, "wrote {}", path.display())?;
+    fsio::write_file(&path, text.as_bytes())?;
+    writeln!(out, "wrote {}", fsio::shown(&path))?;
     Ok(EXIT_CLEAN)
 }

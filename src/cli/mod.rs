@@ -1,6 +1,14 @@
 //! Subcommands, one file each. Exit codes: 0 clean, 1 findings at or above `--fail-on`,
 //! 2 bad input (any error).
 
+/// `eprintln!` for messages that quote names or text from the tree: control characters are
+/// escaped (see `warn`).
+macro_rules! warnln {
+    ($($arg:tt)*) => {
+        $crate::cli::warn(&format!($($arg)*))
+    };
+}
+
 mod align;
 mod check;
 mod explain;
@@ -20,8 +28,69 @@ use clap::{Parser, Subcommand};
     about = "Will your Go plugins load into your host? godrift tells you before plugin.Open does."
 )]
 pub struct Cli {
+    /// When to color the terminal table: auto (a terminal, unless NO_COLOR is set or
+    /// CLICOLOR_FORCE forces it), always or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Whether to color, as the NO_COLOR (no-color.org) and CLICOLOR_FORCE
+/// (bixense.com/clicolors) conventions say: an explicit `--color` wins, then NO_COLOR (set
+/// and not empty), then CLICOLOR_FORCE (set and not `0`), then CLICOLOR=0, then whether
+/// the output is a terminal that is not `dumb`.
+pub fn use_color(
+    choice: ColorChoice,
+    is_terminal: bool,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            if env("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                false
+            } else if env("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0") {
+                true
+            } else if env("CLICOLOR").is_some_and(|v| v == "0") {
+                false
+            } else {
+                is_terminal && env("TERM").is_none_or(|t| t != "dumb")
+            }
+        }
+    }
+}
+
+/// The terminal's look for tables on stdout: its width when it is a terminal (else
+/// COLUMNS when set; else no wrapping), and colors per `use_color`.
+pub fn style(choice: ColorChoice) -> godrift::report::Style {
+    let stdout = std::io::stdout();
+    let tty = std::io::IsTerminal::is_terminal(&stdout);
+    let env = |k: &str| std::env::var(k).ok();
+    let width = if tty {
+        terminal_size::terminal_size_of(&stdout).map(|(w, _)| w.0)
+    } else {
+        None
+    }
+    .or_else(|| env("COLUMNS").and_then(|c| c.trim().parse::<u16>().ok()))
+    .filter(|w| *w >= 20);
+    godrift::report::Style {
+        width,
+        color: use_color(choice, tty, &env),
+    }
+}
+
+/// Whether this runs in GitHub Actions (annotations and the job summary are written).
+pub fn in_github_actions() -> bool {
+    std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
 }
 
 #[derive(Subcommand, Debug)]
@@ -45,6 +114,17 @@ pub enum Command {
     Parse(parse::ParseArgs),
     /// Print a finding code's documentation: what it means, why it breaks loading, the fix.
     Explain(explain::ExplainArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff): `godrift man > godrift.1`.
+    Man,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, elvish or powershell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Output formats shared by the reporting subcommands.
@@ -87,14 +167,15 @@ pub fn project_options<'a>(
     cache: bool,
     progress: Option<godrift::integrity::Progress<'a>>,
 ) -> godrift::project::Options<'a> {
-    let env = go_env();
+    // Go's environment as `go` sees it (`go env -json` once, or Go's defaults), with
+    // `--gomodcache` taking precedence when given and not empty.
+    let env = godrift::goenv::GoEnv::detect();
+    let mut graph = godrift::graph::LoadOptions::from_env(&env);
+    if let Some(p) = gomodcache.filter(|p| !p.as_os_str().is_empty()) {
+        graph.gomodcache = p.to_path_buf();
+    }
     godrift::project::Options {
-        graph: godrift::graph::LoadOptions {
-            gomodcache: gomodcache
-                .filter(|p| !p.as_os_str().is_empty())
-                .map(std::path::Path::to_path_buf),
-            use_workspace: true,
-        },
+        graph,
         cache_dir: if cache {
             godrift::project::default_cache_dir()
         } else {
@@ -102,49 +183,14 @@ pub fn project_options<'a>(
         },
         progress,
         packages: true,
-        goos: env.get("GOOS").cloned().unwrap_or_default(),
-        goarch: env.get("GOARCH").cloned().unwrap_or_default(),
-        goroot: env
-            .get("GOROOT")
-            .filter(|r| !r.is_empty())
-            .map(std::path::PathBuf::from),
+        goos: env.goos.clone(),
+        goarch: env.goarch.clone(),
+        goroot: env.goroot.clone(),
         go_version: env
-            .get("GOVERSION")
+            .goversion
+            .as_deref()
             .and_then(|v| godrift::semver::gover::from_toolchain(v).map(str::to_string)),
     }
-}
-
-/// GOOS, GOARCH, GOROOT and GOVERSION as `go env` reports them (go env -w settings count);
-/// empty without `go` on PATH (godrift then uses Go's defaults).
-fn go_env() -> std::collections::HashMap<String, String> {
-    let keys = ["GOOS", "GOARCH", "GOROOT", "GOVERSION"];
-    // The go command writes telemetry under os.UserConfigDir(): with a relative HOME that
-    // would land in the current directory (a tree godrift must not write to).
-    let absolute =
-        |k: &str| std::env::var_os(k).is_some_and(|v| std::path::Path::new(&v).is_absolute());
-    if !absolute("HOME") && !absolute("XDG_CONFIG_HOME") {
-        return Default::default();
-    }
-    let Ok(out) = std::process::Command::new("go")
-        .arg("env")
-        .args(keys)
-        .env("GOTOOLCHAIN", "local")
-        .stderr(std::process::Stdio::null())
-        .output()
-    else {
-        return Default::default();
-    };
-    if !out.status.success() {
-        return Default::default();
-    }
-    keys.iter()
-        .map(|k| k.to_string())
-        .zip(
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .map(str::to_string),
-        )
-        .collect()
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -171,15 +217,33 @@ pub fn run() -> i32 {
     let mut lock = stdout.lock();
     let out: Out = &mut lock;
     let result = match &cli.command {
-        Command::Report(a) => report::run(a, out),
+        Command::Report(a) => report::run(a, cli.color, out),
         Command::Init(a) => init::run(a, out),
         Command::Align(a) => align::run(a, out),
         Command::NewPlugin(a) => new_plugin::run(a, out),
         Command::Recipe(a) => recipe::run(a, out),
         Command::Hook(a) => hook::run(a, out),
-        Command::Check(a) => check::run(a, out),
+        Command::Check(a) => check::run(a, cli.color, out),
         Command::Parse(a) => parse::run(a, out),
         Command::Explain(a) => explain::run(a, out),
+        // Rendered into memory first: the generators panic on a write error (a closed pipe).
+        Command::Completions(a) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(a.shell, &mut cmd, "godrift", &mut buf);
+            out.write_all(&buf)
+                .map(|()| EXIT_CLEAN)
+                .map_err(anyhow::Error::from)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(cmd)
+                .render(&mut buf)
+                .and_then(|()| out.write_all(&buf))
+                .map(|()| EXIT_CLEAN)
+                .map_err(anyhow::Error::from)
+        }
     }
     .and_then(|code| {
         out.flush()?;
@@ -190,11 +254,220 @@ pub fn run() -> i32 {
         // The reader went away (`godrift report | head`): nothing left to say to it.
         Err(e) if is_broken_pipe(&e) => EXIT_CLEAN,
         Err(e) => {
-            match e.downcast_ref::<BadInput>() {
-                Some(b) => eprintln!("{b}"),
-                None => eprintln!("godrift: {e:#}"),
-            }
+            let text = match e.downcast_ref::<BadInput>() {
+                Some(b) => b.to_string(),
+                None => format!("godrift: {}", error_text(&e)),
+            };
+            warn(&present(&text));
             EXIT_BAD_INPUT
         }
+    }
+}
+
+/// Where SARIF URIs and annotation paths are relative to: `--sarif-root` when given, else
+/// the enclosing git repository's root (the directory holding `.git`, a directory or a
+/// worktree's file), else `dir` itself. Returns `dir` relative to that root.
+pub fn repo_paths(
+    dir: &std::path::Path,
+    sarif_root: Option<&std::path::Path>,
+) -> Result<godrift::report::SarifOptions, anyhow::Error> {
+    let canonical = |p: &std::path::Path, what: &str| {
+        p.canonicalize().map_err(|e| {
+            bad(format!(
+                "godrift: {}: {e} (the {what} must be an existing directory)",
+                p.display()
+            ))
+        })
+    };
+    let dir = canonical(dir, "project directory")?;
+    let root = match sarif_root {
+        Some(r) => Some(canonical(r, "--sarif-root")?),
+        None => dir
+            .ancestors()
+            .find(|a| a.join(".git").exists())
+            .map(std::path::Path::to_path_buf),
+    };
+    let Some(root) = root else {
+        return Ok(godrift::report::SarifOptions::new(""));
+    };
+    match dir.strip_prefix(&root) {
+        Ok(rel) => Ok(
+            godrift::report::SarifOptions::new(&rel.display().to_string())
+                .with_root(&root.display().to_string()),
+        ),
+        Err(_) => Err(bad(format!(
+            "godrift: --sarif-root {} does not contain the project {}: give the repository root the SARIF paths are relative to",
+            root.display(),
+            dir.display()
+        ))),
+    }
+}
+
+/// Writes text as it is to stderr (workflow commands, already encoded). Never fails.
+pub fn warn_raw(s: &str) {
+    use std::io::Write;
+    let _ = std::io::stderr().lock().write_all(s.as_bytes());
+}
+
+/// An error and its causes, each said once: library errors already carry their cause's
+/// text, and printing the chain as well gave `Is a directory: Is a directory`.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut msg = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !msg.contains(&c) {
+            msg.push_str(": ");
+            msg.push_str(&c);
+        }
+    }
+    msg
+}
+
+/// A message on stderr with control characters escaped (messages quote file names and text
+/// from the tree); lines are kept, as Go prints multi-line errors. Never fails.
+pub fn warn(s: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{}", godrift::text::block(s));
+}
+
+/// An error as people read it: the operating system's words without `(os error N)`, each
+/// said once, and what to do about the common ones. Every message already names its file.
+pub fn present(msg: &str) -> String {
+    let mut s = msg.to_string();
+    // `(os error 2)` says nothing more than the words before it.
+    while let Some(i) = s.find(" (os error ") {
+        match s[i..].find(')') {
+            Some(j) => s.replace_range(i..i + j + 1, ""),
+            None => break,
+        }
+    }
+    s = s.replace("entity not found", "No such file or directory");
+    for cause in [
+        "No such file or directory",
+        "Permission denied",
+        "Is a directory",
+        "Not a directory",
+    ] {
+        let twice = format!("{cause}: {cause}");
+        while s.contains(&twice) {
+            s = s.replace(&twice, cause);
+        }
+    }
+    let advice = [
+        (
+            "No such file or directory",
+            "check the path; relative paths start at the current directory",
+        ),
+        (
+            "Permission denied",
+            "check the file's permissions, or run where godrift may read and write",
+        ),
+        ("Is a directory", "give a file, not a directory"),
+        (
+            "Not a directory",
+            "a parent of the path is a file: check the path",
+        ),
+        (
+            "Read-only file system",
+            "write the output elsewhere (--output PATH)",
+        ),
+        ("No space left on device", "free some disk space"),
+        // What mapping a directory or a device answers.
+        (
+            "No such device",
+            "give a regular file: a built executable or .so, not a directory",
+        ),
+    ];
+    if !s.contains(" (") || !s.trim_end().ends_with(')') {
+        if let Some((_, hint)) = advice.iter().find(|(k, _)| s.contains(k)) {
+            s = format!("{} ({hint})", s.trim_end());
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_say_what_to_do() {
+        let hint = "(check the path; relative paths start at the current directory)";
+        assert_eq!(
+            present("godrift: /x/h: No such file or directory (os error 2): No such file or directory (os error 2)"),
+            format!("godrift: /x/h: No such file or directory {hint}")
+        );
+        assert_eq!(
+            present("/nope.toml: entity not found"),
+            format!("/nope.toml: No such file or directory {hint}")
+        );
+        // Go's own wording is left alone, and so is advice already given.
+        assert_eq!(
+            present("go.mod:3:1: unknown directive: foo"),
+            "go.mod:3:1: unknown directive: foo"
+        );
+        assert_eq!(
+            present("f: Permission denied (do X)"),
+            "f: Permission denied (do X)"
+        );
+    }
+
+    #[test]
+    fn color_follows_flag_then_no_color_then_clicolor_force() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(a, _)| *a == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert!(use_color(
+            ColorChoice::Always,
+            false,
+            &env(&[("NO_COLOR", "1")])
+        ));
+        assert!(!use_color(
+            ColorChoice::Never,
+            true,
+            &env(&[("CLICOLOR_FORCE", "1")])
+        ));
+        assert!(use_color(ColorChoice::Auto, true, &env(&[])));
+        assert!(!use_color(ColorChoice::Auto, false, &env(&[])));
+        assert!(!use_color(
+            ColorChoice::Auto,
+            true,
+            &env(&[("NO_COLOR", "1")])
+        ));
+        assert!(use_color(
+            ColorChoice::Auto,
+            true,
+            &env(&[("NO_COLOR", "")])
+        ));
+        assert!(use_color(
+            ColorChoice::Auto,
+            false,
+            &env(&[("CLICOLOR_FORCE", "1")])
+        ));
+        assert!(!use_color(
+            ColorChoice::Auto,
+            false,
+            &env(&[("CLICOLOR_FORCE", "0")])
+        ));
+        assert!(!use_color(
+            ColorChoice::Auto,
+            false,
+            &env(&[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")])
+        ));
+        assert!(!use_color(
+            ColorChoice::Auto,
+            true,
+            &env(&[("CLICOLOR", "0")])
+        ));
+        assert!(!use_color(
+            ColorChoice::Auto,
+            true,
+            &env(&[("TERM", "dumb")])
+        ));
     }
 }

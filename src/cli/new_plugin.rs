@@ -60,7 +60,7 @@ pub fn run(args: &NewPluginArgs, out: Out) -> Result<i32> {
         s.replaced
     )?;
     if !s.unresolved_sums.is_empty() {
-        eprintln!(
+        warnln!(
             "go.sum lacks {} line(s) neither the host's go.sum nor the module cache has: run {}",
             s.unresolved_sums.len(),
             godrift::fixes::sums::download_command(&dir, &s.unresolved_sums)

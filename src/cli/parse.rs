@@ -7,9 +7,6 @@ use godrift::gomod::{self, ParseErrors, Strictness};
 use godrift::{gosum, vendor};
 use std::path::PathBuf;
 
-/// Larger inputs are refused rather than read: Go caps go.mod at 16 MiB too.
-const MAX_INPUT: u64 = 16 << 20;
-
 #[derive(clap::Args, Debug)]
 pub struct ParseArgs {
     /// go.mod, go.work, go.sum or vendor/modules.txt (the kind is taken from the name).
@@ -36,7 +33,7 @@ pub enum StrictnessArg {
 pub fn run(args: &ParseArgs, out: Out) -> Result<i32> {
     let path = &args.file;
     let shown = path.display().to_string();
-    let data = godrift::fsio::read_bounded(path, MAX_INPUT)?;
+    let data = godrift::fsio::read_input(path)?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let json: Result<serde_json::Value, ParseErrors> = if name.ends_with(".work") {
         gomod::parse_work(&shown, &data).map(|f| serde_json::to_value(f).unwrap_or_default())

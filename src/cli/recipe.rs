@@ -4,7 +4,9 @@
 use super::{bad, Out, EXIT_CLEAN};
 use anyhow::Result;
 use godrift::config::BuildSettings;
+use godrift::fsio::shown;
 use godrift::project;
+use godrift::text;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -67,14 +69,14 @@ pub fn run(args: &RecipeArgs, out: Out) -> Result<i32> {
     if let Some(bin) = &args.from_binary {
         let a = godrift::binary::read(bin)?;
         let Some(bi) = a.build_info else {
-            anyhow::bail!("{}: no Go build info", bin.display());
+            anyhow::bail!("{}: no Go build info", shown(bin));
         };
         let pins = godrift::fixes::build_info_pins(&bi);
         if !pins.is_empty() {
             writeln!(
                 out,
                 "# in the plugin's module directory: require every module {} was built with, at its version",
-                bin.display()
+                shown(bin)
             )?;
             if pins
                 .iter()
@@ -95,11 +97,16 @@ pub fn run(args: &RecipeArgs, out: Out) -> Result<i32> {
                 "go mod tidy  # keeps these versions for what the plugin uses, drops the rest"
             )?;
         }
-        writeln!(out, "# plugins for {} must be built with:", bin.display())?;
-        writeln!(out, "{}", godrift::binary::diagnose::recipe(&bi))?;
+        writeln!(out, "# plugins for {} must be built with:", shown(bin))?;
+        writeln!(
+            out,
+            "{}",
+            text::block(&godrift::binary::diagnose::recipe(&bi))
+        )?;
         return Ok(EXIT_CLEAN);
     }
-    let p = project::load(&args.dir, None, &project::Options::default()).map_err(bad)?;
+    let p =
+        project::load(&args.dir, None, &super::project_options(None, false, None)).map_err(bad)?;
     let rel = |d: &std::path::Path| {
         d.strip_prefix(&p.root)
             .map(|r| {
@@ -122,12 +129,13 @@ pub fn run(args: &RecipeArgs, out: Out) -> Result<i32> {
         out,
         "# host and plugins: the flags that change package hashes must be identical"
     )?;
+    // Directory names come from the tree.
     for (d, c) in &lines {
-        writeln!(out, "(cd {d} && {c})")?;
+        writeln!(out, "(cd {} && {})", text::shell_word(d), text::line(c))?;
     }
     writeln!(out, "\n# Makefile\n.PHONY: build\nbuild:")?;
     for (d, c) in &lines {
-        writeln!(out, "\tcd {d} && {c}")?;
+        writeln!(out, "\tcd {} && {}", text::shell_word(d), text::line(c))?;
     }
     Ok(EXIT_CLEAN)
 }

@@ -1,10 +1,9 @@
 //! `godrift report`: source-mode verdict for a host and its plugins, before anything is built.
 
-use super::{bad, Out, OutputFormat, EXIT_CLEAN, EXIT_FINDINGS};
+use super::{bad, ColorChoice, Out, OutputFormat, EXIT_CLEAN, EXIT_FINDINGS};
 use anyhow::Result;
 use godrift::finding::Severity;
-use godrift::{project, report, rules};
-use std::io::Write;
+use godrift::{fsio, project, report, rules};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -17,7 +16,8 @@ pub struct ReportArgs {
     pub config: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
-    /// Write the report to this file (atomically) instead of stdout.
+    /// Write the report to this file instead of stdout (a regular file is replaced
+    /// atomically; /dev/stdout, /dev/null and FIFOs are written to).
     #[arg(long)]
     pub output: Option<PathBuf>,
     /// Lowest severity that makes the exit code 1 (default: the config's policy, else error).
@@ -47,19 +47,27 @@ pub struct ReportArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// The directory SARIF URIs and GitHub annotations are relative to (default: the git
+    /// repository's root; without git, the project directory).
+    #[arg(long)]
+    pub sarif_root: Option<PathBuf>,
     /// Module cache to read dependencies' go.mod files from (default: GOMODCACHE).
-    #[arg(long, env = "GOMODCACHE")]
+    #[arg(long)]
     pub gomodcache: Option<PathBuf>,
 }
 
-pub fn run(args: &ReportArgs, out: Out) -> Result<i32> {
-    // A progress bar for vendor hashing, only when a person is watching.
+pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
+    // A progress counter for source hashing, only when a person is watching. The number of
+    // files is not known before the walk, so it counts up (no total to show).
     let bar = (std::io::IsTerminal::is_terminal(&std::io::stderr()) && !args.quiet).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_style(
-            indicatif::ProgressStyle::with_template("hashing vendor/ {spinner} {pos} files")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} hashing vendored and replaced sources: {human_pos} files",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
         bar
     });
     let tick = |n: u64| {
@@ -99,21 +107,21 @@ pub fn run(args: &ReportArgs, out: Out) -> Result<i32> {
     let mut r = report::Report::new(&project, analysis);
     if let Some(path) = &args.write_baseline {
         let b = godrift::baseline::Baseline::of(&r.findings);
-        write_atomically(path, serde_json::to_string_pretty(&b)?.as_bytes())?;
-        eprintln!(
+        fsio::write_file(path, serde_json::to_string_pretty(&b)?.as_bytes())?;
+        super::warn(&format!(
             "wrote {} accepted finding(s) to {}",
             b.accepted.len(),
-            path.display()
-        );
+            fsio::shown(path)
+        ));
         return Ok(EXIT_CLEAN);
     }
     if let Some(path) = &args.baseline {
-        let text = godrift::fsio::read_input(path)?;
+        let text = fsio::read_input(path)?;
         let text = String::from_utf8_lossy(&text);
         let b = godrift::baseline::Baseline::parse(&text).map_err(|e| {
             bad(format!(
                 "{}:{}:{}: {e}",
-                path.display(),
+                fsio::shown(path),
                 e.line(),
                 e.column()
             ))
@@ -121,40 +129,38 @@ pub fn run(args: &ReportArgs, out: Out) -> Result<i32> {
         let n = r.accept(&b);
         r.notes.push(format!(
             "{n} finding(s) accepted by baseline {}",
-            path.display()
+            fsio::shown(path)
         ));
     }
     if let Some(host) = &args.built_host {
-        let host = godrift::binary::read(host)?;
-        let plugins = args
-            .built_plugins
-            .iter()
-            .map(|p| godrift::binary::read(p))
-            .collect::<Result<Vec<_>, _>>()?;
-        let names: Vec<String> = args
-            .built_plugins
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect();
-        r.add_binary(godrift::rules::binary::check(&host, &plugins, &names));
+        r.add_binary(super::check::check_files(host, &args.built_plugins)?);
     }
+    // The report's paths are relative to the project root.
+    let paths = super::repo_paths(&project.root, args.sarif_root.as_deref())?;
     let text = match args.format {
-        OutputFormat::Table => report::table(&r),
+        OutputFormat::Table => {
+            // A file gets no colors nor wrapping; stdout the terminal's.
+            let st = if args.output.is_some() {
+                report::Style::default()
+            } else {
+                super::style(color)
+            };
+            report::table_styled(&r, st)
+        }
         OutputFormat::Json => report::json(&r),
         OutputFormat::Markdown => report::markdown(&r),
-        OutputFormat::Sarif => report::sarif(&r),
+        OutputFormat::Sarif => report::sarif(&r, &paths),
     };
     match &args.output {
-        Some(path) => write_atomically(path, text.as_bytes())?,
+        Some(path) => fsio::write_file(path, text.as_bytes())?,
         None => out.write_all(text.as_bytes())?,
+    }
+    if super::in_github_actions() {
+        super::warn_raw(&report::annotations(&r, &paths));
     }
     // In GitHub Actions, also add the Markdown report to the job summary.
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
-        let mut f = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(summary)?;
-        f.write_all(report::markdown(&r).as_bytes())?;
+        append_summary(std::path::Path::new(&summary), &report::markdown(&r))?;
     }
     Ok(if r.fails_at(fail_on) {
         EXIT_FINDINGS
@@ -163,8 +169,18 @@ pub fn run(args: &ReportArgs, out: Out) -> Result<i32> {
     })
 }
 
+/// Appends to the job summary file GitHub gives (`GITHUB_STEP_SUMMARY`), kept under 1 MiB.
+pub fn append_summary(path: &std::path::Path, markdown: &str) -> Result<()> {
+    let text = report::summary(markdown.to_string());
+    fsio::append_file(path, text.as_bytes()).map_err(|e| {
+        bad(format!(
+            "godrift: {e} (GITHUB_STEP_SUMMARY names the job summary file: unset it outside GitHub Actions)"
+        ))
+    })
+}
+
 /// Writes a file godrift was asked to write (see `godrift::fsio::write_file`).
 pub fn write_atomically(path: &std::path::Path, data: &[u8]) -> Result<()> {
-    godrift::fsio::write_file(path, data)?;
+    fsio::write_file(path, data)?;
     Ok(())
 }

@@ -24,11 +24,11 @@ pub use sums::{missing_sums, SumEntry};
 use crate::config::AlignStrategy;
 use crate::finding::{Code, Finding, Severity};
 use crate::gomod::{self, ModFile};
-use crate::graph::{self, BuildList, ModCacheSource};
+use crate::graph::{self, BuildList};
 use crate::project::{Project, Side};
 use crate::semver;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 #[derive(Clone, Debug, Serialize)]
@@ -157,35 +157,40 @@ pub fn unified_diff(rel: &str, old: Option<&str>, new: &str) -> String {
     similar::TextDiff::from_lines(old.unwrap_or(""), new)
         .unified_diff()
         .context_radius(3)
-        .header(&from, &format!("b/{rel}"))
+        // The path comes from the tree: one line, or a newline would forge diff lines.
+        .header(
+            &crate::text::line(&from),
+            &format!("b/{}", crate::text::line(rel)),
+        )
         .to_string()
 }
 
-/// The build list of `main` (a go.mod as `dir` would hold it), from the project's module cache.
-/// Workspaces are not considered: the edits are to one module's go.mod.
+/// The build list of `main` (a go.mod as `dir` would hold it), from the project's module cache
+/// and its parsed go.mod cache. Workspaces are not considered: the edits are to one module's
+/// go.mod. A go.mod graph loading refuses gives an empty list (nothing to align against).
 pub fn build_list_of(project: &Project, main: &ModFile, dir: &Path) -> BuildList {
-    let source = ModCacheSource {
-        root: project.modcache.clone(),
-    };
-    let (modules, missing, edges) = graph::build_graph(main, dir, &source);
-    let mut list = BuildList {
-        main: vec![main
-            .module
-            .as_ref()
-            .map(|m| m.path.clone())
-            .unwrap_or_default()],
-        main_dir: dir.to_path_buf(),
-        main_dirs: vec![dir.to_path_buf()],
-        go_version: main.go.as_ref().map(|g| g.version.clone()),
-        toolchain: main.toolchain.as_ref().map(|t| t.name.clone()),
-        modules,
-        vendored: false,
-        missing,
-        edges,
-        why_parent: HashMap::new(),
-    };
-    list.index_why();
-    list
+    let opts = graph::LoadOptions::module_mode(project.modcache.clone());
+    graph::Loader::new(&opts, &project.go_mods)
+        .load_main(main.clone(), dir)
+        .unwrap_or_else(|_| BuildList {
+            main: vec![main
+                .module
+                .as_ref()
+                .map(|m| m.path.clone())
+                .unwrap_or_default()],
+            main_dir: dir.to_path_buf(),
+            main_dirs: vec![dir.to_path_buf()],
+            work_file: None,
+            go_version: main.go.as_ref().map(|g| g.version.clone()),
+            toolchain: main.toolchain.as_ref().map(|t| t.name.clone()),
+            modules: Vec::new(),
+            vendored: false,
+            missing: Vec::new(),
+            root_updates: Vec::new(),
+            edges: Vec::new(),
+            why_parent: Default::default(),
+            graph: None,
+        })
 }
 
 fn parse_text(text: &str) -> Option<ModFile> {
@@ -226,8 +231,8 @@ fn requirers(bl: &BuildList, path: &str, version: &str) -> String {
     let mut by: Vec<String> = bl
         .edges
         .iter()
-        .filter(|(from, to)| to.path == path && to.version == version && !from.version.is_empty())
-        .map(|(from, _)| from.to_string())
+        .filter(|e| e.to.path == path && e.to.version == version && !e.from.version.is_empty())
+        .map(|e| e.from.to_string())
         .collect();
     by.sort();
     by.dedup();

@@ -14,9 +14,19 @@ use crate::module::ModuleVersion;
 use crate::project::{Project, Side};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// The host's build list after also requiring `module@version` (MVS over the union).
+/// The host's graph for what-if questions: the loader, and the what-if selections
+/// prepared on first use (None inside: not possible).
+struct HostGraph<'l> {
+    loader: &'l crate::graph::Loader<'l>,
+    what_if: Option<Option<crate::graph::WhatIf<'l>>>,
+}
+
+/// The host's build list after also requiring `module@version` (MVS over the union). From
+/// the host's kept graph, updated incrementally (graph::WhatIf), when nothing else is
+/// involved; else one load of the edited go.mod.
 fn host_upgrade(
     project: &Project,
+    graph: &mut HostGraph,
     module: &str,
     version: &str,
     wanted_by: Vec<String>,
@@ -24,6 +34,51 @@ fn host_upgrade(
     extra: Option<&Replacement>,
 ) -> HostUpgrade {
     let host = &project.host;
+    let affects = |moves: &[Move]| -> Vec<String> {
+        project
+            .plugins
+            .iter()
+            .filter(|p| {
+                moves.iter().any(|mv| {
+                    p.build_list
+                        .get(&mv.module)
+                        .is_some_and(|s| s.module.version != mv.to)
+                })
+            })
+            .map(|p| p.name.clone())
+            .collect()
+    };
+    let from_dir = matches!(extra, Some(Replacement::Dir { .. }));
+    if !from_dir && !host.build_list.vendored && host.build_list.work_file.is_none() {
+        let loader = graph.loader;
+        let prepared = graph
+            .what_if
+            .get_or_insert_with(|| {
+                loader
+                    .what_if(&host.go_mod, &host.dir, Some(&host.build_list))
+                    .ok()
+            })
+            .as_mut();
+        if let Some(changes) =
+            prepared.and_then(|w| w.require(&ModuleVersion::new(module, version)).ok())
+        {
+            let moves: Vec<Move> = changes
+                .into_iter()
+                .map(|c| Move {
+                    module: c.path,
+                    from: c.before.unwrap_or_else(|| "(none)".into()),
+                    to: c.after,
+                })
+                .collect();
+            return HostUpgrade {
+                required_by: wanted_by,
+                to: version.to_string(),
+                affects: affects(&moves),
+                moves,
+                forced_by,
+            };
+        }
+    }
     let mut main: ModFile = host.go_mod.clone();
     main.require.retain(|r| r.module.path != module);
     main.require.push(Require {
@@ -55,24 +110,12 @@ fn host_upgrade(
             });
         }
     }
-    let affects = project
-        .plugins
-        .iter()
-        .filter(|p| {
-            moves.iter().any(|mv| {
-                p.build_list
-                    .get(&mv.module)
-                    .is_some_and(|s| s.module.version != mv.to)
-            })
-        })
-        .map(|p| p.name.clone())
-        .collect();
     HostUpgrade {
         required_by: wanted_by,
         to: version.to_string(),
+        affects: affects(&moves),
         moves,
         forced_by,
-        affects,
     }
 }
 
@@ -131,6 +174,12 @@ pub(super) fn proposals(
     reference: &BuildList,
 ) -> Vec<Proposal> {
     let strategy = project.config.align.strategy;
+    let graph_opts = crate::graph::LoadOptions::module_mode(project.modcache.clone());
+    let loader = crate::graph::Loader::new(&graph_opts, &project.go_mods);
+    let mut host_graph = HostGraph {
+        loader: &loader,
+        what_if: None,
+    };
     let all: Vec<&Side> = std::iter::once(&project.host)
         .chain(&project.plugins)
         .collect();
@@ -265,6 +314,7 @@ pub(super) fn proposals(
             wanted.map(|w| {
                 host_upgrade(
                     project,
+                    &mut host_graph,
                     module,
                     &w.module.version,
                     newer.clone(),

@@ -1,106 +1,82 @@
-//! Module graphs (petgraph) and Go's minimal version selection, with graph pruning for
-//! `go >= 1.17` main modules, read from local replacement directories and the module
-//! cache (`$GOMODCACHE/cache/download/<escaped path>/@v/<version>.mod`), or from
-//! vendor/modules.txt when the build is vendored.
+//! Build lists, as `go list -m all` computes them: the module graph read from local
+//! replacement directories and the module cache (`$GOMODCACHE/cache/download/<escaped
+//! path>/@v/<version>.mod`), with Go's graph pruning and workspace rules, and minimal
+//! version selection over it; or vendor/modules.txt when the build is vendored.
+//!
+//! - `source`: where go.mod files come from and why one could not be read; `ModCache`, the
+//!   parsed files a caller shares across build lists;
+//! - `main_modules`: the main module(s), their replacements and exclusions;
+//! - `select`: the graph as modload.readModGraph loads it, and root updates;
+//! - `workspace`: go.work discovery and reading;
+//! - `why`: requirement chains;
+//! - `upgrade`: what-if selections (another version of one module) over a loaded graph.
 
+mod main_modules;
+mod select;
+mod source;
+mod upgrade;
+mod why;
+mod workspace;
+
+pub use select::RootUpdate;
+pub use source::{GoModProblem, MissingGoMod, ModCache, ModCacheSource, ModSource, Summary};
+pub use upgrade::{Change, WhatIf};
+pub use workspace::find_go_work;
+
+use crate::goenv::{GoEnv, GoWork};
 use crate::gomod::{self, ModFile, Strictness};
-use crate::module::{self, ModuleVersion};
-use crate::semver::{self, gover};
-use petgraph::graph::{DiGraph, NodeIndex};
+use crate::module::ModuleVersion;
+use crate::semver::gover;
+use main_modules::MainModules;
+use select::{Context, ModuleGraph, Pruning};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum GraphError {
     #[error("{0}")]
     Parse(#[from] crate::gomod::ParseErrors),
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    /// Go's wording, e.g. `go: example.com/a@v1.0.0: missing go.sum entry for go.mod file` or
-    /// `go: updates to go.mod needed`.
+    #[error("{0}")]
+    Fs(#[from] crate::fsio::FsError),
+    /// Go's wording, e.g. `go: conflicting replacements for ...` or
+    /// `go: module example.com/a appears multiple times in workspace`.
     #[error("{0}")]
     Go(String),
 }
 
-/// Where go.mod files of dependencies come from.
-pub trait ModSource: Sync {
-    /// The go.mod of `m` (for a local replacement, `m.version` is "" and `m.path` the directory).
-    fn go_mod(&self, m: &ModuleVersion) -> Result<Vec<u8>, GraphError>;
-
-    /// A stable identity for caching parsed go.mod files across build lists (the host and
-    /// every plugin read mostly the same files); "" disables the shared cache.
-    fn cache_id(&self) -> String {
-        String::new()
-    }
-}
-
-/// Parsed dependency go.mod files, shared by every build list computed in this process.
-type ParsedCache = HashMap<(String, ModuleVersion), Option<Arc<ModFile>>>;
-static PARSED: std::sync::LazyLock<Mutex<ParsedCache>> =
-    std::sync::LazyLock::new(|| Mutex::new(HashMap::new()));
-
-/// The module cache: `<root>/cache/download/<escaped path>/@v/<escaped version>.mod`, and
-/// local directories for replacements.
-pub struct ModCacheSource {
-    pub root: PathBuf,
-}
-
-impl ModSource for ModCacheSource {
-    fn cache_id(&self) -> String {
-        self.root.display().to_string()
-    }
-
-    fn go_mod(&self, m: &ModuleVersion) -> Result<Vec<u8>, GraphError> {
-        let path = if m.version.is_empty() {
-            PathBuf::from(&m.path).join("go.mod")
-        } else {
-            let ep = module::escape_path(&m.path).map_err(|e| GraphError::Go(e.to_string()))?;
-            let ev =
-                module::escape_version(&m.version).map_err(|e| GraphError::Go(e.to_string()))?;
-            self.root
-                .join("cache/download")
-                .join(ep)
-                .join("@v")
-                .join(format!("{ev}.mod"))
-        };
-        std::fs::read(&path).map_err(|source| GraphError::Io { path, source })
-    }
-}
-
-/// Empties the shared parsed-go.mod cache (for benchmarks and long-lived processes).
-pub fn clear_parse_cache() {
-    if let Ok(mut c) = PARSED.lock() {
-        c.clear();
-    }
-}
-
-/// The default GOMODCACHE: `$GOMODCACHE`, else `$GOPATH/pkg/mod`, else `~/go/pkg/mod`.
-pub fn default_modcache() -> PathBuf {
-    if let Some(p) = std::env::var_os("GOMODCACHE").filter(|p| !p.is_empty()) {
-        return PathBuf::from(p);
-    }
-    if let Some(p) = std::env::var_os("GOPATH").filter(|p| !p.is_empty()) {
-        let first = std::env::split_paths(&p).next().unwrap_or_default();
-        return first.join("pkg/mod");
-    }
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_default();
-    home.join("go/pkg/mod")
-}
-
+/// The settings of Go's environment that decide a build list (from `GoEnv`).
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
-    /// GOMODCACHE; default `$GOMODCACHE`, else `$GOPATH/pkg/mod`, else `~/go/pkg/mod`.
-    pub gomodcache: Option<PathBuf>,
-    /// Honour a go.work found above the main module (GOWORK unset), or ignore it (GOWORK=off).
-    pub use_workspace: bool,
+    /// GOMODCACHE. Empty: no module cache (every dependency's go.mod is missing).
+    pub gomodcache: PathBuf,
+    /// GOWORK: find a go.work above the main module, use a given one, or none.
+    pub gowork: GoWork,
+    /// `-mod` from GOFLAGS (`mod`, `readonly`, `vendor`), when set.
+    pub mod_mode: Option<String>,
+    /// GOROOT: the search for go.work does not cross into it.
+    pub goroot: Option<PathBuf>,
+}
+
+impl LoadOptions {
+    pub fn from_env(env: &GoEnv) -> LoadOptions {
+        LoadOptions {
+            gomodcache: env.gomodcache.clone(),
+            gowork: env.gowork.clone(),
+            mod_mode: env.goflags.mod_mode.clone(),
+            goroot: env.goroot.clone(),
+        }
+    }
+
+    /// No workspace, no -mod, dependencies from `gomodcache`.
+    pub fn module_mode(gomodcache: impl Into<PathBuf>) -> LoadOptions {
+        LoadOptions {
+            gomodcache: gomodcache.into(),
+            gowork: GoWork::Off,
+            ..LoadOptions::default()
+        }
+    }
 }
 
 /// What a `replace` directive made of a selected module.
@@ -110,7 +86,7 @@ pub enum Replacement {
     Module {
         module: ModuleVersion,
     },
-    /// A local directory: `path` as written in go.mod/go.work, `resolved` made absolute.
+    /// A local directory: `path` as `go list -m` shows it, `resolved` made absolute.
     Dir {
         path: String,
         resolved: PathBuf,
@@ -129,31 +105,69 @@ pub struct SelectedModule {
     pub required_by: Vec<ModuleVersion>,
 }
 
+/// A requirement in the loaded graph (a line of `go mod graph`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Edge {
+    pub from: ModuleVersion,
+    pub to: ModuleVersion,
+}
+
 /// The build list of one main module (or workspace), as `go list -m all` gives it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BuildList {
     /// Main module path(s): one, or the `use`d modules of a workspace.
     pub main: Vec<String>,
+    /// The main module's directory, or the workspace's (go.work's).
     pub main_dir: PathBuf,
-    /// The directory of each main module, in `main`'s order (one, or each used module of a
-    /// workspace).
+    /// The directories of the main modules, in `main`'s order.
     pub main_dirs: Vec<PathBuf>,
+    /// The go.work file, in workspace mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub work_file: Option<PathBuf>,
     /// The main module's (or workspace's) `go` line and `toolchain` line.
     pub go_version: Option<String>,
     pub toolchain: Option<String>,
     /// Selected modules (main modules excluded), sorted by path.
     pub modules: Vec<SelectedModule>,
-    /// Builds use `-mod=vendor` by default (vendor/modules.txt present and go >= 1.14).
+    /// Builds use `-mod=vendor` (explicitly, or vendor/modules.txt present and go >= 1.14).
     pub vendored: bool,
-    /// Dependencies whose go.mod could not be read (the list may then be incomplete).
+    /// Dependencies whose go.mod could not be read (the list may then be incomplete), and
+    /// why: not in the module cache, or unreadable.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub missing: Vec<ModuleVersion>,
-    /// The requirement edges of the module graph (`go mod graph`), main module's first.
+    pub missing: Vec<MissingGoMod>,
+    /// Roots of the main module's go.mod that Go moves when it updates go.mod (with the
+    /// default -mod=readonly, `go build` stops with "updates to go.mod needed").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub root_updates: Vec<RootUpdate>,
+    /// The requirement edges of the module graph (`go mod graph`), sorted.
     #[serde(skip)]
-    pub edges: Vec<(ModuleVersion, ModuleVersion)>,
-    /// Shortest-path parents from the main module (see `index_why`).
+    pub edges: Vec<Edge>,
+    /// Shortest-path parents from the main modules (see `index_why`).
     #[serde(skip)]
     pub why_parent: HashMap<String, ModuleVersion>,
+    /// The module graph the list was selected from, when the loader was asked to keep it
+    /// (for what-if questions).
+    #[serde(skip)]
+    pub graph: Option<LoadedGraph>,
+}
+
+/// A loaded module graph kept with its build list: bookkeeping, not part of the list's
+/// value (two lists compare equal whatever graphs they keep).
+#[derive(Clone)]
+pub struct LoadedGraph(pub(crate) Arc<ModuleGraph>);
+
+impl PartialEq for LoadedGraph {
+    fn eq(&self, _: &LoadedGraph) -> bool {
+        true
+    }
+}
+
+impl Eq for LoadedGraph {}
+
+impl std::fmt::Debug for LoadedGraph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LoadedGraph")
+    }
 }
 
 impl BuildList {
@@ -163,810 +177,369 @@ impl BuildList {
             .ok()
             .map(|i| &self.modules[i])
     }
+}
 
-    /// Computes the shortest-path tree used by `why` (one BFS over the whole list), so
-    /// explaining many modules stays linear.
-    pub fn index_why(&mut self) {
-        let mut children: HashMap<&str, Vec<&ModuleVersion>> = HashMap::new();
-        for m in &self.modules {
-            for r in &m.required_by {
-                children.entry(r.path.as_str()).or_default().push(&m.module);
-            }
+/// The build list of the main module in `main_dir` (or its workspace), with its own go.mod
+/// cache: for one-off callers; a caller loading several lists shares a `ModCache` through
+/// a `Loader`.
+pub fn load(main_dir: &Path, opts: &LoadOptions) -> Result<BuildList, GraphError> {
+    Loader::new(opts, &ModCache::new()).load(main_dir)
+}
+
+/// The build-list stage: loads build lists with one set of options, reading go.mod files
+/// through one source and sharing parsed ones through the caller's `ModCache`.
+pub struct Loader<'a> {
+    opts: &'a LoadOptions,
+    cache: &'a ModCache,
+    source: Source<'a>,
+}
+
+enum Source<'a> {
+    ModuleCache(ModCacheSource),
+    Custom(&'a dyn ModSource),
+}
+
+impl<'a> Loader<'a> {
+    /// A loader reading the module cache at `opts.gomodcache`.
+    pub fn new(opts: &'a LoadOptions, cache: &'a ModCache) -> Loader<'a> {
+        Loader {
+            opts,
+            cache,
+            source: Source::ModuleCache(ModCacheSource {
+                root: opts.gomodcache.clone(),
+            }),
         }
-        let main = ModuleVersion::new(self.main.first().cloned().unwrap_or_default(), "");
-        let mut parent: HashMap<String, ModuleVersion> = HashMap::new();
-        let mut seen = std::collections::HashSet::new();
-        seen.insert(main.path.clone());
-        let mut q: VecDeque<ModuleVersion> = VecDeque::from([main]);
-        while let Some(cur) = q.pop_front() {
-            let mut next: Vec<&ModuleVersion> =
-                children.get(cur.path.as_str()).cloned().unwrap_or_default();
-            next.sort();
-            for m in next {
-                if seen.insert(m.path.clone()) {
-                    parent.insert(m.path.clone(), cur.clone());
-                    q.push_back(m.clone());
-                }
-            }
-        }
-        self.why_parent = parent;
     }
 
-    /// The shortest requirement chain from the main module to `path` (main first).
-    pub fn why(&self, path: &str) -> Vec<ModuleVersion> {
-        if !self.why_parent.is_empty() {
-            let Some(m) = self.get(path) else {
-                return Vec::new();
+    /// A loader reading go.mod files from `source` (tests, in-memory proxies).
+    pub fn with_source(
+        opts: &'a LoadOptions,
+        cache: &'a ModCache,
+        source: &'a dyn ModSource,
+    ) -> Loader<'a> {
+        Loader {
+            opts,
+            cache,
+            source: Source::Custom(source),
+        }
+    }
+
+    fn source(&self) -> &dyn ModSource {
+        match &self.source {
+            Source::ModuleCache(s) => s,
+            Source::Custom(s) => *s,
+        }
+    }
+
+    /// The build list of the main module in `main_dir`, or of the workspace governing it.
+    pub fn load(&self, main_dir: &Path) -> Result<BuildList, GraphError> {
+        self.load_inner(main_dir, false)
+    }
+
+    /// `load`, keeping the module graph with the list (module mode) for `what_if`.
+    pub fn load_keeping_graph(&self, main_dir: &Path) -> Result<BuildList, GraphError> {
+        self.load_inner(main_dir, true)
+    }
+
+    fn load_inner(&self, main_dir: &Path, keep: bool) -> Result<BuildList, GraphError> {
+        if let Some(work) = find_go_work(main_dir, &self.opts.gowork, self.opts.goroot.as_deref())?
+        {
+            let list = self.load_workspace(&work)?;
+            // Go builds only the workspace's own modules (modload's dirImportPath refuses
+            // a module that go.work does not use).
+            let abs = |p: &Path| {
+                main_modules::clean(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
             };
-            let mut chain = vec![m.module.clone()];
-            let mut cur = path.to_string();
-            while let Some(p) = self.why_parent.get(&cur) {
-                chain.push(p.clone());
-                if p.version.is_empty() {
-                    break;
-                }
-                cur = p.path.clone();
+            let dir = abs(main_dir);
+            if !list.main_dirs.iter().any(|d| abs(d) == dir) {
+                return Err(GraphError::Go(format!(
+                    "directory {} is contained in a module that is not one of the workspace modules listed in {}. You can add the module to the workspace using:\n\tgo work use {}",
+                    main_dir.display(),
+                    work.display(),
+                    main_dir.display()
+                )));
             }
-            chain.reverse();
-            return chain;
+            return Ok(list);
         }
-        let mut prev: HashMap<String, ModuleVersion> = HashMap::new();
-        let mut q: VecDeque<ModuleVersion> = VecDeque::new();
-        let main = ModuleVersion::new(self.main.first().cloned().unwrap_or_default(), "");
-        q.push_back(main.clone());
-        let mut seen = std::collections::HashSet::new();
-        seen.insert(main.path.clone());
-        while let Some(cur) = q.pop_front() {
-            if cur.path == path {
-                let mut chain = vec![cur.clone()];
-                let mut c = cur;
-                while let Some(p) = prev.get(&c.path) {
-                    chain.push(p.clone());
-                    c = p.clone();
-                }
-                chain.reverse();
-                return chain;
-            }
-            for m in &self.modules {
-                let requires = m.required_by.iter().any(|r| r.path == cur.path);
-                if requires && seen.insert(m.module.path.clone()) {
-                    prev.insert(m.module.path.clone(), cur.clone());
-                    q.push_back(m.module.clone());
-                }
-            }
+        let go_mod_path = main_dir.join("go.mod");
+        let data = crate::fsio::read_input(&go_mod_path)?;
+        let main = gomod::parse_mod(
+            &go_mod_path.display().to_string(),
+            &data,
+            Strictness::Strict,
+        )?;
+        if self.vendored(main_dir, &main) {
+            return self.vendored_list(main_dir, main);
         }
-        Vec::new()
+        self.load_main_inner(main, main_dir, keep)
     }
-}
 
-struct Node {
-    module: ModuleVersion,
-}
-
-/// The replacement for `m` in the main module's go.mod: a version-specific one wins.
-fn replacement_for<'a>(main: &'a ModFile, m: &ModuleVersion) -> Option<&'a gomod::Replace> {
-    main.replace
-        .iter()
-        .find(|r| r.old.path == m.path && r.old.version == m.version)
-        .or_else(|| {
-            main.replace
-                .iter()
-                .find(|r| r.old.path == m.path && r.old.version.is_empty())
-        })
-}
-
-fn to_replacement(r: &gomod::Replace, main_dir: &Path) -> Replacement {
-    if r.new.version.is_empty() {
-        let p = Path::new(&r.new.path);
-        let resolved = if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            main_dir.join(p)
-        };
-        let resolved = resolved.canonicalize().unwrap_or(resolved);
-        Replacement::Dir {
-            path: r.new.path.clone(),
-            resolved,
+    /// setDefaultBuildMod outside a workspace: `-mod` when set; else vendor mode when
+    /// vendor/modules.txt exists and go.mod says go 1.14 or later.
+    fn vendored(&self, main_dir: &Path, main: &ModFile) -> bool {
+        let txt = main_dir.join("vendor/modules.txt");
+        match self.opts.mod_mode.as_deref() {
+            Some("vendor") => return txt.exists(),
+            Some(_) => return false,
+            None => {}
         }
-    } else {
-        Replacement::Module {
-            module: r.new.clone(),
+        txt.exists()
+            && main
+                .go
+                .as_ref()
+                .is_some_and(|g| gover::compare(&g.version, "1.14").is_ge())
+    }
+
+    /// The build list of a parsed main module (module mode, not vendored): its graph with
+    /// the roots made consistent as -mod=mod makes them.
+    pub fn load_main(&self, main: ModFile, main_dir: &Path) -> Result<BuildList, GraphError> {
+        self.load_main_inner(main, main_dir, false)
+    }
+
+    fn load_main_inner(
+        &self,
+        main: ModFile,
+        main_dir: &Path,
+        keep: bool,
+    ) -> Result<BuildList, GraphError> {
+        let go_version = main.go.as_ref().map(|g| g.version.clone());
+        let toolchain = main.toolchain.as_ref().map(|t| t.name.clone());
+        let mains = MainModules::single(main_dir, main)?;
+        let select::SingleGraph {
+            graph,
+            root_updates,
+        } = self.single_graph(&mains);
+        let file = &mains.modules[0].file;
+        let direct: HashSet<&str> = file
+            .require
+            .iter()
+            .filter(|r| !r.indirect)
+            .map(|r| r.module.path.as_str())
+            .collect();
+        let mut list = finish(&mains, &graph, &direct)?;
+        list.go_version = go_version;
+        list.toolchain = toolchain;
+        list.root_updates = root_updates;
+        if keep {
+            list.graph = Some(LoadedGraph(Arc::new(graph)));
+        }
+        Ok(list)
+    }
+
+    /// Only the selected versions of a parsed main module's build list (what `load_main`
+    /// lists, without edges or why-chains), sorted by path: for what-if selections.
+    pub fn selected(
+        &self,
+        main: ModFile,
+        main_dir: &Path,
+    ) -> Result<Vec<ModuleVersion>, GraphError> {
+        let mains = MainModules::single(main_dir, main)?;
+        let graph = self.single_graph(&mains).graph;
+        let mut out: Vec<ModuleVersion> = graph
+            .selection()
+            .filter(|(p, v)| !mains.contains(p) && !v.is_empty())
+            .map(|(p, v)| ModuleVersion::new(p, v))
+            .collect();
+        out.sort_unstable();
+        Ok(out)
+    }
+
+    /// How the graph of `mains` reads go.mod files.
+    fn context<'c>(&'c self, mains: &'c MainModules) -> Context<'c> {
+        Context {
+            mains,
+            source: self.source(),
+            source_id: self.source().cache_id(),
+            cache: self.cache,
+            main_summaries: Default::default(),
         }
     }
-}
 
-/// How a module's requirements are followed while loading the graph (cmd/go's modPruning).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Pruning {
-    /// Load the module's go.mod; follow its requirements only if it is itself unpruned.
-    Pruned,
-    /// Load the module's go.mod and everything below it (below an unpruned module, Go
-    /// loads the full transitive closure, whatever the go versions further down).
-    Unpruned,
-}
-
-/// Loads the requirement graph from `roots`, as cmd/go's readModGraph: every loaded module
-/// adds edges to all of its requirements (they count for MVS); which of them are loaded in
-/// turn depends on pruning. Requirements on versions the main module excludes are dropped.
-#[allow(clippy::too_many_arguments)]
-fn load_graph(
-    mains: &[String],
-    roots: &[ModuleVersion],
-    pruned_main: bool,
-    excluded: &dyn Fn(&ModuleVersion) -> bool,
-    unpruned_roots: &std::collections::HashSet<ModuleVersion>,
-    extra: &[ModuleVersion],
-    parsed: &mut HashMap<ModuleVersion, Option<Arc<ModFile>>>,
-    main: &ModFile,
-    main_dir: &Path,
-    source: &dyn ModSource,
-) -> (DiGraph<Node, ()>, Vec<ModuleVersion>) {
-    let mut g: DiGraph<Node, ()> = DiGraph::new();
-    let mut index: HashMap<ModuleVersion, NodeIndex> = HashMap::new();
-    let root = g.add_node(Node {
-        module: ModuleVersion::new(mains.first().cloned().unwrap_or_default(), ""),
-    });
-    let mut missing = Vec::new();
-    let cache_id = source.cache_id();
-    let mut queue: VecDeque<(ModuleVersion, NodeIndex, Pruning)> = VecDeque::new();
-    let mut loaded_pruned: std::collections::HashSet<ModuleVersion> = Default::default();
-    let mut loaded_unpruned: std::collections::HashSet<ModuleVersion> = Default::default();
-    let start = if pruned_main {
-        Pruning::Pruned
-    } else {
-        Pruning::Unpruned
-    };
-    for r in roots {
-        let ix = *index
-            .entry(r.clone())
-            .or_insert_with(|| g.add_node(Node { module: r.clone() }));
-        g.add_edge(root, ix, ());
-        let p = if unpruned_roots.contains(r) {
-            Pruning::Unpruned
-        } else {
-            start
-        };
-        queue.push_back((r.clone(), ix, p));
-    }
-    for m in extra {
-        let ix = *index
-            .entry(m.clone())
-            .or_insert_with(|| g.add_node(Node { module: m.clone() }));
-        queue.push_back((m.clone(), ix, Pruning::Pruned));
-    }
-    while let Some((m, ix, pruning)) = queue.pop_front() {
-        // A dependency requiring the main module at a version is followed like any other
-        // requirement (Go loads that version's go.mod); only the main module itself is not.
-        if m.version.is_empty() && mains.contains(&m.path) {
-            continue;
-        }
-        let fresh = match pruning {
-            Pruning::Unpruned => loaded_unpruned.insert(m.clone()),
-            Pruning::Pruned => !loaded_unpruned.contains(&m) && loaded_pruned.insert(m.clone()),
-        };
-        if !fresh {
-            continue;
-        }
-        let file = parsed.entry(m.clone()).or_insert_with(|| {
-            let target = match replacement_for(main, &m) {
-                Some(r) if r.new.version.is_empty() => {
-                    let Replacement::Dir { resolved, .. } = to_replacement(r, main_dir) else {
-                        unreachable!("a versionless replacement is a directory")
-                    };
-                    ModuleVersion::new(resolved.display().to_string(), "")
-                }
-                Some(r) => r.new.clone(),
-                None => m.clone(),
-            };
-            // Local directories can change between runs of a long-lived process: only
-            // module-cache files (immutable once downloaded) are shared.
-            let shared = !cache_id.is_empty() && !target.version.is_empty();
-            let key = (cache_id.clone(), target.clone());
-            if shared {
-                if let Some(hit) = PARSED.lock().ok().and_then(|c| c.get(&key).cloned()) {
-                    return hit;
-                }
-            }
-            let file = source
-                .go_mod(&target)
-                .ok()
-                .and_then(|data| gomod::parse_mod("go.mod", &data, Strictness::Lax).ok())
-                .map(Arc::new);
-            if shared {
-                if let Ok(mut c) = PARSED.lock() {
-                    c.insert(key, file.clone());
-                }
-            }
-            file
-        });
-        let Some(file) = file.clone() else {
-            if !missing.contains(&m) {
-                missing.push(m.clone());
-            }
-            continue;
-        };
-        let dep_go = file
+    fn single_graph(&self, mains: &MainModules) -> select::SingleGraph {
+        let file = &mains.modules[0].file;
+        let go = file
             .go
             .as_ref()
             .map_or(gover::DEFAULT_GO_VERSION, |g| g.version.as_str());
-        let dep_unpruned = gover::compare(dep_go, "1.17") == std::cmp::Ordering::Less;
-        let next = if pruning == Pruning::Unpruned || dep_unpruned {
-            Some(Pruning::Unpruned)
-        } else {
-            None
-        };
-        for r in &file.require {
-            if excluded(&r.module) {
-                continue;
-            }
-            let cix = *index.entry(r.module.clone()).or_insert_with(|| {
-                g.add_node(Node {
-                    module: r.module.clone(),
-                })
-            });
-            g.add_edge(ix, cix, ());
-            if let Some(p) = next {
-                queue.push_back((r.module.clone(), cix, p));
-            }
-        }
-    }
-    (g, missing)
-}
-
-/// Minimal version selection over the requirement graph of `main`, with Go 1.17 graph
-/// pruning: below a module whose go.mod says `go >= 1.17`, only its own requirements are
-/// loaded, not theirs.
-pub fn build_list(
-    main: &ModFile,
-    main_dir: &Path,
-    source: &dyn ModSource,
-) -> (Vec<SelectedModule>, Vec<ModuleVersion>) {
-    let (list, missing, _) = build_graph(main, main_dir, source);
-    (list, missing)
-}
-
-/// The edges of the loaded module graph, for `go mod graph`.
-pub type Edges = Vec<(ModuleVersion, ModuleVersion)>;
-
-/// Like `build_list`, also returning the graph's edges.
-pub fn build_graph(
-    main: &ModFile,
-    main_dir: &Path,
-    source: &dyn ModSource,
-) -> (Vec<SelectedModule>, Vec<ModuleVersion>, Edges) {
-    let main_path = main
-        .module
-        .as_ref()
-        .map(|m| m.path.clone())
-        .unwrap_or_default();
-    build_graph_mains(main, main_dir, source, &[main_path], &Default::default())
-}
-
-/// `build_graph` for one or several main modules (a workspace: `main` then holds the
-/// merged requirements, replacements and exclusions of the used modules).
-fn build_graph_mains(
-    main: &ModFile,
-    main_dir: &Path,
-    source: &dyn ModSource,
-    mains: &[String],
-    unpruned_roots: &std::collections::HashSet<ModuleVersion>,
-) -> (Vec<SelectedModule>, Vec<ModuleVersion>, Edges) {
-    let main_go = main
-        .go
-        .as_ref()
-        .map_or(gover::DEFAULT_GO_VERSION, |g| g.version.as_str());
-    let pruned_main = gover::compare(main_go, "1.17") != std::cmp::Ordering::Less;
-    let excluded = |m: &ModuleVersion| main.exclude.iter().any(|e| e.module == *m);
-
-    let mut roots: Vec<ModuleVersion> = main
-        .require
-        .iter()
-        .filter(|r| !excluded(&r.module) && !mains.contains(&r.module.path))
-        .map(|r| r.module.clone())
-        .collect();
-    let mut parsed: HashMap<ModuleVersion, Option<Arc<ModFile>>> = HashMap::new();
-    // A pruned graph's roots must be the selected versions of their paths (cmd/go's
-    // expandGraph/updateRoots under -mod=mod): when another root's go.mod raises a root, the
-    // raised version becomes a root and its own requirements are loaded. Repeat until stable;
-    // versions only go up, so this ends.
-    // In a workspace, Go's graph also holds the requirements of the selected version of
-    // every module (work_prune_all): load those until the selection is stable.
-    let workspace = mains.len() > 1 || !unpruned_roots.is_empty() || main.module.is_none();
-    let mut extra: Vec<ModuleVersion> = Vec::new();
-    let (g, missing) = loop {
-        let (g, missing) = load_graph(
-            mains,
-            &roots,
-            pruned_main,
-            &excluded,
-            unpruned_roots,
-            &extra,
-            &mut parsed,
-            main,
-            main_dir,
-            source,
-        );
-        if !pruned_main {
-            break (g, missing);
-        }
-        let mut top: HashMap<&str, &str> = HashMap::new();
-        for n in g.node_weights() {
-            let cur = top.entry(n.module.path.as_str()).or_insert("");
-            if semver::compare(&n.module.version, cur) == std::cmp::Ordering::Greater {
-                *cur = n.module.version.as_str();
-            }
-        }
-        let mut changed = false;
-        let raised: Vec<ModuleVersion> = roots
-            .iter()
-            .map(|r| match top.get(r.path.as_str()) {
-                Some(v) if semver::compare(v, &r.version) == std::cmp::Ordering::Greater => {
-                    changed = true;
-                    ModuleVersion::new(r.path.clone(), *v)
-                }
-                _ => r.clone(),
-            })
-            .collect();
-        if workspace {
-            let mut sel: Vec<ModuleVersion> = top
-                .iter()
-                .filter(|(p, v)| !v.is_empty() && !mains.iter().any(|m| m == *p))
-                .map(|(p, v)| ModuleVersion::new(*p, *v))
-                .collect();
-            sel.sort();
-            if sel != extra {
-                extra = sel;
-                changed = true;
-            }
-        }
-        if !changed {
-            break (g, missing);
-        }
-        roots = raised;
-    };
-    // MVS: the highest version of each path reachable in the graph.
-    let mut selected: BTreeMap<String, ModuleVersion> = BTreeMap::new();
-    for n in g.node_weights() {
-        if mains.contains(&n.module.path) || n.module.version.is_empty() {
-            continue;
-        }
-        selected
-            .entry(n.module.path.clone())
-            .and_modify(|cur| {
-                if semver::compare(&n.module.version, &cur.version) == std::cmp::Ordering::Greater {
-                    *cur = n.module.clone();
-                }
-            })
-            .or_insert_with(|| n.module.clone());
-    }
-    let mut edges: Edges = Vec::new();
-    for e in g.edge_indices() {
-        if let Some((a, b)) = g.edge_endpoints(e) {
-            edges.push((g[a].module.clone(), g[b].module.clone()));
-        }
-    }
-    edges.sort();
-    edges.dedup();
-    // Who requires each path, in one pass over the edges.
-    let mut requirers: HashMap<&str, Vec<ModuleVersion>> = HashMap::new();
-    for (a, b) in &edges {
-        requirers
-            .entry(b.path.as_str())
-            .or_default()
-            .push(a.clone());
-    }
-    let mut out = Vec::new();
-    for (path, m) in selected {
-        let mut required_by = requirers.remove(path.as_str()).unwrap_or_default();
-        required_by.sort();
-        required_by.dedup();
-        let direct = main
+        let pruned = gover::compare(go, "1.17").is_ge();
+        // rootsFromModFile: requirements on excluded versions are dropped.
+        let roots: Vec<ModuleVersion> = file
             .require
             .iter()
-            .any(|r| r.module.path == path && !r.indirect);
-        out.push(SelectedModule {
-            replace: replacement_for(main, &m).map(|r| to_replacement(r, main_dir)),
-            module: m,
-            direct,
-            required_by,
-        });
+            .filter(|r| !mains.excluded(&r.module))
+            .map(|r| r.module.clone())
+            .collect();
+        let ctx = self.context(mains);
+        select::load_single(
+            &ctx,
+            select::pruning_for(pruned),
+            roots,
+            go,
+            file.toolchain.as_ref().map(|t| t.name.as_str()),
+        )
     }
-    (out, missing, edges)
-}
 
-/// Loads the build list of the main module in `main_dir`.
-pub fn load(main_dir: &Path, opts: &LoadOptions) -> Result<BuildList, GraphError> {
-    if opts.use_workspace {
-        if let Some(work) = find_go_work(main_dir) {
-            return load_workspace(&work, opts);
-        }
-    }
-    let go_mod_path = main_dir.join("go.mod");
-    let data = std::fs::read(&go_mod_path).map_err(|source| GraphError::Io {
-        path: go_mod_path.clone(),
-        source,
-    })?;
-    let shown = go_mod_path.display().to_string();
-    let main = gomod::parse_mod(&shown, &data, Strictness::Strict)?;
-    let go_version = main.go.as_ref().map(|g| g.version.clone());
-    let vendor_txt = main_dir.join("vendor/modules.txt");
-    let vendored = vendor_txt.exists()
-        && go_version
+    /// The build list of the workspace `work_path`: its `use`d modules are the main modules
+    /// and the graph is loaded with workspace pruning (readModGraph).
+    pub fn load_workspace(&self, work_path: &Path) -> Result<BuildList, GraphError> {
+        if let Some(m) = self
+            .opts
+            .mod_mode
             .as_deref()
-            .is_some_and(|v| gover::compare(v, "1.14") != std::cmp::Ordering::Less);
-    let main_path = main
-        .module
-        .as_ref()
-        .map(|m| m.path.clone())
-        .unwrap_or_default();
-    let (modules, missing, edges) = if vendored {
-        // -mod=vendor: the build list is what modules.txt records.
-        let txt_data = std::fs::read(&vendor_txt).map_err(|source| GraphError::Io {
-            path: vendor_txt.clone(),
-            source,
-        })?;
+            .filter(|m| *m != "readonly" && *m != "vendor")
+        {
+            // setDefaultBuildMod.
+            return Err(GraphError::Go(format!(
+                "go: -mod may only be set to readonly or vendor when in workspace mode, but it is set to {m:?}\n\tRemove the -mod flag to use the default readonly value, \n\tor set GOWORK=off to disable workspace mode."
+            )));
+        }
+        let ws = workspace::read_workspace(work_path)?;
+        let mains = &ws.mains;
+        let direct: HashSet<&str> = mains
+            .modules
+            .iter()
+            .flat_map(|m| m.file.require.iter())
+            .filter(|r| !r.indirect)
+            .map(|r| r.module.path.as_str())
+            .collect();
+        let main_summaries = mains
+            .modules
+            .iter()
+            .map(|m| (m.path.clone(), Arc::new(Summary::of(&m.file))))
+            .collect();
+        let ctx = Context {
+            mains,
+            source: self.source(),
+            source_id: self.source().cache_id(),
+            cache: self.cache,
+            main_summaries,
+        };
+        let roots: Vec<ModuleVersion> = mains
+            .modules
+            .iter()
+            .map(|m| ModuleVersion::new(m.path.clone(), ""))
+            .collect();
+        // LoadModGraph → expandGraph: the roots of a workspace are its modules, always
+        // selected, so no root update follows (updateWorkspaceRoots keeps them as they are).
+        let graph = select::read_mod_graph(&ctx, Pruning::Workspace, &roots);
+        let mut list = finish(mains, &graph, &direct)?;
+        list.work_file = Some(work_path.to_path_buf());
+        list.go_version = ws.work.go.as_ref().map(|g| g.version.clone());
+        list.toolchain = ws.work.toolchain.as_ref().map(|t| t.name.clone());
+        Ok(list)
+    }
+
+    /// -mod=vendor: the build list is what vendor/modules.txt records.
+    fn vendored_list(&self, main_dir: &Path, main: ModFile) -> Result<BuildList, GraphError> {
+        let txt_path = main_dir.join("vendor/modules.txt");
+        let txt_data = crate::fsio::read_input(&txt_path)?;
         let txt = crate::vendor::parse_modules_txt("vendor/modules.txt", &txt_data)?;
-        let modules = txt
+        let go_version = main.go.as_ref().map(|g| g.version.clone());
+        let toolchain = main.toolchain.as_ref().map(|t| t.name.clone());
+        let mains = MainModules::single(main_dir, main)?;
+        let file = &mains.modules[0].file;
+        let direct: HashSet<&str> = file
+            .require
+            .iter()
+            .filter(|r| !r.indirect)
+            .map(|r| r.module.path.as_str())
+            .collect();
+        let mut modules: Vec<SelectedModule> = txt
             .build_list()
             .map(|v| SelectedModule {
                 module: v.module.clone(),
-                replace: replacement_for(&main, &v.module).map(|r| to_replacement(r, main_dir)),
-                direct: main
-                    .require
-                    .iter()
-                    .any(|r| r.module.path == v.module.path && !r.indirect),
+                replace: mains.shown_replacement(&v.module),
+                direct: direct.contains(v.module.path.as_str()),
                 required_by: Vec::new(),
             })
-            .collect::<Vec<_>>();
-        let mut modules = modules;
+            .collect();
         modules.sort_by(|a, b| a.module.path.cmp(&b.module.path));
         modules.dedup_by(|a, b| a.module.path == b.module.path);
-        (modules, Vec::new(), Vec::new())
-    } else {
-        let root = opts.gomodcache.clone().unwrap_or_else(default_modcache);
-        build_graph(&main, main_dir, &ModCacheSource { root })
-    };
-    let mut list = BuildList {
-        main: vec![main_path],
-        main_dir: main_dir.to_path_buf(),
-        main_dirs: vec![main_dir.to_path_buf()],
-        go_version,
-        toolchain: main.toolchain.as_ref().map(|t| t.name.clone()),
-        modules,
-        vendored,
-        missing,
-        edges,
-        why_parent: HashMap::new(),
-    };
-    list.index_why();
-    Ok(list)
+        let mut list = BuildList {
+            main: vec![mains.modules[0].path.clone()],
+            main_dir: main_dir.to_path_buf(),
+            main_dirs: vec![main_dir.to_path_buf()],
+            work_file: None,
+            go_version,
+            toolchain,
+            modules,
+            vendored: true,
+            missing: Vec::new(),
+            root_updates: Vec::new(),
+            edges: Vec::new(),
+            why_parent: HashMap::new(),
+            graph: None,
+        };
+        list.index_why();
+        Ok(list)
+    }
 }
 
-/// `dir` joined with `rel` and cleaned lexically, as Go's filepath.Join (`.` dropped, `..`
-/// removing the previous element), so paths in messages read as Go prints them.
-fn clean_join(dir: &Path, rel: &str) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in dir.join(rel).components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
+/// The build list of a loaded graph: the selected version of every path but the main
+/// modules', with replacements as `go list -m` shows them and who requires each.
+fn finish(
+    mains: &MainModules,
+    graph: &ModuleGraph,
+    direct: &HashSet<&str>,
+) -> Result<BuildList, GraphError> {
+    let mut selected: BTreeMap<&str, &str> = BTreeMap::new();
+    for (p, v) in graph.selection() {
+        if !mains.contains(p) && !v.is_empty() {
+            selected.insert(p, v);
         }
     }
-    out
-}
-
-/// The go.work governing `dir`: `$GOWORK` when set (`off` disables workspaces), else the
-/// first go.work in `dir` or a parent, as cmd/go's findWorkspaceFile.
-pub fn find_go_work(dir: &Path) -> Option<PathBuf> {
-    match std::env::var("GOWORK") {
-        Ok(v) if v == "off" => return None,
-        Ok(v) if !v.is_empty() => return Some(PathBuf::from(v)),
-        _ => {}
-    }
-    let start = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-    start
-        .ancestors()
-        .map(|d| d.join("go.work"))
-        .find(|p| p.is_file())
-}
-
-/// The build list of a workspace: the `use`d modules are all main modules, their
-/// requirements together are the roots, go.work's `replace` overrides (by module path) the
-/// modules' own, and two modules replacing the same module version differently is Go's
-/// "conflicting replacements" error.
-pub fn load_workspace(work_path: &Path, opts: &LoadOptions) -> Result<BuildList, GraphError> {
-    let read = |p: &Path| {
-        std::fs::read(p).map_err(|source| GraphError::Io {
-            path: p.to_path_buf(),
-            source,
+    let mut edges: Vec<Edge> = graph
+        .edges()
+        .map(|(a, b)| Edge {
+            from: a.clone(),
+            to: b.clone(),
         })
-    };
-    let work_dir = work_path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let work = gomod::parse_work(&work_path.display().to_string(), &read(work_path)?)?;
-    let mut merged = ModFile {
-        go: Some(work.go.clone().unwrap_or(gomod::GoDirective {
-            version: "1.18".to_string(),
-            span: Default::default(),
-        })),
-        toolchain: work.toolchain.clone(),
-        replace: work.replace.clone(),
-        ..ModFile::default()
-    };
-    let by_work: std::collections::HashSet<&str> =
-        work.replace.iter().map(|r| r.old.path.as_str()).collect();
-    let mut mains: Vec<String> = Vec::new();
-    let mut main_dirs: Vec<PathBuf> = Vec::new();
-    // Workspaces are pruned (go.work needs go >= 1.18), but each used module's requirements
-    // are loaded with that module's own pruning (cmd/go's workspace pruning mode).
-    let mut unpruned: std::collections::HashSet<ModuleVersion> = Default::default();
-    // Replacements contributed by the used modules: old -> (new, index of the module).
-    let mut from_modules: HashMap<ModuleVersion, (ModuleVersion, usize)> = HashMap::new();
-    for (i, u) in work.use_.iter().enumerate() {
-        let dir = clean_join(&work_dir, &u.path);
-        let gm = dir.join("go.mod");
-        let m = gomod::parse_mod(&gm.display().to_string(), &read(&gm)?, Strictness::Strict)?;
-        let path = m
-            .module
-            .as_ref()
-            .map(|d| d.path.clone())
-            .unwrap_or_default();
-        if mains.contains(&path) {
-            return Err(GraphError::Go(format!(
-                "go: module {path} appears multiple times in workspace"
-            )));
-        }
-        mains.push(path);
-        main_dirs.push(dir.clone());
-        for r in &m.replace {
-            if by_work.contains(r.old.path.as_str()) {
-                continue;
-            }
-            let mut r = r.clone();
-            if r.is_local() && !Path::new(&r.new.path).is_absolute() {
-                r.new.path = clean_join(&dir, &r.new.path).display().to_string();
-            }
-            match from_modules.get(&r.old) {
-                Some((prev, j)) if *j != i && *prev != r.new => {
-                    return Err(GraphError::Go(format!(
-                        "go: conflicting replacements for {old}:\n\t{prev}\n\t{new}\nuse \"go work edit -replace {old}=[override]\" to resolve",
-                        old = r.old,
-                        new = r.new,
-                    )));
-                }
-                _ => {}
-            }
-            from_modules.insert(r.old.clone(), (r.new.clone(), i));
-            // Shown relative to the workspace, as `go list -m` run there prints it.
-            if r.is_local() {
-                if let Ok(rel) = Path::new(&r.new.path).strip_prefix(&work_dir) {
-                    r.new.path = format!("./{}", rel.display());
-                }
-            }
-            merged.replace.push(r);
-        }
-        let mod_go =
-            m.go.as_ref()
-                .map_or(gover::DEFAULT_GO_VERSION, |g| g.version.as_str());
-        if gover::compare(mod_go, "1.17") == std::cmp::Ordering::Less {
-            unpruned.extend(m.require.iter().map(|r| r.module.clone()));
-        }
-        merged.require.extend(m.require);
-        merged.exclude.extend(m.exclude);
+        .collect();
+    edges.sort();
+    edges.dedup();
+    let mut requirers: foldhash::HashMap<&str, Vec<ModuleVersion>> = Default::default();
+    for e in &edges {
+        requirers
+            .entry(e.to.path.as_str())
+            .or_default()
+            .push(e.from.clone());
     }
-    let root = opts.gomodcache.clone().unwrap_or_else(default_modcache);
-    let (modules, missing, edges) = build_graph_mains(
-        &merged,
-        &work_dir,
-        &ModCacheSource { root },
-        &mains,
-        &unpruned,
-    );
+    let mut modules = Vec::with_capacity(selected.len());
+    for (path, version) in selected {
+        let m = ModuleVersion::new(path, version);
+        if let Some(e) = mains.replacement_conflict(&m) {
+            return Err(GraphError::Go(format!("go: {e}")));
+        }
+        let mut required_by = requirers.remove(path).unwrap_or_default();
+        required_by.dedup();
+        modules.push(SelectedModule {
+            replace: mains.shown_replacement(&m),
+            direct: direct.contains(path),
+            required_by,
+            module: m,
+        });
+    }
     let mut list = BuildList {
-        main: mains,
-        main_dir: work_dir,
-        main_dirs,
-        go_version: work.go.map(|g| g.version),
-        toolchain: work.toolchain.map(|t| t.name),
+        main: mains.modules.iter().map(|m| m.path.clone()).collect(),
+        main_dir: mains
+            .work_dir
+            .clone()
+            .unwrap_or_else(|| mains.modules[0].dir.clone()),
+        main_dirs: mains.modules.iter().map(|m| m.dir.clone()).collect(),
+        work_file: None,
+        go_version: None,
+        toolchain: None,
         modules,
         vendored: false,
-        missing,
+        missing: graph.missing.clone(),
+        root_updates: Vec::new(),
         edges,
         why_parent: HashMap::new(),
+        graph: None,
     };
     list.index_why();
     Ok(list)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    struct Mem(HashMap<String, &'static str>);
-    impl ModSource for Mem {
-        fn go_mod(&self, m: &ModuleVersion) -> Result<Vec<u8>, GraphError> {
-            self.0
-                .get(&m.to_string())
-                .map(|s| s.as_bytes().to_vec())
-                .ok_or_else(|| GraphError::Go(format!("no {m}")))
-        }
-    }
-
-    fn parse(s: &str) -> ModFile {
-        gomod::parse_mod("go.mod", s.as_bytes(), Strictness::Strict).unwrap()
-    }
-
-    #[test]
-    fn mvs_picks_the_highest_required_version() {
-        // main -> a v1.0.0 -> c v1.1.0 ; main -> b v1.0.0 -> c v1.2.0 (unpruned, go 1.16).
-        let src = Mem(HashMap::from([
-            (
-                "a.com/a@v1.0.0".to_string(),
-                "module a.com/a\nrequire c.com/c v1.1.0\n",
-            ),
-            (
-                "b.com/b@v1.0.0".to_string(),
-                "module b.com/b\nrequire c.com/c v1.2.0\n",
-            ),
-            ("c.com/c@v1.1.0".to_string(), "module c.com/c\n"),
-            (
-                "c.com/c@v1.2.0".to_string(),
-                "module c.com/c\nrequire d.com/d v1.0.0\n",
-            ),
-            ("d.com/d@v1.0.0".to_string(), "module d.com/d\n"),
-        ]));
-        let main = parse("module m\ngo 1.16\nrequire (\n\ta.com/a v1.0.0\n\tb.com/b v1.0.0\n)\n");
-        let (list, missing) = build_list(&main, Path::new("/"), &src);
-        let got: Vec<String> = list.iter().map(|m| m.module.to_string()).collect();
-        assert_eq!(
-            got,
-            [
-                "a.com/a@v1.0.0",
-                "b.com/b@v1.0.0",
-                "c.com/c@v1.2.0",
-                "d.com/d@v1.0.0"
-            ]
-        );
-        assert!(missing.is_empty());
-    }
-
-    #[test]
-    fn pruning_stops_below_go117_dependencies() {
-        // With a go 1.17 main module and go 1.17 dependencies, c's requirement on d is
-        // not loaded (c is only reached through b's go.mod, not expanded).
-        let src = Mem(HashMap::from([
-            (
-                "b.com/b@v1.0.0".to_string(),
-                "module b.com/b\ngo 1.17\nrequire c.com/c v1.2.0\n",
-            ),
-            (
-                "c.com/c@v1.2.0".to_string(),
-                "module c.com/c\ngo 1.17\nrequire d.com/d v1.0.0\n",
-            ),
-        ]));
-        let main = parse("module m\ngo 1.17\nrequire b.com/b v1.0.0\n");
-        let (list, _) = build_list(&main, Path::new("/"), &src);
-        let got: Vec<String> = list.iter().map(|m| m.module.to_string()).collect();
-        assert_eq!(got, ["b.com/b@v1.0.0", "c.com/c@v1.2.0"]);
-    }
-
-    #[test]
-    fn below_an_unpruned_dependency_everything_is_loaded() {
-        // main (go 1.17) -> a (go 1.16, unpruned) -> b (go 1.17) -> c (go 1.17) -> d:
-        // Go loads a's full transitive closure, pruned modules inside it included.
-        let src = Mem(HashMap::from([
-            (
-                "a.com/a@v1.0.0".to_string(),
-                "module a.com/a\ngo 1.16\nrequire b.com/b v1.0.0\n",
-            ),
-            (
-                "b.com/b@v1.0.0".to_string(),
-                "module b.com/b\ngo 1.17\nrequire c.com/c v1.0.0\n",
-            ),
-            (
-                "c.com/c@v1.0.0".to_string(),
-                "module c.com/c\ngo 1.17\nrequire d.com/d v1.0.0\n",
-            ),
-            ("d.com/d@v1.0.0".to_string(), "module d.com/d\ngo 1.17\n"),
-        ]));
-        let main = parse("module m\ngo 1.17\nrequire a.com/a v1.0.0\n");
-        let (list, missing) = build_list(&main, Path::new("/"), &src);
-        let got: Vec<String> = list.iter().map(|m| m.module.to_string()).collect();
-        assert_eq!(
-            got,
-            [
-                "a.com/a@v1.0.0",
-                "b.com/b@v1.0.0",
-                "c.com/c@v1.0.0",
-                "d.com/d@v1.0.0"
-            ]
-        );
-        assert!(missing.is_empty(), "{missing:?}");
-    }
-
-    #[test]
-    fn a_raised_root_has_its_requirements_loaded() {
-        // main (go 1.21) requires a v1.0.0 and b; b raises a to v1.1.0, whose go.mod
-        // requires x: Go makes a v1.1.0 the root, so x is in the build list.
-        let src = Mem(HashMap::from([
-            ("a.com/a@v1.0.0".to_string(), "module a.com/a\ngo 1.21\n"),
-            (
-                "a.com/a@v1.1.0".to_string(),
-                "module a.com/a\ngo 1.21\nrequire x.com/x v1.0.0\n",
-            ),
-            (
-                "b.com/b@v1.0.0".to_string(),
-                "module b.com/b\ngo 1.21\nrequire a.com/a v1.1.0\n",
-            ),
-            ("x.com/x@v1.0.0".to_string(), "module x.com/x\ngo 1.21\n"),
-        ]));
-        let main = parse("module m\ngo 1.21\nrequire (\n\ta.com/a v1.0.0\n\tb.com/b v1.0.0\n)\n");
-        let (list, _) = build_list(&main, Path::new("/"), &src);
-        let got: Vec<String> = list.iter().map(|m| m.module.to_string()).collect();
-        assert_eq!(got, ["a.com/a@v1.1.0", "b.com/b@v1.0.0", "x.com/x@v1.0.0"]);
-    }
-
-    #[test]
-    fn excluded_requirements_of_dependencies_are_dropped() {
-        let src = Mem(HashMap::from([
-            (
-                "a.com/a@v1.0.0".to_string(),
-                "module a.com/a\ngo 1.16\nrequire c.com/c v1.2.0\n",
-            ),
-            ("c.com/c@v1.2.0".to_string(), "module c.com/c\n"),
-        ]));
-        let main = parse("module m\ngo 1.16\nrequire a.com/a v1.0.0\nexclude c.com/c v1.2.0\n");
-        let (list, _) = build_list(&main, Path::new("/"), &src);
-        let got: Vec<String> = list.iter().map(|m| m.module.to_string()).collect();
-        assert_eq!(got, ["a.com/a@v1.0.0"]);
-    }
-
-    #[test]
-    fn workspace_conflicting_replacements_are_gos_error() {
-        let tmp = tempfile::tempdir().unwrap();
-        let ws = tmp.path();
-        for (dir, to) in [("m1", "./x"), ("m2", "./y")] {
-            std::fs::create_dir_all(ws.join(dir)).unwrap();
-            std::fs::write(
-                ws.join(dir).join("go.mod"),
-                format!(
-                    "module example.com/{dir}\ngo 1.21\nreplace example.com/dep v1.0.0 => {to}\n"
-                ),
-            )
-            .unwrap();
-        }
-        std::fs::write(ws.join("go.work"), "go 1.21\nuse (\n\t./m1\n\t./m2\n)\n").unwrap();
-        let opts = LoadOptions {
-            gomodcache: Some(ws.join("modcache")),
-            use_workspace: true,
-        };
-        let err = load_workspace(&ws.join("go.work"), &opts)
-            .unwrap_err()
-            .to_string();
-        let x = ws.join("m1/x").display().to_string();
-        let y = ws.join("m2/y").display().to_string();
-        assert_eq!(
-            err,
-            format!(
-                "go: conflicting replacements for example.com/dep@v1.0.0:\n\t{x}\n\t{y}\nuse \"go work edit -replace example.com/dep@v1.0.0=[override]\" to resolve"
-            )
-        );
-        // A go.work replacement of the path settles it.
-        std::fs::write(
-            ws.join("go.work"),
-            "go 1.21\nuse (\n\t./m1\n\t./m2\n)\nreplace example.com/dep => ./z\n",
-        )
-        .unwrap();
-        let list = load_workspace(&ws.join("go.work"), &opts).unwrap();
-        assert_eq!(list.main, ["example.com/m1", "example.com/m2"]);
-        assert!(list.modules.is_empty());
-    }
-}
+mod tests;

@@ -76,7 +76,8 @@ pub fn diff(a_label: &str, a: &Path, b_label: &str, b: &Path) -> String {
     let d = similar::TextDiff::from_lines(&x, &y)
         .unified_diff()
         .context_radius(2)
-        .header(a_label, b_label)
+        // Names come from the tree: one line each, or a newline would forge diff lines.
+        .header(&crate::text::line(a_label), &crate::text::line(b_label))
         .to_string();
     cap(d, DIFF_CAP)
 }

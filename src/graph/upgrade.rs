@@ -1,0 +1,307 @@
+//! What-if selections: the build list of a main module after it requires another version of
+//! one module (what `go get M@V` followed by -mod=mod's root updates selects), answered for
+//! many modules over one base graph. Each question costs what it touches, not the whole
+//! graph, so proposals for many conflicts stay linear.
+//!
+//! The pruned graph of a main module is the union of each root's contribution: the root's
+//! own requirements, plus its full closure when its go.mod is unpruned (readModGraph). A
+//! path's selected version is the highest version among the requirements of loaded modules
+//! (the main module's roots included). Replacing a root therefore subtracts its
+//! requirements and adds the new version's, and the roots are raised as updatePrunedRoots
+//! raises them until they stop moving. Where that does not hold exactly (an unpruned main
+//! module, an untidy go.mod, a root whose closure is loaded for it), the graph is reloaded.
+
+use super::main_modules::MainModules;
+use super::select::{self, cmp_version, Context, ModuleGraph, Pruning};
+use super::{BuildList, GraphError, Loader};
+use crate::gomod::ModFile;
+use crate::module::ModuleVersion;
+use foldhash::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+/// A module whose selected version changes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub path: String,
+    /// The version selected before; None when the path was not in the build list.
+    pub before: Option<String>,
+    pub after: String,
+}
+
+/// What-if questions about one main module's build list.
+pub struct WhatIf<'l> {
+    loader: &'l Loader<'l>,
+    dir: std::path::PathBuf,
+    mains: MainModules,
+    base: Option<Base>,
+}
+
+/// The base graph as counts: how many loaded modules (the main module included) require
+/// each version of each path.
+struct Base {
+    /// The main module's roots by path.
+    roots: HashMap<String, ModuleVersion>,
+    graph: Arc<ModuleGraph>,
+    counts: HashMap<String, Vec<(String, u32)>>,
+}
+
+impl<'l> Loader<'l> {
+    /// Prepares what-if selections over the main module `main` in `dir`: over the graph
+    /// `list` kept (`load_keeping_graph` of the same go.mod), else one load of it.
+    pub fn what_if(
+        &'l self,
+        main: &ModFile,
+        dir: &Path,
+        list: Option<&BuildList>,
+    ) -> Result<WhatIf<'l>, GraphError> {
+        let mains = MainModules::single(dir, main.clone())?;
+        let known =
+            list.and_then(|l| Some((l.graph.as_ref()?.0.clone(), l.root_updates.is_empty())));
+        let base = Base::new(self, &mains, known);
+        Ok(WhatIf {
+            loader: self,
+            dir: dir.to_path_buf(),
+            mains,
+            base,
+        })
+    }
+}
+
+impl Base {
+    /// None when the main module's graph cannot be updated incrementally.
+    fn new(
+        loader: &Loader,
+        mains: &MainModules,
+        known: Option<(Arc<ModuleGraph>, bool)>,
+    ) -> Option<Base> {
+        let file = &mains.modules[0].file;
+        let go = file.go.as_ref()?.version.as_str();
+        if crate::semver::gover::compare(go, "1.17").is_lt() {
+            return None;
+        }
+        let roots: Vec<ModuleVersion> = file
+            .require
+            .iter()
+            .filter(|r| !mains.excluded(&r.module))
+            .map(|r| r.module.clone())
+            .collect();
+        let (graph, tidy) = match known {
+            Some(k) => k,
+            None => {
+                let ctx = loader.context(mains);
+                let select::SingleGraph {
+                    graph,
+                    root_updates: updates,
+                } = select::load_single(
+                    &ctx,
+                    Pruning::Pruned,
+                    roots.clone(),
+                    go,
+                    file.toolchain.as_ref().map(|t| t.name.as_str()),
+                );
+                (Arc::new(graph), updates.is_empty())
+            }
+        };
+        // An untidy go.mod (roots Go would move, listed twice, or the main module itself)
+        // is recomputed in full.
+        let mut by_path: HashMap<String, ModuleVersion> = HashMap::default();
+        for r in roots {
+            if by_path.insert(r.path.clone(), r).is_some() {
+                return None;
+            }
+        }
+        if !tidy || by_path.contains_key(&mains.modules[0].path) {
+            return None;
+        }
+        let mut counts: HashMap<String, Vec<(String, u32)>> = HashMap::default();
+        for (_, r) in graph.edges() {
+            bump(&mut counts, r, 1);
+        }
+        Some(Base {
+            roots: by_path,
+            graph,
+            counts,
+        })
+    }
+}
+
+fn bump(counts: &mut HashMap<String, Vec<(String, u32)>>, m: &ModuleVersion, delta: i32) {
+    let versions = counts.entry(m.path.clone()).or_default();
+    match versions.iter_mut().find(|(v, _)| *v == m.version) {
+        Some((_, n)) => *n = n.saturating_add_signed(delta),
+        None if delta > 0 => versions.push((m.version.clone(), delta as u32)),
+        None => {}
+    }
+}
+
+fn top(counts: &HashMap<String, Vec<(String, u32)>>, path: &str) -> Option<String> {
+    counts
+        .get(path)?
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(v, _)| v.as_str())
+        .max_by(|a, b| cmp_version(a, b))
+        .map(str::to_string)
+}
+
+/// One question's changes to the base, undone afterwards.
+struct Scratch<'b> {
+    base: &'b mut Base,
+    undo: Vec<(ModuleVersion, i32)>,
+    touched: Vec<String>,
+    touched_set: HashSet<String>,
+}
+
+impl Scratch<'_> {
+    fn bump(&mut self, m: &ModuleVersion, delta: i32) {
+        bump(&mut self.base.counts, m, delta);
+        self.undo.push((m.clone(), delta));
+        if self.touched_set.insert(m.path.clone()) {
+            self.touched.push(m.path.clone());
+        }
+    }
+
+    /// The contribution of root `m` (its own requirements, unless another root's closure
+    /// loads it anyway); None when `m` has an unpruned closure of its own.
+    fn root_requirements(&self, ctx: &Context, m: &ModuleVersion) -> Option<Vec<ModuleVersion>> {
+        if self.base.graph.loaded_unpruned(m) {
+            return Some(Vec::new());
+        }
+        let s = match self.base.graph.required_summary(m) {
+            Some(s) => s,
+            None => match ctx.summary_of(m) {
+                Ok(s) => s,
+                // Not readable: it counts as a root only (readModGraph records the error).
+                Err(_) => return Some(Vec::new()),
+            },
+        };
+        s.pruned.then(|| s.require.clone())
+    }
+
+    fn replace_root(
+        &mut self,
+        ctx: &Context,
+        old: Option<&ModuleVersion>,
+        new: &ModuleVersion,
+    ) -> Option<()> {
+        if let Some(old) = old {
+            let reqs = self.root_requirements(ctx, old)?;
+            self.bump(old, -1);
+            for r in &reqs {
+                self.bump(r, -1);
+            }
+        }
+        let reqs = self.root_requirements(ctx, new)?;
+        self.bump(new, 1);
+        for r in &reqs {
+            self.bump(r, 1);
+        }
+        Some(())
+    }
+
+    fn undo(mut self) {
+        for (m, d) in self.undo.drain(..).rev() {
+            bump(&mut self.base.counts, &m, -d);
+        }
+    }
+}
+
+impl WhatIf<'_> {
+    /// The selected versions that change when every requirement on `m.path` is replaced by
+    /// `m` (sorted by path; only paths still in the build list).
+    pub fn require(&mut self, m: &ModuleVersion) -> Result<Vec<Change>, GraphError> {
+        if !self.mains.excluded(m) && !self.mains.contains(&m.path) {
+            if let Some(changes) = self.incremental(m) {
+                return Ok(changes);
+            }
+        }
+        self.reload(m)
+    }
+
+    pub(crate) fn incremental(&mut self, m: &ModuleVersion) -> Option<Vec<Change>> {
+        let ctx = self.loader.context(&self.mains);
+        let base = self.base.as_mut()?;
+        let mut scratch = Scratch {
+            base,
+            undo: Vec::new(),
+            touched: Vec::new(),
+            touched_set: HashSet::default(),
+        };
+        // The roots that differ from the base's, by path.
+        let mut moved: HashMap<String, ModuleVersion> = HashMap::default();
+        let old = scratch.base.roots.get(&m.path).cloned();
+        let mut ok = scratch.replace_root(&ctx, old.as_ref(), m).is_some();
+        moved.insert(m.path.clone(), m.clone());
+        // updatePrunedRoots: every root below its path's selected version is raised, all at
+        // once from the same graph, and the raised versions' requirements loaded, until
+        // nothing moves. Only touched paths can move.
+        while ok {
+            let raises: Vec<(ModuleVersion, ModuleVersion)> = scratch
+                .touched
+                .iter()
+                .filter_map(|p| {
+                    let root = moved.get(p).or_else(|| scratch.base.roots.get(p))?;
+                    let sel = top(&scratch.base.counts, p)?;
+                    (sel != root.version)
+                        .then(|| (root.clone(), ModuleVersion::new(p.clone(), sel)))
+                })
+                .collect();
+            if raises.is_empty() {
+                break;
+            }
+            for (old, raised) in raises {
+                ok &= scratch.replace_root(&ctx, Some(&old), &raised).is_some();
+                moved.insert(raised.path.clone(), raised);
+            }
+        }
+        let changes = ok.then(|| {
+            let mut out: Vec<Change> = scratch
+                .touched
+                .iter()
+                .filter_map(|p| {
+                    let after = top(&scratch.base.counts, p)?;
+                    let before = scratch.base.graph.selected(p).map(str::to_string);
+                    (before.as_deref() != Some(after.as_str())).then(|| Change {
+                        path: p.clone(),
+                        before,
+                        after,
+                    })
+                })
+                .filter(|c| !self.mains.contains(&c.path) && !c.after.is_empty())
+                .collect();
+            out.sort_by(|a, b| a.path.cmp(&b.path));
+            out
+        });
+        scratch.undo();
+        changes
+    }
+
+    /// The whole graph again, with the changed go.mod.
+    pub(crate) fn reload(&self, m: &ModuleVersion) -> Result<Vec<Change>, GraphError> {
+        let mut main = self.mains.modules[0].file.clone();
+        main.require.retain(|r| r.module.path != m.path);
+        main.require.push(crate::gomod::Require {
+            module: m.clone(),
+            indirect: false,
+            span: Default::default(),
+        });
+        let before = self
+            .loader
+            .selected(self.mains.modules[0].file.clone(), &self.dir)?;
+        let after = self.loader.selected(main, &self.dir)?;
+        let before: HashMap<&str, &str> = before
+            .iter()
+            .map(|b| (b.path.as_str(), b.version.as_str()))
+            .collect();
+        Ok(after
+            .iter()
+            .filter(|a| before.get(a.path.as_str()) != Some(&a.version.as_str()))
+            .map(|a| Change {
+                path: a.path.clone(),
+                before: before.get(a.path.as_str()).map(|v| v.to_string()),
+                after: a.version.clone(),
+            })
+            .collect())
+    }
+}
