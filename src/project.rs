@@ -47,13 +47,13 @@ pub struct Side {
     /// every module is then judged at module level.
     pub linked: Option<crate::linkage::Linked>,
     /// Where each module is first mentioned in go.mod, for evidence lines.
-    go_mod_index: GoModIndex,
+    pub(crate) go_mod_index: GoModIndex,
 }
 
 /// The first `require` (else `replace`) span of each module path in a go.mod, and its line
 /// starts: built once, so evidence for many modules stays linear.
 #[derive(Clone, Debug)]
-struct GoModIndex {
+pub(crate) struct GoModIndex {
     first: std::collections::HashMap<String, crate::span::Span>,
     /// The first `require` of each path, and every `replace` of each old path (indices).
     require: std::collections::HashMap<String, usize>,
@@ -62,7 +62,7 @@ struct GoModIndex {
 }
 
 impl GoModIndex {
-    fn new(go_mod: &ModFile, text: &[u8]) -> GoModIndex {
+    pub(crate) fn new(go_mod: &ModFile, text: &[u8]) -> GoModIndex {
         let mut first = std::collections::HashMap::new();
         let mut require = std::collections::HashMap::new();
         let mut replace: std::collections::HashMap<String, Vec<usize>> =

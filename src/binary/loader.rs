@@ -386,10 +386,7 @@ pub fn read(path: &Path) -> Result<LoaderInfo, LoaderError> {
     let file = fsio::open_regular(path)?;
     let len = file
         .metadata()
-        .map_err(|e| fsio::FsError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        })?
+        .map_err(|e| fsio::FsError::io(path, e))?
         .len();
     parse(&FileAt { file, len }).ok_or_else(|| LoaderError::NotElf(path.display().to_string()))
 }

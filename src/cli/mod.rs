@@ -11,6 +11,7 @@ macro_rules! warnln {
 
 mod align;
 mod check;
+mod contract;
 mod explain;
 mod hook;
 mod init;
@@ -110,6 +111,9 @@ pub enum Command {
     Hook(hook::HookCommand),
     /// Verdict from built artifacts: will each plugin .so load into the host executable?
     Check(check::CheckArgs),
+    /// Host contracts: export what a host offers its plugins, as versioned JSON.
+    #[command(subcommand)]
+    Contract(contract::ContractCommand),
     /// Show as JSON what godrift reads from a go.mod, go.work, go.sum or modules.txt.
     Parse(parse::ParseArgs),
     /// Print a finding code's documentation: what it means, why it breaks loading, the fix.
@@ -224,6 +228,7 @@ pub fn run() -> i32 {
         Command::Recipe(a) => recipe::run(a, out),
         Command::Hook(a) => hook::run(a, out),
         Command::Check(a) => check::run(a, cli.color, out),
+        Command::Contract(a) => contract::run(a, out),
         Command::Parse(a) => parse::run(a, out),
         Command::Explain(a) => explain::run(a, out),
         // Rendered into memory first: the generators panic on a write error (a closed pipe).

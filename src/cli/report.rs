@@ -133,7 +133,11 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
         ));
     }
     if let Some(host) = &args.built_host {
-        r.add_binary(super::check::check_files(host, &args.built_plugins)?);
+        r.add_binary(super::check::check_files(
+            super::check::HostInput::Binary(host),
+            &args.built_plugins,
+            None,
+        )?);
     }
     // The report's paths are relative to the project root.
     let paths = super::repo_paths(&project.root, args.sarif_root.as_deref())?;

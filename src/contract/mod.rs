@@ -264,7 +264,10 @@ impl Contract {
                 dynamic: host.dynamic,
                 legacy_hash_format: host.legacy_hash_format,
             },
-            go_version: bi.go_version.clone(),
+            go_version: host
+                .go_version
+                .clone()
+                .unwrap_or_else(|| bi.go_version.clone()),
             goos: setting("GOOS"),
             goarch: setting("GOARCH"),
             cgo: bi.setting("CGO_ENABLED") != Some("0"),
@@ -299,6 +302,7 @@ impl Contract {
                 settings: self.build_settings.clone(),
             }),
             legacy_hash_format: self.host.legacy_hash_format,
+            go_version: Some(self.go_version.clone()).filter(|v| !v.is_empty()),
             ..Artifact::default()
         }
     }

@@ -235,6 +235,9 @@ pub fn host_side(c: &Contract, file: &Path) -> Result<Side, crate::gomod::ParseE
         missing: Vec::new(),
         edges: Vec::new(),
         why_parent: Default::default(),
+        work_file: None,
+        root_updates: Vec::new(),
+        graph: None,
     };
     let setting = |k: &str| c.build_settings.get(k).cloned().unwrap_or_default();
     let build = BuildSettings {
@@ -257,6 +260,7 @@ pub fn host_side(c: &Contract, file: &Path) -> Result<Side, crate::gomod::ParseE
     };
     let linked = (!c.packages.is_empty()).then(|| linked_of(c, &replacement));
     Ok(Side {
+        go_mod_index: crate::project::GoModIndex::new(&go_mod, text.as_bytes()),
         name: "host".into(),
         dir,
         go_mod_path: file.to_path_buf(),
