@@ -713,8 +713,37 @@ fn has_subcommand(name: &str) -> bool {
 
 /// Runs `godrift check --format json --host H P...`; one verdict per plugin, in order.
 fn run_check(host: &Path, plugins: &[&Path]) -> Vec<CheckVerdict> {
+    run_check_with("--host", host, plugins)
+}
+
+/// Exports the host's contract into `dir` (once per host) and returns its path.
+fn export_contract(host: &Path, dir: &Path) -> PathBuf {
+    let file = dir.join(format!(
+        "{}.json",
+        host.file_name().expect("host file name").to_string_lossy()
+    ));
+    if !file.exists() {
+        let out = godrift()
+            .args(["contract", "export", "--host"])
+            .arg(host)
+            .arg("--output")
+            .arg(&file)
+            .output()
+            .expect("run godrift contract export");
+        assert!(
+            out.status.success(),
+            "godrift contract export --host {}: {}",
+            host.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    file
+}
+
+/// Runs `godrift check --format json FLAG H P...` (`--host` or `--contract`).
+fn run_check_with(flag: &str, host: &Path, plugins: &[&Path]) -> Vec<CheckVerdict> {
     let out = godrift()
-        .args(["check", "--format", "json", "--host"])
+        .args(["check", "--format", "json", flag])
         .arg(host)
         .args(plugins)
         .output()
@@ -1018,6 +1047,10 @@ fn run_release(rel: &Release) -> Result<(), String> {
     std::fs::copy(ws.artifact("plug"), &again).expect("copy plugin");
 
     let versions = toolchain_versions(&ws);
+    let contract_available = check_available && has_subcommand("contract");
+    let contracts = ws.root.join("contracts");
+    std::fs::create_dir_all(&contracts).expect("contracts dir");
+    let (mut contract_rows, mut contract_wrong) = (0usize, Vec::<String>::new());
     let mut rows = Vec::new();
     for sc in scenarios(&ws) {
         let host = ws.artifact(sc.host);
@@ -1038,6 +1071,23 @@ fn run_release(rel: &Release) -> Result<(), String> {
         // (`plug-v1.1.0.so`) are shown as $A, not searched for the cause words.
         let checks = check_available.then(|| {
             let mut c = run_check(host, &refs);
+            // The same replay from the host's exported contract: equal verdicts, errors,
+            // packages and root causes (the contract names the host as it was given).
+            if contract_available {
+                let from_contract =
+                    run_check_with("--contract", &export_contract(host, &contracts), &refs);
+                for (i, (b, k)) in c.iter().zip(&from_contract).enumerate() {
+                    contract_rows += 1;
+                    if (&b.verdict, &b.error, &b.mismatched, &b.root_cause)
+                        != (&k.verdict, &k.error, &k.mismatched, &k.root_cause)
+                    {
+                        contract_wrong.push(format!(
+                            "{} / {}: check --host {b:?}, check --contract {k:?}",
+                            sc.name, sc.plugins[i]
+                        ));
+                    }
+                }
+            }
             for v in &mut c {
                 if let Some(rc) = v.root_cause.as_mut() {
                     for a in refs.iter().copied().chain([host]) {
@@ -1113,6 +1163,12 @@ fn run_release(rel: &Release) -> Result<(), String> {
             r.report_names
         ));
     }
+    if contract_available {
+        table.push_str(&format!(
+            "\ncheck --contract (exported from each host) equals check --host on {} of {contract_rows} rows\n",
+            contract_rows - contract_wrong.len()
+        ));
+    }
     println!("\n## {} (older release: go{old})\n\n{table}", rel.label);
     let _ = std::fs::create_dir_all(rel.table.parent().expect("parent"));
     std::fs::write(
@@ -1133,6 +1189,12 @@ fn run_release(rel: &Release) -> Result<(), String> {
         return Err(format!(
             "the runtime no longer behaves as the scenarios say:\n{}",
             wrong.join("\n")
+        ));
+    }
+    if !contract_wrong.is_empty() {
+        return Err(format!(
+            "check --contract differs from check --host:\n{}",
+            contract_wrong.join("\n")
         ));
     }
     let disagree: Vec<String> = rows

@@ -155,13 +155,11 @@ fn documents_of_this_version_still_validate() {
     for e in std::fs::read_dir(&dir).expect("examples of this version") {
         let p = e.unwrap().path();
         let doc: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
-        let schema = if p
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .starts_with("check")
-        {
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        let schema = if name.starts_with("check") {
             "check.schema.json"
+        } else if name.starts_with("contract") {
+            "contract.schema.json"
         } else {
             "report.schema.json"
         };
@@ -170,4 +168,50 @@ fn documents_of_this_version_still_validate() {
         n += 1;
     }
     assert!(n >= 2, "examples missing in {}", dir.display());
+}
+
+/// Contracts: one exported from sources (the bundled example) and one read back from the
+/// binary example validate, and the schema's version is the contract's.
+#[test]
+fn contracts_validate() {
+    let mut s = schemas();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(env!("CARGO_BIN_EXE_godrift"))
+        .current_dir(root)
+        .args(["contract", "export", "--dir", "fixtures/example"])
+        .env("GOMODCACHE", root.join("fixtures/example/modcache"))
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let c = godrift::contract::Contract::parse("stdout", &out.stdout).unwrap();
+    assert_eq!(c.source, godrift::contract::Source::Sources);
+    assert!(!c.hashes);
+    assert!(c.packages.iter().all(|p| p.hash.is_none()));
+    assert!(!c.modules.is_empty());
+    let doc: Value = serde_json::from_str(&c.to_json()).unwrap();
+    let errs = s.validate("contract.schema.json", &doc);
+    assert!(errs.is_empty(), "{errs:#?}");
+    let example =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/examples/v1/contract-binary.json");
+    let c = godrift::contract::Contract::read(&example).unwrap();
+    let doc: Value = serde_json::from_str(&c.to_json()).unwrap();
+    assert!(s.validate("contract.schema.json", &doc).is_empty());
+    let mut bad = doc.clone();
+    bad["packages"][0]["hash"] = "nothex".into();
+    assert!(!s.validate("contract.schema.json", &bad).is_empty());
+    let v: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/contract.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        v["properties"]["schema_version"]["const"],
+        godrift::contract::SCHEMA_VERSION
+    );
 }
