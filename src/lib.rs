@@ -49,6 +49,7 @@ pub mod codes;
 pub mod config;
 pub mod contract;
 pub mod dirhash;
+pub mod explain;
 pub mod finding;
 pub mod fixes;
 pub mod fsio;

@@ -991,6 +991,62 @@ fn plugin_build(plugin: &str) -> &str {
     }
 }
 
+/// `godrift explain` on every message the runtime printed: recognized, naming the same
+/// package, with the row's real cause (its finding code; GD004 and GD023 are both "another
+/// Go release") among the ranked causes. Writes the messages (workspace as $W) to `out`, one
+/// per line, for the unit tests of `godrift::explain`. Returns the rows where it is wrong.
+fn explain_rows(rows: &[Row], root: &Path, out: &Path) -> Vec<String> {
+    let mut wrong = Vec::new();
+    let mut messages = std::collections::BTreeSet::new();
+    for r in rows {
+        let msg = match &r.runtime {
+            Outcome::Loads => continue,
+            Outcome::Fails(e) | Outcome::Crashes(e) => e,
+        };
+        messages.insert(msg.replace(&root.display().to_string(), "$W"));
+        let o = godrift()
+            .args(["explain", "--json", msg])
+            .output()
+            .expect("run godrift explain");
+        let Ok(e) = serde_json::from_slice::<serde_json::Value>(&o.stdout) else {
+            wrong.push(format!(
+                "{} / {}: {msg:?} not recognized: {}",
+                r.scenario,
+                r.plugin,
+                String::from_utf8_lossy(&o.stderr)
+            ));
+            continue;
+        };
+        if e["package"].as_str() != r.runtime.named_package() {
+            wrong.push(format!(
+                "{} / {}: runtime names {:?}, explain {:?}",
+                r.scenario,
+                r.plugin,
+                r.runtime.named_package(),
+                e["package"]
+            ));
+        }
+        let codes: Vec<&str> = e["causes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["code"].as_str())
+            .map(|c| if c == "GD023" { "GD004" } else { c })
+            .collect();
+        if let Some(want) = r.report_code {
+            if !codes.contains(&want) {
+                wrong.push(format!(
+                    "{} / {}: the real cause {want} is not among explain's causes {codes:?} for {msg:?}",
+                    r.scenario, r.plugin
+                ));
+            }
+        }
+    }
+    let text: String = messages.into_iter().map(|m| m + "\n").collect();
+    let _ = std::fs::write(out, text);
+    wrong
+}
+
 /// Builds and runs the whole table on one release; writes its table; returns what failed.
 fn run_release(rel: &Release) -> Result<(), String> {
     let go = rel.go.clone();
@@ -1135,6 +1191,11 @@ fn run_release(rel: &Release) -> Result<(), String> {
         }
     }
 
+    let explain_wrong = if has_subcommand("explain") {
+        explain_rows(&rows, &ws.root, &rel.table.with_extension("messages.txt"))
+    } else {
+        Vec::new()
+    };
     let mut table = render_table(&rows, &skipped, &ws.root.display().to_string());
     table.push_str("\n$W is the workspace; $A, in check's root cause, the artifact's path.\n");
     // How often source mode predicts the package plugin.Open names (not asserted: the
@@ -1189,6 +1250,12 @@ fn run_release(rel: &Release) -> Result<(), String> {
         return Err(format!(
             "the runtime no longer behaves as the scenarios say:\n{}",
             wrong.join("\n")
+        ));
+    }
+    if !explain_wrong.is_empty() {
+        return Err(format!(
+            "godrift explain does not rank the real cause of the runtime's message:\n{}",
+            explain_wrong.join("\n")
         ));
     }
     if !contract_wrong.is_empty() {

@@ -13,7 +13,7 @@ use super::{
 use crate::binary::diagnose::{self, Cause};
 use crate::binary::loader::LoaderInfo;
 use crate::binary::{Artifact, Event, HostSummary, PluginResult, Verdict};
-use crate::finding::{sort_findings, Finding};
+use crate::finding::{sort_findings, Code, Finding};
 use serde::Serialize;
 
 /// `godrift check`'s result (`schema_version` 1, described by `schemas/check.schema.json`).
@@ -116,6 +116,9 @@ pub fn check_with(
     let host_name = host.path.display().to_string();
     let mut refusals: Vec<Option<Refusal>> = vec![None; plugins.len()];
     let mut loader_findings = Vec::new();
+    // Needs a newer glibc than the host does, with no ceiling given: loads only where the
+    // target has it, which the files cannot say (never "loads" where dlopen may fail).
+    let mut undecided: Vec<Option<String>> = vec![None; plugins.len()];
     for (i, (plugin, name)) in plugins.iter().zip(names).enumerate() {
         let Some(Some(info)) = lc.plugins.get(i) else {
             continue;
@@ -126,6 +129,10 @@ pub fn check_with(
             .to_string();
         let (refused, warnings) = loader_verdicts(lc, info, &host_name, name, &real);
         refusals[i] = refused;
+        undecided[i] = warnings
+            .iter()
+            .find(|f| f.code == Code::GlibcTooNew)
+            .map(|f| f.message.clone());
         loader_findings.extend(warnings);
     }
     let marked: std::borrow::Cow<[Artifact]> = if refusals.iter().any(Option::is_some) {
@@ -140,6 +147,12 @@ pub fn check_with(
         std::borrow::Cow::Borrowed(plugins)
     };
     let mut report = replay_and_explain(host, &marked, names, &refusals);
+    for (r, u) in report.plugins.iter_mut().zip(undecided) {
+        if let (Verdict::Loads, Some(why)) = (r.verdict, u) {
+            r.verdict = Verdict::Unknown;
+            r.root_cause = Some(why);
+        }
+    }
     report.findings.extend(loader_findings);
     report
         .findings

@@ -33,6 +33,25 @@ fn part_of_libc(lib: &str, libc: Libc) -> bool {
     }
 }
 
+/// A soname of glibc's own libraries at another version (`libc.so.9`): glibc ships only its
+/// exact sonames, so the loader cannot find it.
+fn foreign_glibc_soname(lib: &str) -> bool {
+    const GLIBC_STEMS: &[&str] = &[
+        "libc.so.6",
+        "libm.so.6",
+        "libpthread.so.0",
+        "libdl.so.2",
+        "librt.so.1",
+        "libresolv.so.2",
+        "libutil.so.1",
+        "libanl.so.1",
+    ];
+    GLIBC_STEMS.iter().any(|g| {
+        let stem = &g[..g.find(".so.").map_or(g.len(), |i| i + 4)];
+        lib.starts_with(stem) && lib != *g
+    })
+}
+
 fn is_musl_lib(lib: &str) -> bool {
     lib.starts_with("libc.musl-") || lib.starts_with("ld-musl")
 }
@@ -46,16 +65,29 @@ pub fn check(
     let host_libc = host.libc();
     let mut out = Vec::new();
     if host_libc == Libc::Glibc {
-        if let Some(lib) = plugin.needed.iter().find(|l| is_musl_lib(l)) {
+        if let Some(lib) = plugin
+            .needed
+            .iter()
+            .find(|l| is_musl_lib(l) || foreign_glibc_soname(l))
+        {
+            let musl = is_musl_lib(lib);
             let mut f = Finding::new(
                 Code::UnexpectedLibrary,
                 Severity::Error,
-                format!("{name} is linked against musl ({lib}) but the host {host_name} against glibc: a glibc system has no {lib}, so dlopen fails"),
+                if musl {
+                    format!("{name} is linked against musl ({lib}) but the host {host_name} against glibc: a glibc system has no {lib}, so dlopen fails")
+                } else {
+                    format!("{name} needs {lib}, which no glibc system has (glibc's library of that name has another soname version), so dlopen fails")
+                },
             );
             f.artifacts = vec![host_name.to_string(), name.to_string()];
             f.fix = Some(format!("build {name} with the host's C library (glibc: the host's build image, not Alpine)"));
             out.push(LoaderVerdict::Refused(Refusal {
-                root_cause: format!("{name} was built against musl, the host against glibc"),
+                root_cause: if musl {
+                    format!("{name} was built against musl, the host against glibc")
+                } else {
+                    format!("{name} needs {lib}, which glibc does not provide")
+                },
                 dlerror: format!(
                     "{lib}: cannot open shared object file: No such file or directory"
                 ),
