@@ -104,6 +104,45 @@ pub struct Options<'a> {
     pub goroot: Option<PathBuf>,
     /// The Go release building the artifacts when go.mod does not name one (GOVERSION).
     pub go_version: Option<String>,
+    /// What Go's environment adds to every `go build` here (GOFLAGS, GOEXPERIMENT).
+    pub env_build: EnvBuild,
+}
+
+/// Build settings every `go build` on this machine gets from Go's environment (`go env`,
+/// so `go env -w` counts): `-trimpath` and `-tags` in GOFLAGS, and GOEXPERIMENT. godrift.toml
+/// describes the rest. cmd/go applies GOFLAGS before the command line (base.SetFromGOFLAGS),
+/// so a configured `tags` replaces GOFLAGS' `-tags` as a command-line `-tags` would; a
+/// configured `trimpath = true` cannot be undone by GOFLAGS, and GOFLAGS' `-trimpath` applies
+/// to both sides alike. CGO_ENABLED is left to godrift.toml: `go env` reports 0 on a machine
+/// without a C compiler, which says nothing about the machine that builds the artifacts.
+#[derive(Clone, Debug, Default)]
+pub struct EnvBuild {
+    pub trimpath: bool,
+    /// Comma-separated, as `-tags` takes them.
+    pub tags: String,
+    pub goexperiment: String,
+}
+
+impl EnvBuild {
+    pub fn from_env(env: &crate::goenv::GoEnv) -> EnvBuild {
+        EnvBuild {
+            trimpath: env.goflags.trimpath,
+            tags: env.goflags.tags.join(","),
+            goexperiment: env.goexperiment.clone(),
+        }
+    }
+
+    /// `b` as built here: the configured settings over the environment's.
+    pub fn apply(&self, mut b: BuildSettings) -> BuildSettings {
+        b.trimpath |= self.trimpath;
+        if b.tags.is_empty() {
+            b.tags = self.tags.clone();
+        }
+        if b.goexperiment.is_empty() {
+            b.goexperiment = self.goexperiment.clone();
+        }
+        b
+    }
 }
 
 /// The default cache directory: `$GODRIFT_CACHE_DIR`, else `$XDG_CACHE_HOME/godrift`, else
@@ -651,7 +690,8 @@ pub fn load(
         (dir.to_path_buf(), c)
     };
     let host_dir = join_clean(&root, &config.host.path);
-    let resolve = |mut b: BuildSettings| {
+    let resolve = |b: BuildSettings| {
+        let mut b = opts.env_build.apply(b);
         if !b.modcache.is_empty() {
             b.modcache = join_clean(&root, Path::new(&b.modcache))
                 .display()
