@@ -104,6 +104,45 @@ pub struct Options<'a> {
     pub goroot: Option<PathBuf>,
     /// The Go release building the artifacts when go.mod does not name one (GOVERSION).
     pub go_version: Option<String>,
+    /// What Go's environment adds to every `go build` here (GOFLAGS, GOEXPERIMENT).
+    pub env_build: EnvBuild,
+}
+
+/// Build settings every `go build` on this machine gets from Go's environment (`go env`,
+/// so `go env -w` counts): `-trimpath` and `-tags` in GOFLAGS, and GOEXPERIMENT. godrift.toml
+/// describes the rest. cmd/go applies GOFLAGS before the command line (base.SetFromGOFLAGS),
+/// so a configured `tags` replaces GOFLAGS' `-tags` as a command-line `-tags` would; a
+/// configured `trimpath = true` cannot be undone by GOFLAGS, and GOFLAGS' `-trimpath` applies
+/// to both sides alike. CGO_ENABLED is left to godrift.toml: `go env` reports 0 on a machine
+/// without a C compiler, which says nothing about the machine that builds the artifacts.
+#[derive(Clone, Debug, Default)]
+pub struct EnvBuild {
+    pub trimpath: bool,
+    /// Comma-separated, as `-tags` takes them.
+    pub tags: String,
+    pub goexperiment: String,
+}
+
+impl EnvBuild {
+    pub fn from_env(env: &crate::goenv::GoEnv) -> EnvBuild {
+        EnvBuild {
+            trimpath: env.goflags.trimpath,
+            tags: env.goflags.tags.join(","),
+            goexperiment: env.goexperiment.clone(),
+        }
+    }
+
+    /// `b` as built here: the configured settings over the environment's.
+    pub fn apply(&self, mut b: BuildSettings) -> BuildSettings {
+        b.trimpath |= self.trimpath;
+        if b.tags.is_empty() {
+            b.tags = self.tags.clone();
+        }
+        if b.goexperiment.is_empty() {
+            b.goexperiment = self.goexperiment.clone();
+        }
+        b
+    }
 }
 
 /// The default cache directory: `$GODRIFT_CACHE_DIR`, else `$XDG_CACHE_HOME/godrift`, else
@@ -651,7 +690,8 @@ pub fn load(
         (dir.to_path_buf(), c)
     };
     let host_dir = join_clean(&root, &config.host.path);
-    let resolve = |mut b: BuildSettings| {
+    let resolve = |b: BuildSettings| {
+        let mut b = opts.env_build.apply(b);
         if !b.modcache.is_empty() {
             b.modcache = join_clean(&root, Path::new(&b.modcache))
                 .display()
@@ -670,26 +710,36 @@ pub fn load(
         true,
     )?;
     let mut plugins = Vec::new();
-    let mut jobs = Vec::new();
+    let mut jobs: Vec<(PathBuf, BuildSettings, Vec<PathBuf>)> = Vec::new();
     // Each directory is one plugin: a directory reached twice (symlinks, overlapping globs)
-    // would otherwise report a false GD008. (The host reached as a plugin is refused below.)
-    let mut taken: std::collections::HashMap<((u64, u64), Vec<PathBuf>), PathBuf> =
+    // would otherwise report a false GD008. Of its paths, the shortest is read: relative
+    // replacements resolve lexically from it as go does from the directory it runs in, and
+    // a path through a loop of links is not where anyone builds. (The host reached as a
+    // plugin is refused below.)
+    let mut taken: std::collections::HashMap<((u64, u64), Vec<PathBuf>), usize> =
         std::collections::HashMap::new();
     for pc in &config.plugins {
         for d in expand(&root, &pc.path)? {
             // Keyed on the directory and its main packages: one module may give several
             // artifacts, one per main package.
             if let Some(id) = dir_id(&d) {
-                if let Some(first) = taken.get(&(id, pc.main.clone())) {
+                if let Some(&at) = taken.get(&(id, pc.main.clone())) {
+                    let first: &mut PathBuf = &mut jobs[at].0;
+                    let (kept, other) = if d.components().count() < first.components().count() {
+                        let longer = std::mem::replace(first, d);
+                        (first.clone(), longer)
+                    } else {
+                        (first.clone(), d)
+                    };
                     notes.push(format!(
-                        "plugin path {:?} reaches {} again at {}: one plugin",
+                        "plugin path {:?} reaches {} also at {}: one plugin, read at the shorter path",
                         pc.path,
-                        first.display(),
-                        d.display()
+                        kept.display(),
+                        other.display()
                     ));
                     continue;
                 }
-                taken.insert((id, pc.main.clone()), d.clone());
+                taken.insert((id, pc.main.clone()), jobs.len());
             }
             jobs.push((d, resolve(pc.build.clone()), pc.main.clone()));
         }

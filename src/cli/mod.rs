@@ -194,6 +194,7 @@ pub fn project_options<'a>(
             .goversion
             .as_deref()
             .and_then(|v| godrift::semver::gover::from_toolchain(v).map(str::to_string)),
+        env_build: godrift::project::EnvBuild::from_env(&env),
     }
 }
 

@@ -46,7 +46,7 @@ pub fn run(args: &NewPluginArgs, out: Out) -> Result<i32> {
         }
     }
     let s = godrift::fixes::new_plugin(&p, &args.name, &module, &dir).map_err(bad)?;
-    std::fs::create_dir_all(&dir)?;
+    godrift::fsio::create_dir_all(&dir)?;
     godrift::fsio::write_file(&dir.join("go.mod"), s.go_mod.as_bytes())?;
     if let Some(sum) = &s.go_sum {
         godrift::fsio::write_file(&dir.join("go.sum"), sum.as_bytes())?;

@@ -167,8 +167,11 @@ pub fn godrift_command(dir: &Path, args: &[&str]) -> Command {
         .args(args)
         .env("GOMODCACHE", dir.join("no-modcache"))
         .env("GOWORK", "off")
-        // godrift honours GOFLAGS (-mod, as go build does): none unless a test sets it.
+        // godrift honours GOFLAGS (-mod, -trimpath, -tags, as go build does) and GOEXPERIMENT,
+        // also from a `go env -w` file: none unless a test sets them.
         .env("GOFLAGS", "")
+        .env("GOENV", "off")
+        .env_remove("GOEXPERIMENT")
         .env("GODRIFT_CACHE_DIR", dir.join(".godrift-test-cache"))
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("GITHUB_ACTIONS");
