@@ -14,6 +14,32 @@ pub enum ContractCommand {
     /// sums and replacements, and every package's export-data hash (from a built host), or
     /// the same from sources and godrift.toml without hashes.
     Export(ExportArgs),
+    /// What changed between two host releases' contracts: packages whose hash changed,
+    /// the Go release, settings and modules; with plugins, which must be rebuilt.
+    Diff(DiffArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DiffArgs {
+    /// The old host's contract.
+    pub old: PathBuf,
+    /// The new host's contract.
+    pub new: PathBuf,
+    /// Plugin .so files (in load order): which loaded into the old host and fail with the
+    /// new one.
+    pub plugins: Vec<PathBuf>,
+    /// markdown (release notes, pull requests) or json.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Markdown)]
+    pub format: DiffFormat,
+    /// Write to this file (atomically) instead of stdout.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiffFormat {
+    Markdown,
+    Json,
 }
 
 #[derive(clap::Args, Debug)]
@@ -43,7 +69,43 @@ pub struct ExportArgs {
 pub fn run(cmd: &ContractCommand, out: Out) -> Result<i32> {
     match cmd {
         ContractCommand::Export(a) => export(a, out),
+        ContractCommand::Diff(a) => diff(a, out),
     }
+}
+
+fn diff(args: &DiffArgs, out: Out) -> Result<i32> {
+    use godrift::contract::diff;
+    let old = Contract::read(&args.old).map_err(bad)?;
+    let new = Contract::read(&args.new).map_err(bad)?;
+    let mut d = diff::diff(&old, &new);
+    if !args.plugins.is_empty() {
+        let names: Vec<String> = args
+            .plugins
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        let read = args
+            .plugins
+            .iter()
+            .map(|p| binary::elf::read(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        let loaders: Vec<_> = args.plugins.iter().map(|p| loader::read(p).ok()).collect();
+        diff::impact(&mut d, &old, &new, &read, &names, &loaders);
+    }
+    let text = match args.format {
+        DiffFormat::Markdown => godrift::report::contract_diff_markdown(&d),
+        DiffFormat::Json => serde_json::to_string_pretty(&d)? + "\n",
+    };
+    match &args.output {
+        Some(path) => fsio::write_file(path, text.as_bytes())?,
+        None => out.write_all(text.as_bytes())?,
+    }
+    // Like check: 1 when a plugin given must be rebuilt.
+    Ok(if d.plugins.iter().any(|p| p.must_rebuild) {
+        super::EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
 }
 
 fn export(args: &ExportArgs, out: Out) -> Result<i32> {

@@ -11,6 +11,7 @@
 //! `to_artifact` turns a binary contract back into the `binary::Artifact` the runtime replay
 //! reads, so `check --contract` and `check --host` run the same replay.
 
+pub mod diff;
 pub mod side;
 
 use crate::binary::buildinfo::{BuildInfo, Dep};

@@ -3,11 +3,13 @@
 //! for code review) and SARIF 2.1.0 (rule ids are the stable finding codes). `check`'s
 //! binary-mode report renders through the same modules.
 
+mod contract;
 mod github;
 mod markdown;
 mod sarif;
 mod table;
 
+pub use contract::contract_diff_markdown;
 pub use github::{annotations, check_annotations, summary, MAX_ANNOTATIONS, MAX_SUMMARY_BYTES};
 pub use markdown::{check_markdown, markdown, MAX_CHARS, MAX_EDGES};
 pub use sarif::{check_sarif, limits as sarif_limits, sarif, SarifOptions, SRCROOT};

@@ -1,0 +1,156 @@
+//! `contract diff` against the real thing: two releases of a host (its shared dependency
+//! changed), two plugins built for the first (one links the dependency, one does not). The
+//! real hosts open both; the plugins `contract diff` says must be rebuilt are exactly those
+//! that loaded into the old host and fail with the new one.
+
+mod support;
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+const HOST_GO: &str = "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"plugin\"\n\n\t\"example.com/dep\"\n)\n\nfunc main() {\n\t_ = dep.Hello()\n\tfor _, p := range os.Args[1:] {\n\t\tif _, err := plugin.Open(p); err != nil {\n\t\t\tfmt.Println(\"ERR\", err)\n\t\t} else {\n\t\t\tfmt.Println(\"OK\", p)\n\t\t}\n\t}\n}\n";
+const PLUG_DEP: &str =
+    "package main\n\nimport \"example.com/dep\"\n\nfunc F() string { return dep.Hello() }\n";
+const PLUG_STD: &str =
+    "package main\n\nimport \"strings\"\n\nfunc F() string { return strings.ToUpper(\"x\") }\n";
+const DEP_V1: &str = "package dep\n\nfunc Hello() string { return \"hi\" }\n";
+const DEP_V2: &str = "package dep\n\nfunc Hello() string { return \"hi\" }\n\nfunc Bye() string { return \"bye\" }\n";
+
+fn module(path: &str, dep_dir: Option<&str>) -> String {
+    let mut m = format!("module {path}\n\ngo 1.21\n");
+    if let Some(d) = dep_dir {
+        m.push_str(&format!(
+            "\nrequire example.com/dep v1.0.0\n\nreplace example.com/dep => ../{d}\n"
+        ));
+    }
+    m
+}
+
+fn open(host: &Path, dir: &Path, plugins: &[&str]) -> Vec<bool> {
+    let out = Command::new(host)
+        .args(plugins)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.starts_with("OK "))
+        .collect()
+}
+
+#[test]
+fn plugins_to_rebuild_are_those_the_new_host_refuses() {
+    if support::require_go("contract_diff").is_none() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let (m1, m2, mp) = (
+        module("example.com/host", Some("dep1")),
+        module("example.com/host", Some("dep2")),
+        module("example.com/pdep", Some("dep1")),
+    );
+    let ms = module("example.com/pstd", None);
+    let dep_mod = module("example.com/dep", None);
+    support::write_files(
+        root,
+        &[
+            ("dep1/go.mod", &dep_mod),
+            ("dep1/dep.go", DEP_V1),
+            ("dep2/go.mod", &dep_mod),
+            ("dep2/dep.go", DEP_V2),
+            ("host1/go.mod", &m1),
+            ("host1/main.go", HOST_GO),
+            ("host2/go.mod", &m2),
+            ("host2/main.go", HOST_GO),
+            ("pdep/go.mod", &mp),
+            ("pdep/main.go", PLUG_DEP),
+            ("pstd/go.mod", &ms),
+            ("pstd/main.go", PLUG_STD),
+        ],
+    );
+    let env = support::GoEnv::new(root);
+    for (dir, out, plugin) in [
+        ("host1", "../v1", false),
+        ("host2", "../v2", false),
+        ("pdep", "../pdep.so", true),
+        ("pstd", "../pstd.so", true),
+    ] {
+        let mut args = vec!["build"];
+        if plugin {
+            args.push("-buildmode=plugin");
+        }
+        args.extend(["-o", out, "."]);
+        env.go(&root.join(dir), &args);
+    }
+    let plugins = ["./pdep.so", "./pstd.so"];
+    let before = open(&root.join("v1"), root, &plugins);
+    let after = open(&root.join("v2"), root, &plugins);
+    assert_eq!(before, vec![true, true], "both load into the old host");
+    assert_eq!(
+        after,
+        vec![false, true],
+        "the new host refuses the plugin linking dep"
+    );
+    for (bin, c) in [("./v1", "v1.json"), ("./v2", "v2.json")] {
+        let r = env.godrift(root, &["contract", "export", "--host", bin, "--output", c]);
+        assert_eq!(r.code, 0, "{r:?}");
+    }
+    let r = env.godrift(
+        root,
+        &[
+            "contract",
+            "diff",
+            "v1.json",
+            "v2.json",
+            "./pdep.so",
+            "./pstd.so",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 1, "a plugin must be rebuilt: {r:?}");
+    let d: Value = serde_json::from_str(&r.stdout).unwrap();
+    for (i, p) in d["plugins"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(p["must_rebuild"], before[i] && !after[i], "{p:#}");
+    }
+    assert_eq!(
+        d["plugins"][0]["changed_packages"],
+        serde_json::json!(["example.com/dep"])
+    );
+    assert!(d["packages"]["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p == "example.com/dep"));
+    assert_eq!(d["modules"][0]["name"], "example.com/dep", "{d:#}");
+    let md = env.godrift(
+        root,
+        &[
+            "contract",
+            "diff",
+            "v1.json",
+            "v2.json",
+            "./pdep.so",
+            "./pstd.so",
+        ],
+    );
+    assert!(
+        md.stdout.contains("1 of 2 plugin(s) must be rebuilt"),
+        "{}",
+        md.stdout
+    );
+    assert!(md.stdout.contains("`example.com/dep`"), "{}", md.stdout);
+    // A release against itself: nothing changed, nothing to rebuild.
+    let same = env.godrift(
+        root,
+        &["contract", "diff", "v1.json", "v1.json", "./pdep.so"],
+    );
+    assert_eq!(same.code, 0, "{same:?}");
+    assert!(
+        same.stdout.contains("No change a plugin can see"),
+        "{}",
+        same.stdout
+    );
+}
