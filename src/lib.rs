@@ -61,6 +61,7 @@ pub mod integrity;
 pub mod linkage;
 pub mod module;
 pub mod packages;
+pub mod paths;
 pub mod project;
 pub mod report;
 pub mod rules;

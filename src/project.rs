@@ -511,7 +511,7 @@ fn refuse_host_as_plugin(host: &Side, plugins: &[Side]) -> Result<(), ProjectErr
 fn expand(root: &Path, pattern: &str) -> Result<Vec<PathBuf>, ProjectError> {
     use std::os::unix::fs::MetadataExt;
     if !pattern.contains(['*', '?', '[']) {
-        return Ok(vec![join_clean(root, Path::new(pattern))]);
+        return Ok(vec![crate::paths::join(root, Path::new(pattern))]);
     }
     let fs_err = |p: &Path, e| ProjectError::Fs(crate::fsio::FsError::io(p, e));
     let parts: Vec<&str> = pattern
@@ -575,18 +575,6 @@ fn expand(root: &Path, pattern: &str) -> Result<Vec<PathBuf>, ProjectError> {
 fn dir_id(p: &Path) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
     std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()))
-}
-
-/// `root/rel` without `.` components, so paths print as users expect.
-fn join_clean(root: &Path, rel: &Path) -> PathBuf {
-    let mut out = root.to_path_buf();
-    for c in rel.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// Indexes the module cache copies of what the sides vendor, once for all sides.
@@ -689,11 +677,11 @@ pub fn load(
         });
         (dir.to_path_buf(), c)
     };
-    let host_dir = join_clean(&root, &config.host.path);
+    let host_dir = crate::paths::join(&root, &config.host.path);
     let resolve = |b: BuildSettings| {
         let mut b = opts.env_build.apply(b);
         if !b.modcache.is_empty() {
-            b.modcache = join_clean(&root, Path::new(&b.modcache))
+            b.modcache = crate::paths::join(&root, Path::new(&b.modcache))
                 .display()
                 .to_string();
         }

@@ -248,7 +248,7 @@ impl<'a> Loader<'a> {
             // Go builds only the workspace's own modules (modload's dirImportPath refuses
             // a module that go.work does not use).
             let abs = |p: &Path| {
-                main_modules::clean(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
+                crate::paths::clean(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
             };
             let dir = abs(main_dir);
             if !list.main_dirs.iter().any(|d| abs(d) == dir) {
