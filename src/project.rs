@@ -437,8 +437,16 @@ fn link(
         return plugins;
     }
     let cache = ScanCache::new();
+    // A host whose packages are known already (a contract's) is not walked.
+    let known = host.linked.is_some();
     let (h, ps) = rayon::join(
-        || walk(host, ArtifactKind::Host, opts, modcache, &cache),
+        || {
+            if known {
+                Ok(Vec::new())
+            } else {
+                walk(host, ArtifactKind::Host, opts, modcache, &cache)
+            }
+        },
         || {
             plugins
                 .par_iter()
@@ -447,6 +455,7 @@ fn link(
         },
     );
     match h {
+        Ok(_) if known => {}
         Ok(mut v) => host.linked = v.pop().map(|(_, l)| l),
         Err(e) => notes.push(format!(
             "host: packages not walked ({e}); modules are judged whole"
@@ -591,6 +600,57 @@ fn load_vendor_sources(host: &mut Side, plugins: &mut [Side], modcache: &Path, o
             opts.progress,
         );
     }
+}
+
+/// Loads plugin modules against a host given as a side already (a deployed host's contract,
+/// `contract::side::host_side`): `report --contract`.
+pub fn load_against(
+    host: Side,
+    plugins: &[PathBuf],
+    opts: &Options,
+) -> Result<Project, ProjectError> {
+    let root = std::env::current_dir().map_err(|e| ProjectError::Io(".".into(), e))?;
+    let mut config = Config::default();
+    config.host.path = host.dir.clone();
+    let go_mods = ModCache::new();
+    let mut sides = Vec::new();
+    for p in plugins {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| p.display().to_string());
+        sides.push(load_side(
+            name,
+            p,
+            BuildSettings::default(),
+            Vec::new(),
+            &go_mods,
+            opts,
+            false,
+        )?);
+    }
+    // The plugins are built with the host's settings as the contract records them.
+    for s in &mut sides {
+        s.build = host.build.clone();
+    }
+    let modcache = opts.graph.gomodcache.clone();
+    let (mut host, mut sides) = (host, sides);
+    load_vendor_sources(&mut host, &mut sides, &modcache, opts);
+    let mut notes = vec![format!(
+        "host from the contract {}: plugins are assumed built with its settings",
+        host.go_mod_path.display()
+    )];
+    let sides = link(&mut host, sides, opts, &modcache, &mut notes);
+    Ok(Project {
+        modcache,
+        go_mods,
+        load_options: opts.graph.clone(),
+        root,
+        config,
+        host,
+        plugins: sides,
+        notes,
+    })
 }
 
 /// Loads a project from explicit directories (`--host DIR --plugin DIR...`).

@@ -142,6 +142,36 @@ fn plugins_to_rebuild_are_those_the_new_host_refuses() {
         md.stdout
     );
     assert!(md.stdout.contains("`example.com/dep`"), "{}", md.stdout);
+    // report --contract: the plugins' sources against each deployed host's contract agree
+    // with the real hosts (directory replacements resolved from --host-dir).
+    for (c, dir, runtime) in [("v1.json", "host1", &before), ("v2.json", "host2", &after)] {
+        let r = env.godrift(
+            root,
+            &[
+                "report",
+                "--format",
+                "json",
+                "--quiet",
+                "--contract",
+                c,
+                "--host-dir",
+                dir,
+                "--plugin",
+                "pdep",
+                "--plugin",
+                "pstd",
+            ],
+        );
+        assert!(r.code == 0 || r.code == 1, "{r:?}");
+        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+        let verdicts: Vec<bool> = v["plugins"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["verdict"] == "loads")
+            .collect();
+        assert_eq!(&verdicts, runtime, "{c}: {:#}", v["plugins"]);
+    }
     // A release against itself: nothing changed, nothing to rebuild.
     let same = env.godrift(
         root,

@@ -32,6 +32,14 @@ pub struct ReportArgs {
     /// Host module directory (instead of godrift.toml).
     #[arg(long)]
     pub host: Option<PathBuf>,
+    /// A deployed host's contract (`godrift contract export`) instead of its sources: the
+    /// plugins (--plugin DIR...) are judged against its build list and settings.
+    #[arg(long, conflicts_with_all = ["host", "config"], requires = "plugins")]
+    pub contract: Option<PathBuf>,
+    /// With --contract: the host's module directory on this machine, which the host's
+    /// directory replacements are relative to (default: the contract's directory).
+    #[arg(long, requires = "contract")]
+    pub host_dir: Option<PathBuf>,
     /// Plugin module directory (repeatable; with --host).
     #[arg(long = "plugin")]
     pub plugins: Vec<PathBuf>,
@@ -80,9 +88,33 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
         !args.no_cache,
         bar.as_ref().map(|_| &tick as godrift::integrity::Progress),
     );
-    let loaded = match &args.host {
-        Some(host) => project::load_explicit(host, &args.plugins, &opts),
-        None => project::load(&args.dir, args.config.as_deref(), &opts),
+    let loaded = match (&args.contract, &args.host) {
+        (Some(file), _) => {
+            let c = godrift::contract::Contract::read(file).map_err(bad)?;
+            let host_dir = match &args.host_dir {
+                Some(d) => Some(std::path::absolute(d)?),
+                None => None,
+            };
+            let file = std::path::absolute(file)?;
+            let side =
+                godrift::contract::side::host_side(&c, &file, host_dir.as_deref()).map_err(bad)?;
+            let dir_replaced = c
+                .modules
+                .iter()
+                .filter_map(|m| m.replace.as_deref())
+                .any(|r| r.version.is_empty() || r.version == "(devel)");
+            project::load_against(side, &args.plugins, &opts).map(|mut p| {
+                if dir_replaced && host_dir.is_none() {
+                    p.notes.push(format!(
+                        "the host replaces modules by directories, resolved here from the contract's directory {}: pass --host-dir with the host's module directory",
+                        file.parent().unwrap_or(&file).display()
+                    ));
+                }
+                p
+            })
+        }
+        (None, Some(host)) => project::load_explicit(host, &args.plugins, &opts),
+        (None, None) => project::load(&args.dir, args.config.as_deref(), &opts),
     };
     if let Some(b) = &bar {
         b.finish_and_clear();

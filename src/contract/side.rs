@@ -165,8 +165,14 @@ fn token(s: &str) -> String {
 /// The host of a contract as a project side: the go.mod and go.sum it was built from
 /// (written from the contract's modules), its build settings, and the packages it links.
 /// Directory replacements keep the path the host recorded (it names a directory of the
-/// machine that built the host). `file` is the contract's path, shown as the side's go.mod.
-pub fn host_side(c: &Contract, file: &Path) -> Result<Side, crate::gomod::ParseErrors> {
+/// machine that built the host): they are resolved from `host_dir`, the host's module
+/// directory on this machine, else from the contract's directory. `file` is the contract's
+/// path, shown as the side's go.mod.
+pub fn host_side(
+    c: &Contract,
+    file: &Path,
+    host_dir: Option<&Path>,
+) -> Result<Side, crate::gomod::ParseErrors> {
     use std::fmt::Write;
     let go = crate::semver::gover::from_toolchain(&c.go_version).map(str::to_string);
     let mut text = format!("module {}\n", token(&c.main_module.path));
@@ -200,13 +206,13 @@ pub fn host_side(c: &Contract, file: &Path) -> Result<Side, crate::gomod::ParseE
         }
     }
     let go_sum = crate::gosum::parse(&name, sums.as_bytes()).ok();
-    let base = file.parent().unwrap_or(Path::new("."));
+    let base = host_dir.unwrap_or_else(|| file.parent().unwrap_or(Path::new(".")));
     let replacement = |m: &Module| -> Option<Replacement> {
         let r = m.replace.as_ref()?;
         Some(if r.version.is_empty() || r.version == "(devel)" {
             Replacement::Dir {
                 path: r.path.clone(),
-                resolved: base.join(&r.path),
+                resolved: crate::paths::join(base, &r.path),
             }
         } else {
             Replacement::Module {
@@ -214,7 +220,10 @@ pub fn host_side(c: &Contract, file: &Path) -> Result<Side, crate::gomod::ParseE
             }
         })
     };
-    let dir = base.join(format!("{} (contract)", c.host.name));
+    let dir = match host_dir {
+        Some(d) => d.to_path_buf(),
+        None => base.join(format!("{} (contract)", c.host.name)),
+    };
     let build_list = BuildList {
         main: vec![c.main_module.path.clone()],
         main_dir: dir.clone(),
