@@ -602,6 +602,39 @@ fn load_vendor_sources(host: &mut Side, plugins: &mut [Side], modcache: &Path, o
     }
 }
 
+/// The project's host as of another tree: `tree` holds the host module's files at
+/// a git revision (`report --base`). The host is judged as if built where it is now:
+/// directory replacements and its own directory resolve from the working tree's host
+/// directory (a checkout of the revision would be in the same place); its packages are
+/// walked in `tree`.
+pub fn host_from(p: &Project, tree: &Path, opts: &Options) -> Result<Side, ProjectError> {
+    let here = p.host.dir.clone();
+    // As the graph loader resolves them: from the absolute directory.
+    let abs =
+        std::path::absolute(&here).map_err(|e| ProjectError::Io(here.display().to_string(), e))?;
+    let mut host = load_side(
+        p.host.name.clone(),
+        tree,
+        p.host.build.clone(),
+        p.host.main_dirs.clone(),
+        &p.go_mods,
+        opts,
+        true,
+    )?;
+    for m in &mut host.build_list.modules {
+        if let Some(crate::graph::Replacement::Dir { path, resolved }) = &mut m.replace {
+            *resolved = crate::paths::join(&abs, path.as_str());
+        }
+    }
+    load_vendor_sources(&mut host, &mut [], &p.modcache, opts);
+    let mut notes = Vec::new();
+    let _ = link(&mut host, Vec::new(), opts, &p.modcache, &mut notes);
+    host.dir = here.clone();
+    host.build_list.main_dir = here.clone();
+    host.build_list.main_dirs = vec![here];
+    Ok(host)
+}
+
 /// Loads plugin modules against a host given as a side already (a deployed host's contract,
 /// `contract::side::host_side`): `report --contract`.
 pub fn load_against(

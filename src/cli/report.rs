@@ -36,6 +36,11 @@ pub struct ReportArgs {
     /// plugins (--plugin DIR...) are judged against its build list and settings.
     #[arg(long, conflicts_with_all = ["host", "config"], requires = "plugins")]
     pub contract: Option<PathBuf>,
+    /// Compare with the host at this git revision (`main`, `HEAD~1`, a commit): Markdown
+    /// listing the plugins that loaded with the host at REV and fail with the working tree,
+    /// with the alignment for each (a pull-request comment, at most 60,000 characters).
+    #[arg(long, value_name = "REV", conflicts_with_all = ["contract", "baseline", "write_baseline"])]
+    pub base: Option<String>,
     /// With --contract: the host's module directory on this machine, which the host's
     /// directory replacements are relative to (default: the contract's directory).
     #[arg(long, requires = "contract")]
@@ -134,6 +139,9 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
             if looked.is_empty() { "plugins in the config".to_string() } else { looked.join(", ") }
         )));
     }
+    if let Some(rev) = &args.base {
+        return base_impact(rev, project, &opts, out, args.output.as_deref());
+    }
     let analysis = rules::run(&project);
     let fail_on = args.fail_on.unwrap_or(project.config.policy.fail_on);
     let mut r = report::Report::new(&project, analysis);
@@ -219,4 +227,87 @@ pub fn append_summary(path: &std::path::Path, markdown: &str) -> Result<()> {
 pub fn write_atomically(path: &std::path::Path, data: &[u8]) -> Result<()> {
     fsio::write_file(path, data)?;
     Ok(())
+}
+
+/// `git` in `dir`; its stdout, or an error naming the command and git's message.
+fn git(dir: &std::path::Path, args: &[&str]) -> Result<Vec<u8>> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .map_err(|e| bad(format!("godrift: --base needs git: {e}")))?;
+    if !out.status.success() {
+        return Err(bad(format!(
+            "godrift: git {}: {}",
+            args.join(" "),
+            godrift::text::line(String::from_utf8_lossy(&out.stderr).trim())
+        )));
+    }
+    Ok(out.stdout)
+}
+
+/// `report --base REV`: the host's files at REV (git archive of its module directory into
+/// a temporary directory) against the working tree, with the same plugins.
+fn base_impact(
+    rev: &str,
+    mut project: project::Project,
+    opts: &project::Options,
+    out: super::Out,
+    output: Option<&std::path::Path>,
+) -> Result<i32> {
+    let host_dir = project.host.dir.canonicalize()?;
+    let top = String::from_utf8_lossy(&git(&host_dir, &["rev-parse", "--show-toplevel"])?)
+        .trim()
+        .to_string();
+    let top = std::path::Path::new(&top).canonicalize()?;
+    let commit = String::from_utf8_lossy(&git(
+        &top,
+        &["rev-parse", "--verify", &format!("{rev}^{{commit}}")],
+    )?)
+    .trim()
+    .to_string();
+    let rel = host_dir
+        .strip_prefix(&top)
+        .unwrap_or(std::path::Path::new(""));
+    let tmp = tempfile::tempdir()?;
+    let tar = tmp.path().join("base.tar");
+    let mut args = vec!["archive".to_string(), "--format=tar".into(), "-o".into()];
+    args.push(tar.display().to_string());
+    args.push(commit.clone());
+    if !rel.as_os_str().is_empty() {
+        args.push(rel.display().to_string());
+    }
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    git(&top, &argv)?;
+    let tree = tmp.path().join("tree");
+    std::fs::create_dir_all(&tree)?;
+    let st = std::process::Command::new("tar")
+        .arg("-xf")
+        .arg(&tar)
+        .arg("-C")
+        .arg(&tree)
+        .status()?;
+    if !st.success() {
+        return Err(bad(format!("godrift: could not unpack the host at {rev}")));
+    }
+    let base_host = project::host_from(&project, &tree.join(rel), opts)
+        .map_err(|e| bad(format!("godrift: the host at {rev}: {e}")))?;
+    let after = rules::run(&project);
+    let now_host = std::mem::replace(&mut project.host, base_host);
+    let before = rules::run(&project);
+    project.host = now_host;
+    let r = report::Report::new(&project, after);
+    let short = &commit[..commit.len().min(12)];
+    let text = report::base_markdown(rev, short, &before.plugins, &r);
+    match output {
+        Some(path) => write_atomically(path, text.as_bytes())?,
+        None => out.write_all(text.as_bytes())?,
+    }
+    let broken = before
+        .plugins
+        .iter()
+        .zip(&r.plugins)
+        .any(|(b, a)| b.verdict == rules::Verdict::Loads && a.verdict != rules::Verdict::Loads);
+    Ok(if broken { EXIT_FINDINGS } else { EXIT_CLEAN })
 }

@@ -127,3 +127,70 @@ pub fn contract_diff_markdown(d: &ContractDiff) -> String {
     }
     s
 }
+
+/// `report --base REV`: the plugins that loaded with the host at REV and fail with the
+/// working tree first (a pull-request comment), then the current report with the alignment
+/// of each; at most `MAX_CHARS`.
+pub fn base_markdown(
+    rev: &str,
+    commit: &str,
+    before: &[crate::rules::PluginVerdict],
+    after: &super::Report,
+) -> String {
+    use crate::rules::Verdict as V;
+    let mut s = String::new();
+    let broken: Vec<_> = before
+        .iter()
+        .zip(&after.plugins)
+        .filter(|(b, a)| b.verdict == V::Loads && a.verdict != V::Loads)
+        .collect();
+    let _ = writeln!(
+        s,
+        "## godrift: host change impact ({} at {} → this change)\n",
+        md_code(rev),
+        md_code(commit)
+    );
+    if broken.is_empty() {
+        s.push_str("No plugin that loaded with the base host stops loading with this change.\n\n");
+    } else {
+        let _ = writeln!(
+            s,
+            "**{} plugin(s) loaded with the host at {} and fail with this change.**\n",
+            broken.len(),
+            md_code(rev)
+        );
+    }
+    s.push_str("| plugin | at base | now | packages both link |\n|---|---|---|---|\n");
+    for (b, a) in before.iter().zip(&after.plugins) {
+        let mark = if b.verdict == V::Loads && a.verdict != V::Loads {
+            " ❌ broken by this change"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {}{mark} | {} |",
+            md_code(&a.name),
+            b.verdict.as_str(),
+            a.verdict.as_str(),
+            md_cell(&a.packages_shown())
+        );
+    }
+    s.push_str("\n<details><summary>The report with this change, and the alignment of each plugin</summary>\n\n");
+    let rest = super::markdown(after);
+    let close = "\n</details>\n";
+    let room = MAX_CHARS.saturating_sub(s.len() + close.len() + 120);
+    if rest.len() <= room {
+        s.push_str(&rest);
+    } else {
+        let mut cut = room;
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let cut = rest[..cut].rfind('\n').unwrap_or(cut);
+        s.push_str(&rest[..cut]);
+        s.push_str("\n\n… cut to fit a comment: run `godrift report` for the rest\n");
+    }
+    s.push_str(close);
+    s
+}

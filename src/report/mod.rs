@@ -9,7 +9,7 @@ mod markdown;
 mod sarif;
 mod table;
 
-pub use contract::contract_diff_markdown;
+pub use contract::{base_markdown, contract_diff_markdown};
 pub use github::{annotations, check_annotations, summary, MAX_ANNOTATIONS, MAX_SUMMARY_BYTES};
 pub use markdown::{check_markdown, markdown, MAX_CHARS, MAX_EDGES};
 pub use sarif::{check_sarif, limits as sarif_limits, sarif, SarifOptions, SRCROOT};

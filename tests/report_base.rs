@@ -1,0 +1,150 @@
+//! `report --base REV` against the real thing: a host repository whose working tree moves a
+//! shared dependency to another directory (as a dependency bump moves its version), with two
+//! plugins. The host built at REV and the host built from the working tree open both; the
+//! plugins godrift lists as broken by the change are exactly those that loaded before and
+//! fail after.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+const HOST_GO: &str = "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"plugin\"\n\n\t\"example.com/dep\"\n)\n\nfunc main() {\n\t_ = dep.Hello()\n\tfor _, p := range os.Args[1:] {\n\t\tif _, err := plugin.Open(p); err != nil {\n\t\t\tfmt.Println(\"ERR\", err)\n\t\t} else {\n\t\t\tfmt.Println(\"OK\", p)\n\t\t}\n\t}\n}\n";
+const PLUG_DEP: &str =
+    "package main\n\nimport \"example.com/dep\"\n\nfunc F() string { return dep.Hello() }\n";
+const PLUG_STD: &str =
+    "package main\n\nimport \"strings\"\n\nfunc F() string { return strings.ToUpper(\"x\") }\n";
+const DEP_V1: &str = "package dep\n\nfunc Hello() string { return \"hi\" }\n";
+const DEP_V2: &str = "package dep\n\nfunc Hello() string { return \"hi\" }\n\nfunc Bye() string { return \"bye\" }\n";
+
+fn host_mod(dep_dir: &str) -> String {
+    format!("module example.com/host\n\ngo 1.21\n\nrequire example.com/dep v1.0.0\n\nreplace example.com/dep => {dep_dir}\n")
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let o = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn open(host: &Path, dir: &Path, plugins: &[&str]) -> Vec<bool> {
+    let out = Command::new(host)
+        .args(plugins)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.starts_with("OK "))
+        .collect()
+}
+
+#[test]
+fn plugins_broken_by_the_host_change_are_listed() {
+    if support::require_go("report_base").is_none() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let dep_mod = "module example.com/dep\n\ngo 1.21\n";
+    let plug_mod = |p: &str, dep: bool| {
+        let mut m = format!("module example.com/{p}\n\ngo 1.21\n");
+        if dep {
+            m.push_str(
+                "\nrequire example.com/dep v1.0.0\n\nreplace example.com/dep => ../../dep1\n",
+            );
+        }
+        m
+    };
+    let base_mod = host_mod("./dep1");
+    let (pdep, pstd) = (plug_mod("pdep", true), plug_mod("pstd", false));
+    support::write_files(
+        root,
+        &[
+            ("go.mod", &base_mod),
+            ("main.go", HOST_GO),
+            ("dep1/go.mod", dep_mod),
+            ("dep1/dep.go", DEP_V1),
+            ("dep2/go.mod", dep_mod),
+            ("dep2/dep.go", DEP_V2),
+            ("plugins/pdep/go.mod", &pdep),
+            ("plugins/pdep/main.go", PLUG_DEP),
+            ("plugins/pstd/go.mod", &pstd),
+            ("plugins/pstd/main.go", PLUG_STD),
+        ],
+    );
+    git(root, &["init", "-q"]);
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "base"]);
+    let env = support::GoEnv::new(root);
+    env.go(root, &["build", "-o", "host-base", "."]);
+    for p in ["pdep", "pstd"] {
+        env.go(
+            &root.join("plugins").join(p),
+            &[
+                "build",
+                "-buildmode=plugin",
+                "-o",
+                &format!("../../{p}.so"),
+                ".",
+            ],
+        );
+    }
+    // The change under review: the host moves to the other copy of dep.
+    std::fs::write(root.join("go.mod"), host_mod("./dep2")).unwrap();
+    env.go(root, &["build", "-o", "host-now", "."]);
+    let plugins = ["./pdep.so", "./pstd.so"];
+    let before = open(&root.join("host-base"), root, &plugins);
+    let after = open(&root.join("host-now"), root, &plugins);
+    assert_eq!(before, vec![true, true]);
+    assert_eq!(after, vec![false, true]);
+
+    let r = env.godrift(root, &["report", "--quiet", "--base", "HEAD"]);
+    assert_eq!(r.code, 1, "a plugin is broken by the change: {r:?}");
+    let md = &r.stdout;
+    assert!(md.len() <= 60_000);
+    assert!(
+        md.contains("**1 plugin(s) loaded with the host at `HEAD` and fail with this change.**"),
+        "{md}"
+    );
+    for (name, broken) in [
+        ("pdep", before[0] && !after[0]),
+        ("pstd", before[1] && !after[1]),
+    ] {
+        let row = md
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{name}`")))
+            .unwrap_or_else(|| panic!("no row for {name}:\n{md}"));
+        assert_eq!(row.contains("broken by this change"), broken, "{row}");
+    }
+    // The alignment is in the report below it.
+    assert!(md.contains("dep2") || md.contains("dep1"), "{md}");
+    // Against the working tree itself: nothing broken.
+    git(root, &["commit", "-q", "-am", "move dep"]);
+    let r = env.godrift(root, &["report", "--quiet", "--base", "HEAD"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stdout
+            .contains("No plugin that loaded with the base host stops loading"),
+        "{}",
+        r.stdout
+    );
+    // A revision that does not exist is bad input.
+    let r = env.godrift(root, &["report", "--quiet", "--base", "no-such-rev"]);
+    assert_eq!(r.code, 2, "{r:?}");
+}
