@@ -21,7 +21,7 @@ pub struct ReportArgs {
     #[arg(long)]
     pub output: Option<PathBuf>,
     /// Lowest severity that makes the exit code 1 (default: the config's policy, else error).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = severity_parser())]
     pub fail_on: Option<Severity>,
     /// Accept the findings listed in this baseline file; fail only on new drift.
     #[arg(long)]
@@ -183,4 +183,16 @@ pub fn append_summary(path: &std::path::Path, markdown: &str) -> Result<()> {
 pub fn write_atomically(path: &std::path::Path, data: &[u8]) -> Result<()> {
     fsio::write_file(path, data)?;
     Ok(())
+}
+
+/// `--fail-on` values (the library's `Severity` stays free of clap).
+fn severity_parser() -> impl clap::builder::TypedValueParser<Value = Severity> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(["info", "warning", "error"]).map(|s| {
+        match s.as_str() {
+            "info" => Severity::Info,
+            "warning" => Severity::Warning,
+            _ => Severity::Error,
+        }
+    })
 }
