@@ -304,7 +304,6 @@ fn report_unprivileged(dir: &Path, modcache: &Path) -> serde_json::Value {
     })
 }
 
-
 fn chmod_tree(p: &Path, dirs: u32, files: u32) {
     use std::os::unix::fs::PermissionsExt;
     for e in std::fs::read_dir(p)

@@ -160,29 +160,13 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
     }
     // In GitHub Actions, also add the Markdown report to the job summary.
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
-        append_summary(std::path::Path::new(&summary), &report::markdown(&r))?;
+        super::append_summary(std::path::Path::new(&summary), &report::markdown(&r))?;
     }
     Ok(if r.fails_at(fail_on) {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
     })
-}
-
-/// Appends to the job summary file GitHub gives (`GITHUB_STEP_SUMMARY`), kept under 1 MiB.
-pub fn append_summary(path: &std::path::Path, markdown: &str) -> Result<()> {
-    let text = report::summary(markdown.to_string());
-    fsio::append_file(path, text.as_bytes()).map_err(|e| {
-        bad(format!(
-            "godrift: {e} (GITHUB_STEP_SUMMARY names the job summary file: unset it outside GitHub Actions)"
-        ))
-    })
-}
-
-/// Writes a file godrift was asked to write (see `godrift::fsio::write_file`).
-pub fn write_atomically(path: &std::path::Path, data: &[u8]) -> Result<()> {
-    fsio::write_file(path, data)?;
-    Ok(())
 }
 
 /// `--fail-on` values (the library's `Severity` stays free of clap).

@@ -114,7 +114,7 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
     }
     sort_findings(&mut findings);
     CheckReport {
-        schema_version: crate::report::SCHEMA_VERSION,
+        schema_version: crate::finding::SCHEMA_VERSION,
         host: replay.host,
         plugins: results,
         findings,
