@@ -276,17 +276,12 @@ fn load_side(
     let graph_opts = graph_options(&opts.graph, &build);
     let loader = Loader::new(&graph_opts, go_mods);
     // The host's graph stays with its list: proposals ask what-if questions about it.
-    let build_list = if is_host {
-        loader.load_keeping_graph(dir)?
-    } else {
-        loader.load(dir)?
-    };
+    let mut build_list = loader.load_parsed(dir, &go_mod, is_host)?;
     let mut vendor_problems = Vec::new();
     let mut vendor = None;
-    if build_list.vendored {
-        let txt_path = dir.join("vendor/modules.txt");
-        let data = crate::fsio::read_input(&txt_path)?;
-        let txt = crate::vendor::parse_modules_txt("vendor/modules.txt", &data)?;
+    // The graph stage parsed vendor/modules.txt for a vendored list: taken from it.
+    if let Some(parsed) = build_list.modules_txt.take() {
+        let txt = std::sync::Arc::try_unwrap(parsed.0).unwrap_or_else(|a| (*a).clone());
         vendor_problems = crate::vendor::check_vendor_consistency(&go_mod, &txt);
         let go_version = go_mod.go.as_ref().map_or("", |g| g.version.as_str());
         vendor = Some(crate::integrity::Vendored::load(

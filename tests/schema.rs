@@ -3,6 +3,8 @@
 //! fails; `schema_version` is the schemas' const; and documents written at this version
 //! (schemas/examples/v1) still validate, so a breaking change needs a new version.
 
+mod support;
+
 #[path = "support/schema.rs"]
 mod schema;
 #[path = "support/synth.rs"]
@@ -10,7 +12,6 @@ mod synth;
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
 
 fn schemas() -> schema::Schemas {
     schema::Schemas::new(&Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas"))
@@ -18,14 +19,7 @@ fn schemas() -> schema::Schemas {
 
 fn report_json(case: &str) -> Value {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(env!("CARGO_BIN_EXE_godrift"))
-        .current_dir(root)
-        .args(["report", case, "--format", "json", "--quiet"])
-        .env("GOMODCACHE", root.join(case).join("modcache"))
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .expect("run");
+    let out = support::fixture_report(case, "json", &[], root);
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{case}: {e}: {}", String::from_utf8_lossy(&out.stderr)))
 }
@@ -65,17 +59,7 @@ fn check_report() -> godrift::rules::binary::CheckReport {
 #[test]
 fn every_fixture_report_validates() {
     let mut s = schemas();
-    for case in [
-        "fixtures/example",
-        "fixtures/report/flags",
-        "fixtures/report/clean",
-        "fixtures/report/duplicate",
-        "fixtures/report/vendored",
-        "fixtures/report/replace-module",
-        "fixtures/report/sum-mismatch",
-        "fixtures/report/inconsistent-vendoring",
-        "fixtures/report/missing-modcache",
-    ] {
+    for case in support::FIXTURE_REPORTS.iter().copied() {
         let doc = report_json(case);
         let errs = s.validate("report.schema.json", &doc);
         assert!(errs.is_empty(), "{case}: {errs:#?}");
@@ -176,7 +160,7 @@ fn documents_of_this_version_still_validate() {
 fn contracts_validate() {
     let mut s = schemas();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(env!("CARGO_BIN_EXE_godrift"))
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_godrift"))
         .current_dir(root)
         .args(["contract", "export", "--dir", "fixtures/example"])
         .env("GOMODCACHE", root.join("fixtures/example/modcache"))

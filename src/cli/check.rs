@@ -135,14 +135,14 @@ pub fn run(args: &CheckArgs, color: ColorChoice, out: Out) -> Result<i32> {
         }
     };
     match &args.output {
-        Some(path) => super::report::write_atomically(path, text.as_bytes())?,
+        Some(path) => super::write_atomically(path, text.as_bytes())?,
         None => out.write_all(text.as_bytes())?,
     }
     if super::in_github_actions() {
         super::warn_raw(&report::check_annotations(&report, &paths));
     }
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
-        super::report::append_summary(
+        super::append_summary(
             std::path::Path::new(&summary),
             &report::check_markdown(&report),
         )?;

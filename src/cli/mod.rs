@@ -309,6 +309,22 @@ pub fn repo_paths(
     }
 }
 
+/// Appends to the job summary file GitHub gives (`GITHUB_STEP_SUMMARY`), kept under 1 MiB.
+pub fn append_summary(path: &std::path::Path, markdown: &str) -> anyhow::Result<()> {
+    let text = godrift::report::summary(markdown.to_string());
+    godrift::fsio::append_file(path, text.as_bytes()).map_err(|e| {
+        bad(format!(
+            "godrift: {e} (GITHUB_STEP_SUMMARY names the job summary file: unset it outside GitHub Actions)"
+        ))
+    })
+}
+
+/// Writes a file godrift was asked to write (see `godrift::fsio::write_file`).
+pub fn write_atomically(path: &std::path::Path, data: &[u8]) -> anyhow::Result<()> {
+    godrift::fsio::write_file(path, data)?;
+    Ok(())
+}
+
 /// Writes text as it is to stderr (workflow commands, already encoded). Never fails.
 pub fn warn_raw(s: &str) {
     use std::io::Write;

@@ -21,7 +21,7 @@ pub struct ReportArgs {
     #[arg(long)]
     pub output: Option<PathBuf>,
     /// Lowest severity that makes the exit code 1 (default: the config's policy, else error).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = severity_parser())]
     pub fail_on: Option<Severity>,
     /// Accept the findings listed in this baseline file; fail only on new drift.
     #[arg(long)]
@@ -204,7 +204,7 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
     }
     // In GitHub Actions, also add the Markdown report to the job summary.
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
-        append_summary(std::path::Path::new(&summary), &report::markdown(&r))?;
+        super::append_summary(std::path::Path::new(&summary), &report::markdown(&r))?;
     }
     Ok(if r.fails_at(fail_on) {
         EXIT_FINDINGS
@@ -213,20 +213,16 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
     })
 }
 
-/// Appends to the job summary file GitHub gives (`GITHUB_STEP_SUMMARY`), kept under 1 MiB.
-pub fn append_summary(path: &std::path::Path, markdown: &str) -> Result<()> {
-    let text = report::summary(markdown.to_string());
-    fsio::append_file(path, text.as_bytes()).map_err(|e| {
-        bad(format!(
-            "godrift: {e} (GITHUB_STEP_SUMMARY names the job summary file: unset it outside GitHub Actions)"
-        ))
+/// `--fail-on` values (the library's `Severity` stays free of clap).
+fn severity_parser() -> impl clap::builder::TypedValueParser<Value = Severity> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(["info", "warning", "error"]).map(|s| {
+        match s.as_str() {
+            "info" => Severity::Info,
+            "warning" => Severity::Warning,
+            _ => Severity::Error,
+        }
     })
-}
-
-/// Writes a file godrift was asked to write (see `godrift::fsio::write_file`).
-pub fn write_atomically(path: &std::path::Path, data: &[u8]) -> Result<()> {
-    fsio::write_file(path, data)?;
-    Ok(())
 }
 
 /// `git` in `dir`; its stdout, or an error naming the command and git's message.
@@ -301,7 +297,7 @@ fn base_impact(
     let short = &commit[..commit.len().min(12)];
     let text = report::base_markdown(rev, short, &before.plugins, &r);
     match output {
-        Some(path) => write_atomically(path, text.as_bytes())?,
+        Some(path) => super::write_atomically(path, text.as_bytes())?,
         None => out.write_all(text.as_bytes())?,
     }
     let broken = before

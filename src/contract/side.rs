@@ -247,6 +247,7 @@ pub fn host_side(
         work_file: None,
         root_updates: Vec::new(),
         graph: None,
+        modules_txt: None,
     };
     let setting = |k: &str| c.build_settings.get(k).cloned().unwrap_or_default();
     let build = BuildSettings {

@@ -190,6 +190,7 @@ pub fn build_list_of(project: &Project, main: &ModFile, dir: &Path) -> BuildList
             edges: Vec::new(),
             why_parent: Default::default(),
             graph: None,
+            modules_txt: None,
         })
 }
 

@@ -15,9 +15,7 @@ pub use markdown::{check_markdown, markdown, MAX_CHARS, MAX_EDGES};
 pub use sarif::{check_sarif, limits as sarif_limits, sarif, SarifOptions, SRCROOT};
 pub use table::{check_table, check_table_styled, table, table_styled, Style};
 
-/// The version of the JSON outputs (`report`, `check`): it changes with
-/// `schemas/*.schema.json` and only with them, when a change is not backward compatible.
-pub const SCHEMA_VERSION: u32 = 1;
+pub use crate::finding::SCHEMA_VERSION;
 
 use crate::finding::{Finding, Severity};
 use crate::project::Project;

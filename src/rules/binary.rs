@@ -259,7 +259,7 @@ fn replay_and_explain(
     }
     sort_findings(&mut findings);
     CheckReport {
-        schema_version: crate::report::SCHEMA_VERSION,
+        schema_version: crate::finding::SCHEMA_VERSION,
         host: replay.host,
         plugins: results,
         findings,

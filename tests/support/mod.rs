@@ -374,3 +374,59 @@ pub fn remove_tree(dir: &Path) {
     chmod(dir);
     std::fs::remove_dir_all(dir).expect("remove tree");
 }
+
+/// A host's main package that opens each plugin given as an argument and prints `OK` or
+/// `FAIL\t<plugin.Open's error on one line>`; it links example.com/dep (`dep.Hello`).
+pub const OPEN_PLUGINS_HOST: &str = r#"package main
+
+import (
+	"fmt"
+	"os"
+	"plugin"
+	"strings"
+
+	"example.com/dep"
+)
+
+// sink keeps the dependency linked into the host.
+var sink = dep.Hello()
+
+func main() {
+	_ = sink
+	for _, p := range os.Args[1:] {
+		if _, err := plugin.Open(p); err != nil {
+			fmt.Printf("FAIL\t%s\n", strings.ReplaceAll(err.Error(), "\n", `\n`))
+		} else {
+			fmt.Printf("OK\n")
+		}
+	}
+}
+"#;
+
+/// The report fixtures every output format is checked on (each with its own module cache).
+pub const FIXTURE_REPORTS: &[&str] = &[
+    "fixtures/example",
+    "fixtures/report/flags",
+    "fixtures/report/clean",
+    "fixtures/report/duplicate",
+    "fixtures/report/vendored",
+    "fixtures/report/replace-module",
+    "fixtures/report/sum-mismatch",
+    "fixtures/report/inconsistent-vendoring",
+    "fixtures/report/missing-modcache",
+];
+
+/// `godrift report CASE --format FORMAT --quiet EXTRA...` on a fixture of this repository,
+/// run in `cwd`, with the fixture's module cache; outside GitHub Actions.
+pub fn fixture_report(case: &str, format: &str, extra: &[&str], cwd: &Path) -> Output {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    Command::new(godrift_bin())
+        .current_dir(cwd)
+        .args(["report", case, "--format", format, "--quiet"])
+        .args(extra)
+        .env("GOMODCACHE", root.join(case).join("modcache"))
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("run godrift")
+}
