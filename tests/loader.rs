@@ -178,6 +178,17 @@ fn patched_plugins_fail_as_dlopen_says() {
     for code in ["GD025 error", "GD026 error", "GD027 error"] {
         assert!(c.iter().any(|x| x == code), "{code} missing in {c:?}");
     }
+    // A plugin with the plugin path of an earlier one that failed: loads now, and fails
+    // with "plugin already loaded" once the earlier one loads (the runtime, with a copy).
+    let v = check(dir, &[], &["./arm.so", "./plug.so"]);
+    assert_eq!(v["plugins"][1]["verdict"], "loads", "{v:#}");
+    assert!(codes(&v).contains(&"GD008 warning".to_string()), "{v:#}");
+    std::fs::copy(dir.join("plug.so"), dir.join("plug-copy.so")).unwrap();
+    let r = run_host(dir, &["./plug-copy.so", "./plug.so"]);
+    assert_eq!(
+        r[1].as_ref().unwrap_err(),
+        "plugin.Open(\"./plug\"): plugin already loaded"
+    );
     // Without a ceiling, a version above what the host needs is undecided, never "loads".
     let v = check(dir, &[], &["./glibc.so"]);
     assert_eq!(v["plugins"][0]["verdict"], "unknown", "{v:#}");
@@ -200,6 +211,18 @@ fn patched_plugins_fail_as_dlopen_says() {
     let v = check(dir, &["--glibc-ceiling", &ceiling], &names);
     assert_eq!(k["plugins"], v["plugins"]);
     assert_eq!(k["findings"], v["findings"]);
+    // A contract from sources has no hashes: check refuses it (exit 2) rather than guess.
+    let mut c: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("c.json")).unwrap()).unwrap();
+    c["hashes"] = false.into();
+    c["source"] = "sources".into();
+    for p in c["packages"].as_array_mut().unwrap() {
+        p.as_object_mut().unwrap().remove("hash");
+    }
+    std::fs::write(dir.join("src.json"), c.to_string()).unwrap();
+    let r = support::godrift(dir, &["check", "--contract", "src.json", "./plug.so"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("no package hashes"), "{r:?}");
 }
 
 /// `readelf`'s view of a file: class, machine number, interpreter, NEEDED, needed versions.

@@ -101,6 +101,18 @@ pub fn run(args: &CheckArgs, color: ColorChoice, out: Out) -> Result<i32> {
         Some(path) => Some(Contract::read(path).map_err(bad)?),
         None => None,
     };
+    // Without the runtime's hashes the replay would take the host for one that exports
+    // none (and crash every plugin): only a contract of the built host can be replayed.
+    if let (Some(c), Some(path)) = (&contract, &args.contract) {
+        if c.source == godrift::contract::Source::Sources {
+            return Err(bad(format!(
+                "{}: this contract has no package hashes (\"source\": \"{}\"): check needs one exported from the built host (`godrift contract export --host HOST`); for plugin sources use `godrift report --contract {} --plugin DIR`",
+                godrift::fsio::shown(path),
+                c.source.as_str(),
+                godrift::fsio::shown(path)
+            )));
+        }
+    }
     let ceiling = match &args.glibc_ceiling {
         Some(v) => Some(glibc_arg(v)?),
         None => contract.as_ref().and_then(|c| c.target.glibc.clone()),
