@@ -208,6 +208,15 @@ fn unhex8(s: &str) -> Option<[u8; 8]> {
     Some(out)
 }
 
+/// serde_json's message without its " at line L column C" (the error leads with them).
+fn without_position(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
 /// Why a built file cannot be a host contract's source (bad input, in words).
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -354,7 +363,7 @@ impl Contract {
                 file: file.to_string(),
                 line: e.line(),
                 column: e.column(),
-                message: e.to_string(),
+                message: without_position(&e),
             })?;
         if v.get("kind").and_then(|k| k.as_str()) != Some(KIND) {
             return Err(invalid(format!(
@@ -374,7 +383,7 @@ impl Contract {
             file: file.to_string(),
             line: e.line(),
             column: e.column(),
-            message: e.to_string(),
+            message: without_position(&e),
         })?;
         for p in &c.packages {
             if let Some(h) = &p.hash {

@@ -422,4 +422,80 @@ mod tests {
             "{rc}"
         );
     }
+
+    /// Crafted loader data: what dlopen refuses, in its words, and what only warns.
+    #[test]
+    fn loader_rules_on_crafted_files() {
+        // A minimal ELF32 i386 header (no program headers), as loader::read_bytes reads it.
+        let mut elf32 = vec![0x7f, b'E', b'L', b'F', 1, 1, 1];
+        elf32.resize(52, 0);
+        elf32[16] = 3; // ET_DYN
+        elf32[18] = 3; // EM_386
+        let p32 = crate::binary::loader::read_bytes(&elf32).unwrap();
+        assert_eq!((p32.class, p32.machine), (32, 3));
+        let glibc_host = LoaderInfo {
+            class: 64,
+            machine: 62,
+            interpreter: Some("/lib64/ld-linux-x86-64.so.2".into()),
+            needed: vec!["libc.so.6".into()],
+            versions: [("libc.so.6".to_string(), vec!["GLIBC_2.34".to_string()])]
+                .into_iter()
+                .collect(),
+            ..LoaderInfo::default()
+        };
+        let lc = LoaderCheck {
+            host: Some(&glibc_host),
+            plugins: &[],
+            glibc_ceiling: None,
+        };
+        let refused = |p: &LoaderInfo, lc: &LoaderCheck| {
+            loader_verdicts(lc, p, "host", "./p.so", "/x/p.so").0
+        };
+        let r = refused(&p32, &lc).unwrap();
+        assert_eq!(r.dlerror, "/x/p.so: wrong ELF class: ELFCLASS32");
+        assert_eq!(r.finding.code, Code::ElfTargetMismatch);
+        let musl = LoaderInfo {
+            needed: vec!["libc.musl-x86_64.so.1".into()],
+            ..glibc_host.clone()
+        };
+        let r = refused(&musl, &lc).unwrap();
+        assert_eq!(
+            r.dlerror,
+            "libc.musl-x86_64.so.1: cannot open shared object file: No such file or directory"
+        );
+        assert_eq!(r.finding.code, Code::UnexpectedLibrary);
+        // An extra library warns; the same plugin loads.
+        let extra = LoaderInfo {
+            needed: vec!["libc.so.6".into(), "libsqlite3.so.0".into()],
+            ..glibc_host.clone()
+        };
+        let (r, w) = loader_verdicts(&lc, &extra, "host", "./p.so", "/x/p.so");
+        assert!(r.is_none());
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].code, Code::UnexpectedLibrary);
+        // GLIBC: above the ceiling fails; at it loads; without one, above the host warns.
+        let newer = LoaderInfo {
+            versions: [("libc.so.6".to_string(), vec!["GLIBC_2.38".to_string()])]
+                .into_iter()
+                .collect(),
+            ..glibc_host.clone()
+        };
+        let at = |c| LoaderCheck {
+            glibc_ceiling: Some(c),
+            ..lc
+        };
+        let r = refused(&newer, &at("2.36")).unwrap();
+        assert_eq!(
+            r.dlerror,
+            "libc.so.6: version `GLIBC_2.38' not found (required by /x/p.so)"
+        );
+        assert!(refused(&newer, &at("2.38")).is_none());
+        let (r, w) = loader_verdicts(&lc, &newer, "host", "./p.so", "/x/p.so");
+        assert!(r.is_none());
+        assert_eq!(
+            (w[0].code, w[0].severity),
+            (Code::GlibcTooNew, crate::finding::Severity::Warning)
+        );
+        assert!(refused(&glibc_host, &at("2.34")).is_none());
+    }
 }
