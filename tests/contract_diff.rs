@@ -172,6 +172,37 @@ fn plugins_to_rebuild_are_those_the_new_host_refuses() {
             .collect();
         assert_eq!(&verdicts, runtime, "{c}: {:#}", v["plugins"]);
     }
+    // Exported from sources (no hashes), the old host's contract has the modules,
+    // replacements, Go release and hash-relevant settings of the one exported from its
+    // binary: diffing the two finds none of those changed.
+    let r = env.godrift(
+        root,
+        &[
+            "contract", "export", "--dir", "host1", "--output", "src.json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    let src: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("src.json")).unwrap()).unwrap();
+    assert_eq!(
+        (&src["source"], &src["hashes"]),
+        (&"sources".into(), &false.into())
+    );
+    let bin: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("v1.json")).unwrap()).unwrap();
+    assert_eq!(src["modules"], bin["modules"]);
+    assert_eq!(src["go_version"], bin["go_version"]);
+    let r = env.godrift(
+        root,
+        &[
+            "contract", "diff", "v1.json", "src.json", "--format", "json",
+        ],
+    );
+    let d: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(d["modules"], serde_json::json!([]), "{d:#}");
+    assert_eq!(d["settings"], serde_json::json!([]), "{d:#}");
+    assert!(d["go_version"].is_null(), "{d:#}");
+    assert_eq!(d["packages"]["changed"], serde_json::json!([]), "{d:#}");
     // A release against itself: nothing changed, nothing to rebuild.
     let same = env.godrift(
         root,

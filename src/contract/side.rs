@@ -57,13 +57,26 @@ pub fn contract_of(side: &Side, opts: &crate::project::Options) -> Contract {
     let mut notes = vec![
         "exported from sources: packages carry no export-data hash; export from the built host for the runtime's own data".to_string(),
     ];
-    let go_version = crate::project::toolchain_of(side)
-        .or_else(|| opts.go_version.clone())
-        .map(|v| format!("go{v}"))
-        .unwrap_or_else(|| {
-            notes.push("the Go release is not known (no go or toolchain line)".into());
-            String::new()
-        });
+    // The configured toolchain; else, as GOTOOLCHAIN=auto picks it, the local go unless
+    // go.mod asks for a newer one.
+    let wanted = crate::project::toolchain_of(side);
+    let release = if !side.build.toolchain.is_empty() {
+        wanted
+    } else {
+        match (wanted, opts.go_version.clone()) {
+            (Some(w), Some(local)) => Some(crate::semver::gover::max(&w, &local).to_string()),
+            (w, l) => {
+                if l.is_none() && w.is_some() {
+                    notes.push("no local go: the Go release is go.mod's minimum".into());
+                }
+                l.or(w)
+            }
+        }
+    };
+    let go_version = release.map(|v| format!("go{v}")).unwrap_or_else(|| {
+        notes.push("the Go release is not known (no go or toolchain line)".into());
+        String::new()
+    });
     let modules = side
         .build_list
         .modules
@@ -74,9 +87,10 @@ pub fn contract_of(side: &Side, opts: &crate::project::Options) -> Contract {
             sum: sum_of(side, &m.module.path, &m.module.version),
             replace: m.replace.as_ref().map(|r| {
                 Box::new(match r {
+                    // As build info records a directory replacement.
                     Replacement::Dir { path, .. } => Module {
                         path: path.clone(),
-                        version: String::new(),
+                        version: "(devel)".into(),
                         ..Module::default()
                     },
                     Replacement::Module { module } => Module {
