@@ -178,6 +178,9 @@ fn package_hash(c: &Caps) -> (String, Vec<Cause>) {
             "-tags selecting other files of the package on one side",
             "`go version -m` shows -tags on one file only",
         ),
+        // Measured: go1.24.11 and go1.23.9 share a runtime layout, and their plugins fail
+        // on the first package whose hash differs, a module's as well.
+        toolchain,
     ];
     (
         format!("{meaning}; {pkg} is not in the standard library, so its module's version, source or place differs, or a build flag that changes every package"),
@@ -563,6 +566,8 @@ mod tests {
         ("plugin.Open(\"$W/out/plug-v1.1.0\"): plugin was built with a different version of package example.com/dep", "package-hash", Some("example.com/dep"), Code::VersionConflict),
         ("plugin.Open(\"$W/out/plug-vendor-shift-trimpath\"): plugin was built with a different version of package example.com/dep", "package-hash", Some("example.com/dep"), Code::VendoredFileEdited),
         ("plugin: not implemented", "not-implemented", None, Code::HostWithoutCgo),
+        // go1.24.11 host, go1.23.9 plugin (target/oracle-agreement-go1.24.11.messages.txt).
+        ("plugin.Open(\"$W/out/plug-old-go\"): plugin was built with a different version of package example.com/dep", "package-hash", Some("example.com/dep"), Code::GoVersionMismatch),
     ];
 
     #[test]
