@@ -203,6 +203,38 @@ fn plugins_to_rebuild_are_those_the_new_host_refuses() {
     assert_eq!(d["settings"], serde_json::json!([]), "{d:#}");
     assert!(d["go_version"].is_null(), "{d:#}");
     assert_eq!(d["packages"]["changed"], serde_json::json!([]), "{d:#}");
+    // Two contracts from sources: nothing to replay, but a plugin linking a package whose
+    // module changed must be rebuilt, as the real new host says.
+    let r = env.godrift(
+        root,
+        &[
+            "contract",
+            "export",
+            "--dir",
+            "host2",
+            "--output",
+            "src2.json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = env.godrift(
+        root,
+        &[
+            "contract",
+            "diff",
+            "src.json",
+            "src2.json",
+            "./pdep.so",
+            "./pstd.so",
+            "--format",
+            "json",
+        ],
+    );
+    let d: Value = serde_json::from_str(&r.stdout).unwrap();
+    for (i, p) in d["plugins"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(p["must_rebuild"], before[i] && !after[i], "{p:#}");
+        assert_eq!(p["after"], "unknown", "{p:#}");
+    }
     // A release against itself: nothing changed, nothing to rebuild.
     let same = env.godrift(
         root,

@@ -11,7 +11,7 @@ use crate::binary::{Artifact, Verdict};
 use crate::rules::binary::{check_with, LoaderCheck};
 use serde::Serialize;
 use std::cmp::Ordering;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashSet};
 
 /// Build settings that change package hashes (the others need not match).
 const HASH_SETTINGS: &[&str] = &[
@@ -217,6 +217,36 @@ pub fn impact(
     names: &[String],
     loaders: &[Option<LoaderInfo>],
 ) {
+    let changed: HashSet<&str> = d.packages.changed.iter().map(String::as_str).collect();
+    let links_changed = |plugin: &Artifact| -> Vec<String> {
+        plugin
+            .hashes
+            .keys()
+            .filter(|p| changed.contains(p.as_str()))
+            .take(20)
+            .cloned()
+            .collect()
+    };
+    // Without the runtime's hashes (a contract from sources) nothing can be replayed: a
+    // plugin linking a package whose module or settings changed must be rebuilt.
+    if old.source == super::Source::Sources || new.source == super::Source::Sources {
+        for (plugin, name) in plugins.iter().zip(names) {
+            let changed_packages = links_changed(plugin);
+            let must_rebuild = !changed_packages.is_empty();
+            d.plugins.push(PluginImpact {
+                plugin: name.clone(),
+                before: Verdict::Unknown,
+                after: Verdict::Unknown,
+                must_rebuild,
+                changed_packages,
+                error_after: None,
+                root_cause_after: must_rebuild.then(|| {
+                    "links packages whose module or build settings changed (a contract from sources has no hashes to replay)".to_string()
+                }),
+            });
+        }
+        return;
+    }
     let run = |c: &Contract| {
         let lc = LoaderCheck {
             host: c.loader.as_ref(),
@@ -226,26 +256,15 @@ pub fn impact(
         check_with(&c.to_artifact(), plugins, names, &lc)
     };
     let (before, after) = (run(old), run(new));
-    let changed: HashMap<&str, ()> = d
-        .packages
-        .changed
-        .iter()
-        .map(|p| (p.as_str(), ()))
-        .collect();
+    let mut impacts = Vec::new();
     for ((a, b), plugin) in before.plugins.iter().zip(&after.plugins).zip(plugins) {
         let must_rebuild = a.verdict == Verdict::Loads && b.verdict != Verdict::Loads;
         let changed_packages = if b.verdict == Verdict::Loads {
             Vec::new()
         } else {
-            plugin
-                .hashes
-                .keys()
-                .filter(|p| changed.contains_key(p.as_str()))
-                .take(20)
-                .cloned()
-                .collect()
+            links_changed(plugin)
         };
-        d.plugins.push(PluginImpact {
+        impacts.push(PluginImpact {
             plugin: a.path.clone(),
             before: a.verdict,
             after: b.verdict,
@@ -255,6 +274,7 @@ pub fn impact(
             root_cause_after: b.root_cause.clone(),
         });
     }
+    d.plugins.extend(impacts);
 }
 
 #[cfg(test)]
