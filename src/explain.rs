@@ -330,6 +330,25 @@ fn not_elf(_: &Caps) -> (String, Vec<Cause>) {
     )
 }
 
+fn undefined_symbol(c: &Caps) -> (String, Vec<Cause>) {
+    let sym = c.detail.as_deref().unwrap_or("?");
+    (
+        format!("the dynamic loader found no definition of {sym}, which the plugin needs, in the process or the libraries it loads"),
+        vec![
+            cause(
+                Some(Code::UnexpectedLibrary),
+                "the plugin was linked against another version of a C library (or one the target lacks) than the one loaded at run time",
+                "`readelf -d P.so` lists the NEEDED libraries; `nm -D --undefined-only P.so` the symbols it expects",
+            ),
+            cause(
+                Some(Code::GoVersionMismatch),
+                "the plugin was built by another Go release, whose runtime expects symbols the host's does not export",
+                "`go version -m` shows two go versions",
+            ),
+        ],
+    )
+}
+
 fn realpath(_: &Caps) -> (String, Vec<Cause>) {
     (
         "plugin.Open could not resolve the path".into(),
@@ -440,6 +459,18 @@ const RULES: &[Rule] = &[
         explain: not_elf,
     },
     Rule {
+        kind: "undefined-symbol",
+        // glibc's _dl_lookup_symbol_x: "P.so: undefined symbol: NAME".
+        find: |l| {
+            let r = after(l, ": undefined symbol: ")?;
+            Some(Caps {
+                detail: Some(word(r)),
+                ..Caps::default()
+            })
+        },
+        explain: undefined_symbol,
+    },
+    Rule {
         kind: "realpath",
         find: |l| l.contains("realpath failed").then(Caps::default),
         explain: realpath,
@@ -476,7 +507,7 @@ fn next_commands(kind: &str, plugin: Option<&str>, causes: &[Cause]) -> Vec<Stri
     match kind {
         "package-hash" | "already-loaded" | "no-plugin-module-data" | "not-implemented" => {}
         "glibc-version" => next.push(format!("objdump -T {so} | grep GLIBC_")),
-        "cannot-open" | "elf-class" | "not-elf" | "executable" => {
+        "cannot-open" | "elf-class" | "not-elf" | "executable" | "undefined-symbol" => {
             next.push(format!("file {so}"));
             next.push(format!("readelf -d {so}"));
         }
@@ -621,5 +652,9 @@ mod tests {
         assert_eq!(codes(&e), vec![Some(Code::UnexpectedLibrary)]);
         let e = explain("plugin.Open(\"./p.so\"): /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.34' not found (required by /x/p.so)").unwrap();
         assert_eq!(codes(&e), vec![Some(Code::GlibcTooNew)]);
+        let e =
+            explain("plugin.Open(\"./p.so\"): /x/p.so: undefined symbol: sqlite3_open_v2").unwrap();
+        assert_eq!(e.kind, "undefined-symbol");
+        assert!(e.meaning.contains("sqlite3_open_v2"));
     }
 }

@@ -211,6 +211,26 @@ fn patched_plugins_fail_as_dlopen_says() {
     let v = check(dir, &["--glibc-ceiling", &ceiling], &names);
     assert_eq!(k["plugins"], v["plugins"]);
     assert_eq!(k["findings"], v["findings"]);
+    // A C symbol no library defines (malloc renamed): explain reads dlopen's real message.
+    // (check cannot see this one: it would need the target's libraries; README, known limits.)
+    let sym = patch_string(&plug, b"\0malloc\0", b"\0mallox\0").expect("malloc in .dynstr");
+    std::fs::write(dir.join("sym.so"), sym).unwrap();
+    let msg = run_host(dir, &["./sym.so"]).remove(0).unwrap_err();
+    assert!(msg.contains("undefined symbol: mallox"), "{msg}");
+    let e = support::godrift(dir, &["explain", "--json", &msg]);
+    assert_eq!(e.code, 0, "{e:?}");
+    let e: Value = serde_json::from_str(&e.stdout).unwrap();
+    assert_eq!(e["kind"], "undefined-symbol");
+    assert!(e["meaning"].as_str().unwrap().contains("mallox"), "{e:#}");
+    // The loader messages of the other patched plugins are recognized too.
+    for (r, kind) in runtime[1..]
+        .iter()
+        .zip(["cannot-open", "cannot-open", "glibc-version"])
+    {
+        let e = support::godrift(dir, &["explain", "--json", r.as_ref().unwrap_err()]);
+        let e: Value = serde_json::from_str(&e.stdout).unwrap();
+        assert_eq!(e["kind"], kind, "{r:?}");
+    }
     // A contract from sources has no hashes: check refuses it (exit 2) rather than guess.
     let mut c: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("c.json")).unwrap()).unwrap();
