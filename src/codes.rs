@@ -279,7 +279,7 @@ pub static TABLE: [CodeInfo; 21] = [
         Error,
         "binary",
         "the plugin is built for another ELF class or machine than the host (32-bit vs 64-bit, amd64 vs arm64)",
-        "the dynamic loader refuses the file before Go's runtime sees it: plugin.Open fails with \"wrong ELF class: ELFCLASS32\" for another class, and with \"cannot open shared object file: No such file or directory\" naming the plugin itself for another machine (measured with glibc), which reads like a missing file.",
+        "the dynamic loader refuses the file before Go's runtime sees it: plugin.Open fails with \"wrong ELF class: ELFCLASS32\" for another class (glibc's open_verify), and with \"cannot open shared object file: No such file or directory\" naming the plugin itself for another machine (measured with glibc 2.36), which reads like a missing file.",
         "build the plugin with the host's GOOS and GOARCH (`go version -m HOST` shows them), on a machine or in an image of the host's architecture or with a cross C compiler (CC) for it.",
     ),
     info(
@@ -299,7 +299,7 @@ pub static TABLE: [CodeInfo; 21] = [
         Error,
         "binary",
         "the plugin needs a shared library the host's target may not have (musl's libc for a glibc host, or a library the host does not load)",
-        "dlopen loads every DT_NEEDED library first: a plugin built on Alpine (musl) needs libc.musl-*.so.1, which a glibc system does not have, so plugin.Open fails with \"libc.musl-x86_64.so.1: cannot open shared object file\" (measured); a library the host itself does not need must be installed on every target.",
+        "dlopen loads every DT_NEEDED library first: a plugin built on Alpine (musl) needs libc.musl-*.so.1, which a glibc system does not have, so plugin.Open fails with \"libc.musl-x86_64.so.1: cannot open shared object file: No such file or directory\" (glibc's message for any library it cannot find, measured with a libc soname it does not ship); a library the host itself does not need must be installed on every target.",
         "build the plugin with the host's C library (the host's build image: glibc vs musl must match), and install the other libraries it needs on the target, or link them statically.",
     ),
     info(

@@ -1,9 +1,10 @@
 //! GD027 unexpected-library: the plugin needs a shared library its target may not have.
 //!
 //! - What: a plugin built against musl (`libc.musl-*.so.1`, Alpine) for a glibc host, a
-//!   glibc plugin for a musl host, or a DT_NEEDED library the host does not load itself.
-//! - Why: dlopen loads every needed library first; measured with glibc, a missing one gives
-//!   "libc.musl-x86_64.so.1: cannot open shared object file: No such file or directory".
+//!   soname of glibc's libraries glibc does not ship (`libc.so.9`), a glibc plugin for a
+//!   musl host, or a DT_NEEDED library the host does not load itself.
+//! - Why: dlopen loads every needed library first; a missing one gives "LIB: cannot open
+//!   shared object file: No such file or directory" (measured with glibc, tests/loader.rs).
 //!   musl's loader maps glibc's library names to itself, but glibc-only symbols then fail
 //!   to relocate: a warning, as is a library the target must provide.
 //! - Fix: build the plugin with the host's C library; install or statically link the rest.
