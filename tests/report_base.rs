@@ -6,6 +6,9 @@
 
 mod support;
 
+#[path = "support/schema.rs"]
+mod schema;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -114,7 +117,12 @@ fn plugins_broken_by_the_host_change_are_listed() {
     assert_eq!(before, vec![true, true]);
     assert_eq!(after, vec![false, true]);
 
-    let r = env.godrift(root, &["report", "--quiet", "--base", "HEAD"]);
+    let r = env.godrift(
+        root,
+        &[
+            "report", "--quiet", "--base", "HEAD", "--format", "markdown",
+        ],
+    );
     assert_eq!(r.code, 1, "a plugin is broken by the change: {r:?}");
     let md = &r.stdout;
     assert!(md.len() <= 60_000);
@@ -134,9 +142,45 @@ fn plugins_broken_by_the_host_change_are_listed() {
     }
     // The alignment is in the report below it.
     assert!(md.contains("dep2") || md.contains("dep1"), "{md}");
+    // The same in JSON (validated against its schema) and in the terminal.
+    let r = env.godrift(
+        root,
+        &["report", "--quiet", "--base", "HEAD", "--format", "json"],
+    );
+    assert_eq!(r.code, 1, "{r:?}");
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let mut schemas = schema::Schemas::new(&Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas"));
+    let errs = schemas.validate("base.schema.json", &doc);
+    assert!(errs.is_empty(), "{errs:#?}");
+    assert_eq!(doc["base"]["rev"], "HEAD");
+    assert_eq!(doc["broken"], 1);
+    for (i, name) in ["pdep", "pstd"].iter().enumerate() {
+        let row = doc["plugins"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == *name)
+            .unwrap_or_else(|| panic!("{name}: {doc}"));
+        assert_eq!(row["broken"], before[i] && !after[i], "{row}");
+        assert_eq!(row["before"] == "loads", before[i], "{row}");
+        assert_eq!(row["after"] == "loads", after[i], "{row}");
+    }
+    let r = env.godrift(root, &["report", "--quiet", "--base", "HEAD"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stdout
+            .contains("1 plugin(s) loaded and fail with this change"),
+        "{}",
+        r.stdout
+    );
     // Against the working tree itself: nothing broken.
     git(root, &["commit", "-q", "-am", "move dep"]);
-    let r = env.godrift(root, &["report", "--quiet", "--base", "HEAD"]);
+    let r = env.godrift(
+        root,
+        &[
+            "report", "--quiet", "--base", "HEAD", "--format", "markdown",
+        ],
+    );
     assert_eq!(r.code, 0, "{r:?}");
     assert!(
         r.stdout

@@ -140,7 +140,7 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
         )));
     }
     if let Some(rev) = &args.base {
-        return base_impact(rev, project, &opts, out, args.output.as_deref());
+        return base_impact(rev, project, &opts, out, args, color);
     }
     let analysis = rules::run(&project);
     let fail_on = args.fail_on.unwrap_or(project.config.policy.fail_on);
@@ -250,7 +250,8 @@ fn base_impact(
     mut project: project::Project,
     opts: &project::Options,
     out: super::Out,
-    output: Option<&std::path::Path>,
+    args: &ReportArgs,
+    color: ColorChoice,
 ) -> Result<i32> {
     let host_dir = project.host.dir.canonicalize()?;
     let top = String::from_utf8_lossy(&git(&host_dir, &["rev-parse", "--show-toplevel"])?)
@@ -268,13 +269,13 @@ fn base_impact(
         .unwrap_or(std::path::Path::new(""));
     let tmp = tempfile::tempdir()?;
     let tar = tmp.path().join("base.tar");
-    let mut args = vec!["archive".to_string(), "--format=tar".into(), "-o".into()];
-    args.push(tar.display().to_string());
-    args.push(commit.clone());
+    let mut git_args = vec!["archive".to_string(), "--format=tar".into(), "-o".into()];
+    git_args.push(tar.display().to_string());
+    git_args.push(commit.clone());
     if !rel.as_os_str().is_empty() {
-        args.push(rel.display().to_string());
+        git_args.push(rel.display().to_string());
     }
-    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let argv: Vec<&str> = git_args.iter().map(String::as_str).collect();
     git(&top, &argv)?;
     let tree = tmp.path().join("tree");
     std::fs::create_dir_all(&tree)?;
@@ -295,8 +296,24 @@ fn base_impact(
     project.host = now_host;
     let r = report::Report::new(&project, after);
     let short = &commit[..commit.len().min(12)];
-    let text = report::base_markdown(rev, short, &before.plugins, &r);
-    match output {
+    let text = match args.format {
+        OutputFormat::Markdown => report::base_markdown(rev, short, &before.plugins, &r),
+        OutputFormat::Json => report::base_json(rev, short, &before.plugins, &r),
+        // The findings with this change, as code scanning takes them.
+        OutputFormat::Sarif => {
+            let paths = super::repo_paths(&project.root, args.sarif_root.as_deref())?;
+            report::sarif(&r, &paths)
+        }
+        OutputFormat::Table => {
+            let st = if args.output.is_some() {
+                report::Style::default()
+            } else {
+                super::style(color)
+            };
+            report::base_table_styled(rev, short, &before.plugins, &r, st)
+        }
+    };
+    match args.output.as_deref() {
         Some(path) => super::write_atomically(path, text.as_bytes())?,
         None => out.write_all(text.as_bytes())?,
     }

@@ -194,3 +194,63 @@ pub fn base_markdown(
     s.push_str(close);
     s
 }
+
+/// `report --base REV`: one plugin's verdict with the host at REV and with this change.
+#[derive(serde::Serialize)]
+pub struct BaseRow<'a> {
+    pub name: &'a str,
+    pub before: &'static str,
+    pub after: &'static str,
+    /// Loaded with the host at REV, fails with this change.
+    pub broken: bool,
+}
+
+/// The rows of `report --base`, the plugins in the report's order.
+pub fn base_rows<'a>(
+    before: &[crate::rules::PluginVerdict],
+    after: &'a super::Report,
+) -> Vec<BaseRow<'a>> {
+    use crate::rules::Verdict as V;
+    before
+        .iter()
+        .zip(&after.plugins)
+        .map(|(b, a)| BaseRow {
+            name: &a.name,
+            before: b.verdict.as_str(),
+            after: a.verdict.as_str(),
+            broken: b.verdict == V::Loads && a.verdict != V::Loads,
+        })
+        .collect()
+}
+
+/// `report --base REV --format json` (schemas/base.schema.json): the base revision, each
+/// plugin before and after, and the whole report with this change.
+pub fn base_json(
+    rev: &str,
+    commit: &str,
+    before: &[crate::rules::PluginVerdict],
+    after: &super::Report,
+) -> String {
+    #[derive(serde::Serialize)]
+    struct Doc<'a> {
+        schema_version: u32,
+        base: Base<'a>,
+        broken: usize,
+        plugins: Vec<BaseRow<'a>>,
+        report: &'a super::Report,
+    }
+    #[derive(serde::Serialize)]
+    struct Base<'a> {
+        rev: &'a str,
+        commit: &'a str,
+    }
+    let plugins = base_rows(before, after);
+    let doc = Doc {
+        schema_version: super::SCHEMA_VERSION,
+        base: Base { rev, commit },
+        broken: plugins.iter().filter(|p| p.broken).count(),
+        plugins,
+        report: after,
+    };
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}

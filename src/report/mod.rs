@@ -9,11 +9,11 @@ mod markdown;
 mod sarif;
 mod table;
 
-pub use contract::{base_markdown, contract_diff_markdown};
+pub use contract::{base_json, base_markdown, base_rows, contract_diff_markdown, BaseRow};
 pub use github::{annotations, check_annotations, summary, MAX_ANNOTATIONS, MAX_SUMMARY_BYTES};
 pub use markdown::{check_markdown, markdown, MAX_CHARS, MAX_EDGES};
 pub use sarif::{check_sarif, limits as sarif_limits, sarif, SarifOptions, SRCROOT};
-pub use table::{check_table, check_table_styled, table, table_styled, Style};
+pub use table::{base_table_styled, check_table, check_table_styled, table, table_styled, Style};
 
 pub use crate::finding::SCHEMA_VERSION;
 
