@@ -630,6 +630,53 @@ pub fn host_from(p: &Project, tree: &Path, opts: &Options) -> Result<Side, Proje
     Ok(host)
 }
 
+/// Loads plugin modules, in parallel (they are independent), in the given order: each job
+/// is a directory with its build settings and configured main packages. A plugin is named
+/// by its directory.
+fn load_plugins(
+    jobs: Vec<(PathBuf, BuildSettings, Vec<PathBuf>)>,
+    go_mods: &ModCache,
+    opts: &Options,
+) -> Result<Vec<Side>, ProjectError> {
+    use rayon::prelude::*;
+    jobs.into_par_iter()
+        .map(|(d, build, mains)| {
+            let name = d
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| d.display().to_string());
+            load_side(name, &d, build, mains, go_mods, opts, false)
+        })
+        .collect()
+}
+
+/// The last stages every way of loading shares: vendored sources indexed once for all
+/// sides, then the package walk and linkage.
+fn assemble(
+    root: PathBuf,
+    config: Config,
+    mut host: Side,
+    plugins: Vec<Side>,
+    go_mods: ModCache,
+    opts: &Options,
+    mut notes: Vec<String>,
+) -> Project {
+    let modcache = opts.graph.gomodcache.clone();
+    let mut plugins = plugins;
+    load_vendor_sources(&mut host, &mut plugins, &modcache, opts);
+    let plugins = link(&mut host, plugins, opts, &modcache, &mut notes);
+    Project {
+        modcache,
+        go_mods,
+        load_options: opts.graph.clone(),
+        root,
+        config,
+        host,
+        plugins,
+        notes,
+    }
+}
+
 /// Loads plugin modules against a host given as a side already (a deployed host's contract,
 /// `contract::side::host_side`): `report --contract`.
 pub fn load_against(
@@ -641,44 +688,17 @@ pub fn load_against(
     let mut config = Config::default();
     config.host.path = host.dir.clone();
     let go_mods = ModCache::new();
-    let mut sides = Vec::new();
-    for p in plugins {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| p.display().to_string());
-        sides.push(load_side(
-            name,
-            p,
-            BuildSettings::default(),
-            Vec::new(),
-            &go_mods,
-            opts,
-            false,
-        )?);
-    }
     // The plugins are built with the host's settings as the contract records them.
-    for s in &mut sides {
-        s.build = host.build.clone();
-    }
-    let modcache = opts.graph.gomodcache.clone();
-    let (mut host, mut sides) = (host, sides);
-    load_vendor_sources(&mut host, &mut sides, &modcache, opts);
-    let mut notes = vec![format!(
+    let jobs = plugins
+        .iter()
+        .map(|p| (p.clone(), host.build.clone(), Vec::new()))
+        .collect();
+    let sides = load_plugins(jobs, &go_mods, opts)?;
+    let notes = vec![format!(
         "host from the contract {}: plugins are assumed built with its settings",
         host.go_mod_path.display()
     )];
-    let sides = link(&mut host, sides, opts, &modcache, &mut notes);
-    Ok(Project {
-        modcache,
-        go_mods,
-        load_options: opts.graph.clone(),
-        root,
-        config,
-        host,
-        plugins: sides,
-        notes,
-    })
+    Ok(assemble(root, config, host, sides, go_mods, opts, notes))
 }
 
 /// Loads a project from explicit directories (`--host DIR --plugin DIR...`).
@@ -691,47 +711,25 @@ pub fn load_explicit(
     let mut config = Config::default();
     config.host.path = host.to_path_buf();
     let go_mods = ModCache::new();
+    // No godrift.toml: what Go's environment gives every build here, nothing more.
+    let build = opts.env_build.apply(BuildSettings::default());
     let host = load_side(
         "host".into(),
         host,
-        BuildSettings::default(),
+        build.clone(),
         Vec::new(),
         &go_mods,
         opts,
         true,
     )?;
-    let mut sides = Vec::new();
-    for p in plugins {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| p.display().to_string());
-        sides.push(load_side(
-            name,
-            p,
-            BuildSettings::default(),
-            Vec::new(),
-            &go_mods,
-            opts,
-            false,
-        )?);
-    }
+    let jobs = plugins
+        .iter()
+        .map(|p| (p.clone(), build.clone(), Vec::new()))
+        .collect();
+    let sides = load_plugins(jobs, &go_mods, opts)?;
     refuse_host_as_plugin(&host, &sides)?;
-    let modcache = opts.graph.gomodcache.clone();
-    let (mut host, mut sides) = (host, sides);
-    load_vendor_sources(&mut host, &mut sides, &modcache, opts);
-    let mut notes = vec!["build settings assumed default (no godrift.toml): -trimpath, -race and -gcflags are not compared".into()];
-    let sides = link(&mut host, sides, opts, &modcache, &mut notes);
-    Ok(Project {
-        modcache,
-        go_mods,
-        load_options: opts.graph.clone(),
-        root,
-        config,
-        host,
-        plugins: sides,
-        notes,
-    })
+    let notes = vec!["build settings assumed default (no godrift.toml): -trimpath, -race and -gcflags are not compared".into()];
+    Ok(assemble(root, config, host, sides, go_mods, opts, notes))
 }
 
 /// Loads a project from a directory: its `godrift.toml` if present, else the directory is
@@ -785,7 +783,6 @@ pub fn load(
         opts,
         true,
     )?;
-    let mut plugins = Vec::new();
     let mut jobs: Vec<(PathBuf, BuildSettings, Vec<PathBuf>)> = Vec::new();
     // Each directory is one plugin: a directory reached twice (symlinks, overlapping globs)
     // would otherwise report a false GD008. Of its paths, the shortest is read: relative
@@ -820,34 +817,7 @@ pub fn load(
             jobs.push((d, resolve(pc.build.clone()), pc.main.clone()));
         }
     }
-    // Plugins are independent: load them in parallel, keep the configured order.
-    use rayon::prelude::*;
-    let loaded: Vec<Result<Side, ProjectError>> = jobs
-        .into_par_iter()
-        .map(|(d, build, mains)| {
-            let name = d
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| d.display().to_string());
-            load_side(name, &d, build, mains, &go_mods, opts, false)
-        })
-        .collect();
-    for side in loaded {
-        plugins.push(side?);
-    }
+    let plugins = load_plugins(jobs, &go_mods, opts)?;
     refuse_host_as_plugin(&host, &plugins)?;
-    let modcache = opts.graph.gomodcache.clone();
-    let mut host = host;
-    load_vendor_sources(&mut host, &mut plugins, &modcache, opts);
-    let plugins = link(&mut host, plugins, opts, &modcache, &mut notes);
-    Ok(Project {
-        modcache,
-        go_mods,
-        load_options: opts.graph.clone(),
-        root,
-        config,
-        host,
-        plugins,
-        notes,
-    })
+    Ok(assemble(root, config, host, plugins, go_mods, opts, notes))
 }
