@@ -6,10 +6,7 @@
 mod support;
 
 use serde_json::Value;
-use std::path::Path;
-use std::process::Command;
 
-const HOST_GO: &str = "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"plugin\"\n\n\t\"example.com/dep\"\n)\n\nfunc main() {\n\t_ = dep.Hello()\n\tfor _, p := range os.Args[1:] {\n\t\tif _, err := plugin.Open(p); err != nil {\n\t\t\tfmt.Println(\"ERR\", err)\n\t\t} else {\n\t\t\tfmt.Println(\"OK\", p)\n\t\t}\n\t}\n}\n";
 const PLUG_DEP: &str =
     "package main\n\nimport \"example.com/dep\"\n\nfunc F() string { return dep.Hello() }\n";
 const PLUG_STD: &str =
@@ -25,18 +22,6 @@ fn module(path: &str, dep_dir: Option<&str>) -> String {
         ));
     }
     m
-}
-
-fn open(host: &Path, dir: &Path, plugins: &[&str]) -> Vec<bool> {
-    let out = Command::new(host)
-        .args(plugins)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| l.starts_with("OK "))
-        .collect()
 }
 
 #[test]
@@ -61,9 +46,9 @@ fn plugins_to_rebuild_are_those_the_new_host_refuses() {
             ("dep2/go.mod", &dep_mod),
             ("dep2/dep.go", DEP_V2),
             ("host1/go.mod", &m1),
-            ("host1/main.go", HOST_GO),
+            ("host1/main.go", support::OK_ERR_HOST),
             ("host2/go.mod", &m2),
-            ("host2/main.go", HOST_GO),
+            ("host2/main.go", support::OK_ERR_HOST),
             ("pdep/go.mod", &mp),
             ("pdep/main.go", PLUG_DEP),
             ("pstd/go.mod", &ms),
@@ -85,8 +70,14 @@ fn plugins_to_rebuild_are_those_the_new_host_refuses() {
         env.go(&root.join(dir), &args);
     }
     let plugins = ["./pdep.so", "./pstd.so"];
-    let before = open(&root.join("v1"), root, &plugins);
-    let after = open(&root.join("v2"), root, &plugins);
+    let before: Vec<bool> = support::open_plugins(&root.join("v1"), root, &plugins)
+        .iter()
+        .map(Result::is_ok)
+        .collect();
+    let after: Vec<bool> = support::open_plugins(&root.join("v2"), root, &plugins)
+        .iter()
+        .map(Result::is_ok)
+        .collect();
     assert_eq!(before, vec![true, true], "both load into the old host");
     assert_eq!(
         after,

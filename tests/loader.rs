@@ -69,18 +69,7 @@ fn patch_string(data: &[u8], from: &[u8], to: &[u8]) -> Option<Vec<u8>> {
 
 /// What the real host printed for each plugin: Ok(()) or the error.
 fn run_host(dir: &Path, plugins: &[&str]) -> Vec<Result<(), String>> {
-    let out = Command::new(dir.join("host"))
-        .args(plugins)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| match l.strip_prefix("ERR ") {
-            Some(e) => Err(e.to_string()),
-            None => Ok(()),
-        })
-        .collect()
+    support::open_plugins(&dir.join("host"), dir, plugins)
 }
 
 fn check(dir: &Path, extra: &[&str], plugins: &[&str]) -> Value {

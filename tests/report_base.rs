@@ -10,9 +10,7 @@ mod support;
 mod schema;
 
 use std::path::Path;
-use std::process::Command;
 
-const HOST_GO: &str = "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"plugin\"\n\n\t\"example.com/dep\"\n)\n\nfunc main() {\n\t_ = dep.Hello()\n\tfor _, p := range os.Args[1:] {\n\t\tif _, err := plugin.Open(p); err != nil {\n\t\t\tfmt.Println(\"ERR\", err)\n\t\t} else {\n\t\t\tfmt.Println(\"OK\", p)\n\t\t}\n\t}\n}\n";
 const PLUG_DEP: &str =
     "package main\n\nimport \"example.com/dep\"\n\nfunc F() string { return dep.Hello() }\n";
 const PLUG_STD: &str =
@@ -22,39 +20,6 @@ const DEP_V2: &str = "package dep\n\nfunc Hello() string { return \"hi\" }\n\nfu
 
 fn host_mod(dep_dir: &str) -> String {
     format!("module example.com/host\n\ngo 1.21\n\nrequire example.com/dep v1.0.0\n\nreplace example.com/dep => {dep_dir}\n")
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let o = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
-fn open(host: &Path, dir: &Path, plugins: &[&str]) -> Vec<bool> {
-    let out = Command::new(host)
-        .args(plugins)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| l.starts_with("OK "))
-        .collect()
 }
 
 #[test]
@@ -80,7 +45,7 @@ fn plugins_broken_by_the_host_change_are_listed() {
         root,
         &[
             ("go.mod", &base_mod),
-            ("main.go", HOST_GO),
+            ("main.go", support::OK_ERR_HOST),
             ("dep1/go.mod", dep_mod),
             ("dep1/dep.go", DEP_V1),
             ("dep2/go.mod", dep_mod),
@@ -91,9 +56,9 @@ fn plugins_broken_by_the_host_change_are_listed() {
             ("plugins/pstd/main.go", PLUG_STD),
         ],
     );
-    git(root, &["init", "-q"]);
-    git(root, &["add", "."]);
-    git(root, &["commit", "-q", "-m", "base"]);
+    support::git(root, &["init", "-q"]);
+    support::git(root, &["add", "."]);
+    support::git(root, &["commit", "-q", "-m", "base"]);
     let env = support::GoEnv::new(root);
     env.go(root, &["build", "-o", "host-base", "."]);
     for p in ["pdep", "pstd"] {
@@ -112,8 +77,14 @@ fn plugins_broken_by_the_host_change_are_listed() {
     std::fs::write(root.join("go.mod"), host_mod("./dep2")).unwrap();
     env.go(root, &["build", "-o", "host-now", "."]);
     let plugins = ["./pdep.so", "./pstd.so"];
-    let before = open(&root.join("host-base"), root, &plugins);
-    let after = open(&root.join("host-now"), root, &plugins);
+    let before = support::open_plugins(&root.join("host-base"), root, &plugins)
+        .iter()
+        .map(Result::is_ok)
+        .collect::<Vec<_>>();
+    let after = support::open_plugins(&root.join("host-now"), root, &plugins)
+        .iter()
+        .map(Result::is_ok)
+        .collect::<Vec<_>>();
     assert_eq!(before, vec![true, true]);
     assert_eq!(after, vec![false, true]);
 
@@ -174,7 +145,7 @@ fn plugins_broken_by_the_host_change_are_listed() {
         r.stdout
     );
     // Against the working tree itself: nothing broken.
-    git(root, &["commit", "-q", "-am", "move dep"]);
+    support::git(root, &["commit", "-q", "-am", "move dep"]);
     let r = env.godrift(
         root,
         &[

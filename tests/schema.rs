@@ -105,7 +105,11 @@ fn the_schemas_are_closed_and_typed() {
 #[test]
 fn schema_version_is_the_schemas_version() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
-    for file in ["report.schema.json", "check.schema.json", "base.schema.json"] {
+    for file in [
+        "report.schema.json",
+        "check.schema.json",
+        "base.schema.json",
+    ] {
         let v: Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap();
         assert_eq!(

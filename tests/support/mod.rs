@@ -430,3 +430,46 @@ pub fn fixture_report(case: &str, format: &str, extra: &[&str], cwd: &Path) -> O
         .output()
         .expect("run godrift")
 }
+
+/// Runs a host built from a main package that prints `OK <plugin>` or `ERR <error>` per
+/// plugin argument, in `dir`: what the runtime said of each, in order.
+pub fn open_plugins(host: &Path, dir: &Path, plugins: &[&str]) -> Vec<Result<(), String>> {
+    let out = Command::new(host)
+        .args(plugins)
+        .current_dir(dir)
+        .output()
+        .expect("run the host");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| match l.strip_prefix("ERR ") {
+            Some(e) => Err(e.to_string()),
+            None => Ok(()),
+        })
+        .collect()
+}
+
+/// `git args...` in `dir` with a fixed identity and no signing; panics with git's stderr.
+pub fn git(dir: &Path, args: &[&str]) {
+    let o = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git");
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// A host's main package that links example.com/dep (`dep.Hello`) and prints, per plugin
+/// argument, `OK <plugin>` or `ERR <plugin.Open's error>` (see `open_plugins`).
+pub const OK_ERR_HOST: &str = "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"plugin\"\n\n\t\"example.com/dep\"\n)\n\nfunc main() {\n\t_ = dep.Hello()\n\tfor _, p := range os.Args[1:] {\n\t\tif _, err := plugin.Open(p); err != nil {\n\t\t\tfmt.Println(\"ERR\", err)\n\t\t} else {\n\t\t\tfmt.Println(\"OK\", p)\n\t\t}\n\t}\n}\n";
