@@ -323,21 +323,7 @@ fn linked_of(
             }
         });
         let standard = module.is_none() && is_standard(&p.path);
-        packages.insert(
-            p.path.clone(),
-            Pkg {
-                import_path: p.path.clone(),
-                name: String::new(),
-                standard,
-                module,
-                source: None,
-                dir: None,
-                go_files: Vec::new(),
-                imports: Vec::new(),
-                implicit_imports: Vec::new(),
-                error: None,
-            },
-        );
+        packages.insert(p.path.clone(), Pkg::known(&p.path, standard, module));
     }
     crate::linkage::Linked {
         mains: vec![c.host.main_package.clone()],

@@ -259,29 +259,14 @@ impl Loader<'_> {
     fn load_path(&self, path: &str) -> Package {
         match self.resolver.resolve(path) {
             Ok(Resolution::Std { dir }) => Package {
-                import_path: path.to_string(),
-                name: String::new(),
-                standard: true,
-                module: None,
                 source: dir.as_ref().map(SourceDir::dir),
                 dir,
-                go_files: Vec::new(),
-                imports: Vec::new(),
-                implicit_imports: Vec::new(),
-                error: None,
+                ..Package::known(path, true, None)
             },
             Ok(Resolution::Found { module, dir }) => self.assemble(path, &dir, module),
             Err(e) => Package {
-                import_path: path.to_string(),
-                name: String::new(),
-                standard: false,
-                module: None,
-                source: None,
-                dir: None,
-                go_files: Vec::new(),
-                imports: Vec::new(),
-                implicit_imports: Vec::new(),
                 error: Some(e),
+                ..Package::known(path, false, None)
             },
         }
     }
@@ -560,18 +545,7 @@ mod tests {
     use super::*;
 
     fn pkg(path: &str, standard: bool) -> Package {
-        Package {
-            import_path: path.into(),
-            name: String::new(),
-            standard,
-            module: None,
-            source: None,
-            dir: None,
-            go_files: Vec::new(),
-            imports: Vec::new(),
-            implicit_imports: Vec::new(),
-            error: None,
-        }
+        Package::known(path, standard, None)
     }
 
     #[test]
