@@ -137,35 +137,12 @@ fn zip_create_from_dir() {
     t.finish();
 }
 
-/// The fake proxy: `path@version` (from each file's first comment line) -> archive.
-fn fake_proxy() -> HashMap<String, txtar::Archive> {
-    let dir = data_dir("cmdgo-testdata-mod");
-    let mut out = HashMap::new();
-    for e in std::fs::read_dir(dir)
-        .expect("proxy dir")
-        .filter_map(Result::ok)
-    {
-        if e.path().extension().is_none_or(|x| x != "txt") {
-            continue;
-        }
-        let a = txtar::parse(&std::fs::read(e.path()).expect("read"));
-        let first = String::from_utf8_lossy(&a.comment)
-            .lines()
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_string();
-        out.insert(first, a);
-    }
-    out
-}
-
 /// Scripts whose go.sum is corrupted on purpose (per the corpus README).
 const CORRUPTED: &[&str] = &["mod_verify.txt", "mod_overlay.txt", "work_sum_mismatch.txt"];
 
 #[test]
 fn gosum_scripts() {
-    let proxy = fake_proxy();
+    let proxy = common::fake_proxy();
     let mut t = Tally::new("gosum_scripts");
     let dir = data_dir("cmdgo-scripts");
     let mut scripts: Vec<_> = std::fs::read_dir(dir)

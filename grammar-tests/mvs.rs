@@ -52,31 +52,21 @@ impl ModSource for Proxy {
     }
 }
 
+/// The go.mod each module of the fake proxy serves: its `.mod`, else the archive's go.mod,
+/// else a synthesized one.
 fn load_proxy() -> HashMap<String, Vec<u8>> {
-    let mut out = HashMap::new();
-    for e in std::fs::read_dir(data_dir("cmdgo-testdata-mod"))
-        .expect("proxy")
-        .filter_map(Result::ok)
-    {
-        // cmd/go's test proxy names files `<escaped path with / as _>_<version>.txt`.
-        let fname = e.file_name().to_string_lossy().into_owned();
-        let Some(stem) = fname.strip_suffix(".txt") else {
-            continue;
-        };
-        let Some(i) = stem.rfind("_v") else { continue };
-        let (p, v) = (stem[..i].replace('_', "/"), &stem[i + 1..]);
-        let path = godrift::module::unescape_path(&p).unwrap_or(p);
-        let version = godrift::module::unescape_version(v).unwrap_or_else(|_| v.to_string());
-        let a = txtar::parse(&std::fs::read(e.path()).expect("read"));
-        // The proxy serves `.mod`, else the archive's go.mod, else a synthesized one.
-        let m = a
-            .get(".mod")
-            .or_else(|| a.get("go.mod"))
-            .map(<[u8]>::to_vec)
-            .unwrap_or_else(|| format!("module {path}\n").into_bytes());
-        out.insert(format!("{path}@{version}"), m);
-    }
-    out
+    common::fake_proxy()
+        .into_iter()
+        .map(|(key, a)| {
+            let path = key.split('@').next().unwrap_or_default().to_string();
+            let m = a
+                .get(".mod")
+                .or_else(|| a.get("go.mod"))
+                .map(<[u8]>::to_vec)
+                .unwrap_or_else(|| format!("module {path}\n").into_bytes());
+            (key, m)
+        })
+        .collect()
 }
 
 /// `go list -m all` lines: the main module, then `path version[ => replacement]`.

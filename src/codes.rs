@@ -42,6 +42,12 @@ pub enum Code {
     GoVersionMismatch,
     #[serde(rename = "GD024")]
     NotAGoArtifact,
+    #[serde(rename = "GD025")]
+    ElfTargetMismatch,
+    #[serde(rename = "GD026")]
+    GlibcTooNew,
+    #[serde(rename = "GD027")]
+    UnexpectedLibrary,
     #[serde(rename = "GD090")]
     IncompleteInformation,
 }
@@ -95,7 +101,7 @@ const fn info(
 use Severity::{Error, Warning};
 
 /// The table, in code order.
-pub static TABLE: [CodeInfo; 18] = [
+pub static TABLE: [CodeInfo; 21] = [
     info(
         Code::VersionConflict,
         "GD001",
@@ -265,6 +271,36 @@ pub static TABLE: [CodeInfo; 18] = [
         "a file is not a usable Go plugin or Go executable",
         "plugin.Open only loads shared objects built with -buildmode=plugin by the host's Go release.",
         "build the plugin with `go build -buildmode=plugin`, and pass the host executable as --host.",
+    ),
+    info(
+        Code::ElfTargetMismatch,
+        "GD025",
+        "elf-target-mismatch",
+        Error,
+        "binary",
+        "the plugin is built for another ELF class or machine than the host (32-bit vs 64-bit, amd64 vs arm64)",
+        "the dynamic loader refuses the file before Go's runtime sees it: plugin.Open fails with \"wrong ELF class: ELFCLASS32\" for another class (glibc's open_verify), and with \"cannot open shared object file: No such file or directory\" naming the plugin itself for another machine (measured with glibc 2.36), which reads like a missing file.",
+        "build the plugin with the host's GOOS and GOARCH (`go version -m HOST` shows them), on a machine or in an image of the host's architecture or with a cross C compiler (CC) for it.",
+    ),
+    info(
+        Code::GlibcTooNew,
+        "GD026",
+        "glibc-too-new",
+        Error,
+        "binary",
+        "the plugin needs a newer glibc symbol version than the host's target provides",
+        "a plugin built with cgo on a newer system records the glibc symbol versions it was linked against (GLIBC_2.34, ...); on an older target dlopen fails with \"version `GLIBC_2.34' not found (required by P.so)\". The target's glibc release is the ceiling: given with --glibc-ceiling or the contract's target.glibc it decides (error); without it, needing more than the host itself needs is a warning.",
+        "build the plugin where the host is built (the same image or an older glibc), or with CGO_ENABLED matching the host in an image whose glibc is at most the target's; `objdump -T P.so | grep GLIBC_` lists what it needs.",
+    ),
+    info(
+        Code::UnexpectedLibrary,
+        "GD027",
+        "unexpected-library",
+        Error,
+        "binary",
+        "the plugin needs a shared library the host's target may not have (musl's libc for a glibc host, or a library the host does not load)",
+        "dlopen loads every DT_NEEDED library first: a plugin built on Alpine (musl) needs libc.musl-*.so.1, which a glibc system does not have, so plugin.Open fails with \"libc.musl-x86_64.so.1: cannot open shared object file: No such file or directory\" (glibc's message for any library it cannot find, measured with a libc soname it does not ship); a library the host itself does not need must be installed on every target.",
+        "build the plugin with the host's C library (the host's build image: glibc vs musl must match), and install the other libraries it needs on the target, or link them statically.",
     ),
     info(
         Code::IncompleteInformation,

@@ -64,7 +64,12 @@ pub fn hash1<'a>(
 
 /// Lower-case hex of `b` (the one hex encoder of the crate).
 pub(crate) fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    use std::fmt::Write;
+    let mut s = String::with_capacity(b.len() * 2);
+    for x in b {
+        let _ = write!(s, "{x:02x}");
+    }
+    s
 }
 
 /// The go.sum `/go.mod` hash of a go.mod file's content.

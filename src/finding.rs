@@ -7,18 +7,12 @@ use std::path::PathBuf;
 pub use crate::codes::Code;
 
 /// How sure godrift is that loading fails. Ordered: `Error` is the worst.
+/// The version of the JSON outputs (`report`, `check`): it changes with
+/// `schemas/*.schema.json` and only with them, when a change is not backward compatible.
+pub const SCHEMA_VERSION: u32 = 1;
+
 #[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    serde::Deserialize,
-    clap::ValueEnum,
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {

@@ -47,13 +47,13 @@ pub struct Side {
     /// every module is then judged at module level.
     pub linked: Option<crate::linkage::Linked>,
     /// Where each module is first mentioned in go.mod, for evidence lines.
-    go_mod_index: GoModIndex,
+    pub(crate) go_mod_index: GoModIndex,
 }
 
 /// The first `require` (else `replace`) span of each module path in a go.mod, and its line
 /// starts: built once, so evidence for many modules stays linear.
 #[derive(Clone, Debug)]
-struct GoModIndex {
+pub(crate) struct GoModIndex {
     first: std::collections::HashMap<String, crate::span::Span>,
     /// The first `require` of each path, and every `replace` of each old path (indices).
     require: std::collections::HashMap<String, usize>,
@@ -62,7 +62,7 @@ struct GoModIndex {
 }
 
 impl GoModIndex {
-    fn new(go_mod: &ModFile, text: &[u8]) -> GoModIndex {
+    pub(crate) fn new(go_mod: &ModFile, text: &[u8]) -> GoModIndex {
         let mut first = std::collections::HashMap::new();
         let mut require = std::collections::HashMap::new();
         let mut replace: std::collections::HashMap<String, Vec<usize>> =
@@ -104,6 +104,45 @@ pub struct Options<'a> {
     pub goroot: Option<PathBuf>,
     /// The Go release building the artifacts when go.mod does not name one (GOVERSION).
     pub go_version: Option<String>,
+    /// What Go's environment adds to every `go build` here (GOFLAGS, GOEXPERIMENT).
+    pub env_build: EnvBuild,
+}
+
+/// Build settings every `go build` on this machine gets from Go's environment (`go env`,
+/// so `go env -w` counts): `-trimpath` and `-tags` in GOFLAGS, and GOEXPERIMENT. godrift.toml
+/// describes the rest. cmd/go applies GOFLAGS before the command line (base.SetFromGOFLAGS),
+/// so a configured `tags` replaces GOFLAGS' `-tags` as a command-line `-tags` would; a
+/// configured `trimpath = true` cannot be undone by GOFLAGS, and GOFLAGS' `-trimpath` applies
+/// to both sides alike. CGO_ENABLED is left to godrift.toml: `go env` reports 0 on a machine
+/// without a C compiler, which says nothing about the machine that builds the artifacts.
+#[derive(Clone, Debug, Default)]
+pub struct EnvBuild {
+    pub trimpath: bool,
+    /// Comma-separated, as `-tags` takes them.
+    pub tags: String,
+    pub goexperiment: String,
+}
+
+impl EnvBuild {
+    pub fn from_env(env: &crate::goenv::GoEnv) -> EnvBuild {
+        EnvBuild {
+            trimpath: env.goflags.trimpath,
+            tags: env.goflags.tags.join(","),
+            goexperiment: env.goexperiment.clone(),
+        }
+    }
+
+    /// `b` as built here: the configured settings over the environment's.
+    pub fn apply(&self, mut b: BuildSettings) -> BuildSettings {
+        b.trimpath |= self.trimpath;
+        if b.tags.is_empty() {
+            b.tags = self.tags.clone();
+        }
+        if b.goexperiment.is_empty() {
+            b.goexperiment = self.goexperiment.clone();
+        }
+        b
+    }
 }
 
 /// The default cache directory: `$GODRIFT_CACHE_DIR`, else `$XDG_CACHE_HOME/godrift`, else
@@ -237,17 +276,12 @@ fn load_side(
     let graph_opts = graph_options(&opts.graph, &build);
     let loader = Loader::new(&graph_opts, go_mods);
     // The host's graph stays with its list: proposals ask what-if questions about it.
-    let build_list = if is_host {
-        loader.load_keeping_graph(dir)?
-    } else {
-        loader.load(dir)?
-    };
+    let mut build_list = loader.load_parsed(dir, &go_mod, is_host)?;
     let mut vendor_problems = Vec::new();
     let mut vendor = None;
-    if build_list.vendored {
-        let txt_path = dir.join("vendor/modules.txt");
-        let data = crate::fsio::read_input(&txt_path)?;
-        let txt = crate::vendor::parse_modules_txt("vendor/modules.txt", &data)?;
+    // The graph stage parsed vendor/modules.txt for a vendored list: taken from it.
+    if let Some(parsed) = build_list.modules_txt.take() {
+        let txt = std::sync::Arc::try_unwrap(parsed.0).unwrap_or_else(|a| (*a).clone());
         vendor_problems = crate::vendor::check_vendor_consistency(&go_mod, &txt);
         let go_version = go_mod.go.as_ref().map_or("", |g| g.version.as_str());
         vendor = Some(crate::integrity::Vendored::load(
@@ -398,8 +432,16 @@ fn link(
         return plugins;
     }
     let cache = ScanCache::new();
+    // A host whose packages are known already (a contract's) is not walked.
+    let known = host.linked.is_some();
     let (h, ps) = rayon::join(
-        || walk(host, ArtifactKind::Host, opts, modcache, &cache),
+        || {
+            if known {
+                Ok(Vec::new())
+            } else {
+                walk(host, ArtifactKind::Host, opts, modcache, &cache)
+            }
+        },
         || {
             plugins
                 .par_iter()
@@ -408,6 +450,7 @@ fn link(
         },
     );
     match h {
+        Ok(_) if known => {}
         Ok(mut v) => host.linked = v.pop().map(|(_, l)| l),
         Err(e) => notes.push(format!(
             "host: packages not walked ({e}); modules are judged whole"
@@ -472,7 +515,7 @@ fn refuse_host_as_plugin(host: &Side, plugins: &[Side]) -> Result<(), ProjectErr
 fn expand(root: &Path, pattern: &str) -> Result<Vec<PathBuf>, ProjectError> {
     use std::os::unix::fs::MetadataExt;
     if !pattern.contains(['*', '?', '[']) {
-        return Ok(vec![join_clean(root, Path::new(pattern))]);
+        return Ok(vec![crate::paths::join(root, Path::new(pattern))]);
     }
     let fs_err = |p: &Path, e| ProjectError::Fs(crate::fsio::FsError::io(p, e));
     let parts: Vec<&str> = pattern
@@ -538,18 +581,6 @@ fn dir_id(p: &Path) -> Option<(u64, u64)> {
     std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()))
 }
 
-/// `root/rel` without `.` components, so paths print as users expect.
-fn join_clean(root: &Path, rel: &Path) -> PathBuf {
-    let mut out = root.to_path_buf();
-    for c in rel.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 /// Indexes the module cache copies of what the sides vendor, once for all sides.
 fn load_vendor_sources(host: &mut Side, plugins: &mut [Side], modcache: &Path, opts: &Options) {
     let mut vendored: Vec<&mut crate::integrity::Vendored> = std::iter::once(host)
@@ -566,6 +597,110 @@ fn load_vendor_sources(host: &mut Side, plugins: &mut [Side], modcache: &Path, o
     }
 }
 
+/// The project's host as of another tree: `tree` holds the host module's files at
+/// a git revision (`report --base`). The host is judged as if built where it is now:
+/// directory replacements and its own directory resolve from the working tree's host
+/// directory (a checkout of the revision would be in the same place); its packages are
+/// walked in `tree`.
+pub fn host_from(p: &Project, tree: &Path, opts: &Options) -> Result<Side, ProjectError> {
+    let here = p.host.dir.clone();
+    // As the graph loader resolves them: from the absolute directory.
+    let abs =
+        std::path::absolute(&here).map_err(|e| ProjectError::Io(here.display().to_string(), e))?;
+    let mut host = load_side(
+        p.host.name.clone(),
+        tree,
+        p.host.build.clone(),
+        p.host.main_dirs.clone(),
+        &p.go_mods,
+        opts,
+        true,
+    )?;
+    for m in &mut host.build_list.modules {
+        if let Some(crate::graph::Replacement::Dir { path, resolved }) = &mut m.replace {
+            *resolved = crate::paths::join(&abs, path.as_str());
+        }
+    }
+    load_vendor_sources(&mut host, &mut [], &p.modcache, opts);
+    let mut notes = Vec::new();
+    let _ = link(&mut host, Vec::new(), opts, &p.modcache, &mut notes);
+    host.dir = here.clone();
+    host.build_list.main_dir = here.clone();
+    host.build_list.main_dirs = vec![here];
+    Ok(host)
+}
+
+/// Loads plugin modules, in parallel (they are independent), in the given order: each job
+/// is a directory with its build settings and configured main packages. A plugin is named
+/// by its directory.
+fn load_plugins(
+    jobs: Vec<(PathBuf, BuildSettings, Vec<PathBuf>)>,
+    go_mods: &ModCache,
+    opts: &Options,
+) -> Result<Vec<Side>, ProjectError> {
+    use rayon::prelude::*;
+    jobs.into_par_iter()
+        .map(|(d, build, mains)| {
+            let name = d
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| d.display().to_string());
+            load_side(name, &d, build, mains, go_mods, opts, false)
+        })
+        .collect()
+}
+
+/// The last stages every way of loading shares: vendored sources indexed once for all
+/// sides, then the package walk and linkage.
+fn assemble(
+    root: PathBuf,
+    config: Config,
+    mut host: Side,
+    plugins: Vec<Side>,
+    go_mods: ModCache,
+    opts: &Options,
+    mut notes: Vec<String>,
+) -> Project {
+    let modcache = opts.graph.gomodcache.clone();
+    let mut plugins = plugins;
+    load_vendor_sources(&mut host, &mut plugins, &modcache, opts);
+    let plugins = link(&mut host, plugins, opts, &modcache, &mut notes);
+    Project {
+        modcache,
+        go_mods,
+        load_options: opts.graph.clone(),
+        root,
+        config,
+        host,
+        plugins,
+        notes,
+    }
+}
+
+/// Loads plugin modules against a host given as a side already (a deployed host's contract,
+/// `contract::side::host_side`): `report --contract`.
+pub fn load_against(
+    host: Side,
+    plugins: &[PathBuf],
+    opts: &Options,
+) -> Result<Project, ProjectError> {
+    let root = std::env::current_dir().map_err(|e| ProjectError::Io(".".into(), e))?;
+    let mut config = Config::default();
+    config.host.path = host.dir.clone();
+    let go_mods = ModCache::new();
+    // The plugins are built with the host's settings as the contract records them.
+    let jobs = plugins
+        .iter()
+        .map(|p| (p.clone(), host.build.clone(), Vec::new()))
+        .collect();
+    let sides = load_plugins(jobs, &go_mods, opts)?;
+    let notes = vec![format!(
+        "host from the contract {}: plugins are assumed built with its settings",
+        host.go_mod_path.display()
+    )];
+    Ok(assemble(root, config, host, sides, go_mods, opts, notes))
+}
+
 /// Loads a project from explicit directories (`--host DIR --plugin DIR...`).
 pub fn load_explicit(
     host: &Path,
@@ -576,47 +711,25 @@ pub fn load_explicit(
     let mut config = Config::default();
     config.host.path = host.to_path_buf();
     let go_mods = ModCache::new();
+    // No godrift.toml: what Go's environment gives every build here, nothing more.
+    let build = opts.env_build.apply(BuildSettings::default());
     let host = load_side(
         "host".into(),
         host,
-        BuildSettings::default(),
+        build.clone(),
         Vec::new(),
         &go_mods,
         opts,
         true,
     )?;
-    let mut sides = Vec::new();
-    for p in plugins {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| p.display().to_string());
-        sides.push(load_side(
-            name,
-            p,
-            BuildSettings::default(),
-            Vec::new(),
-            &go_mods,
-            opts,
-            false,
-        )?);
-    }
+    let jobs = plugins
+        .iter()
+        .map(|p| (p.clone(), build.clone(), Vec::new()))
+        .collect();
+    let sides = load_plugins(jobs, &go_mods, opts)?;
     refuse_host_as_plugin(&host, &sides)?;
-    let modcache = opts.graph.gomodcache.clone();
-    let (mut host, mut sides) = (host, sides);
-    load_vendor_sources(&mut host, &mut sides, &modcache, opts);
-    let mut notes = vec!["build settings assumed default (no godrift.toml): -trimpath, -race and -gcflags are not compared".into()];
-    let sides = link(&mut host, sides, opts, &modcache, &mut notes);
-    Ok(Project {
-        modcache,
-        go_mods,
-        load_options: opts.graph.clone(),
-        root,
-        config,
-        host,
-        plugins: sides,
-        notes,
-    })
+    let notes = vec!["build settings assumed default (no godrift.toml): -trimpath, -race and -gcflags are not compared".into()];
+    Ok(assemble(root, config, host, sides, go_mods, opts, notes))
 }
 
 /// Loads a project from a directory: its `godrift.toml` if present, else the directory is
@@ -650,10 +763,11 @@ pub fn load(
         });
         (dir.to_path_buf(), c)
     };
-    let host_dir = join_clean(&root, &config.host.path);
-    let resolve = |mut b: BuildSettings| {
+    let host_dir = crate::paths::join(&root, &config.host.path);
+    let resolve = |b: BuildSettings| {
+        let mut b = opts.env_build.apply(b);
         if !b.modcache.is_empty() {
-            b.modcache = join_clean(&root, Path::new(&b.modcache))
+            b.modcache = crate::paths::join(&root, Path::new(&b.modcache))
                 .display()
                 .to_string();
         }
@@ -669,7 +783,6 @@ pub fn load(
         opts,
         true,
     )?;
-    let mut plugins = Vec::new();
     let mut jobs: Vec<(PathBuf, BuildSettings, Vec<PathBuf>)> = Vec::new();
     // Each directory is one plugin: a directory reached twice (symlinks, overlapping globs)
     // would otherwise report a false GD008. Of its paths, the shortest is read: relative
@@ -704,34 +817,7 @@ pub fn load(
             jobs.push((d, resolve(pc.build.clone()), pc.main.clone()));
         }
     }
-    // Plugins are independent: load them in parallel, keep the configured order.
-    use rayon::prelude::*;
-    let loaded: Vec<Result<Side, ProjectError>> = jobs
-        .into_par_iter()
-        .map(|(d, build, mains)| {
-            let name = d
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| d.display().to_string());
-            load_side(name, &d, build, mains, &go_mods, opts, false)
-        })
-        .collect();
-    for side in loaded {
-        plugins.push(side?);
-    }
+    let plugins = load_plugins(jobs, &go_mods, opts)?;
     refuse_host_as_plugin(&host, &plugins)?;
-    let modcache = opts.graph.gomodcache.clone();
-    let mut host = host;
-    load_vendor_sources(&mut host, &mut plugins, &modcache, opts);
-    let plugins = link(&mut host, plugins, opts, &modcache, &mut notes);
-    Ok(Project {
-        modcache,
-        go_mods,
-        load_options: opts.graph.clone(),
-        root,
-        config,
-        host,
-        plugins,
-        notes,
-    })
+    Ok(assemble(root, config, host, plugins, go_mods, opts, notes))
 }

@@ -102,31 +102,6 @@ const DEP_V1: &str = "package dep\n\nfunc Hello() string { return \"hi\" }\n";
 const DEP_V11: &str =
     "package dep\n\nfunc Hello() string { return \"hi\" }\n\nfunc Bye() string { return \"bye\" }\n";
 
-const HOST: &str = r#"package main
-
-import (
-	"fmt"
-	"os"
-	"plugin"
-	"strings"
-
-	"example.com/dep"
-)
-
-var sink = dep.Hello()
-
-func main() {
-	_ = sink
-	for _, p := range os.Args[1:] {
-		if _, err := plugin.Open(p); err != nil {
-			fmt.Printf("FAIL\t%s\n", strings.ReplaceAll(err.Error(), "\n", `\n`))
-		} else {
-			fmt.Printf("OK\n")
-		}
-	}
-}
-"#;
-
 const PLUGIN: &str = r#"package main
 
 import "example.com/dep"
@@ -161,7 +136,12 @@ fn build(goexe: &Path, version: &str, root: &Path) -> Built {
         write(&d.join("go.mod"), "module example.com/dep\n\ngo 1.16\n");
         write(&d.join("dep.go"), src);
     }
-    module(&root.join("host"), "example.com/host", &v1, HOST);
+    module(
+        &root.join("host"),
+        "example.com/host",
+        &v1,
+        support::OPEN_PLUGINS_HOST,
+    );
     module(&root.join("plug"), "example.com/plug", &v1, PLUGIN);
     module(&root.join("plug-v11"), "example.com/plug", &v11, PLUGIN);
     let out = root.join("out");

@@ -2,6 +2,8 @@
 //! cache's pristine copy, classified as the runtime will see them; a tampered module cache;
 //! symlinks never followed.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -260,7 +262,7 @@ fn report_unprivileged(dir: &Path, modcache: &Path) -> serde_json::Value {
     use std::os::unix::fs::PermissionsExt;
     let bin = env!("CARGO_BIN_EXE_godrift");
     let args = ["report", "--format", "json", "--quiet", "--no-cache"];
-    let root = unsafe_is_root();
+    let root = support::is_root();
     let mut cmd = if root {
         let mut c = Command::new("setpriv");
         c.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin]);
@@ -300,17 +302,6 @@ fn report_unprivileged(dir: &Path, modcache: &Path) -> serde_json::Value {
             String::from_utf8_lossy(&out.stderr)
         )
     })
-}
-
-fn unsafe_is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false)
 }
 
 fn chmod_tree(p: &Path, dirs: u32, files: u32) {

@@ -92,14 +92,7 @@ fn parse_all(dir: &Path, texts: &[String]) -> Vec<Result<(Vec<String>, u64), Str
 
 fn fixture_markdown(case: &str) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(env!("CARGO_BIN_EXE_godrift"))
-        .current_dir(root)
-        .args(["report", case, "--format", "markdown", "--quiet"])
-        .env("GOMODCACHE", root.join(case).join("modcache"))
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .expect("run");
+    let out = support::fixture_report(case, "markdown", &[], root);
     String::from_utf8(out.stdout).expect("utf-8")
 }
 

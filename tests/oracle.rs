@@ -713,8 +713,37 @@ fn has_subcommand(name: &str) -> bool {
 
 /// Runs `godrift check --format json --host H P...`; one verdict per plugin, in order.
 fn run_check(host: &Path, plugins: &[&Path]) -> Vec<CheckVerdict> {
+    run_check_with("--host", host, plugins)
+}
+
+/// Exports the host's contract into `dir` (once per host) and returns its path.
+fn export_contract(host: &Path, dir: &Path) -> PathBuf {
+    let file = dir.join(format!(
+        "{}.json",
+        host.file_name().expect("host file name").to_string_lossy()
+    ));
+    if !file.exists() {
+        let out = godrift()
+            .args(["contract", "export", "--host"])
+            .arg(host)
+            .arg("--output")
+            .arg(&file)
+            .output()
+            .expect("run godrift contract export");
+        assert!(
+            out.status.success(),
+            "godrift contract export --host {}: {}",
+            host.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    file
+}
+
+/// Runs `godrift check --format json FLAG H P...` (`--host` or `--contract`).
+fn run_check_with(flag: &str, host: &Path, plugins: &[&Path]) -> Vec<CheckVerdict> {
     let out = godrift()
-        .args(["check", "--format", "json", "--host"])
+        .args(["check", "--format", "json", flag])
         .arg(host)
         .args(plugins)
         .output()
@@ -962,6 +991,62 @@ fn plugin_build(plugin: &str) -> &str {
     }
 }
 
+/// `godrift explain` on every message the runtime printed: recognized, naming the same
+/// package, with the row's real cause (its finding code; GD004 and GD023 are both "another
+/// Go release") among the ranked causes. Writes the messages (workspace as $W) to `out`, one
+/// per line, for the unit tests of `godrift::explain`. Returns the rows where it is wrong.
+fn explain_rows(rows: &[Row], root: &Path, out: &Path) -> Vec<String> {
+    let mut wrong = Vec::new();
+    let mut messages = std::collections::BTreeSet::new();
+    for r in rows {
+        let msg = match &r.runtime {
+            Outcome::Loads => continue,
+            Outcome::Fails(e) | Outcome::Crashes(e) => e,
+        };
+        messages.insert(msg.replace(&root.display().to_string(), "$W"));
+        let o = godrift()
+            .args(["explain", "--json", msg])
+            .output()
+            .expect("run godrift explain");
+        let Ok(e) = serde_json::from_slice::<serde_json::Value>(&o.stdout) else {
+            wrong.push(format!(
+                "{} / {}: {msg:?} not recognized: {}",
+                r.scenario,
+                r.plugin,
+                String::from_utf8_lossy(&o.stderr)
+            ));
+            continue;
+        };
+        if e["package"].as_str() != r.runtime.named_package() {
+            wrong.push(format!(
+                "{} / {}: runtime names {:?}, explain {:?}",
+                r.scenario,
+                r.plugin,
+                r.runtime.named_package(),
+                e["package"]
+            ));
+        }
+        let codes: Vec<&str> = e["causes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["code"].as_str())
+            .map(|c| if c == "GD023" { "GD004" } else { c })
+            .collect();
+        if let Some(want) = r.report_code {
+            if !codes.contains(&want) {
+                wrong.push(format!(
+                    "{} / {}: the real cause {want} is not among explain's causes {codes:?} for {msg:?}",
+                    r.scenario, r.plugin
+                ));
+            }
+        }
+    }
+    let text: String = messages.into_iter().map(|m| m + "\n").collect();
+    let _ = std::fs::write(out, text);
+    wrong
+}
+
 /// Builds and runs the whole table on one release; writes its table; returns what failed.
 fn run_release(rel: &Release) -> Result<(), String> {
     let go = rel.go.clone();
@@ -1018,6 +1103,10 @@ fn run_release(rel: &Release) -> Result<(), String> {
     std::fs::copy(ws.artifact("plug"), &again).expect("copy plugin");
 
     let versions = toolchain_versions(&ws);
+    let contract_available = check_available && has_subcommand("contract");
+    let contracts = ws.root.join("contracts");
+    std::fs::create_dir_all(&contracts).expect("contracts dir");
+    let (mut contract_rows, mut contract_wrong) = (0usize, Vec::<String>::new());
     let mut rows = Vec::new();
     for sc in scenarios(&ws) {
         let host = ws.artifact(sc.host);
@@ -1038,6 +1127,23 @@ fn run_release(rel: &Release) -> Result<(), String> {
         // (`plug-v1.1.0.so`) are shown as $A, not searched for the cause words.
         let checks = check_available.then(|| {
             let mut c = run_check(host, &refs);
+            // The same replay from the host's exported contract: equal verdicts, errors,
+            // packages and root causes (the contract names the host as it was given).
+            if contract_available {
+                let from_contract =
+                    run_check_with("--contract", &export_contract(host, &contracts), &refs);
+                for (i, (b, k)) in c.iter().zip(&from_contract).enumerate() {
+                    contract_rows += 1;
+                    if (&b.verdict, &b.error, &b.mismatched, &b.root_cause)
+                        != (&k.verdict, &k.error, &k.mismatched, &k.root_cause)
+                    {
+                        contract_wrong.push(format!(
+                            "{} / {}: check --host {b:?}, check --contract {k:?}",
+                            sc.name, sc.plugins[i]
+                        ));
+                    }
+                }
+            }
             for v in &mut c {
                 if let Some(rc) = v.root_cause.as_mut() {
                     for a in refs.iter().copied().chain([host]) {
@@ -1085,6 +1191,11 @@ fn run_release(rel: &Release) -> Result<(), String> {
         }
     }
 
+    let explain_wrong = if has_subcommand("explain") {
+        explain_rows(&rows, &ws.root, &rel.table.with_extension("messages.txt"))
+    } else {
+        Vec::new()
+    };
     let mut table = render_table(&rows, &skipped, &ws.root.display().to_string());
     table.push_str("\n$W is the workspace; $A, in check's root cause, the artifact's path.\n");
     // How often source mode predicts the package plugin.Open names (not asserted: the
@@ -1113,6 +1224,12 @@ fn run_release(rel: &Release) -> Result<(), String> {
             r.report_names
         ));
     }
+    if contract_available {
+        table.push_str(&format!(
+            "\ncheck --contract (exported from each host) equals check --host on {} of {contract_rows} rows\n",
+            contract_rows - contract_wrong.len()
+        ));
+    }
     println!("\n## {} (older release: go{old})\n\n{table}", rel.label);
     let _ = std::fs::create_dir_all(rel.table.parent().expect("parent"));
     std::fs::write(
@@ -1133,6 +1250,18 @@ fn run_release(rel: &Release) -> Result<(), String> {
         return Err(format!(
             "the runtime no longer behaves as the scenarios say:\n{}",
             wrong.join("\n")
+        ));
+    }
+    if !explain_wrong.is_empty() {
+        return Err(format!(
+            "godrift explain does not rank the real cause of the runtime's message:\n{}",
+            explain_wrong.join("\n")
+        ));
+    }
+    if !contract_wrong.is_empty() {
+        return Err(format!(
+            "check --contract differs from check --host:\n{}",
+            contract_wrong.join("\n")
         ));
     }
     let disagree: Vec<String> = rows

@@ -3,6 +3,8 @@
 //! repository-relative file (the plugin's go.mod line first, the host's as related), rules
 //! documented, stable fingerprints, and GitHub's documented upload limits kept.
 
+mod support;
+
 #[path = "support/schema.rs"]
 mod schema;
 #[path = "support/synth.rs"]
@@ -18,16 +20,7 @@ fn validate(doc: &Value) -> Vec<String> {
 }
 
 fn sarif(case: &str, extra: &[&str], cwd: &Path) -> Value {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(env!("CARGO_BIN_EXE_godrift"))
-        .current_dir(cwd)
-        .args(["report", case, "--format", "sarif", "--quiet"])
-        .args(extra)
-        .env("GOMODCACHE", root.join(case).join("modcache"))
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .expect("run");
+    let out = support::fixture_report(case, "sarif", extra, cwd);
     assert!(
         out.status.code().is_some_and(|c| c < 2),
         "{case}: {}",
@@ -109,17 +102,7 @@ fn the_validator_rejects_broken_documents() {
 #[test]
 fn sarif_output_is_valid_and_takes_github_rules() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for case in [
-        "fixtures/example",
-        "fixtures/report/flags",
-        "fixtures/report/clean",
-        "fixtures/report/duplicate",
-        "fixtures/report/vendored",
-        "fixtures/report/replace-module",
-        "fixtures/report/sum-mismatch",
-        "fixtures/report/inconsistent-vendoring",
-        "fixtures/report/missing-modcache",
-    ] {
+    for case in support::FIXTURE_REPORTS.iter().copied() {
         let doc = sarif(case, &[], root);
         let errs = validate(&doc);
         assert!(errs.is_empty(), "{case}: {errs:#?}");

@@ -3,6 +3,8 @@
 //! fails; `schema_version` is the schemas' const; and documents written at this version
 //! (schemas/examples/v1) still validate, so a breaking change needs a new version.
 
+mod support;
+
 #[path = "support/schema.rs"]
 mod schema;
 #[path = "support/synth.rs"]
@@ -10,7 +12,6 @@ mod synth;
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
 
 fn schemas() -> schema::Schemas {
     schema::Schemas::new(&Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas"))
@@ -18,14 +19,7 @@ fn schemas() -> schema::Schemas {
 
 fn report_json(case: &str) -> Value {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(env!("CARGO_BIN_EXE_godrift"))
-        .current_dir(root)
-        .args(["report", case, "--format", "json", "--quiet"])
-        .env("GOMODCACHE", root.join(case).join("modcache"))
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .expect("run");
+    let out = support::fixture_report(case, "json", &[], root);
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{case}: {e}: {}", String::from_utf8_lossy(&out.stderr)))
 }
@@ -65,17 +59,7 @@ fn check_report() -> godrift::rules::binary::CheckReport {
 #[test]
 fn every_fixture_report_validates() {
     let mut s = schemas();
-    for case in [
-        "fixtures/example",
-        "fixtures/report/flags",
-        "fixtures/report/clean",
-        "fixtures/report/duplicate",
-        "fixtures/report/vendored",
-        "fixtures/report/replace-module",
-        "fixtures/report/sum-mismatch",
-        "fixtures/report/inconsistent-vendoring",
-        "fixtures/report/missing-modcache",
-    ] {
+    for case in support::FIXTURE_REPORTS.iter().copied() {
         let doc = report_json(case);
         let errs = s.validate("report.schema.json", &doc);
         assert!(errs.is_empty(), "{case}: {errs:#?}");
@@ -121,7 +105,11 @@ fn the_schemas_are_closed_and_typed() {
 #[test]
 fn schema_version_is_the_schemas_version() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
-    for file in ["report.schema.json", "check.schema.json"] {
+    for file in [
+        "report.schema.json",
+        "check.schema.json",
+        "base.schema.json",
+    ] {
         let v: Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap();
         assert_eq!(
@@ -155,13 +143,11 @@ fn documents_of_this_version_still_validate() {
     for e in std::fs::read_dir(&dir).expect("examples of this version") {
         let p = e.unwrap().path();
         let doc: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
-        let schema = if p
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .starts_with("check")
-        {
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        let schema = if name.starts_with("check") {
             "check.schema.json"
+        } else if name.starts_with("contract") {
+            "contract.schema.json"
         } else {
             "report.schema.json"
         };
@@ -170,4 +156,50 @@ fn documents_of_this_version_still_validate() {
         n += 1;
     }
     assert!(n >= 2, "examples missing in {}", dir.display());
+}
+
+/// Contracts: one exported from sources (the bundled example) and one read back from the
+/// binary example validate, and the schema's version is the contract's.
+#[test]
+fn contracts_validate() {
+    let mut s = schemas();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_godrift"))
+        .current_dir(root)
+        .args(["contract", "export", "--dir", "fixtures/example"])
+        .env("GOMODCACHE", root.join("fixtures/example/modcache"))
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let c = godrift::contract::Contract::parse("stdout", &out.stdout).unwrap();
+    assert_eq!(c.source, godrift::contract::Source::Sources);
+    assert!(!c.hashes);
+    assert!(c.packages.iter().all(|p| p.hash.is_none()));
+    assert!(!c.modules.is_empty());
+    let doc: Value = serde_json::from_str(&c.to_json()).unwrap();
+    let errs = s.validate("contract.schema.json", &doc);
+    assert!(errs.is_empty(), "{errs:#?}");
+    let example =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/examples/v1/contract-binary.json");
+    let c = godrift::contract::Contract::read(&example).unwrap();
+    let doc: Value = serde_json::from_str(&c.to_json()).unwrap();
+    assert!(s.validate("contract.schema.json", &doc).is_empty());
+    let mut bad = doc.clone();
+    bad["packages"][0]["hash"] = "nothex".into();
+    assert!(!s.validate("contract.schema.json", &bad).is_empty());
+    let v: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/contract.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        v["properties"]["schema_version"]["const"],
+        godrift::contract::SCHEMA_VERSION
+    );
 }

@@ -338,3 +338,130 @@ fn plugin_only_modules_fail_only_for_later_plugins_that_link_them() {
         gd001[0]["message"]
     );
 }
+
+/// Issue 11 item 7: Go's environment counts as `go` sees it. The same dependency code compiled
+/// from two directories (host and plugin each `replace` it to their own copy) loads when both
+/// are built with `-trimpath`, here given by `go env -w GOFLAGS=-trimpath` and not by
+/// godrift.toml; godrift must read it from `go env` and say "loads", and "fails" (GD007)
+/// without it. Both verdicts are checked against plugin.Open on the real builds.
+#[test]
+fn goflags_from_go_env_w_count_as_build_settings() {
+    let Some(go) = support::require_go("goflags_from_go_env_w_count_as_build_settings") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let lib = "package lib\n\n// F is inlined into its callers: its body and position are in the hash.\nfunc F() int { return 42 }\n";
+    write_files(
+        root,
+        &[
+            ("godrift.toml", "[host]\npath = \"host\"\n\n[[plugins]]\npath = \"plug\"\n"),
+            ("lib/go.mod", "module example.com/lib\n\ngo 1.21\n"),
+            ("lib/lib.go", lib),
+            ("libcopy/go.mod", "module example.com/lib\n\ngo 1.21\n"),
+            ("libcopy/lib.go", lib),
+            (
+                "host/go.mod",
+                "module example.com/host\n\ngo 1.21\n\nrequire example.com/lib v1.0.0\n\nreplace example.com/lib => ../lib\n",
+            ),
+            (
+                "host/main.go",
+                "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"plugin\"\n\n\t\"example.com/lib\"\n)\n\nfunc main() {\n\tif _, err := plugin.Open(os.Args[1]); err != nil {\n\t\tfmt.Println(\"ERR\", err)\n\t\tos.Exit(3)\n\t}\n\tfmt.Println(\"OK\", lib.F())\n}\n",
+            ),
+            (
+                "plug/go.mod",
+                "module example.com/plug\n\ngo 1.21\n\nrequire example.com/lib v1.0.0\n\nreplace example.com/lib => ../libcopy\n",
+            ),
+            (
+                "plug/main.go",
+                "package main\n\nimport \"example.com/lib\"\n\nfunc G() int { return lib.F() }\n\nfunc main() {}\n",
+            ),
+        ],
+    );
+    // A GOENV file as `go env -w GOFLAGS=-trimpath` writes it (the command itself writes it).
+    let goenv_file = root.join("goenv");
+    let env = GoEnv::new(root).with("GOENV", goenv_file.display().to_string());
+    let mut w = std::process::Command::new(&go);
+    env.apply(&mut w);
+    w.env("GOENV", &goenv_file)
+        .args(["env", "-w", "GOFLAGS=-trimpath"])
+        .current_dir(root);
+    let out = w.output().expect("go env -w");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Build both and open the plugin, with and without the GOENV file.
+    let runtime = |with_file: bool, tag: &str| -> String {
+        let goenv = if with_file {
+            goenv_file.display().to_string()
+        } else {
+            "off".to_string()
+        };
+        let build = |dir: &str, args: &[&str]| {
+            let mut c = std::process::Command::new(&go);
+            env.apply(&mut c);
+            // GoEnv's default GOFLAGS (-mod=mod) would hide the file's GOFLAGS.
+            c.env("GOENV", &goenv)
+                .env_remove("GOFLAGS")
+                .args(args)
+                .current_dir(root.join(dir));
+            let out = c.output().expect("go build");
+            assert!(
+                out.status.success(),
+                "go {args:?} in {dir}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let host = root.join(format!("host-{tag}"));
+        let so = root.join(format!("plug-{tag}.so"));
+        build("host", &["build", "-o", host.to_str().unwrap(), "."]);
+        build(
+            "plug",
+            &[
+                "build",
+                "-buildmode=plugin",
+                "-o",
+                so.to_str().unwrap(),
+                ".",
+            ],
+        );
+        let out = std::process::Command::new(&host)
+            .arg(&so)
+            .output()
+            .expect("run host");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let report = |with_file: bool| -> serde_json::Value {
+        let mut c = support::godrift_command(root, &["report", "--format", "json"]);
+        if with_file {
+            c.env("GOENV", &goenv_file);
+        }
+        // go must be found for `go env -json` to read the file.
+        let r = support::Run::of(c.output().expect("godrift"));
+        assert!(r.code <= 1, "{r:?}");
+        serde_json::from_str(&r.stdout).unwrap()
+    };
+    let with = runtime(true, "trimpath");
+    assert!(
+        with.starts_with("OK 42"),
+        "runtime with GOFLAGS=-trimpath: {with}"
+    );
+    let without = runtime(false, "plain");
+    assert!(without.starts_with("ERR"), "runtime without it: {without}");
+
+    let v = report(true);
+    assert_eq!(v["plugins"][0]["verdict"], "loads", "{v}");
+    let v = report(false);
+    assert_eq!(v["plugins"][0]["verdict"], "fails", "{v}");
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "GD007"),
+        "{v}"
+    );
+}

@@ -89,3 +89,26 @@ impl Tally {
         assert!(total > 0, "{}: no cases found", self.group);
     }
 }
+
+/// cmd/go's fake module proxy (grammar-tests/data/cmdgo-testdata-mod): `path@version` ->
+/// its archive, named as cmd/go's test proxy reads the file names
+/// (`<escaped path with / as _>_<version>.txt`, split at the last `_v`).
+pub fn fake_proxy() -> std::collections::HashMap<String, godrift::txtar::Archive> {
+    let mut out = std::collections::HashMap::new();
+    for e in std::fs::read_dir(data_dir("cmdgo-testdata-mod"))
+        .expect("proxy dir")
+        .filter_map(Result::ok)
+    {
+        let fname = e.file_name().to_string_lossy().into_owned();
+        let Some(stem) = fname.strip_suffix(".txt") else {
+            continue;
+        };
+        let Some(i) = stem.rfind("_v") else { continue };
+        let (p, v) = (stem[..i].replace('_', "/"), &stem[i + 1..]);
+        let path = godrift::module::unescape_path(&p).unwrap_or(p);
+        let version = godrift::module::unescape_version(v).unwrap_or_else(|_| v.to_string());
+        let a = godrift::txtar::parse(&std::fs::read(e.path()).expect("read"));
+        out.insert(format!("{path}@{version}"), a);
+    }
+    out
+}

@@ -6,6 +6,7 @@
 pub mod buildinfo;
 pub mod diagnose;
 pub mod elf;
+pub mod loader;
 pub mod runtime;
 
 pub use elf::{read, read_bytes, read_without_order, Artifact, ReadError};

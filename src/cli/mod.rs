@@ -11,6 +11,7 @@ macro_rules! warnln {
 
 mod align;
 mod check;
+mod contract;
 mod explain;
 mod hook;
 mod init;
@@ -110,6 +111,9 @@ pub enum Command {
     Hook(hook::HookCommand),
     /// Verdict from built artifacts: will each plugin .so load into the host executable?
     Check(check::CheckArgs),
+    /// Host contracts: export what a host offers its plugins, as versioned JSON.
+    #[command(subcommand)]
+    Contract(contract::ContractCommand),
     /// Show as JSON what godrift reads from a go.mod, go.work, go.sum or modules.txt.
     Parse(parse::ParseArgs),
     /// Print a finding code's documentation: what it means, why it breaks loading, the fix.
@@ -190,6 +194,7 @@ pub fn project_options<'a>(
             .goversion
             .as_deref()
             .and_then(|v| godrift::semver::gover::from_toolchain(v).map(str::to_string)),
+        env_build: godrift::project::EnvBuild::from_env(&env),
     }
 }
 
@@ -224,6 +229,7 @@ pub fn run() -> i32 {
         Command::Recipe(a) => recipe::run(a, out),
         Command::Hook(a) => hook::run(a, out),
         Command::Check(a) => check::run(a, cli.color, out),
+        Command::Contract(a) => contract::run(a, out),
         Command::Parse(a) => parse::run(a, out),
         Command::Explain(a) => explain::run(a, out),
         // Rendered into memory first: the generators panic on a write error (a closed pipe).
@@ -301,6 +307,22 @@ pub fn repo_paths(
             dir.display()
         ))),
     }
+}
+
+/// Appends to the job summary file GitHub gives (`GITHUB_STEP_SUMMARY`), kept under 1 MiB.
+pub fn append_summary(path: &std::path::Path, markdown: &str) -> anyhow::Result<()> {
+    let text = godrift::report::summary(markdown.to_string());
+    godrift::fsio::append_file(path, text.as_bytes()).map_err(|e| {
+        bad(format!(
+            "godrift: {e} (GITHUB_STEP_SUMMARY names the job summary file: unset it outside GitHub Actions)"
+        ))
+    })
+}
+
+/// Writes a file godrift was asked to write (see `godrift::fsio::write_file`).
+pub fn write_atomically(path: &std::path::Path, data: &[u8]) -> anyhow::Result<()> {
+    godrift::fsio::write_file(path, data)?;
+    Ok(())
 }
 
 /// Writes text as it is to stderr (workflow commands, already encoded). Never fails.

@@ -17,9 +17,25 @@ pub struct RecipeArgs {
     /// Take the settings from this built host's build info instead of the config.
     #[arg(long)]
     pub from_binary: Option<PathBuf>,
+    /// `debug`: the commands for a host run under a debugger or IDE (dlv, GoLand, VS Code
+    /// build it with `-gcflags='all=-N -l'`), so that plugins built alike load into it.
+    #[arg(long, value_enum, default_value_t = Profile::Release)]
+    pub profile: Profile,
 }
 
-fn command(b: &BuildSettings, plugin: bool, out: &str) -> String {
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// The settings as configured (or as the binary records them).
+    Release,
+    /// Plus `-gcflags='all=-N -l'`, as debuggers build.
+    Debug,
+}
+
+/// What dlv (pkg/gobuild) passes before the user's build flags; a later -gcflags with a
+/// matching pattern wins for its packages (cmd/go), so the order is kept.
+const DEBUG_GCFLAGS: &str = "all=-N -l";
+
+fn command(b: &BuildSettings, plugin: bool, out: &str, profile: Profile) -> String {
     let mut env = Vec::new();
     if !b.toolchain.is_empty() {
         env.push(format!("GOTOOLCHAIN={}", b.toolchain));
@@ -41,6 +57,9 @@ fn command(b: &BuildSettings, plugin: bool, out: &str) -> String {
     }
     if b.race {
         args.push("-race".into());
+    }
+    if profile == Profile::Debug && b.gcflags != DEBUG_GCFLAGS {
+        args.push(format!("-gcflags='{DEBUG_GCFLAGS}'"));
     }
     if !b.gcflags.is_empty() {
         args.push(format!("-gcflags='{}'", b.gcflags));
@@ -97,6 +116,19 @@ pub fn run(args: &RecipeArgs, out: Out) -> Result<i32> {
                 "go mod tidy  # keeps these versions for what the plugin uses, drops the rest"
             )?;
         }
+        let mut bi = bi;
+        if args.profile == Profile::Debug {
+            let g = bi.settings.entry("-gcflags".into()).or_default();
+            if g.is_empty() {
+                *g = DEBUG_GCFLAGS.into();
+            } else if !(g.contains("-N") && g.contains("-l")) {
+                writeln!(
+                    out,
+                    "# the host records -gcflags={g}; under a debugger it is built with -gcflags='{DEBUG_GCFLAGS}' first"
+                )?;
+                *g = format!("{DEBUG_GCFLAGS}' -gcflags='{g}");
+            }
+        }
         writeln!(out, "# plugins for {} must be built with:", shown(bin))?;
         writeln!(
             out,
@@ -118,17 +150,26 @@ pub fn run(args: &RecipeArgs, out: Out) -> Result<i32> {
             })
             .unwrap_or_else(|_| d.display().to_string())
     };
-    let mut lines = vec![(rel(&p.host.dir), command(&p.host.build, false, "host"))];
+    let mut lines = vec![(
+        rel(&p.host.dir),
+        command(&p.host.build, false, "host", args.profile),
+    )];
     for pl in &p.plugins {
         lines.push((
             rel(&pl.dir),
-            command(&pl.build, true, &format!("{}.so", pl.name)),
+            command(&pl.build, true, &format!("{}.so", pl.name), args.profile),
         ));
     }
     writeln!(
         out,
         "# host and plugins: the flags that change package hashes must be identical"
     )?;
+    if args.profile == Profile::Debug {
+        writeln!(
+            out,
+            "# debug profile: the host as a debugger or IDE builds it (`dlv debug` adds -gcflags='{DEBUG_GCFLAGS}'); plugins built from the command line without it fail to load into it"
+        )?;
+    }
     // Directory names come from the tree.
     for (d, c) in &lines {
         writeln!(out, "(cd {} && {})", text::shell_word(d), text::line(c))?;

@@ -21,7 +21,7 @@ pub struct ReportArgs {
     #[arg(long)]
     pub output: Option<PathBuf>,
     /// Lowest severity that makes the exit code 1 (default: the config's policy, else error).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = severity_parser())]
     pub fail_on: Option<Severity>,
     /// Accept the findings listed in this baseline file; fail only on new drift.
     #[arg(long)]
@@ -32,6 +32,19 @@ pub struct ReportArgs {
     /// Host module directory (instead of godrift.toml).
     #[arg(long)]
     pub host: Option<PathBuf>,
+    /// A deployed host's contract (`godrift contract export`) instead of its sources: the
+    /// plugins (--plugin DIR...) are judged against its build list and settings.
+    #[arg(long, conflicts_with_all = ["host", "config"], requires = "plugins")]
+    pub contract: Option<PathBuf>,
+    /// Compare with the host at this git revision (`main`, `HEAD~1`, a commit): Markdown
+    /// listing the plugins that loaded with the host at REV and fail with the working tree,
+    /// with the alignment for each (a pull-request comment, at most 60,000 characters).
+    #[arg(long, value_name = "REV", conflicts_with_all = ["contract", "baseline", "write_baseline"])]
+    pub base: Option<String>,
+    /// With --contract: the host's module directory on this machine, which the host's
+    /// directory replacements are relative to (default: the contract's directory).
+    #[arg(long, requires = "contract")]
+    pub host_dir: Option<PathBuf>,
     /// Plugin module directory (repeatable; with --host).
     #[arg(long = "plugin")]
     pub plugins: Vec<PathBuf>,
@@ -80,9 +93,33 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
         !args.no_cache,
         bar.as_ref().map(|_| &tick as godrift::integrity::Progress),
     );
-    let loaded = match &args.host {
-        Some(host) => project::load_explicit(host, &args.plugins, &opts),
-        None => project::load(&args.dir, args.config.as_deref(), &opts),
+    let loaded = match (&args.contract, &args.host) {
+        (Some(file), _) => {
+            let c = godrift::contract::Contract::read(file).map_err(bad)?;
+            let host_dir = match &args.host_dir {
+                Some(d) => Some(std::path::absolute(d)?),
+                None => None,
+            };
+            let file = std::path::absolute(file)?;
+            let side =
+                godrift::contract::side::host_side(&c, &file, host_dir.as_deref()).map_err(bad)?;
+            let dir_replaced = c
+                .modules
+                .iter()
+                .filter_map(|m| m.replace.as_deref())
+                .any(|r| r.version.is_empty() || r.version == "(devel)");
+            project::load_against(side, &args.plugins, &opts).map(|mut p| {
+                if dir_replaced && host_dir.is_none() {
+                    p.notes.push(format!(
+                        "the host replaces modules by directories, resolved here from the contract's directory {}: pass --host-dir with the host's module directory",
+                        file.parent().unwrap_or(&file).display()
+                    ));
+                }
+                p
+            })
+        }
+        (None, Some(host)) => project::load_explicit(host, &args.plugins, &opts),
+        (None, None) => project::load(&args.dir, args.config.as_deref(), &opts),
     };
     if let Some(b) = &bar {
         b.finish_and_clear();
@@ -101,6 +138,9 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
             project.root.display(),
             if looked.is_empty() { "plugins in the config".to_string() } else { looked.join(", ") }
         )));
+    }
+    if let Some(rev) = &args.base {
+        return base_impact(rev, project, &opts, out, args, color);
     }
     let analysis = rules::run(&project);
     let fail_on = args.fail_on.unwrap_or(project.config.policy.fail_on);
@@ -133,7 +173,11 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
         ));
     }
     if let Some(host) = &args.built_host {
-        r.add_binary(super::check::check_files(host, &args.built_plugins)?);
+        r.add_binary(super::check::check_files(
+            super::check::HostInput::Binary(host),
+            &args.built_plugins,
+            None,
+        )?);
     }
     // The report's paths are relative to the project root.
     let paths = super::repo_paths(&project.root, args.sarif_root.as_deref())?;
@@ -160,7 +204,7 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
     }
     // In GitHub Actions, also add the Markdown report to the job summary.
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
-        append_summary(std::path::Path::new(&summary), &report::markdown(&r))?;
+        super::append_summary(std::path::Path::new(&summary), &report::markdown(&r))?;
     }
     let code = if r.fails_at(fail_on) {
         EXIT_FINDINGS
@@ -174,18 +218,114 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
     Ok(code)
 }
 
-/// Appends to the job summary file GitHub gives (`GITHUB_STEP_SUMMARY`), kept under 1 MiB.
-pub fn append_summary(path: &std::path::Path, markdown: &str) -> Result<()> {
-    let text = report::summary(markdown.to_string());
-    fsio::append_file(path, text.as_bytes()).map_err(|e| {
-        bad(format!(
-            "godrift: {e} (GITHUB_STEP_SUMMARY names the job summary file: unset it outside GitHub Actions)"
-        ))
+/// `--fail-on` values (the library's `Severity` stays free of clap).
+fn severity_parser() -> impl clap::builder::TypedValueParser<Value = Severity> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(["info", "warning", "error"]).map(|s| {
+        match s.as_str() {
+            "info" => Severity::Info,
+            "warning" => Severity::Warning,
+            _ => Severity::Error,
+        }
     })
 }
 
-/// Writes a file godrift was asked to write (see `godrift::fsio::write_file`).
-pub fn write_atomically(path: &std::path::Path, data: &[u8]) -> Result<()> {
-    fsio::write_file(path, data)?;
-    Ok(())
+/// `git` in `dir`; its stdout, or an error naming the command and git's message.
+fn git(dir: &std::path::Path, args: &[&str]) -> Result<Vec<u8>> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .map_err(|e| bad(format!("godrift: --base needs git: {e}")))?;
+    if !out.status.success() {
+        return Err(bad(format!(
+            "godrift: git {}: {}",
+            args.join(" "),
+            godrift::text::line(String::from_utf8_lossy(&out.stderr).trim())
+        )));
+    }
+    Ok(out.stdout)
+}
+
+/// `report --base REV`: the host's files at REV (git archive of its module directory into
+/// a temporary directory) against the working tree, with the same plugins.
+fn base_impact(
+    rev: &str,
+    mut project: project::Project,
+    opts: &project::Options,
+    out: super::Out,
+    args: &ReportArgs,
+    color: ColorChoice,
+) -> Result<i32> {
+    let host_dir = project.host.dir.canonicalize()?;
+    let top = String::from_utf8_lossy(&git(&host_dir, &["rev-parse", "--show-toplevel"])?)
+        .trim()
+        .to_string();
+    let top = std::path::Path::new(&top).canonicalize()?;
+    let commit = String::from_utf8_lossy(&git(
+        &top,
+        &["rev-parse", "--verify", &format!("{rev}^{{commit}}")],
+    )?)
+    .trim()
+    .to_string();
+    let rel = host_dir
+        .strip_prefix(&top)
+        .unwrap_or(std::path::Path::new(""));
+    let tmp = tempfile::tempdir()?;
+    let tar = tmp.path().join("base.tar");
+    let mut git_args = vec!["archive".to_string(), "--format=tar".into(), "-o".into()];
+    git_args.push(tar.display().to_string());
+    git_args.push(commit.clone());
+    if !rel.as_os_str().is_empty() {
+        git_args.push(rel.display().to_string());
+    }
+    let argv: Vec<&str> = git_args.iter().map(String::as_str).collect();
+    git(&top, &argv)?;
+    let tree = tmp.path().join("tree");
+    std::fs::create_dir_all(&tree)?;
+    let st = std::process::Command::new("tar")
+        .arg("-xf")
+        .arg(&tar)
+        .arg("-C")
+        .arg(&tree)
+        .status()?;
+    if !st.success() {
+        return Err(bad(format!("godrift: could not unpack the host at {rev}")));
+    }
+    let base_host = project::host_from(&project, &tree.join(rel), opts)
+        .map_err(|e| bad(format!("godrift: the host at {rev}: {e}")))?;
+    let after = rules::run(&project);
+    let now_host = std::mem::replace(&mut project.host, base_host);
+    let before = rules::run(&project);
+    project.host = now_host;
+    let r = report::Report::new(&project, after);
+    let short = &commit[..commit.len().min(12)];
+    let text = match args.format {
+        OutputFormat::Markdown => report::base_markdown(rev, short, &before.plugins, &r),
+        OutputFormat::Json => report::base_json(rev, short, &before.plugins, &r),
+        // The findings with this change, as code scanning takes them.
+        OutputFormat::Sarif => {
+            let paths = super::repo_paths(&project.root, args.sarif_root.as_deref())?;
+            report::sarif(&r, &paths)
+        }
+        OutputFormat::Table => {
+            let st = if args.output.is_some() {
+                report::Style::default()
+            } else {
+                super::style(color)
+            };
+            report::base_table_styled(rev, short, &before.plugins, &r, st)
+        }
+    };
+    match args.output.as_deref() {
+        Some(path) => super::write_atomically(path, text.as_bytes())?,
+        None => out.write_all(text.as_bytes())?,
+    }
+    let broken = before
+        .plugins
+        .iter()
+        .zip(&r.plugins)
+        .any(|(b, a)| b.verdict == rules::Verdict::Loads && a.verdict != rules::Verdict::Loads);
+    Ok(if broken { EXIT_FINDINGS } else { EXIT_CLEAN })
 }

@@ -191,6 +191,7 @@ pub fn build_list_of(project: &Project, main: &ModFile, dir: &Path) -> BuildList
             why_parent: Default::default(),
             lookup: Default::default(),
             graph: None,
+            modules_txt: None,
         })
 }
 

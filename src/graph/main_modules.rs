@@ -5,6 +5,7 @@
 use super::{GraphError, Replacement};
 use crate::gomod::{self, ModFile};
 use crate::module::ModuleVersion;
+use crate::paths::join as clean_join;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
@@ -273,36 +274,6 @@ impl MainModules {
         let resolved = abs.canonicalize().unwrap_or(abs);
         Some(Replacement::Dir { path, resolved })
     }
-}
-
-/// `dir` joined with `rel` and cleaned lexically, as Go's filepath.Join (`.` dropped, `..`
-/// removing the previous element), so paths read as Go prints them.
-pub(crate) fn clean_join(dir: &Path, rel: &str) -> PathBuf {
-    clean(&dir.join(rel))
-}
-
-/// filepath.Clean.
-pub(crate) fn clean(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                let last_is_normal =
-                    matches!(out.components().next_back(), Some(Component::Normal(_)));
-                if last_is_normal {
-                    out.pop();
-                } else if !out.has_root() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    if out.as_os_str().is_empty() {
-        out.push(".");
-    }
-    out
 }
 
 /// filepath.Rel of two cleaned absolute paths.

@@ -152,6 +152,29 @@ pub struct BuildList {
     /// (for what-if questions).
     #[serde(skip)]
     pub graph: Option<LoadedGraph>,
+    /// vendor/modules.txt as parsed for a vendored list, handed on so the project stage
+    /// does not read and parse it again.
+    #[serde(skip)]
+    pub modules_txt: Option<ParsedModulesTxt>,
+}
+
+/// A parsed vendor/modules.txt carried with the build list made from it: bookkeeping, as
+/// `LoadedGraph` is.
+#[derive(Clone)]
+pub struct ParsedModulesTxt(pub Arc<crate::vendor::ModulesTxt>);
+
+impl PartialEq for ParsedModulesTxt {
+    fn eq(&self, _: &ParsedModulesTxt) -> bool {
+        true
+    }
+}
+
+impl Eq for ParsedModulesTxt {}
+
+impl std::fmt::Debug for ParsedModulesTxt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ParsedModulesTxt")
+    }
 }
 
 /// A loaded module graph kept with its build list: bookkeeping, not part of the list's
@@ -292,22 +315,38 @@ impl<'a> Loader<'a> {
 
     /// The build list of the main module in `main_dir`, or of the workspace governing it.
     pub fn load(&self, main_dir: &Path) -> Result<BuildList, GraphError> {
-        self.load_inner(main_dir, false)
+        self.load_inner(main_dir, None, false)
     }
 
     /// `load`, keeping the module graph with the list (module mode) for `what_if`.
     pub fn load_keeping_graph(&self, main_dir: &Path) -> Result<BuildList, GraphError> {
-        self.load_inner(main_dir, true)
+        self.load_inner(main_dir, None, true)
     }
 
-    fn load_inner(&self, main_dir: &Path, keep: bool) -> Result<BuildList, GraphError> {
+    /// `load` (`keep`: `load_keeping_graph`) of a main module whose go.mod the caller has
+    /// already read and parsed (the project stage): outside a workspace it is not read again.
+    pub fn load_parsed(
+        &self,
+        main_dir: &Path,
+        main: &ModFile,
+        keep: bool,
+    ) -> Result<BuildList, GraphError> {
+        self.load_inner(main_dir, Some(main), keep)
+    }
+
+    fn load_inner(
+        &self,
+        main_dir: &Path,
+        parsed: Option<&ModFile>,
+        keep: bool,
+    ) -> Result<BuildList, GraphError> {
         if let Some(work) = find_go_work(main_dir, &self.opts.gowork, self.opts.goroot.as_deref())?
         {
             let list = self.load_workspace(&work)?;
             // Go builds only the workspace's own modules (modload's dirImportPath refuses
             // a module that go.work does not use).
             let abs = |p: &Path| {
-                main_modules::clean(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
+                crate::paths::clean(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
             };
             let dir = abs(main_dir);
             if !list.main_dirs.iter().any(|d| abs(d) == dir) {
@@ -320,13 +359,18 @@ impl<'a> Loader<'a> {
             }
             return Ok(list);
         }
-        let go_mod_path = main_dir.join("go.mod");
-        let data = crate::fsio::read_input(&go_mod_path)?;
-        let main = gomod::parse_mod(
-            &go_mod_path.display().to_string(),
-            &data,
-            Strictness::Strict,
-        )?;
+        let main = match parsed {
+            Some(m) => m.clone(),
+            None => {
+                let go_mod_path = main_dir.join("go.mod");
+                let data = crate::fsio::read_input(&go_mod_path)?;
+                gomod::parse_mod(
+                    &go_mod_path.display().to_string(),
+                    &data,
+                    Strictness::Strict,
+                )?
+            }
+        };
         if self.vendored(main_dir, &main) {
             return self.vendored_list(main_dir, main);
         }
@@ -529,8 +573,10 @@ impl<'a> Loader<'a> {
             why_parent: Default::default(),
             lookup: Default::default(),
             graph: None,
+            modules_txt: None,
         };
         list.index_why();
+        list.modules_txt = Some(ParsedModulesTxt(Arc::new(txt)));
         Ok(list)
     }
 }
@@ -599,6 +645,7 @@ fn finish(
         why_parent: Default::default(),
         lookup: Default::default(),
         graph: None,
+        modules_txt: None,
     };
     list.index_why();
     Ok(list)

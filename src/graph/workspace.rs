@@ -2,10 +2,11 @@
 //! findWorkspaceFile) and reading it with its `use`d modules (LoadWorkFile,
 //! makeMainModules), whose graph is loaded with workspace pruning.
 
-use super::main_modules::{clean, clean_join, MainModule, MainModules};
+use super::main_modules::{MainModule, MainModules};
 use super::GraphError;
 use crate::goenv::GoWork;
 use crate::gomod::{self, Strictness, WorkFile};
+use crate::paths::{clean, join as clean_join};
 use crate::semver::gover;
 use std::path::{Path, PathBuf};
 

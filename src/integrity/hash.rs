@@ -167,15 +167,6 @@ impl Stamp {
     }
 }
 
-pub fn hex(h: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(h.len() * 2);
-    for b in h {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
 pub fn unhex32(s: &str) -> Option<[u8; 32]> {
     let mut out = [0u8; 32];
     if s.len() != 64 {

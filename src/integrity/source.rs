@@ -144,7 +144,7 @@ impl ModuleSource {
             if name.contains('\n') {
                 return Err(format!("dirhash: filename {name:?} contains newline"));
             }
-            lines.push((name, hash::hex(&sum)));
+            lines.push((name, crate::dirhash::hex(&sum)));
         }
         lines.sort();
         let mut h = sha2::Sha256::new();
@@ -234,8 +234,8 @@ pub fn index(dir: &Path, cache_dir: Option<&Path>, progress: Option<Progress>) -
                         rel.to_string(),
                         CachedFile {
                             st,
-                            b3: hash::hex(&d.hash),
-                            sha: hash::hex(&sha),
+                            b3: crate::dirhash::hex(&d.hash),
+                            sha: crate::dirhash::hex(&sha),
                             go: h.go.clone(),
                         },
                     ));

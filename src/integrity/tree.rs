@@ -323,7 +323,7 @@ fn write_cache(path: &Path, tree: &VendorTree, stamps: &HashMap<String, (Stamp, 
             st.size,
             st.mtime_ns,
             st.ino,
-            hash::hex(&d.hash)
+            crate::dirhash::hex(&d.hash)
         );
     }
     if let Some(dir) = path.parent() {

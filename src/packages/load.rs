@@ -2,7 +2,7 @@
 //! in parallel), and per artifact the linked set, dependency order and problems.
 
 use super::context::{BuildContext, FileClass};
-use super::resolve::{lexical_join, Resolution, Resolver};
+use super::resolve::{Resolution, Resolver};
 use super::source::{ScanCache, SourceDir};
 use super::{
     Artifact, ArtifactKind, Loaded, MissingModule, ModuleSet, Package, PackageError, PackageModule,
@@ -136,17 +136,14 @@ impl Loader<'_> {
     /// A package directory given by the user: its import path in the main module that
     /// holds it.
     fn root_for_dir(&self, base: &Path, d: &Path) -> Result<Root, String> {
-        let dir = if d.is_absolute() {
-            lexical_join(d, "")
-        } else {
-            lexical_join(base, &d.to_string_lossy())
-        };
+        // An absolute `d` replaces `base` in the join, as in filepath.Join's use here.
+        let dir = crate::paths::join(base, d);
         let best = self
             .set
             .main_modules
             .iter()
             .filter_map(|m| {
-                let root = lexical_join(&m.dir, "");
+                let root = crate::paths::clean(&m.dir);
                 dir.strip_prefix(&root)
                     .ok()
                     .map(|rel| (m, rel.to_path_buf()))
@@ -262,29 +259,14 @@ impl Loader<'_> {
     fn load_path(&self, path: &str) -> Package {
         match self.resolver.resolve(path) {
             Ok(Resolution::Std { dir }) => Package {
-                import_path: path.to_string(),
-                name: String::new(),
-                standard: true,
-                module: None,
                 source: dir.as_ref().map(SourceDir::dir),
                 dir,
-                go_files: Vec::new(),
-                imports: Vec::new(),
-                implicit_imports: Vec::new(),
-                error: None,
+                ..Package::known(path, true, None)
             },
             Ok(Resolution::Found { module, dir }) => self.assemble(path, &dir, module),
             Err(e) => Package {
-                import_path: path.to_string(),
-                name: String::new(),
-                standard: false,
-                module: None,
-                source: None,
-                dir: None,
-                go_files: Vec::new(),
-                imports: Vec::new(),
-                implicit_imports: Vec::new(),
                 error: Some(e),
+                ..Package::known(path, false, None)
             },
         }
     }
@@ -563,18 +545,7 @@ mod tests {
     use super::*;
 
     fn pkg(path: &str, standard: bool) -> Package {
-        Package {
-            import_path: path.into(),
-            name: String::new(),
-            standard,
-            module: None,
-            source: None,
-            dir: None,
-            go_files: Vec::new(),
-            imports: Vec::new(),
-            implicit_imports: Vec::new(),
-            error: None,
-        }
+        Package::known(path, standard, None)
     }
 
     #[test]

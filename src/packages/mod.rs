@@ -158,6 +158,25 @@ pub struct Package {
     pub error: Option<PackageError>,
 }
 
+impl Package {
+    /// A package known only by its path and module (no files read): what a contract
+    /// records of a host's packages, and test data.
+    pub fn known(import_path: &str, standard: bool, module: Option<PackageModule>) -> Package {
+        Package {
+            import_path: import_path.to_string(),
+            name: String::new(),
+            standard,
+            module,
+            source: None,
+            dir: None,
+            go_files: Vec::new(),
+            imports: Vec::new(),
+            implicit_imports: Vec::new(),
+            error: None,
+        }
+    }
+}
+
 /// Host (built as an executable) or plugin (`-buildmode=plugin`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

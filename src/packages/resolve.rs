@@ -101,7 +101,7 @@ impl ModuleSet {
                     }
                 })?;
             for u in &work.use_ {
-                let dir = lexical_join(&bl.main_dir, &u.path);
+                let dir = crate::paths::join(&bl.main_dir, &u.path);
                 let gm = dir.join("go.mod");
                 let data = crate::fsio::read_input(&gm).map_err(io)?;
                 let m = crate::gomod::parse_mod(
@@ -182,24 +182,6 @@ impl ModuleSet {
     pub fn primary_module(&self) -> Option<&MainModule> {
         self.main_modules.get(self.primary)
     }
-}
-
-/// filepath.Join: joined and cleaned lexically (no symlink resolution).
-pub(crate) fn lexical_join(dir: &Path, rel: &str) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in dir.join(rel).components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 /// search.IsStandardImportPath: the first path element has no dot.
@@ -581,7 +563,7 @@ impl<'a> Resolver<'a> {
                             if r.version.is_empty() {
                                 Replacement::Dir {
                                     path: r.path.clone(),
-                                    resolved: lexical_join(main_dir, &r.path),
+                                    resolved: crate::paths::join(main_dir, &r.path),
                                 }
                             } else {
                                 Replacement::Module { module: r.clone() }

@@ -3,19 +3,19 @@
 //! for code review) and SARIF 2.1.0 (rule ids are the stable finding codes). `check`'s
 //! binary-mode report renders through the same modules.
 
+mod contract;
 mod github;
 mod markdown;
 mod sarif;
 mod table;
 
+pub use contract::{base_json, base_markdown, base_rows, contract_diff_markdown, BaseRow};
 pub use github::{annotations, check_annotations, summary, MAX_ANNOTATIONS, MAX_SUMMARY_BYTES};
 pub use markdown::{check_markdown, markdown, MAX_CHARS, MAX_EDGES};
 pub use sarif::{check_sarif, limits as sarif_limits, sarif, SarifOptions, SRCROOT};
-pub use table::{check_table, check_table_styled, table, table_styled, Style};
+pub use table::{base_table_styled, check_table, check_table_styled, table, table_styled, Style};
 
-/// The version of the JSON outputs (`report`, `check`): it changes with
-/// `schemas/*.schema.json` and only with them, when a change is not backward compatible.
-pub const SCHEMA_VERSION: u32 = 1;
+pub use crate::finding::SCHEMA_VERSION;
 
 use crate::finding::{Finding, Severity};
 use crate::project::Project;

@@ -278,3 +278,45 @@ pub fn check_table_styled(r: &CheckReport, st: Style) -> String {
     }
     st.wrap(out)
 }
+
+/// `report --base REV` in the terminal: each plugin with the host at REV and with this
+/// change, then the report with this change.
+pub fn base_table_styled(
+    rev: &str,
+    commit: &str,
+    before: &[crate::rules::PluginVerdict],
+    after: &Report,
+    st: Style,
+) -> String {
+    let rows = super::base_rows(before, after);
+    let broken = rows.iter().filter(|r| r.broken).count();
+    let mut out = format!(
+        "godrift: host change impact ({} at {} -> this change): {}\n",
+        line(rev),
+        line(commit),
+        if broken == 0 {
+            "no plugin that loaded stops loading".to_string()
+        } else {
+            st.paint(
+                &format!("{broken} plugin(s) loaded and fail with this change"),
+                "1;31",
+            )
+        }
+    );
+    let mut t = st.table();
+    t.set_header(vec!["plugin", "at base", "now", "broken by this change"]);
+    for r in &rows {
+        t.add_row(vec![
+            st.cell(line(r.name).into_owned(), None),
+            st.cell(r.before.to_string(), None),
+            st.cell(
+                r.after.to_string(),
+                r.broken.then_some(Color::Red).or(Some(Color::Green)),
+            ),
+            st.cell(if r.broken { "yes" } else { "no" }.to_string(), None),
+        ]);
+    }
+    out.push_str(&format!("{t}\n\n"));
+    out.push_str(&table_styled(after, st));
+    out
+}

@@ -7,11 +7,13 @@ use super::{
     gd005_build_flag_mismatch, gd007_source_path_divergence, gd008_duplicate_plugin_path,
     gd012_host_module_rebuilt, gd020_package_hash_mismatch, gd021_host_not_dynamic,
     gd022_host_without_cgo, gd023_go_version_mismatch, gd024_not_a_go_artifact,
+    gd025_elf_target_mismatch, gd026_glibc_too_new, gd027_unexpected_library,
     gd090_incomplete_information,
 };
 use crate::binary::diagnose::{self, Cause};
+use crate::binary::loader::LoaderInfo;
 use crate::binary::{Artifact, Event, HostSummary, PluginResult, Verdict};
-use crate::finding::{sort_findings, Finding};
+use crate::finding::{sort_findings, Code, Finding};
 use serde::Serialize;
 
 /// `godrift check`'s result (`schema_version` 1, described by `schemas/check.schema.json`).
@@ -29,9 +31,142 @@ impl CheckReport {
     }
 }
 
+/// What the dynamic loader reads from the host and each plugin, and what the host's target
+/// provides: the checks dlopen makes before Go's runtime compares package hashes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LoaderCheck<'a> {
+    pub host: Option<&'a LoaderInfo>,
+    /// One per plugin, in order (None: not read); empty: no loader checks.
+    pub plugins: &'a [Option<LoaderInfo>],
+    /// The target's glibc release (`2.31`): the highest GLIBC version a plugin may need.
+    pub glibc_ceiling: Option<&'a str>,
+}
+
+/// dlopen refuses a plugin: the loader's message (after `plugin.Open("NAME"): `), the root
+/// cause, and the finding that says why.
+#[derive(Clone, Debug)]
+pub struct Refusal {
+    pub dlerror: String,
+    pub root_cause: String,
+    pub finding: Finding,
+}
+
+/// What a loader rule concludes for one plugin.
+#[derive(Clone, Debug)]
+pub enum LoaderVerdict {
+    Ok,
+    /// Loads here, but may not on every target.
+    Warn(Finding),
+    /// dlopen fails.
+    Refused(Refusal),
+}
+
+/// Placeholder the replay sees for a plugin the loader refuses (dlopen failures are neither
+/// cached nor published, like the executables the replay itself refuses).
+const LOADER_REFUSED: &str = "refused by the dynamic loader";
+
+/// The loader rules for one plugin, in the loader's order: the file itself (class,
+/// machine), then its libraries, then their symbol versions. The first refusal wins.
+fn loader_verdicts(
+    lc: &LoaderCheck,
+    plugin: &LoaderInfo,
+    host_name: &str,
+    name: &str,
+    real: &str,
+) -> (Option<Refusal>, Vec<Finding>) {
+    let mut verdicts = Vec::new();
+    if let Some(h) = lc.host {
+        verdicts.push(gd025_elf_target_mismatch::check(
+            h, plugin, host_name, name, real,
+        ));
+        verdicts.extend(gd027_unexpected_library::check(h, plugin, host_name, name));
+    }
+    verdicts.push(gd026_glibc_too_new::check(
+        lc.host,
+        plugin,
+        lc.glibc_ceiling,
+        host_name,
+        name,
+        real,
+    ));
+    let mut warnings = Vec::new();
+    for v in verdicts {
+        match v {
+            LoaderVerdict::Ok => {}
+            LoaderVerdict::Warn(f) => warnings.push(f),
+            LoaderVerdict::Refused(r) => return (Some(r), Vec::new()),
+        }
+    }
+    (None, warnings)
+}
+
 /// Replays loading `plugins` (in order) into `host` and explains every failure. `names` are
 /// the paths as the host program would pass them to plugin.Open.
 pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckReport {
+    check_with(host, plugins, names, &LoaderCheck::default())
+}
+
+/// `check`, with the dynamic loader's checks first (see `LoaderCheck`).
+pub fn check_with(
+    host: &Artifact,
+    plugins: &[Artifact],
+    names: &[String],
+    lc: &LoaderCheck,
+) -> CheckReport {
+    let host_name = host.path.display().to_string();
+    let mut refusals: Vec<Option<Refusal>> = vec![None; plugins.len()];
+    let mut loader_findings = Vec::new();
+    // Needs a newer glibc than the host does, with no ceiling given: loads only where the
+    // target has it, which the files cannot say (never "loads" where dlopen may fail).
+    let mut undecided: Vec<Option<String>> = vec![None; plugins.len()];
+    for (i, (plugin, name)) in plugins.iter().zip(names).enumerate() {
+        let Some(Some(info)) = lc.plugins.get(i) else {
+            continue;
+        };
+        let real = std::fs::canonicalize(&plugin.path)
+            .unwrap_or_else(|_| plugin.path.clone())
+            .display()
+            .to_string();
+        let (refused, warnings) = loader_verdicts(lc, info, &host_name, name, &real);
+        refusals[i] = refused;
+        undecided[i] = warnings
+            .iter()
+            .find(|f| f.code == Code::GlibcTooNew)
+            .map(|f| f.message.clone());
+        loader_findings.extend(warnings);
+    }
+    let marked: std::borrow::Cow<[Artifact]> = if refusals.iter().any(Option::is_some) {
+        let mut v = plugins.to_vec();
+        for (a, r) in v.iter_mut().zip(&refusals) {
+            if r.is_some() {
+                a.dlopen_refusal = Some(LOADER_REFUSED);
+            }
+        }
+        std::borrow::Cow::Owned(v)
+    } else {
+        std::borrow::Cow::Borrowed(plugins)
+    };
+    let mut report = replay_and_explain(host, &marked, names, &refusals);
+    for (r, u) in report.plugins.iter_mut().zip(undecided) {
+        if let (Verdict::Loads, Some(why)) = (r.verdict, u) {
+            r.verdict = Verdict::Unknown;
+            r.root_cause = Some(why);
+        }
+    }
+    report.findings.extend(loader_findings);
+    report
+        .findings
+        .extend(gd008_duplicate_plugin_path::latent(&report.plugins));
+    sort_findings(&mut report.findings);
+    report
+}
+
+fn replay_and_explain(
+    host: &Artifact,
+    plugins: &[Artifact],
+    names: &[String],
+    refusals: &[Option<Refusal>],
+) -> CheckReport {
     let replay = crate::binary::replay(host, plugins, names);
     let host_name = replay.host.path.clone();
     let mut findings = Vec::new();
@@ -53,7 +188,13 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
             Event::Loads => {}
             Event::HostStatic => root_cause = Some(gd022_host_without_cgo::ROOT_CAUSE.into()),
             Event::HostNotDynamic => root_cause = Some(gd021_host_not_dynamic::ROOT_CAUSE.into()),
-            Event::DlopenRefused => findings.push(gd024_not_a_go_artifact::executable(name)),
+            Event::DlopenRefused => match &refusals[i] {
+                Some(rf) => {
+                    root_cause = Some(rf.root_cause.clone());
+                    findings.push(rf.finding.clone());
+                }
+                None => findings.push(gd024_not_a_go_artifact::executable(name)),
+            },
             Event::Cached { of } => root_cause = results[*of].root_cause.clone(),
             Event::NotGo => findings.push(gd024_not_a_go_artifact::plugin(name)),
             Event::LegacyFormat => {
@@ -109,12 +250,16 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
             }
         }
         let r = &mut results[i];
+        if let (Event::DlopenRefused, Some(rf)) = (&r.event, &refusals[i]) {
+            // dlopen's own message; plugin.Open puts the name as given before it.
+            r.error = Some(format!("plugin.Open(\"{name}\"): {}", rf.dlerror));
+        }
         r.root_cause = root_cause;
         r.rebuild_with = rebuild_with;
     }
     sort_findings(&mut findings);
     CheckReport {
-        schema_version: crate::report::SCHEMA_VERSION,
+        schema_version: crate::finding::SCHEMA_VERSION,
         host: replay.host,
         plugins: results,
         findings,
@@ -123,7 +268,12 @@ pub fn check(host: &Artifact, plugins: &[Artifact], names: &[String]) -> CheckRe
 
 /// One finding per cause, most decisive first. Packages that differ only because they import
 /// a drifted module's packages are attributed to the first drifted module's finding.
-fn cause_findings(causes: &[Cause], label: &str, host: &str, plugin: &str) -> Vec<Finding> {
+pub(crate) fn cause_findings(
+    causes: &[Cause],
+    label: &str,
+    host: &str,
+    plugin: &str,
+) -> Vec<Finding> {
     let artifacts = vec![host.to_string(), plugin.to_string()];
     let dependents: Vec<&str> = causes
         .iter()
@@ -271,5 +421,81 @@ mod tests {
             rc.starts_with("a.com/a is v1.0.0 in the host but v1.1.0"),
             "{rc}"
         );
+    }
+
+    /// Crafted loader data: what dlopen refuses, in its words, and what only warns.
+    #[test]
+    fn loader_rules_on_crafted_files() {
+        // A minimal ELF32 i386 header (no program headers), as loader::read_bytes reads it.
+        let mut elf32 = vec![0x7f, b'E', b'L', b'F', 1, 1, 1];
+        elf32.resize(52, 0);
+        elf32[16] = 3; // ET_DYN
+        elf32[18] = 3; // EM_386
+        let p32 = crate::binary::loader::read_bytes(&elf32).unwrap();
+        assert_eq!((p32.class, p32.machine), (32, 3));
+        let glibc_host = LoaderInfo {
+            class: 64,
+            machine: 62,
+            interpreter: Some("/lib64/ld-linux-x86-64.so.2".into()),
+            needed: vec!["libc.so.6".into()],
+            versions: [("libc.so.6".to_string(), vec!["GLIBC_2.34".to_string()])]
+                .into_iter()
+                .collect(),
+            ..LoaderInfo::default()
+        };
+        let lc = LoaderCheck {
+            host: Some(&glibc_host),
+            plugins: &[],
+            glibc_ceiling: None,
+        };
+        let refused = |p: &LoaderInfo, lc: &LoaderCheck| {
+            loader_verdicts(lc, p, "host", "./p.so", "/x/p.so").0
+        };
+        let r = refused(&p32, &lc).unwrap();
+        assert_eq!(r.dlerror, "/x/p.so: wrong ELF class: ELFCLASS32");
+        assert_eq!(r.finding.code, Code::ElfTargetMismatch);
+        let musl = LoaderInfo {
+            needed: vec!["libc.musl-x86_64.so.1".into()],
+            ..glibc_host.clone()
+        };
+        let r = refused(&musl, &lc).unwrap();
+        assert_eq!(
+            r.dlerror,
+            "libc.musl-x86_64.so.1: cannot open shared object file: No such file or directory"
+        );
+        assert_eq!(r.finding.code, Code::UnexpectedLibrary);
+        // An extra library warns; the same plugin loads.
+        let extra = LoaderInfo {
+            needed: vec!["libc.so.6".into(), "libsqlite3.so.0".into()],
+            ..glibc_host.clone()
+        };
+        let (r, w) = loader_verdicts(&lc, &extra, "host", "./p.so", "/x/p.so");
+        assert!(r.is_none());
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].code, Code::UnexpectedLibrary);
+        // GLIBC: above the ceiling fails; at it loads; without one, above the host warns.
+        let newer = LoaderInfo {
+            versions: [("libc.so.6".to_string(), vec!["GLIBC_2.38".to_string()])]
+                .into_iter()
+                .collect(),
+            ..glibc_host.clone()
+        };
+        let at = |c| LoaderCheck {
+            glibc_ceiling: Some(c),
+            ..lc
+        };
+        let r = refused(&newer, &at("2.36")).unwrap();
+        assert_eq!(
+            r.dlerror,
+            "libc.so.6: version `GLIBC_2.38' not found (required by /x/p.so)"
+        );
+        assert!(refused(&newer, &at("2.38")).is_none());
+        let (r, w) = loader_verdicts(&lc, &newer, "host", "./p.so", "/x/p.so");
+        assert!(r.is_none());
+        assert_eq!(
+            (w[0].code, w[0].severity),
+            (Code::GlibcTooNew, crate::finding::Severity::Warning)
+        );
+        assert!(refused(&glibc_host, &at("2.34")).is_none());
     }
 }

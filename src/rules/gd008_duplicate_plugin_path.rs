@@ -50,3 +50,39 @@ pub fn binary(first: &str, name: &str, plugin_path: &str) -> Finding {
 pub fn binary_root_cause(first: &str, plugin_path: &str) -> String {
     format!("{first} was built from the same package {plugin_path}; each plugin needs its own main package path")
 }
+
+/// Binary mode: plugins with the plugin path of an earlier plugin that did not load (so the
+/// replay saw no collision). Once the earlier one is fixed, the later fails with "plugin
+/// already loaded": the runtime's lastmoduleinit compares plugin paths of active modules.
+pub fn latent(plugins: &[crate::binary::PluginResult]) -> Vec<Finding> {
+    use crate::binary::Event;
+    let mut first: HashMap<&str, &str> = HashMap::new();
+    let mut out = Vec::new();
+    for p in plugins {
+        let Some(path) = p.plugin_path.as_deref() else {
+            continue;
+        };
+        if matches!(p.event, Event::Cached { .. } | Event::AlreadyLoaded { .. }) {
+            continue;
+        }
+        match first.get(path) {
+            Some(prev) => {
+                let mut f = Finding::new(
+                    Code::DuplicatePluginPath,
+                    Severity::Warning,
+                    format!("{} and {prev} have the same plugin path {path}: once {prev} loads, plugin.Open of {} fails with \"plugin already loaded\"", p.path, p.path),
+                );
+                f.artifacts = vec![prev.to_string(), p.path.clone()];
+                f.fix = Some(format!(
+                    "build each plugin from its own main package path ({} is built from {path})",
+                    p.path
+                ));
+                out.push(f);
+            }
+            None => {
+                first.insert(path, &p.path);
+            }
+        }
+    }
+    out
+}

@@ -23,6 +23,9 @@ mod gd021_host_not_dynamic;
 mod gd022_host_without_cgo;
 mod gd023_go_version_mismatch;
 mod gd024_not_a_go_artifact;
+mod gd025_elf_target_mismatch;
+mod gd026_glibc_too_new;
+mod gd027_unexpected_library;
 mod gd090_incomplete_information;
 mod vendored_sources;
 

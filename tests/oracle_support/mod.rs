@@ -155,32 +155,6 @@ package dep
 func Extra() int { return 42 }
 "#;
 
-const HOST_MAIN: &str = r#"package main
-
-import (
-	"fmt"
-	"os"
-	"plugin"
-	"strings"
-
-	"example.com/dep"
-)
-
-// sink keeps the dependency linked into the host.
-var sink = dep.Hello()
-
-func main() {
-	_ = sink
-	for _, p := range os.Args[1:] {
-		if _, err := plugin.Open(p); err != nil {
-			fmt.Printf("FAIL\t%s\n", strings.ReplaceAll(err.Error(), "\n", `\n`))
-		} else {
-			fmt.Printf("OK\n")
-		}
-	}
-}
-"#;
-
 const HOSTBARE_MAIN: &str = r#"package main
 
 import (
@@ -426,7 +400,12 @@ impl Workspace {
 
         let host = root.join("host");
         let hostbare = root.join("hostbare");
-        write_main_module(&host, "example.com/host", HOST_MAIN, Some(("v1.0.0", &v1)));
+        write_main_module(
+            &host,
+            "example.com/host",
+            crate::support::OPEN_PLUGINS_HOST,
+            Some(("v1.0.0", &v1)),
+        );
         write_main_module(&hostbare, "example.com/hostbare", HOSTBARE_MAIN, None);
 
         let plugins = root.join("plugins");
@@ -453,14 +432,14 @@ impl Workspace {
         write_main_module(
             &host_vendor,
             "example.com/host",
-            HOST_MAIN,
+            crate::support::OPEN_PLUGINS_HOST,
             Some(("v1.0.0", &v1)),
         );
         let host_inplace = root.join("host-inplace");
         write_main_module(
             &host_inplace,
             "example.com/host",
-            HOST_MAIN,
+            crate::support::OPEN_PLUGINS_HOST,
             Some(("v1.0.0", &inplace)),
         );
         let p_inplace = plug("plug-inplace", "example.com/plug", ("v1.0.0", &inplace));
@@ -473,7 +452,12 @@ impl Workspace {
         write_proxy(&proxy, &v1);
         let host_mc = root.join("host-modcache");
         let p_mc = plugins.join("plug-modcache");
-        write_main_module(&host_mc, "example.com/host", HOST_MAIN, None);
+        write_main_module(
+            &host_mc,
+            "example.com/host",
+            crate::support::OPEN_PLUGINS_HOST,
+            None,
+        );
         write_main_module(&p_mc, "example.com/plug", PLUGIN_MAIN, None);
         for dir in [&host_mc, &p_mc] {
             let gomod = dir.join("go.mod");

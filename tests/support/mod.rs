@@ -167,8 +167,11 @@ pub fn godrift_command(dir: &Path, args: &[&str]) -> Command {
         .args(args)
         .env("GOMODCACHE", dir.join("no-modcache"))
         .env("GOWORK", "off")
-        // godrift honours GOFLAGS (-mod, as go build does): none unless a test sets it.
+        // godrift honours GOFLAGS (-mod, -trimpath, -tags, as go build does) and GOEXPERIMENT,
+        // also from a `go env -w` file: none unless a test sets them.
         .env("GOFLAGS", "")
+        .env("GOENV", "off")
+        .env_remove("GOEXPERIMENT")
         .env("GODRIFT_CACHE_DIR", dir.join(".godrift-test-cache"))
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("GITHUB_ACTIONS");
@@ -371,3 +374,102 @@ pub fn remove_tree(dir: &Path) {
     chmod(dir);
     std::fs::remove_dir_all(dir).expect("remove tree");
 }
+
+/// A host's main package that opens each plugin given as an argument and prints `OK` or
+/// `FAIL\t<plugin.Open's error on one line>`; it links example.com/dep (`dep.Hello`).
+pub const OPEN_PLUGINS_HOST: &str = r#"package main
+
+import (
+	"fmt"
+	"os"
+	"plugin"
+	"strings"
+
+	"example.com/dep"
+)
+
+// sink keeps the dependency linked into the host.
+var sink = dep.Hello()
+
+func main() {
+	_ = sink
+	for _, p := range os.Args[1:] {
+		if _, err := plugin.Open(p); err != nil {
+			fmt.Printf("FAIL\t%s\n", strings.ReplaceAll(err.Error(), "\n", `\n`))
+		} else {
+			fmt.Printf("OK\n")
+		}
+	}
+}
+"#;
+
+/// The report fixtures every output format is checked on (each with its own module cache).
+pub const FIXTURE_REPORTS: &[&str] = &[
+    "fixtures/example",
+    "fixtures/report/flags",
+    "fixtures/report/clean",
+    "fixtures/report/duplicate",
+    "fixtures/report/vendored",
+    "fixtures/report/replace-module",
+    "fixtures/report/sum-mismatch",
+    "fixtures/report/inconsistent-vendoring",
+    "fixtures/report/missing-modcache",
+];
+
+/// `godrift report CASE --format FORMAT --quiet EXTRA...` on a fixture of this repository,
+/// run in `cwd`, with the fixture's module cache; outside GitHub Actions.
+pub fn fixture_report(case: &str, format: &str, extra: &[&str], cwd: &Path) -> Output {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    Command::new(godrift_bin())
+        .current_dir(cwd)
+        .args(["report", case, "--format", format, "--quiet"])
+        .args(extra)
+        .env("GOMODCACHE", root.join(case).join("modcache"))
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("run godrift")
+}
+
+/// Runs a host built from a main package that prints `OK <plugin>` or `ERR <error>` per
+/// plugin argument, in `dir`: what the runtime said of each, in order.
+pub fn open_plugins(host: &Path, dir: &Path, plugins: &[&str]) -> Vec<Result<(), String>> {
+    let out = Command::new(host)
+        .args(plugins)
+        .current_dir(dir)
+        .output()
+        .expect("run the host");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| match l.strip_prefix("ERR ") {
+            Some(e) => Err(e.to_string()),
+            None => Ok(()),
+        })
+        .collect()
+}
+
+/// `git args...` in `dir` with a fixed identity and no signing; panics with git's stderr.
+pub fn git(dir: &Path, args: &[&str]) {
+    let o = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git");
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// A host's main package that links example.com/dep (`dep.Hello`) and prints, per plugin
+/// argument, `OK <plugin>` or `ERR <plugin.Open's error>` (see `open_plugins`).
+pub const OK_ERR_HOST: &str = "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"plugin\"\n\n\t\"example.com/dep\"\n)\n\nfunc main() {\n\t_ = dep.Hello()\n\tfor _, p := range os.Args[1:] {\n\t\tif _, err := plugin.Open(p); err != nil {\n\t\t\tfmt.Println(\"ERR\", err)\n\t\t} else {\n\t\t\tfmt.Println(\"OK\", p)\n\t\t}\n\t}\n}\n";
