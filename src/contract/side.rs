@@ -258,6 +258,8 @@ pub fn host_side(
         missing: Vec::new(),
         edges: Vec::new(),
         why_parent: Default::default(),
+        // Not indexed: `get` searches the list.
+        lookup: Default::default(),
         work_file: None,
         root_updates: Vec::new(),
         graph: None,
