@@ -647,8 +647,10 @@ fn plan_plugins(
             .filter(|m| reference.get(m).is_none())
             .filter_map(|m| Some((m.as_str(), newest(lists.iter().copied(), m)?)))
             .collect();
-        let mut next: BTreeMap<String, SidePlan> = BTreeMap::new();
-        for plugin in &project.plugins {
+        // What each plugin is asked, and its plan when that changed since the last round:
+        // independent per plugin, so computed in parallel (in order when two plugins share
+        // a name: the later one sees the earlier one's question, as in sequence).
+        let ask = |plugin: &Side| -> Option<BTreeMap<String, Want>> {
             let exact = plugin.build.trimpath && host.build.trimpath;
             let mut wants = BTreeMap::new();
             for (module, names) in flagged.iter() {
@@ -674,7 +676,7 @@ fn plan_plugins(
                 }
             }
             if wants.is_empty() {
-                continue;
+                return None;
             }
             // Keep what matched the host before matching it after (only edits that are
             // settled against a recomputed build list can move it).
@@ -689,15 +691,52 @@ fn plan_plugins(
                     }
                 }
             }
-            if asked.get(&plugin.name) == Some(&wants) {
-                if let Some(p) = planned.get(&plugin.name) {
-                    next.insert(plugin.name.clone(), p.clone());
-                }
+            Some(wants)
+        };
+        let unique = {
+            let mut names = BTreeSet::new();
+            project
+                .plugins
+                .iter()
+                .all(|p| names.insert(p.name.as_str()))
+        };
+        type Asked = (BTreeMap<String, Want>, Option<Option<SidePlan>>);
+        let one = |plugin: &Side, asked: &BTreeMap<String, BTreeMap<String, Want>>| {
+            let wants = ask(plugin)?;
+            // Planned here only when the question is new (else the last plan is kept below).
+            let plan = (asked.get(&plugin.name) != Some(&wants))
+                .then(|| plan_side(project, plugin, wants.clone(), reference, opts));
+            Some::<Asked>((wants, plan))
+        };
+        let answers: Vec<Option<Asked>> = if unique {
+            use rayon::prelude::*;
+            project.plugins.par_iter().map(|p| one(p, &asked)).collect()
+        } else {
+            Vec::new()
+        };
+        let mut answers = answers.into_iter();
+        let mut next: BTreeMap<String, SidePlan> = BTreeMap::new();
+        for plugin in &project.plugins {
+            let answer = if unique {
+                answers.next().flatten()
+            } else {
+                one(plugin, &asked)
+            };
+            let Some((wants, plan)) = answer else {
                 continue;
-            }
-            asked.insert(plugin.name.clone(), wants.clone());
-            if let Some(p) = plan_side(project, plugin, wants, reference, opts) {
-                next.insert(plugin.name.clone(), p);
+            };
+            match plan {
+                None => {
+                    if let Some(p) = planned.get(&plugin.name) {
+                        next.insert(plugin.name.clone(), p.clone());
+                    }
+                }
+                Some(plan) => {
+                    asked.insert(plugin.name.clone(), wants);
+                    if let Some(p) = plan {
+                        next.insert(plugin.name.clone(), p);
+                    }
+                }
             }
         }
         planned = next;
