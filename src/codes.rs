@@ -32,6 +32,8 @@ pub enum Code {
     ModuleCacheTampered,
     #[serde(rename = "GD012")]
     HostModuleRebuilt,
+    #[serde(rename = "GD013")]
+    GoModNeedsUpdate,
     #[serde(rename = "GD020")]
     PackageHashMismatch,
     #[serde(rename = "GD021")]
@@ -101,7 +103,7 @@ const fn info(
 use Severity::{Error, Warning};
 
 /// The table, in code order.
-pub static TABLE: [CodeInfo; 21] = [
+pub static TABLE: [CodeInfo; 22] = [
     info(
         Code::VersionConflict,
         "GD001",
@@ -221,6 +223,16 @@ pub static TABLE: [CodeInfo; 21] = [
         "the plugin compiles packages of the host's own module from somewhere other than the host's module directory",
         "the host compiles its own packages as its main module; a plugin that compiles them from a module version, a `replace` to a copy, or vendor/ records other source paths (with -trimpath: `module@version` instead of `module`), so plugin.Open fails on the first such package even when the code is byte-identical.",
         "build the plugin in a go.work that uses the host's module directory (`go work init ./host ./plugin`) with the host's -trimpath setting; a `replace` to the host's own directory also works, but only without -trimpath on both sides.",
+    ),
+    info(
+        Code::GoModNeedsUpdate,
+        "GD013",
+        "go-mod-needs-update",
+        Warning,
+        "source",
+        "go.mod requires a module below the version its graph selects (or twice): `go build` stops with \"go: updates to go.mod needed\"",
+        "with the default -mod=readonly, go refuses to build a module whose go.mod it would have to rewrite (a go 1.17+ go.mod must list every module its packages need at the selected version), so no plugin or host is built from it as it is; godrift judges the build after the update, which selects the versions it reports.",
+        "run `go mod tidy` in that module (or `go get` the versions named), and commit go.mod and go.sum; with GOFLAGS=-mod=mod, go updates go.mod itself.",
     ),
     info(
         Code::PackageHashMismatch,

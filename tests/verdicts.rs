@@ -465,3 +465,157 @@ fn goflags_from_go_env_w_count_as_build_settings() {
         "{v}"
     );
 }
+
+/// GD013 against go itself: a plugin whose go.mod requires a module below what its graph
+/// selects does not build with the default -mod=readonly ("updates to go.mod needed"), and
+/// godrift says so (a warning, so the plugin is not "loads"); after `go mod tidy`, go builds
+/// it, the host opens it, and godrift says "loads" without the warning.
+#[test]
+fn a_plugin_whose_go_mod_needs_updates_is_not_loads_until_tidied() {
+    if support::require_go("a_plugin_whose_go_mod_needs_updates_is_not_loads_until_tidied")
+        .is_none()
+    {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let proxy = root.join("proxy");
+    for v in ["v1.0.0", "v1.1.0"] {
+        support::write_proxy_module(
+            &proxy,
+            "example.com/b",
+            v,
+            &[
+                ("go.mod", "module example.com/b\n\ngo 1.21\n"),
+                ("b.go", &format!("package b\n\nconst V = {v:?}\n")),
+            ],
+        );
+    }
+    support::write_proxy_module(
+        &proxy,
+        "example.com/a",
+        "v1.0.0",
+        &[
+            (
+                "go.mod",
+                "module example.com/a\n\ngo 1.21\n\nrequire example.com/b v1.1.0\n",
+            ),
+            (
+                "a.go",
+                "package a\n\nimport \"example.com/b\"\n\nfunc V() string { return b.V }\n",
+            ),
+        ],
+    );
+    let requires = |b: &str| {
+        format!(
+            "go 1.21\n\nrequire example.com/a v1.0.0\n\nrequire example.com/b {b} // indirect\n"
+        )
+    };
+    write_files(
+        root,
+        &[
+            ("go.mod", &format!("module example.com/host\n\n{}", requires("v1.1.0"))),
+            (
+                "main.go",
+                "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"plugin\"\n\n\t\"example.com/a\"\n)\n\nfunc main() {\n\t_ = a.V()\n\tif _, err := plugin.Open(os.Args[1]); err != nil {\n\t\tfmt.Println(\"ERR\", err)\n\t\treturn\n\t}\n\tfmt.Println(\"OK\")\n}\n",
+            ),
+            (
+                "plugins/p/go.mod",
+                &format!("module example.com/p\n\n{}", requires("v1.1.0")),
+            ),
+            (
+                "plugins/p/main.go",
+                "package main\n\nimport \"example.com/a\"\n\nfunc F() string { return a.V() }\n",
+            ),
+        ],
+    );
+    let mut env = GoEnv::new(root);
+    env.goproxy = format!("file://{}", proxy.display());
+    let plugin = root.join("plugins/p");
+    env.go(root, &["mod", "tidy"]);
+    env.go(&plugin, &["mod", "tidy"]);
+    // The stale requirement: b below what a requires. go.sum gets b v1.0.0's go.mod line,
+    // so the one thing go refuses is the update.
+    let sum = env.go(
+        &plugin,
+        &["mod", "download", "-json", "example.com/b@v1.0.0"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&sum).unwrap();
+    let mut go_sum = std::fs::read_to_string(plugin.join("go.sum")).unwrap();
+    go_sum.push_str(&format!(
+        "example.com/b v1.0.0/go.mod {}\n",
+        v["GoModSum"].as_str().unwrap()
+    ));
+    write_files(
+        &plugin,
+        &[
+            (
+                "go.mod",
+                &format!("module example.com/p\n\n{}", requires("v1.0.0")),
+            ),
+            ("go.sum", &go_sum),
+        ],
+    );
+    let mut readonly = env.clone();
+    readonly.goflags = String::new();
+    readonly.goproxy = "off".into();
+    let out = readonly.go_output(
+        &plugin,
+        &["build", "-buildmode=plugin", "-o", "../p.so", "."],
+    );
+    assert!(!out.status.success(), "go built the stale plugin");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("updates to go.mod needed"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = || {
+        let r = readonly.godrift(root, &["report", "--format", "json"]);
+        assert!(r.code <= 1, "{r:?}");
+        serde_json::from_str::<serde_json::Value>(&r.stdout).unwrap()
+    };
+    let v = report();
+    assert_eq!(v["plugins"][0]["verdict"], "may-fail", "{v}");
+    let gd013: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "GD013")
+        .collect();
+    assert_eq!(gd013.len(), 1, "{v}");
+    assert_eq!(gd013[0]["artifacts"][0], "p");
+    assert!(
+        gd013[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("example.com/b@v1.0.0 (selected v1.1.0)"),
+        "{}",
+        gd013[0]["message"]
+    );
+    assert!(gd013[0]["fix"].as_str().unwrap().ends_with("go mod tidy)"));
+    // The fix: tidy, then the plugin builds and loads, and godrift agrees.
+    env.go(&plugin, &["mod", "tidy"]);
+    readonly.go(
+        &plugin,
+        &["build", "-buildmode=plugin", "-o", "../p.so", "."],
+    );
+    readonly.go(root, &["build", "-o", "host", "."]);
+    let run = std::process::Command::new(root.join("host"))
+        .arg(root.join("plugins/p.so"))
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&run.stdout).starts_with("OK"),
+        "{run:?}"
+    );
+    let v = report();
+    assert_eq!(v["plugins"][0]["verdict"], "loads", "{v}");
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["code"] != "GD013"),
+        "{v}"
+    );
+}

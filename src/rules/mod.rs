@@ -18,6 +18,7 @@ mod gd009_vendored_file_edited;
 mod gd010_vendored_file_set_differs;
 mod gd011_module_cache_tampered;
 mod gd012_host_module_rebuilt;
+mod gd013_go_mod_needs_update;
 mod gd020_package_hash_mismatch;
 mod gd021_host_not_dynamic;
 mod gd022_host_without_cgo;
@@ -229,6 +230,8 @@ pub fn run(project: &Project) -> Analysis {
     let mut findings = Vec::new();
     findings.extend(gd006_inconsistent_vendoring::check(host));
     findings.extend(gd090_incomplete_information::check(host, &project.modcache));
+    let mod_mode = project.load_options.mod_mode.as_deref();
+    findings.extend(gd013_go_mod_needs_update::check(host, true, mod_mode));
     let host_pristine = vendored_sources::pristine(host);
     for p in &project.plugins {
         let pair = Pair::new(host, p);
@@ -241,6 +244,7 @@ pub fn run(project: &Project) -> Analysis {
         findings.extend(gd005_build_flag_mismatch::check(&pair));
         findings.extend(gd022_host_without_cgo::check(host, p));
         findings.extend(gd006_inconsistent_vendoring::check(p));
+        findings.extend(gd013_go_mod_needs_update::check(p, false, mod_mode));
         findings.extend(gd090_incomplete_information::check(p, &project.modcache));
         findings.extend(vendored_sources::between(&pair));
         // Vendored edits matter for this pair only where the other side links the package.
