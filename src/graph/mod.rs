@@ -158,43 +158,35 @@ pub struct BuildList {
     pub modules_txt: Option<ParsedModulesTxt>,
 }
 
-/// A parsed vendor/modules.txt carried with the build list made from it: bookkeeping, as
-/// `LoadedGraph` is.
+/// Something a build list carries for later stages that is bookkeeping, not part of the
+/// list's value: two lists compare equal whatever they carry, and Debug names the type only.
+macro_rules! bookkeeping {
+    ($t:ident) => {
+        impl PartialEq for $t {
+            fn eq(&self, _: &$t) -> bool {
+                true
+            }
+        }
+
+        impl Eq for $t {}
+
+        impl std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(stringify!($t))
+            }
+        }
+    };
+}
+
+/// A parsed vendor/modules.txt carried with the build list made from it.
 #[derive(Clone)]
 pub struct ParsedModulesTxt(pub Arc<crate::vendor::ModulesTxt>);
+bookkeeping!(ParsedModulesTxt);
 
-impl PartialEq for ParsedModulesTxt {
-    fn eq(&self, _: &ParsedModulesTxt) -> bool {
-        true
-    }
-}
-
-impl Eq for ParsedModulesTxt {}
-
-impl std::fmt::Debug for ParsedModulesTxt {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ParsedModulesTxt")
-    }
-}
-
-/// A loaded module graph kept with its build list: bookkeeping, not part of the list's
-/// value (two lists compare equal whatever graphs they keep).
+/// A loaded module graph kept with its build list (for what-if questions).
 #[derive(Clone)]
 pub struct LoadedGraph(pub(crate) Arc<ModuleGraph>);
-
-impl PartialEq for LoadedGraph {
-    fn eq(&self, _: &LoadedGraph) -> bool {
-        true
-    }
-}
-
-impl Eq for LoadedGraph {}
-
-impl std::fmt::Debug for LoadedGraph {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("LoadedGraph")
-    }
-}
+bookkeeping!(LoadedGraph);
 
 /// The position of each path in a build list, by a hash of the path: reports look modules
 /// up in every list many times (a binary search compares long common prefixes). Only a
