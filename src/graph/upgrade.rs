@@ -88,12 +88,7 @@ impl Base {
         if crate::semver::gover::compare(go, "1.17").is_lt() {
             return None;
         }
-        let roots: Vec<ModuleVersion> = file
-            .require
-            .iter()
-            .filter(|r| !mains.excluded(&r.module))
-            .map(|r| r.module.clone())
-            .collect();
+        let roots = roots_of(mains);
         let (graph, tidy) = match known {
             Some(k) => k,
             None => {
@@ -160,13 +155,7 @@ impl Closure {
         if crate::semver::gover::compare(go, "1.17").is_ge() {
             return None;
         }
-        // rootsFromModFile: requirements on excluded versions are dropped.
-        let roots: Vec<ModuleVersion> = file
-            .require
-            .iter()
-            .filter(|r| !mains.excluded(&r.module))
-            .map(|r| r.module.clone())
-            .collect();
+        let roots = roots_of(mains);
         let graph = match known {
             Some(g) => g,
             None => {
@@ -457,4 +446,16 @@ impl WhatIf<'_> {
             })
             .collect())
     }
+}
+
+/// The main module's requirements as graph roots (rootsFromModFile: requirements on
+/// excluded versions are dropped).
+fn roots_of(mains: &MainModules) -> Vec<ModuleVersion> {
+    mains.modules[0]
+        .file
+        .require
+        .iter()
+        .filter(|r| !mains.excluded(&r.module))
+        .map(|r| r.module.clone())
+        .collect()
 }
