@@ -7,12 +7,11 @@
 use super::classify;
 use super::select;
 use super::source::ModuleSource;
-use super::tree::{join, Entry, VendorTree};
+use super::tree::{join, split, Entry, VendorTree};
 use super::Vendored;
 use crate::finding::{Evidence, Severity};
 use crate::gosum::GoSum;
 use crate::module::ModuleVersion;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// What a file is to the runtime's package hash.
@@ -201,44 +200,54 @@ pub fn between(a_name: &str, a: &Vendored, b_name: &str, b: &Vendored) -> Vec<Mo
             mb.packages.iter().map(String::as_str).collect();
         let (mut edited, mut presence) = (Vec::new(), Vec::new());
         for pkg in ma.packages.iter().filter(|p| b_pkgs.contains(p.as_str())) {
-            let fa: BTreeMap<&str, &Entry> = package_files(&a.tree, pkg).into_iter().collect();
-            let fb: BTreeMap<&str, &Entry> = package_files(&b.tree, pkg).into_iter().collect();
-            for (name, ea) in &fa {
-                let rel = join(pkg, name);
-                match fb.get(name) {
-                    None => {
+            let (fa, fb) = (package_files(&a.tree, pkg), package_files(&b.tree, pkg));
+            // Both sorted by name: one merge pass, paths built only for differences.
+            let (mut i, mut j) = (0, 0);
+            while i < fa.len() || j < fb.len() {
+                let order = match (fa.get(i), fb.get(j)) {
+                    (Some(x), Some(y)) => x.0.cmp(y.0),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    _ => std::cmp::Ordering::Greater,
+                };
+                match order {
+                    std::cmp::Ordering::Less => {
+                        let rel = join(pkg, fa[i].0);
                         if b.tree.unreadable_ancestor(&rel).is_none() {
                             presence.push(only_in(a_name, a, &rel));
                         }
+                        i += 1;
                     }
-                    Some(eb) => {
+                    std::cmp::Ordering::Greater => {
+                        let rel = join(pkg, fb[j].0);
+                        if a.tree.unreadable_ancestor(&rel).is_none() {
+                            presence.push(only_in(b_name, b, &rel));
+                        }
+                        j += 1;
+                    }
+                    std::cmp::Ordering::Equal => {
+                        let (name, ea, eb) = (fa[i].0, fa[i].1, fb[j].1);
+                        i += 1;
+                        j += 1;
                         let (Ok(da), Ok(db)) = (ea, eb) else {
                             continue; // reported as unreadable
                         };
-                        if da != db {
-                            let (pa, pb) = (a.tree.root.join(&rel), b.tree.root.join(&rel));
-                            let (severity, note) = edit_effect(&rel, &pa, &pb);
-                            edited.push(Item {
-                                diff: Some((
-                                    (format!("{a_name}/vendor/{rel}"), pa.clone()),
-                                    (format!("{b_name}/vendor/{rel}"), pb.clone()),
-                                )),
-                                evidence: vec![
-                                    evidence(a_name, pa, &rel),
-                                    evidence(b_name, pb, &rel),
-                                ],
-                                rel,
-                                severity,
-                                note,
-                            });
+                        if da == db {
+                            continue;
                         }
+                        let rel = join(pkg, name);
+                        let (pa, pb) = (a.tree.root.join(&rel), b.tree.root.join(&rel));
+                        let (severity, note) = edit_effect(&rel, &pa, &pb);
+                        edited.push(Item {
+                            diff: Some((
+                                (format!("{a_name}/vendor/{rel}"), pa.clone()),
+                                (format!("{b_name}/vendor/{rel}"), pb.clone()),
+                            )),
+                            evidence: vec![evidence(a_name, pa, &rel), evidence(b_name, pb, &rel)],
+                            rel,
+                            severity,
+                            note,
+                        });
                     }
-                }
-            }
-            for name in fb.keys().filter(|n| !fa.contains_key(*n)) {
-                let rel = join(pkg, name);
-                if a.tree.unreadable_ancestor(&rel).is_none() {
-                    presence.push(only_in(b_name, b, &rel));
                 }
             }
         }
@@ -337,11 +346,23 @@ fn with_source(
         .chain(other.map(str::to_string))
         .collect();
     let (mut edited, mut missing, mut unread) = (Vec::new(), Vec::new(), Vec::new());
+    // Consecutive files mostly share a directory: each side's directory is looked up once
+    // for them.
+    let (mut vdir, mut sdir) = (None, None);
     for (rel, src_rel) in &expected {
-        let sp = src.dir.join(src_rel);
-        let sf = src.file(src_rel);
-        let vp = v.tree.root.join(rel);
-        match v.tree.get(rel) {
+        // Paths are built only for what is reported: most files match.
+        let sp = || src.dir.join(src_rel);
+        let (vd, vn) = split(rel);
+        if vdir.map(|(d, _)| d) != Some(vd) {
+            vdir = Some((vd, v.tree.dir(vd)));
+        }
+        let vfiles = vdir.and_then(|(_, m)| m);
+        let (sd, sn) = split(src_rel);
+        if sdir.map(|(d, _)| d) != Some(sd) {
+            sdir = Some((sd, src.dir(sd)));
+        }
+        let sfiles = sdir.and_then(|(_, m)| m);
+        match vfiles.and_then(|m| m.get(vn)) {
             None => {
                 if v.tree.unreadable_ancestor(rel).is_some() {
                     continue; // reported with the directory
@@ -351,13 +372,14 @@ fn with_source(
                     severity: presence_severity(rel, Severity::Warning),
                     note: "missing".into(),
                     diff: None,
-                    evidence: vec![evidence(name, sp, rel)],
+                    evidence: vec![evidence(name, sp(), rel)],
                 });
             }
             Some(Err(_)) => {} // reported by tree_problems
-            Some(Ok(dv)) => match sf.map(|f| &f.state) {
+            Some(Ok(dv)) => match sfiles.and_then(|m| m.get(sn)).map(|f| &f.state) {
                 Some(Ok(ds)) if ds == dv => {}
                 Some(Ok(_)) => {
+                    let (sp, vp) = (sp(), v.tree.root.join(rel));
                     let (severity, note) = edit_effect(rel, &sp, &vp);
                     edited.push(Item {
                         diff: Some((
@@ -373,9 +395,9 @@ fn with_source(
                 Some(Err(e)) => unread.push(Item {
                     rel: rel.clone(),
                     severity: Severity::Warning,
-                    note: format!("{} {e}", sp.display()),
+                    note: format!("{} {e}", sp().display()),
                     diff: None,
-                    evidence: vec![evidence(name, sp, rel)],
+                    evidence: vec![evidence(name, sp(), rel)],
                 }),
                 None => {}
             },
@@ -390,11 +412,17 @@ fn with_source(
         let Some(pkg_rel) = select::rel_in_module(&m.module.path, pkg) else {
             continue;
         };
+        let mut key = String::new();
         for fname in files.keys() {
-            let rel = join(pkg, fname);
-            if expected.contains_key(&rel) {
+            // One reused buffer: most files are expected.
+            key.clear();
+            key.push_str(pkg);
+            key.push('/');
+            key.push_str(fname);
+            if expected.contains_key(key.as_str()) {
                 continue;
             }
+            let rel = key.clone();
             // A directory of the source that could not be read: unknown, not "added".
             if src.unreadable_ancestor(&join(pkg_rel, fname)).is_some() {
                 continue;
@@ -452,10 +480,13 @@ fn tree_problems(tree: &VendorTree) -> TreeProblems {
             tree.root.join(d).display()
         ));
     }
-    for (rel, e) in tree.files() {
-        if let Err(why) = e {
-            out.unread
-                .push(format!("{} {why}", tree.root.join(&rel).display()));
+    for (dir, files) in &tree.dirs {
+        for (name, e) in files {
+            if let Err(why) = e {
+                let rel = join(dir, name);
+                out.unread
+                    .push(format!("{} {why}", tree.root.join(&rel).display()));
+            }
         }
     }
     out.odd = tree

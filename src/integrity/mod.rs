@@ -6,6 +6,7 @@
 //! Options are values: the content-cache directory and a progress callback are passed
 //! in, never read from globals.
 
+mod cache;
 pub mod classify;
 mod compare;
 pub mod gosrc;
@@ -13,6 +14,7 @@ pub mod hash;
 pub mod select;
 pub mod source;
 pub mod tree;
+mod walk;
 
 pub use compare::{
     against_dir, against_sources, between, cap, diff, Item, ModuleComparison, SourceComparison,
@@ -96,8 +98,7 @@ pub fn load_sources(
         .collect::<Vec<_>>()
         .into_par_iter()
         .map(|(d, m)| {
-            let mut s = source::index(&d, cache_dir, progress);
-            s.h1 = Some(s.compute_h1(&m));
+            let s = source::index_module(&d, &m, cache_dir, progress);
             (d, Arc::new(s))
         })
         .collect();

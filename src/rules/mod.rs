@@ -232,8 +232,26 @@ pub fn run(project: &Project) -> Analysis {
     findings.extend(gd090_incomplete_information::check(host, &project.modcache));
     let mod_mode = project.load_options.mod_mode.as_deref();
     findings.extend(gd013_go_mod_needs_update::check(host, true, mod_mode));
-    let host_pristine = vendored_sources::pristine(host);
-    for p in &project.plugins {
+    // The vendored-source comparisons visit every vendored file: per side and per pair,
+    // in parallel, before the rest (which is cheap) runs in order.
+    let (host_pristine, vendored): (_, Vec<_>) = rayon::join(
+        || vendored_sources::pristine(host),
+        || {
+            use rayon::prelude::*;
+            project
+                .plugins
+                .par_iter()
+                .map(|p| {
+                    let pair = Pair::new(host, p);
+                    (
+                        vendored_sources::between(&pair),
+                        vendored_sources::pristine(p),
+                    )
+                })
+                .collect()
+        },
+    );
+    for (p, (between, pristine)) in project.plugins.iter().zip(vendored) {
         let pair = Pair::new(host, p);
         findings.extend(gd001_version_conflict::check(&pair));
         findings.extend(gd002_replace_divergence::check(&pair));
@@ -246,14 +264,10 @@ pub fn run(project: &Project) -> Analysis {
         findings.extend(gd006_inconsistent_vendoring::check(p));
         findings.extend(gd013_go_mod_needs_update::check(p, false, mod_mode));
         findings.extend(gd090_incomplete_information::check(p, &project.modcache));
-        findings.extend(vendored_sources::between(&pair));
+        findings.extend(between);
         // Vendored edits matter for this pair only where the other side links the package.
         findings.extend(vendored_sources::relevant(&host_pristine, &pair, true));
-        findings.extend(vendored_sources::relevant(
-            &vendored_sources::pristine(p),
-            &pair,
-            false,
-        ));
+        findings.extend(vendored_sources::relevant(&pristine, &pair, false));
     }
     findings.extend(gd008_duplicate_plugin_path::check(&project.plugins));
     findings.extend(gd001_version_conflict::between_plugins(
