@@ -12,6 +12,7 @@ use super::Vendored;
 use crate::finding::{Evidence, Severity};
 use crate::gosum::GoSum;
 use crate::module::ModuleVersion;
+use foldhash::HashMap;
 use std::path::{Path, PathBuf};
 
 /// What a file is to the runtime's package hash.
@@ -281,6 +282,12 @@ fn only_in(name: &str, v: &Vendored, rel: &str) -> Item {
 /// `v.sources`, and verifies those copies against go.sum (as `go mod verify`).
 pub fn against_sources(name: &str, v: &Vendored, go_sum: Option<&GoSum>) -> SourceComparison {
     let mut out = SourceComparison::default();
+    // go.sum's content hashes by module, indexed once (GoSum::hash scans every line: one
+    // scan per vendored module would be quadratic); the first line wins, as there.
+    let mut sums: HashMap<(&str, &str), &str> = HashMap::default();
+    for l in go_sum.iter().flat_map(|s| &s.lines).filter(|l| !l.go_mod) {
+        sums.entry((&l.path, &l.version)).or_insert(&l.hash);
+    }
     for m in v.modules.build_list() {
         if m.replacement.is_some() {
             continue; // replaced modules have no module-cache copy
@@ -288,7 +295,7 @@ pub fn against_sources(name: &str, v: &Vendored, go_sum: Option<&GoSum>) -> Sour
         let Some(src) = v.sources.get(&m.module.path) else {
             continue;
         };
-        if let Some(want) = go_sum.and_then(|s| s.hash(&m.module.path, &m.module.version, false)) {
+        if let Some(&want) = sums.get(&(m.module.path.as_str(), m.module.version.as_str())) {
             match src.h1(&m.module) {
                 Ok(got) if got != want => {
                     out.sums.push(SumCheck::Tampered {
@@ -341,7 +348,18 @@ fn with_source(
     source: &str,
     other: Option<&str>,
 ) -> Option<ModuleComparison> {
-    let expected = select::vendor_files(src, &m.module.path, &m.packages, v.rules);
+    let computed;
+    let expected = match src
+        .selections
+        .iter()
+        .find(|s| s.packages == m.packages && s.rules == v.rules)
+    {
+        Some(s) => &s.files,
+        None => {
+            computed = select::vendor_files(src, &m.module.path, &m.packages, v.rules);
+            &computed
+        }
+    };
     let artifacts: Vec<String> = std::iter::once(name.to_string())
         .chain(other.map(str::to_string))
         .collect();
@@ -349,7 +367,10 @@ fn with_source(
     // Consecutive files mostly share a directory: each side's directory is looked up once
     // for them.
     let (mut vdir, mut sdir) = (None, None);
-    for (rel, src_rel) in &expected {
+    // How many files of each vendor directory are expected ones: a package directory whose
+    // files all are has none added.
+    let mut present: HashMap<&str, usize> = HashMap::default();
+    for (rel, src_rel) in expected {
         // Paths are built only for what is reported: most files match.
         let sp = || src.dir.join(src_rel);
         let (vd, vn) = split(rel);
@@ -362,7 +383,11 @@ fn with_source(
             sdir = Some((sd, src.dir(sd)));
         }
         let sfiles = sdir.and_then(|(_, m)| m);
-        match vfiles.and_then(|m| m.get(vn)) {
+        let got = vfiles.and_then(|m| m.get(vn));
+        if got.is_some() {
+            *present.entry(vd).or_default() += 1;
+        }
+        match got {
             None => {
                 if v.tree.unreadable_ancestor(rel).is_some() {
                     continue; // reported with the directory
@@ -412,6 +437,9 @@ fn with_source(
         let Some(pkg_rel) = select::rel_in_module(&m.module.path, pkg) else {
             continue;
         };
+        if present.get(pkg.as_str()) == Some(&files.len()) {
+            continue;
+        }
         let mut key = String::new();
         for fname in files.keys() {
             // One reused buffer: most files are expected.

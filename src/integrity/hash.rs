@@ -153,25 +153,28 @@ fn hash_fd(fd: OwnedFd, want: Want, buf: &mut Vec<u8>) -> Result<(Hashed, Stamp)
     Ok((h, stamp))
 }
 
-/// Reads the whole file into `buf` (grown as needed, never shrunk), to its end however its
-/// size changed since the fstat, up to `MAX_FILE` + 1 bytes. Returns the length read.
+/// Reads the whole file into `buf` (its capacity kept from file to file), up to `MAX_FILE` + 1
+/// bytes. Returns the length read. A read that returns less than asked once the file's size
+/// (from its fstat) is reached ends the file, as git's index reads `st_size` bytes: the
+/// read for the 0 that would confirm it costs a syscall per file. A file that grew since
+/// the fstat fills the byte asked beyond its size and is read on to its end.
 fn read_whole(fd: &OwnedFd, size: usize, buf: &mut Vec<u8>) -> Result<usize, Unhashed> {
     const CAP: usize = MAX_FILE as usize + 1;
-    // One byte more than the size: a file that grew is read on without a reallocation.
-    if buf.len() < size + 1 {
-        buf.resize(size + 1, 0);
-    }
-    let mut total = 0;
+    buf.clear();
+    buf.reserve(size + 1);
     loop {
-        if total == buf.len() {
-            if total >= CAP {
-                return Err(Unhashed::TooLarge(total as u64));
+        if buf.len() == buf.capacity() {
+            if buf.len() >= CAP {
+                return Err(Unhashed::TooLarge(buf.len() as u64));
             }
-            buf.resize((total * 2).clamp(64 << 10, CAP), 0);
+            buf.reserve(buf.len().clamp(64 << 10, CAP - buf.len()));
         }
-        match rustix::io::read(fd, &mut buf[total..]) {
-            Ok(0) => return Ok(total),
-            Ok(n) => total += n,
+        let asked = buf.capacity() - buf.len();
+        // Into the spare capacity: nothing is zeroed first.
+        match rustix::io::read(fd, rustix::buffer::spare_capacity(buf)) {
+            Ok(0) => return Ok(buf.len()),
+            Ok(n) if n < asked && buf.len() == size => return Ok(size),
+            Ok(_) => {}
             Err(rustix::io::Errno::INTR) => {}
             Err(e) => return Err(unreadable(e)),
         }

@@ -31,6 +31,17 @@ pub struct ModuleSource {
     pub other: Vec<String>,
     /// go.sum's `h1:` of this directory, computed once for all artifacts (`load_sources`).
     pub h1: Option<Result<String, String>>,
+    /// The files `go mod vendor` copies for the package sets the artifacts vendor, computed
+    /// once for all artifacts vendoring the same packages (`load_sources`).
+    pub selections: Vec<Selection>,
+}
+
+/// `select::vendor_files` of a module source for some packages under some rules.
+#[derive(Clone, Debug)]
+pub struct Selection {
+    pub packages: Vec<String>,
+    pub rules: super::select::VendorRules,
+    pub files: BTreeMap<String, String>,
 }
 
 impl ModuleSource {
@@ -148,26 +159,32 @@ impl ModuleSource {
         let go_mod = crate::fsio::read_input(&self.dir.join("go.mod")).ok();
         let kept = crate::dirhash::select_module_files(&candidates, go_mod.as_deref())
             .map_err(|e| e.to_string())?;
-        let mut lines: Vec<(String, String)> = Vec::with_capacity(kept.len());
-        for rel in kept {
-            let f = self.file(&rel).ok_or_else(|| rel.clone())?;
+        // Hash1: sorted "<sha256 hex>  <path>@<version>/<file>\n" lines. Every name shares
+        // the prefix, so sorting by file sorts the lines (`kept` comes sorted).
+        let mut kept = kept;
+        if !kept.windows(2).all(|w| w[0] < w[1]) {
+            kept.sort();
+        }
+        let prefix = format!("{}@{}/", m.path, m.version);
+        let mut h = sha2::Sha256::new();
+        for rel in &kept {
+            let f = self.file(rel).ok_or_else(|| rel.clone())?;
             let sum = match (&f.state, f.sha256) {
                 (Ok(_), Some(s)) => s,
-                (Err(e), _) => return Err(format!("{}: {e}", self.dir.join(&rel).display())),
+                (Err(e), _) => return Err(format!("{}: {e}", self.dir.join(rel).display())),
                 (Ok(_), None) => {
-                    return Err(format!("{}: not hashed", self.dir.join(&rel).display()))
+                    return Err(format!("{}: not hashed", self.dir.join(rel).display()))
                 }
             };
-            let name = format!("{}@{}/{}", m.path, m.version, rel);
-            if name.contains('\n') {
+            if rel.contains('\n') || prefix.contains('\n') {
+                let name = format!("{prefix}{rel}");
                 return Err(format!("dirhash: filename {name:?} contains newline"));
             }
-            lines.push((name, crate::dirhash::hex(&sum)));
-        }
-        lines.sort();
-        let mut h = sha2::Sha256::new();
-        for (name, sum) in &lines {
-            h.update(format!("{sum}  {name}\n"));
+            h.update(crate::dirhash::hex(&sum));
+            h.update("  ");
+            h.update(&prefix);
+            h.update(rel);
+            h.update("\n");
         }
         use base64::Engine;
         Ok(format!(
@@ -248,6 +265,7 @@ fn index_as(
         unreadable_dirs: walked.unreadable_dirs,
         other: walked.symlinks.into_iter().chain(walked.special).collect(),
         h1: None,
+        selections: Vec::new(),
     };
     // The h1 depends on the module's identity, every file's name and SHA-256, and the
     // entries that are not regular files: with no file changed, only the last can differ.
