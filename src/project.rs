@@ -630,6 +630,50 @@ pub fn host_from(p: &Project, tree: &Path, opts: &Options) -> Result<Side, Proje
     Ok(host)
 }
 
+/// The plugin directories the config names, with their build settings and main packages.
+/// Each directory is one plugin: a directory reached twice (symlinks, overlapping globs)
+/// would otherwise report a false GD008. Of its paths, the shortest is read: relative
+/// replacements resolve lexically from it as go does from the directory it runs in, and a
+/// path through a loop of links is not where anyone builds. (The host reached as a plugin is
+/// refused by the caller.)
+fn plugin_jobs(
+    root: &Path,
+    config: &Config,
+    resolve: &dyn Fn(BuildSettings) -> BuildSettings,
+    notes: &mut Vec<String>,
+) -> Result<Vec<(PathBuf, BuildSettings, Vec<PathBuf>)>, ProjectError> {
+    let mut jobs: Vec<(PathBuf, BuildSettings, Vec<PathBuf>)> = Vec::new();
+    let mut taken: std::collections::HashMap<((u64, u64), Vec<PathBuf>), usize> =
+        std::collections::HashMap::new();
+    for pc in &config.plugins {
+        for d in expand(root, &pc.path)? {
+            // Keyed on the directory and its main packages: one module may give several
+            // artifacts, one per main package.
+            if let Some(id) = dir_id(&d) {
+                if let Some(&at) = taken.get(&(id, pc.main.clone())) {
+                    let first: &mut PathBuf = &mut jobs[at].0;
+                    let (kept, other) = if d.components().count() < first.components().count() {
+                        let longer = std::mem::replace(first, d);
+                        (first.clone(), longer)
+                    } else {
+                        (first.clone(), d)
+                    };
+                    notes.push(format!(
+                        "plugin path {:?} reaches {} also at {}: one plugin, read at the shorter path",
+                        pc.path,
+                        kept.display(),
+                        other.display()
+                    ));
+                    continue;
+                }
+                taken.insert((id, pc.main.clone()), jobs.len());
+            }
+            jobs.push((d, resolve(pc.build.clone()), pc.main.clone()));
+        }
+    }
+    Ok(jobs)
+}
+
 /// Loads plugin modules, in parallel (they are independent), in the given order: each job
 /// is a directory with its build settings and configured main packages. A plugin is named
 /// by its directory.
@@ -774,50 +818,25 @@ pub fn load(
         b
     };
     let go_mods = ModCache::new();
-    let host = load_side(
-        "host".into(),
-        &host_dir,
-        resolve(config.host.build.clone()),
-        config.host.main.clone(),
-        &go_mods,
-        opts,
-        true,
-    )?;
-    let mut jobs: Vec<(PathBuf, BuildSettings, Vec<PathBuf>)> = Vec::new();
-    // Each directory is one plugin: a directory reached twice (symlinks, overlapping globs)
-    // would otherwise report a false GD008. Of its paths, the shortest is read: relative
-    // replacements resolve lexically from it as go does from the directory it runs in, and
-    // a path through a loop of links is not where anyone builds. (The host reached as a
-    // plugin is refused below.)
-    let mut taken: std::collections::HashMap<((u64, u64), Vec<PathBuf>), usize> =
-        std::collections::HashMap::new();
-    for pc in &config.plugins {
-        for d in expand(&root, &pc.path)? {
-            // Keyed on the directory and its main packages: one module may give several
-            // artifacts, one per main package.
-            if let Some(id) = dir_id(&d) {
-                if let Some(&at) = taken.get(&(id, pc.main.clone())) {
-                    let first: &mut PathBuf = &mut jobs[at].0;
-                    let (kept, other) = if d.components().count() < first.components().count() {
-                        let longer = std::mem::replace(first, d);
-                        (first.clone(), longer)
-                    } else {
-                        (first.clone(), d)
-                    };
-                    notes.push(format!(
-                        "plugin path {:?} reaches {} also at {}: one plugin, read at the shorter path",
-                        pc.path,
-                        kept.display(),
-                        other.display()
-                    ));
-                    continue;
-                }
-                taken.insert((id, pc.main.clone()), jobs.len());
-            }
-            jobs.push((d, resolve(pc.build.clone()), pc.main.clone()));
-        }
-    }
-    let plugins = load_plugins(jobs, &go_mods, opts)?;
+    let jobs = plugin_jobs(&root, &config, &resolve, &mut notes);
+    // The host and the plugins load together: one pool hashes all their vendored trees,
+    // and each side's parsing overlaps the others' reads. The host's error comes first.
+    let (host, plugins) = rayon::join(
+        || {
+            load_side(
+                "host".into(),
+                &host_dir,
+                resolve(config.host.build.clone()),
+                config.host.main.clone(),
+                &go_mods,
+                opts,
+                true,
+            )
+        },
+        || jobs.map(|jobs| load_plugins(jobs, &go_mods, opts)),
+    );
+    let host = host?;
+    let plugins = plugins??;
     refuse_host_as_plugin(&host, &plugins)?;
     Ok(assemble(root, config, host, plugins, go_mods, opts, notes))
 }

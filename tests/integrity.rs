@@ -182,6 +182,48 @@ fn content_cache_reuses_unchanged_files_only() {
     );
 }
 
+/// A pristine vendored package (every copied file identical to the module cache's) with one
+/// file more: the one-pass check for untouched modules must not hide it.
+#[test]
+fn a_file_added_to_an_otherwise_pristine_package_is_reported() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("p");
+    copy_dir(&root().join("fixtures/report/vendor-edits"), &dir);
+    // The host's copy made pristine (the fixture appends a comment to more.go).
+    std::fs::copy(
+        dir.join("modcache/example.com/lib@v1.0.0/more.go"),
+        dir.join("host/vendor/example.com/lib/more.go"),
+    )
+    .expect("copy");
+    let (_, v) = report(&dir, &dir.join("modcache"));
+    let about_host = |v: &serde_json::Value| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| format!("{} {}", f["code"], f["message"]))
+            .filter(|m| m.contains("host vendor/"))
+            .collect()
+    };
+    assert_eq!(
+        about_host(&v),
+        Vec::<String>::new(),
+        "the host's copy is pristine"
+    );
+    std::fs::write(
+        dir.join("host/vendor/example.com/lib/added.go"),
+        "package lib\n",
+    )
+    .expect("write");
+    let (_, v) = report(&dir, &dir.join("modcache"));
+    let msgs = about_host(&v);
+    assert!(
+        msgs.iter().any(|m| m.starts_with("\"GD010\"")
+            && m.contains("vendor/example.com/lib/added.go (not in the source: added by hand?)")),
+        "{msgs:#?}"
+    );
+}
+
 #[test]
 fn deleted_files_and_licences_are_reported() {
     let tmp = tempfile::tempdir().expect("tempdir");

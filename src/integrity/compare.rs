@@ -185,7 +185,7 @@ fn package_files<'t>(tree: &'t VendorTree, pkg: &str) -> Vec<(&'t str, &'t Entry
 /// Compares the packages two artifacts vendor at the same module version.
 pub fn between(a_name: &str, a: &Vendored, b_name: &str, b: &Vendored) -> Vec<ModuleComparison> {
     let mut out = Vec::new();
-    let b_mods: std::collections::HashMap<&str, &crate::vendor::VendoredModule> = b
+    let b_mods: HashMap<&str, &crate::vendor::VendoredModule> = b
         .modules
         .build_list()
         .map(|m| (m.module.path.as_str(), m))
@@ -197,10 +197,13 @@ pub fn between(a_name: &str, a: &Vendored, b_name: &str, b: &Vendored) -> Vec<Mo
         if ma.module.version != mb.module.version {
             continue; // a version conflict, reported as GD001
         }
-        let b_pkgs: std::collections::HashSet<&str> =
-            mb.packages.iter().map(String::as_str).collect();
+        let b_pkgs: foldhash::HashSet<&str> = mb.packages.iter().map(String::as_str).collect();
         let (mut edited, mut presence) = (Vec::new(), Vec::new());
         for pkg in ma.packages.iter().filter(|p| b_pkgs.contains(p.as_str())) {
+            // Identical directories (the usual case) have nothing to report.
+            if a.tree.dir(pkg) == b.tree.dir(pkg) {
+                continue;
+            }
             let (fa, fb) = (package_files(&a.tree, pkg), package_files(&b.tree, pkg));
             // Both sorted by name: one merge pass, paths built only for differences.
             let (mut i, mut j) = (0, 0);
@@ -338,6 +341,52 @@ pub fn against_dir(
     out
 }
 
+/// Whether `v` holds exactly what `go mod vendor` copies for `m` (`pristine`: the selected
+/// files by directory with their source digests): every selected file present with the
+/// source's content, and nothing else in the package directories. One pass over sorted
+/// listings; anything else goes through `with_source`'s file-by-file comparison.
+fn is_pristine(
+    v: &Vendored,
+    m: &crate::vendor::VendoredModule,
+    pristine: &[(String, Vec<(String, super::Digest)>)],
+) -> bool {
+    let is_pkg = |d: &str| {
+        m.packages
+            .iter()
+            .any(|p| p == d && select::rel_in_module(&m.module.path, p).is_some())
+    };
+    for (dir, want) in pristine {
+        let Some(have) = v.tree.dir(dir) else {
+            return false;
+        };
+        let exact = is_pkg(dir);
+        if exact && have.len() != want.len() {
+            return false;
+        }
+        let mut have = have.iter();
+        for (name, d) in want {
+            loop {
+                let Some((n, e)) = have.next() else {
+                    return false;
+                };
+                match n.as_str().cmp(name.as_str()) {
+                    std::cmp::Ordering::Less if !exact => continue,
+                    std::cmp::Ordering::Equal if e.as_ref() == Ok(d) => break,
+                    _ => return false,
+                }
+            }
+        }
+    }
+    // A package directory with nothing selected must hold nothing.
+    m.packages.iter().all(|p| {
+        select::rel_in_module(&m.module.path, p).is_none()
+            || pristine
+                .binary_search_by(|(d, _)| d.as_str().cmp(p))
+                .is_ok()
+            || v.tree.dir(p).is_none_or(|f| f.is_empty())
+    })
+}
+
 /// The files `go mod vendor` would have copied for `m` from `src`, compared with `v`'s
 /// tree: edited, missing and added files, one finding per kind.
 fn with_source(
@@ -349,11 +398,16 @@ fn with_source(
     other: Option<&str>,
 ) -> Option<ModuleComparison> {
     let computed;
-    let expected = match src
+    let selection = src
         .selections
         .iter()
-        .find(|s| s.packages == m.packages && s.rules == v.rules)
-    {
+        .find(|s| s.packages == m.packages && s.rules == v.rules);
+    if let Some(p) = selection.and_then(|s| s.pristine.as_deref()) {
+        if is_pristine(v, m, p) {
+            return None;
+        }
+    }
+    let expected = match selection {
         Some(s) => &s.files,
         None => {
             computed = select::vendor_files(src, &m.module.path, &m.packages, v.rules);

@@ -109,14 +109,7 @@ pub fn load_sources(
             let mut s = source::index_module(&d, &m, cache_dir, progress);
             s.selections = uses
                 .into_iter()
-                .map(|(packages, rules)| {
-                    let files = select::vendor_files(&s, &m.path, &packages, rules);
-                    source::Selection {
-                        packages,
-                        rules,
-                        files,
-                    }
-                })
+                .map(|(packages, rules)| source::Selection::new(&s, &m.path, packages, rules))
                 .collect();
             (d, Arc::new(s))
         })

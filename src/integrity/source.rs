@@ -42,6 +42,45 @@ pub struct Selection {
     pub packages: Vec<String>,
     pub rules: super::select::VendorRules,
     pub files: BTreeMap<String, String>,
+    /// The selected files by vendor directory (sorted), each with its name and the source's
+    /// digest (sorted by name): what a pristine vendor/ holds. None when a selected file or
+    /// a directory of the source could not be read.
+    pub pristine: Option<Vec<(String, Vec<(String, Digest)>)>>,
+}
+
+impl Selection {
+    pub fn new(
+        src: &ModuleSource,
+        module: &str,
+        packages: Vec<String>,
+        rules: super::select::VendorRules,
+    ) -> Selection {
+        let files = super::select::vendor_files(src, module, &packages, rules);
+        let pristine = (|| {
+            if !src.unreadable_dirs.is_empty() {
+                return None;
+            }
+            let mut by_dir: BTreeMap<&str, Vec<(String, Digest)>> = BTreeMap::new();
+            // In `files`' order, each directory's names come sorted (they share its prefix).
+            for (rel, src_rel) in &files {
+                let d = *src.file(src_rel)?.state.as_ref().ok()?;
+                let (dir, name) = split(rel);
+                by_dir.entry(dir).or_default().push((name.to_string(), d));
+            }
+            Some(
+                by_dir
+                    .into_iter()
+                    .map(|(d, f)| (d.to_string(), f))
+                    .collect(),
+            )
+        })();
+        Selection {
+            packages,
+            rules,
+            files,
+            pristine,
+        }
+    }
 }
 
 impl ModuleSource {
