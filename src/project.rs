@@ -94,6 +94,8 @@ pub struct Options<'a> {
     pub cache_dir: Option<PathBuf>,
     /// Told the number of vendored files hashed as they are hashed.
     pub progress: Option<crate::integrity::Progress<'a>>,
+    /// vendor/ trees hashed already (`vendor_dirs`), taken instead of scanning again.
+    pub prescanned: Option<std::sync::Arc<crate::integrity::Prescanned>>,
     /// Walk each artifact's imports (the package stage). Off, modules are judged whole.
     pub packages: bool,
     /// GOOS/GOARCH when the config does not say (Go's environment; default linux/amd64).
@@ -284,13 +286,18 @@ fn load_side(
         let txt = std::sync::Arc::try_unwrap(parsed.0).unwrap_or_else(|a| (*a).clone());
         vendor_problems = crate::vendor::check_vendor_consistency(&go_mod, &txt);
         let go_version = go_mod.go.as_ref().map_or("", |g| g.version.as_str());
-        vendor = Some(crate::integrity::Vendored::load(
-            txt,
-            &dir.join("vendor"),
-            go_version,
-            opts.cache_dir.as_deref(),
-            opts.progress,
-        ));
+        let vendor_dir = dir.join("vendor");
+        let prescanned = opts.prescanned.as_ref().and_then(|p| p.take(&vendor_dir));
+        vendor = Some(match prescanned {
+            Some(tree) => crate::integrity::Vendored::with_tree(txt, tree, go_version),
+            None => crate::integrity::Vendored::load(
+                txt,
+                &vendor_dir,
+                go_version,
+                opts.cache_dir.as_deref(),
+                opts.progress,
+            ),
+        });
     }
     Ok(Side {
         go_mod_index: GoModIndex::new(&go_mod, &text),
@@ -778,20 +785,18 @@ pub fn load_explicit(
 
 /// Loads a project from a directory: its `godrift.toml` if present, else the directory is
 /// the host and `plugins/*` its plugins.
-pub fn load(
+/// The project's root and config (godrift.toml, or the default layout, with a note).
+fn read_config(
     dir: &Path,
-    config_path: Option<&Path>,
-    opts: &Options,
-) -> Result<Project, ProjectError> {
-    let cfg_file = config_path
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| dir.join(config::FILE_NAME));
-    let mut notes = Vec::new();
+    cfg_file: &Path,
+    explicit: bool,
+) -> Result<(PathBuf, Config, Vec<String>), ProjectError> {
     // Anything named godrift.toml is read (a FIFO, a directory or a link to /dev/zero is an
     // error naming it, not a silent fallback to the default layout); --config must exist.
-    let (root, config) = if config_path.is_some() || std::fs::symlink_metadata(&cfg_file).is_ok() {
+    let mut notes = Vec::new();
+    let (root, config) = if explicit || std::fs::symlink_metadata(cfg_file).is_ok() {
         let root = cfg_file.parent().unwrap_or(dir).to_path_buf();
-        (root, config::load(&cfg_file)?)
+        (root, config::load(cfg_file)?)
     } else {
         notes.push(format!(
             "no {} in {}: host is the directory itself, plugins are plugins/*; build settings assumed default (no -trimpath, -race or -gcflags)",
@@ -807,6 +812,37 @@ pub fn load(
         });
         (dir.to_path_buf(), c)
     };
+    Ok((root, config, notes))
+}
+
+/// The vendor/ directories `load` will read (sides holding a vendor/modules.txt), found
+/// without Go's environment, so that they can be hashed while it is asked for
+/// (`Options::prescanned`). Best effort: `load` reports what is wrong.
+pub fn vendor_dirs(dir: &Path, config_path: Option<&Path>) -> Vec<PathBuf> {
+    let cfg_file = config_path
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| dir.join(config::FILE_NAME));
+    let Ok((root, config, _)) = read_config(dir, &cfg_file, config_path.is_some()) else {
+        return Vec::new();
+    };
+    let host = crate::paths::join(&root, &config.host.path);
+    let plugins = plugin_jobs(&root, &config, &|b| b, &mut Vec::new()).unwrap_or_default();
+    std::iter::once(host)
+        .chain(plugins.into_iter().map(|(d, _, _)| d))
+        .map(|d| d.join("vendor"))
+        .filter(|v| v.join("modules.txt").is_file())
+        .collect()
+}
+
+pub fn load(
+    dir: &Path,
+    config_path: Option<&Path>,
+    opts: &Options,
+) -> Result<Project, ProjectError> {
+    let cfg_file = config_path
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| dir.join(config::FILE_NAME));
+    let (root, config, mut notes) = read_config(dir, &cfg_file, config_path.is_some())?;
     let host_dir = crate::paths::join(&root, &config.host.path);
     let resolve = |b: BuildSettings| {
         let mut b = opts.env_build.apply(b);

@@ -171,10 +171,43 @@ pub fn project_options<'a>(
     cache: bool,
     progress: Option<godrift::integrity::Progress<'a>>,
 ) -> godrift::project::Options<'a> {
-    // Go's environment as `go` sees it (`go env -json` once, or Go's defaults), with
-    // `--gomodcache` taking precedence when given and not empty.
+    // Go's environment as `go` sees it (`go env -json` once, or Go's defaults).
     let env = godrift::goenv::GoEnv::detect();
-    let mut graph = godrift::graph::LoadOptions::from_env(&env);
+    options_from(&env, gomodcache, cache, progress)
+}
+
+/// `project_options` for loading the project in `dir` (`project::load`): while `go env`
+/// runs, the vendor/ trees of the project's sides are hashed (they do not depend on Go's
+/// environment), and loading takes them from there.
+pub fn project_options_for<'a>(
+    dir: &std::path::Path,
+    config: Option<&std::path::Path>,
+    gomodcache: Option<&std::path::Path>,
+    cache: bool,
+    progress: Option<godrift::integrity::Progress<'a>>,
+) -> godrift::project::Options<'a> {
+    let cache_dir = cache.then(godrift::project::default_cache_dir).flatten();
+    let (env, prescanned) = std::thread::scope(|s| {
+        let env = s.spawn(godrift::goenv::GoEnv::detect);
+        let dirs = godrift::project::vendor_dirs(dir, config);
+        let pre = godrift::integrity::Prescanned::scan(&dirs, cache_dir.as_deref(), progress);
+        let env = env.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (env, pre)
+    });
+    let mut opts = options_from(&env, gomodcache, cache, progress);
+    opts.prescanned = Some(std::sync::Arc::new(prescanned));
+    opts
+}
+
+/// Options from Go's environment, with `--gomodcache` taking precedence when given and not
+/// empty.
+fn options_from<'a>(
+    env: &godrift::goenv::GoEnv,
+    gomodcache: Option<&std::path::Path>,
+    cache: bool,
+    progress: Option<godrift::integrity::Progress<'a>>,
+) -> godrift::project::Options<'a> {
+    let mut graph = godrift::graph::LoadOptions::from_env(env);
     if let Some(p) = gomodcache.filter(|p| !p.as_os_str().is_empty()) {
         graph.gomodcache = p.to_path_buf();
     }
@@ -194,7 +227,8 @@ pub fn project_options<'a>(
             .goversion
             .as_deref()
             .and_then(|v| godrift::semver::gover::from_toolchain(v).map(str::to_string)),
-        env_build: godrift::project::EnvBuild::from_env(&env),
+        env_build: godrift::project::EnvBuild::from_env(env),
+        prescanned: None,
     }
 }
 

@@ -88,11 +88,17 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
             b.inc(n);
         }
     };
-    let opts = super::project_options(
-        args.gomodcache.as_deref(),
-        !args.no_cache,
-        bar.as_ref().map(|_| &tick as godrift::integrity::Progress),
-    );
+    let progress = bar.as_ref().map(|_| &tick as godrift::integrity::Progress);
+    let opts = match (&args.contract, &args.host) {
+        (None, None) => super::project_options_for(
+            &args.dir,
+            args.config.as_deref(),
+            args.gomodcache.as_deref(),
+            !args.no_cache,
+            progress,
+        ),
+        _ => super::project_options(args.gomodcache.as_deref(), !args.no_cache, progress),
+    };
     let loaded = match (&args.contract, &args.host) {
         (Some(file), _) => {
             let c = godrift::contract::Contract::read(file).map_err(bad)?;

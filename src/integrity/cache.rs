@@ -401,7 +401,7 @@ mod tests {
             b3: [i; 32],
             sha: go.then_some([i + 1; 32]),
             go: go.then(|| GoFacts {
-                ignored: i % 2 == 0,
+                ignored: i.is_multiple_of(2),
                 embeds: vec!["a/*.txt".into(), "all:b".into()],
             }),
         }

@@ -348,7 +348,7 @@ pub fn against_dir(
 fn is_pristine(
     v: &Vendored,
     m: &crate::vendor::VendoredModule,
-    pristine: &[(String, Vec<(String, super::Digest)>)],
+    pristine: &[super::source::PristineDir],
 ) -> bool {
     let is_pkg = |d: &str| {
         m.packages

@@ -45,6 +45,16 @@ pub struct Vendored {
 }
 
 impl Vendored {
+    /// With its tree scanned already (`Prescanned`).
+    pub fn with_tree(modules: ModulesTxt, tree: VendorTree, go_version: &str) -> Vendored {
+        Vendored {
+            tree,
+            modules,
+            rules: VendorRules::for_go(go_version),
+            sources: HashMap::new(),
+        }
+    }
+
     /// Scans `vendor_dir` (see `tree::scan`).
     pub fn load(
         modules: ModulesTxt,
@@ -59,6 +69,34 @@ impl Vendored {
             rules: VendorRules::for_go(go_version),
             sources: HashMap::new(),
         }
+    }
+}
+
+/// vendor/ trees hashed ahead of loading (while `go env` runs: a tree does not depend on
+/// Go's environment), by vendor directory; the side that vendors from one takes it.
+#[derive(Debug, Default)]
+pub struct Prescanned(std::sync::Mutex<HashMap<PathBuf, VendorTree>>);
+
+impl Prescanned {
+    /// Scans `vendor_dirs` (see `tree::scan`), in parallel.
+    pub fn scan(
+        vendor_dirs: &[PathBuf],
+        cache_dir: Option<&Path>,
+        progress: Option<Progress>,
+    ) -> Prescanned {
+        let trees = vendor_dirs
+            .par_iter()
+            .map(|d| (d.clone(), tree::scan(d, cache_dir, progress)))
+            .collect();
+        Prescanned(std::sync::Mutex::new(trees))
+    }
+
+    /// The tree of `vendor_dir`, if it was scanned (once).
+    pub fn take(&self, vendor_dir: &Path) -> Option<VendorTree> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(vendor_dir)
     }
 }
 

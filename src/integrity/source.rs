@@ -45,8 +45,11 @@ pub struct Selection {
     /// The selected files by vendor directory (sorted), each with its name and the source's
     /// digest (sorted by name): what a pristine vendor/ holds. None when a selected file or
     /// a directory of the source could not be read.
-    pub pristine: Option<Vec<(String, Vec<(String, Digest)>)>>,
+    pub pristine: Option<Vec<PristineDir>>,
 }
+
+/// A vendor directory and the selected files in it (name, source digest), sorted by name.
+pub type PristineDir = (String, Vec<(String, Digest)>);
 
 impl Selection {
     pub fn new(
