@@ -279,15 +279,17 @@ fn load_side(
     let mut build_list = loader.load_parsed(dir, &go_mod, is_host)?;
     let mut vendor_problems = Vec::new();
     let mut vendor = None;
-    // The graph stage parsed vendor/modules.txt for a vendored list: taken from it.
+    // The graph stage parsed vendor/modules.txt for a vendored list and checked it against
+    // the main modules (all of a workspace's): taken from it.
     if let Some(parsed) = build_list.modules_txt.take() {
-        let txt = std::sync::Arc::try_unwrap(parsed.0).unwrap_or_else(|a| (*a).clone());
-        vendor_problems = crate::vendor::check_vendor_consistency(&go_mod, &txt);
-        let go_version = go_mod.go.as_ref().map_or("", |g| g.version.as_str());
+        let txt = std::sync::Arc::try_unwrap(parsed.txt).unwrap_or_else(|a| (*a).clone());
+        vendor_problems = parsed.problems;
+        // go.work's go line for `go work vendor` (MainModules.GoVersion).
+        let go_version = build_list.go_version.clone().unwrap_or_default();
         vendor = Some(crate::integrity::Vendored::load(
             txt,
-            &dir.join("vendor"),
-            go_version,
+            &build_list.main_dir.join("vendor"),
+            &go_version,
             opts.cache_dir.as_deref(),
             opts.progress,
         ));

@@ -619,3 +619,176 @@ fn a_plugin_whose_go_mod_needs_updates_is_not_loads_until_tidied() {
         "{v}"
     );
 }
+
+/// `go work vendor`: a workspace's builds compile vendor/ next to go.work (vendor mode from
+/// the go.work go line and modules.txt's `## workspace` marker). A plugin built in the
+/// workspace loads; one built outside it from the module cache does not.
+#[test]
+fn a_workspace_vendor_dir_is_where_workspace_builds_compile_from() {
+    if support::require_go("a_workspace_vendor_dir_is_where_workspace_builds_compile_from")
+        .is_none()
+    {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let proxy = root.join("proxy");
+    support::write_proxy_module(
+        &proxy,
+        "example.com/dep",
+        "v1.0.0",
+        &[
+            ("go.mod", "module example.com/dep\n\ngo 1.21\n"),
+            (
+                "dep.go",
+                "package dep\n\nfunc Hello() string { return \"hello\" }\n",
+            ),
+        ],
+    );
+    let plugin_mod = |name: &str| {
+        format!("module example.com/{name}\n\ngo 1.22\n\nrequire example.com/dep v1.0.0\n")
+    };
+    let plugin_main =
+        "package main\n\nimport \"example.com/dep\"\n\nfunc F() string { return dep.Hello() }\n";
+    write_files(
+        root,
+        &[
+            ("ws/go.work", "go 1.22\n\nuse (\n\t./host\n\t./inside\n)\n"),
+            ("ws/host/go.mod", &plugin_mod("host")),
+            ("ws/host/main.go", support::OK_ERR_HOST),
+            ("ws/inside/go.mod", &plugin_mod("inside")),
+            ("ws/inside/main.go", plugin_main),
+            ("outside/go.mod", &plugin_mod("outside")),
+            ("outside/main.go", plugin_main),
+        ],
+    );
+    let mut env = GoEnv::new(root);
+    env.goproxy = format!("file://{}", proxy.display());
+    for d in ["ws/host", "ws/inside", "outside"] {
+        env.go(&root.join(d), &["mod", "tidy"]);
+    }
+    let mut ws = env.clone();
+    ws.gowork = String::new();
+    ws.goflags = String::new();
+    ws.go(&root.join("ws"), &["work", "vendor"]);
+    ws.go(&root.join("ws/host"), &["build", "-o", "../../h", "."]);
+    ws.go(
+        &root.join("ws/inside"),
+        &["build", "-buildmode=plugin", "-o", "../../inside.so", "."],
+    );
+    ws.go(
+        &root.join("outside"),
+        &["build", "-buildmode=plugin", "-o", "../outside.so", "."],
+    );
+    let opened = support::open_plugins(&root.join("h"), root, &["./inside.so", "./outside.so"]);
+    assert!(opened[0].is_ok(), "{opened:?}");
+    assert!(
+        opened[1]
+            .as_ref()
+            .is_err_and(|e| e.contains("different version of package example.com/dep")),
+        "{opened:?}"
+    );
+    let r = ws.godrift(
+        root,
+        &[
+            "report",
+            "--format",
+            "json",
+            "--host",
+            "ws/host",
+            "--plugin",
+            "ws/inside",
+            "--plugin",
+            "outside",
+        ],
+    );
+    assert_eq!(r.code, 1, "{r:?}");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let verdict = |name: &str| {
+        v["plugins"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["verdict"].clone())
+            .unwrap_or_else(|| panic!("{name} in {v}"))
+    };
+    assert_eq!(verdict("inside"), "loads", "{v}");
+    assert_eq!(verdict("outside"), "fails", "{v}");
+    let gd007 = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "GD007")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert!(
+        gd007["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("ws{}vendor", std::path::MAIN_SEPARATOR)),
+        "{gd007}"
+    );
+    // An edited vendored file is the workspace's, checked against the module cache.
+    let vendored = root.join("ws/vendor/example.com/dep/dep.go");
+    let mut text = std::fs::read_to_string(&vendored).unwrap();
+    text = text.replace("hello", "hullo");
+    std::fs::write(&vendored, text).unwrap();
+    let r = ws.godrift(
+        root,
+        &[
+            "report",
+            "--format",
+            "json",
+            "--no-cache",
+            "--host",
+            "ws/host",
+            "--plugin",
+            "ws/inside",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "GD009"),
+        "{v}"
+    );
+    // modules.txt out of sync with a workspace go.mod: Go's inconsistent vendoring.
+    let go_mod = root.join("ws/inside/go.mod");
+    let text = std::fs::read_to_string(&go_mod).unwrap().replace(
+        "require example.com/dep v1.0.0",
+        "require (\n\texample.com/dep v1.0.0\n\texample.com/extra v1.0.0\n)",
+    );
+    std::fs::write(&go_mod, text).unwrap();
+    let built = ws.go_output(&root.join("ws/host"), &["build", "-o", "/dev/null", "."]);
+    let go_err = String::from_utf8_lossy(&built.stderr).into_owned();
+    assert!(go_err.contains("inconsistent vendoring"), "{go_err}");
+    let r = ws.godrift(
+        root,
+        &[
+            "report",
+            "--format",
+            "json",
+            "--host",
+            "ws/host",
+            "--plugin",
+            "ws/inside",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap_or_else(|_| panic!("{r:?}"));
+    let gd006 = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "GD006")
+        .unwrap_or_else(|| panic!("{v}"));
+    let line = "example.com/extra@v1.0.0: is explicitly required in go.mod, but not marked as explicit in vendor/modules.txt";
+    assert!(go_err.contains(line), "{go_err}");
+    assert!(gd006["message"].as_str().unwrap().contains(line), "{gd006}");
+    assert!(
+        gd006["fix"].as_str().unwrap().contains("go work vendor"),
+        "{gd006}"
+    );
+}
