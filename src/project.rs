@@ -374,6 +374,7 @@ fn walk(
     opts: &Options,
     modcache: &Path,
     cache: &crate::packages::ScanCache,
+    std: bool,
 ) -> Result<Vec<(String, crate::linkage::Linked)>, String> {
     use crate::packages::{self, ArtifactKind, ModuleSet, Roots};
     // A side built with its own GOMODCACHE reads its dependencies' sources there.
@@ -387,10 +388,20 @@ fn walk(
     } else {
         Roots::dirs(kind, side.main_dirs.clone())
     };
-    let loaded = packages::load(&set, &build_context(side, opts), &roots, cache);
+    let ctx = build_context(side, opts);
+    let loaded = packages::load(&set, &ctx, &roots, cache);
     if !loaded.errors.is_empty() && loaded.artifacts.is_empty() {
         return Err(loaded.errors.join("; "));
     }
+    // Another side's tags may select other files of the std packages both link.
+    let with_std = |mut l: crate::linkage::Linked| {
+        if std {
+            let roots = l.packages.values().filter(|p| p.standard);
+            l.std_files =
+                packages::std_files(&set, &ctx, roots.map(|p| p.import_path.as_str()), cache);
+        }
+        l
+    };
     Ok(match kind {
         ArtifactKind::Host => {
             let all: Vec<&packages::Artifact> = loaded.artifacts.iter().collect();
@@ -402,7 +413,7 @@ fn walk(
             }
             vec![(
                 String::new(),
-                crate::linkage::Linked::of(&loaded, &all, &side.build_list),
+                with_std(crate::linkage::Linked::of(&loaded, &all, &side.build_list)),
             )]
         }
         ArtifactKind::Plugin => loaded
@@ -411,7 +422,7 @@ fn walk(
             .map(|a| {
                 (
                     a.rel_dir.clone(),
-                    crate::linkage::Linked::of(&loaded, &[a], &side.build_list),
+                    with_std(crate::linkage::Linked::of(&loaded, &[a], &side.build_list)),
                 )
             })
             .collect(),
@@ -436,18 +447,20 @@ fn link(
     let cache = ScanCache::new();
     // A host whose packages are known already (a contract's) is not walked.
     let known = host.linked.is_some();
+    // Std file selection is compared only where tags differ (GD005).
+    let std = plugins.iter().any(|p| p.build.tags != host.build.tags);
     let (h, ps) = rayon::join(
         || {
             if known {
                 Ok(Vec::new())
             } else {
-                walk(host, ArtifactKind::Host, opts, modcache, &cache)
+                walk(host, ArtifactKind::Host, opts, modcache, &cache, std)
             }
         },
         || {
             plugins
                 .par_iter()
-                .map(|p| walk(p, ArtifactKind::Plugin, opts, modcache, &cache))
+                .map(|p| walk(p, ArtifactKind::Plugin, opts, modcache, &cache, std))
                 .collect::<Vec<_>>()
         },
     );

@@ -792,3 +792,77 @@ fn a_workspace_vendor_dir_is_where_workspace_builds_compile_from() {
         "{gd006}"
     );
 }
+
+/// Build tags select standard-library files too: `-tags netgo` on the host only changes
+/// net, which both link (plugin.Open fails naming net); `-tags osusergo` changes os/user,
+/// which neither links (it loads). godrift compares the std files both sides compile.
+#[test]
+fn tags_matter_only_where_a_shared_std_package_compiles_other_files() {
+    if support::require_go("tags_matter_only_where_a_shared_std_package_compiles_other_files")
+        .is_none()
+    {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write_files(
+        root,
+        &[
+            ("host/go.mod", "module example.com/host\n\ngo 1.22\n"),
+            (
+                "host/main.go",
+                "package main\n\nimport (\n\t\"fmt\"\n\t\"net\"\n\t\"os\"\n\t\"plugin\"\n)\n\nfunc main() {\n\t_, _ = net.LookupHost(\"localhost\")\n\tfor _, p := range os.Args[1:] {\n\t\tif _, err := plugin.Open(p); err != nil {\n\t\t\tfmt.Println(\"ERR\", err)\n\t\t} else {\n\t\t\tfmt.Println(\"OK\", p)\n\t\t}\n\t}\n}\n",
+            ),
+            ("plug/go.mod", "module example.com/plug\n\ngo 1.22\n"),
+            (
+                "plug/main.go",
+                "package main\n\nimport \"net\"\n\nfunc F() { _, _ = net.LookupHost(\"x\") }\n",
+            ),
+        ],
+    );
+    let mut env = GoEnv::new(root);
+    env.goflags = String::new();
+    env.go(
+        &root.join("plug"),
+        &["build", "-buildmode=plugin", "-o", "../p.so", "."],
+    );
+    for (tags, loads) in [("netgo", false), ("osusergo", true)] {
+        env.go(
+            &root.join("host"),
+            &["build", "-tags", tags, "-o", &format!("../h-{tags}"), "."],
+        );
+        let opened = support::open_plugins(&root.join(format!("h-{tags}")), root, &["./p.so"]);
+        assert_eq!(opened[0].is_ok(), loads, "{tags}: {opened:?}");
+        if !loads {
+            assert!(
+                opened[0]
+                    .as_ref()
+                    .unwrap_err()
+                    .ends_with("different version of package net"),
+                "{opened:?}"
+            );
+        }
+        write_files(
+            root,
+            &[(
+                "godrift.toml",
+                &format!(
+                    "[host]\npath = \"host\"\nbuild = {{ tags = \"{tags}\" }}\n\n[[plugins]]\npath = \"plug\"\n"
+                ),
+            )],
+        );
+        let r = env.godrift(root, &["report", "--format", "json"]);
+        let v: serde_json::Value =
+            serde_json::from_str(&r.stdout).unwrap_or_else(|_| panic!("{r:?}"));
+        let want = if loads { "loads" } else { "fails" };
+        assert_eq!(v["plugins"][0]["verdict"], want, "{tags}: {v}");
+        assert_eq!(r.code, if loads { 0 } else { 1 }, "{r:?}");
+        if !loads {
+            let msg = v["findings"][0]["message"].as_str().unwrap();
+            assert!(
+                msg.contains("standard-library package(s) both link: net "),
+                "{msg}"
+            );
+        }
+    }
+}
