@@ -866,3 +866,87 @@ fn tags_matter_only_where_a_shared_std_package_compiles_other_files() {
         }
     }
 }
+
+/// `align --tidy` on a vendored plugin: its go.mod is aligned with the host, tidied, and its
+/// vendor/ rewritten (`go mod vendor`; a stale vendor/ stops `go build` with "inconsistent
+/// vendoring"). Both sides use -trimpath, so the vendored copy compiles like the host's
+/// module cache copy: after align the plugin builds, loads, and godrift agrees.
+#[test]
+fn align_tidy_revendors_a_vendored_plugin() {
+    if support::require_go("align_tidy_revendors_a_vendored_plugin").is_none() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let proxy = root.join("proxy");
+    for v in ["v1.0.0", "v1.1.0"] {
+        support::write_proxy_module(
+            &proxy,
+            "example.com/dep",
+            v,
+            &[
+                ("go.mod", "module example.com/dep\n\ngo 1.21\n"),
+                (
+                    "dep.go",
+                    &format!("package dep\n\nfunc Hello() string {{ return {v:?} }}\n"),
+                ),
+            ],
+        );
+    }
+    let module = |name: &str, v: &str| {
+        format!("module example.com/{name}\n\ngo 1.22\n\nrequire example.com/dep {v}\n")
+    };
+    write_files(
+        root,
+        &[
+            ("host/go.mod", &module("host", "v1.1.0")),
+            ("host/main.go", support::OK_ERR_HOST),
+            ("plug/go.mod", &module("plug", "v1.0.0")),
+            (
+                "plug/main.go",
+                "package main\n\nimport \"example.com/dep\"\n\nfunc F() string { return dep.Hello() }\n",
+            ),
+            (
+                "godrift.toml",
+                "[host]\npath = \"host\"\nbuild = { trimpath = true }\n\n[[plugins]]\npath = \"plug\"\nbuild = { trimpath = true }\n",
+            ),
+        ],
+    );
+    let mut env = GoEnv::new(root);
+    env.goproxy = format!("file://{}", proxy.display());
+    for d in ["host", "plug"] {
+        env.go(&root.join(d), &["mod", "tidy"]);
+    }
+    let mut build = env.clone();
+    build.goflags = String::new();
+    build.go(&root.join("plug"), &["mod", "vendor"]);
+    let report = || {
+        let r = build.godrift(root, &["report", "--format", "json", "--no-cache"]);
+        let v: serde_json::Value =
+            serde_json::from_str(&r.stdout).unwrap_or_else(|_| panic!("{r:?}"));
+        v["plugins"][0]["verdict"].as_str().unwrap().to_string()
+    };
+    assert_eq!(report(), "fails");
+    let r = build.godrift(root, &["align", "--tidy", "."]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let txt = std::fs::read_to_string(root.join("plug/vendor/modules.txt")).unwrap();
+    assert!(txt.contains("# example.com/dep v1.1.0"), "{txt}");
+    assert_eq!(report(), "loads");
+    build.go(
+        &root.join("host"),
+        &["build", "-trimpath", "-o", "../h", "."],
+    );
+    build.go(
+        &root.join("plug"),
+        &[
+            "build",
+            "-trimpath",
+            "-buildmode=plugin",
+            "-o",
+            "../p.so",
+            ".",
+        ],
+    );
+    let opened = support::open_plugins(&root.join("h"), root, &["./p.so"]);
+    assert!(opened[0].is_ok(), "{opened:?}");
+}
