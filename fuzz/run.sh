@@ -6,6 +6,7 @@
 #   fuzz/run.sh time 30          # 30 seconds per target, as many targets at once as CPUs (CI)
 #   fuzz/run.sh runs 10000000    # 10 million executions per target, one target at a time
 #   fuzz/run.sh runs 10000000 gomod gosum    # only these targets
+#   FUZZ_JOBS=2 fuzz/run.sh runs 10000000    # two targets at a time
 #
 # Prints, per target, libFuzzer's final line (executions, coverage `cov`, features `ft`,
 # corpus) and exits non-zero when any target crashed. FUZZ_PROFILE=dev builds without
@@ -39,6 +40,7 @@ time) limit=(-max_total_time="$amount") jobs=$(nproc) ;;
 runs) limit=(-runs="$amount") jobs=1 ;;
 *) echo "fuzz/run.sh: mode is 'time' or 'runs'" >&2; exit 2 ;;
 esac
+jobs=${FUZZ_JOBS:-$jobs}
 logs=$(mktemp -d)
 run_one() {
     local t=$1

@@ -224,14 +224,15 @@ pub struct Project {
 /// The build-list options of a side: the project's, with the side's own module cache when
 /// its build uses one.
 pub fn graph_options(base: &LoadOptions, build: &BuildSettings) -> LoadOptions {
-    if build.modcache.is_empty() {
-        base.clone()
-    } else {
-        LoadOptions {
-            gomodcache: PathBuf::from(&build.modcache),
-            ..base.clone()
-        }
+    let mut o = base.clone();
+    if !build.modcache.is_empty() {
+        o.gomodcache = PathBuf::from(&build.modcache);
     }
+    // A command-line -mod wins over GOFLAGS' (base.SetFromGOFLAGS runs first).
+    if let Some(m) = build.mod_mode {
+        o.mod_mode = Some(m.as_str().to_string());
+    }
+    o
 }
 
 fn load_side(

@@ -950,3 +950,93 @@ fn align_tidy_revendors_a_vendored_plugin() {
     let opened = support::open_plugins(&root.join("h"), root, &["./p.so"]);
     assert!(opened[0].is_ok(), "{opened:?}");
 }
+
+/// A host with a vendor/ directory built with `go build -mod=mod` compiles the module cache
+/// like its plugins (it loads); built by default it compiles vendor/ (it fails). The
+/// per-artifact `mod` setting says which, and a bad value is godrift.toml's error.
+#[test]
+fn a_configured_mod_flag_decides_whether_vendor_is_compiled() {
+    if support::require_go("a_configured_mod_flag_decides_whether_vendor_is_compiled").is_none() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let proxy = root.join("proxy");
+    support::write_proxy_module(
+        &proxy,
+        "example.com/dep",
+        "v1.0.0",
+        &[
+            ("go.mod", "module example.com/dep\n\ngo 1.21\n"),
+            (
+                "dep.go",
+                "package dep\n\nfunc Hello() string { return \"hello\" }\n",
+            ),
+        ],
+    );
+    let module = |name: &str| {
+        format!("module example.com/{name}\n\ngo 1.22\n\nrequire example.com/dep v1.0.0\n")
+    };
+    write_files(
+        root,
+        &[
+            ("host/go.mod", &module("host")),
+            ("host/main.go", support::OK_ERR_HOST),
+            ("plug/go.mod", &module("plug")),
+            (
+                "plug/main.go",
+                "package main\n\nimport \"example.com/dep\"\n\nfunc F() string { return dep.Hello() }\n",
+            ),
+        ],
+    );
+    let mut env = GoEnv::new(root);
+    env.goproxy = format!("file://{}", proxy.display());
+    for d in ["host", "plug"] {
+        env.go(&root.join(d), &["mod", "tidy"]);
+    }
+    let mut build = env.clone();
+    build.goflags = String::new();
+    build.go(&root.join("host"), &["mod", "vendor"]);
+    build.go(&root.join("host"), &["build", "-o", "../h-vendor", "."]);
+    build.go(
+        &root.join("host"),
+        &["build", "-mod=mod", "-o", "../h-mod", "."],
+    );
+    build.go(
+        &root.join("plug"),
+        &["build", "-buildmode=plugin", "-o", "../p.so", "."],
+    );
+    for (mode, loads) in [("", false), ("vendor", false), ("mod", true)] {
+        let host = if loads { "h-mod" } else { "h-vendor" };
+        let opened = support::open_plugins(&root.join(host), root, &["./p.so"]);
+        assert_eq!(opened[0].is_ok(), loads, "{host}: {opened:?}");
+        let setting = if mode.is_empty() {
+            String::new()
+        } else {
+            format!("build = {{ mod = \"{mode}\" }}\n")
+        };
+        write_files(
+            root,
+            &[(
+                "godrift.toml",
+                &format!("[host]\npath = \"host\"\n{setting}\n[[plugins]]\npath = \"plug\"\n"),
+            )],
+        );
+        let r = build.godrift(root, &["report", "--format", "json", "--no-cache"]);
+        let v: serde_json::Value =
+            serde_json::from_str(&r.stdout).unwrap_or_else(|_| panic!("{r:?}"));
+        let want = if loads { "loads" } else { "fails" };
+        assert_eq!(v["plugins"][0]["verdict"], want, "mod={mode}: {v}");
+    }
+    write_files(
+        root,
+        &[(
+            "godrift.toml",
+            "[host]\npath = \"host\"\nbuild = { mod = \"vendr\" }\n\n[[plugins]]\npath = \"plug\"\n",
+        )],
+    );
+    let r = build.godrift(root, &["report"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("godrift.toml:3:"), "{r:?}");
+    assert!(r.stderr.contains("vendr"), "{r:?}");
+}
