@@ -14,6 +14,58 @@ fn example() -> (tempfile::TempDir, PathBuf) {
     (tmp, dir)
 }
 
+/// The first finding with `code` in a JSON report.
+fn finding<'a>(v: &'a serde_json::Value, code: &str) -> Option<&'a serde_json::Value> {
+    v["findings"]
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["code"] == code))
+}
+
+/// A Go environment whose file:// proxy (under `root`) serves `example.com/dep` at
+/// `versions`: package dep, whose `Hello` returns the version.
+fn dep_env(root: &std::path::Path, versions: &[&str]) -> GoEnv {
+    let proxy = root.join("proxy");
+    for v in versions {
+        support::write_proxy_module(
+            &proxy,
+            "example.com/dep",
+            v,
+            &[
+                ("go.mod", "module example.com/dep\n\ngo 1.21\n"),
+                (
+                    "dep.go",
+                    &format!("package dep\n\nfunc Hello() string {{ return {v:?} }}\n"),
+                ),
+            ],
+        );
+    }
+    let mut env = GoEnv::new(root);
+    env.goproxy = format!("file://{}", proxy.display());
+    env
+}
+
+/// go.mod of `example.com/NAME` requiring example.com/dep at `version`.
+fn dep_module(name: &str, version: &str) -> String {
+    format!("module example.com/{name}\n\ngo 1.22\n\nrequire example.com/dep {version}\n")
+}
+
+/// A plugin main package calling example.com/dep.
+const DEP_PLUGIN: &str =
+    "package main\n\nimport \"example.com/dep\"\n\nfunc F() string { return dep.Hello() }\n";
+
+/// `godrift report --format json ARGS` in `dir` under `env`, parsed.
+fn report_json(
+    env: &GoEnv,
+    dir: &std::path::Path,
+    args: &[&str],
+) -> (support::Run, serde_json::Value) {
+    let mut all = vec!["report", "--format", "json"];
+    all.extend_from_slice(args);
+    let r = env.godrift(dir, &all);
+    let v = serde_json::from_str(&r.stdout).unwrap_or_else(|_| panic!("{r:?}"));
+    (r, v)
+}
+
 #[test]
 fn a_report_that_finds_no_plugin_is_bad_input() {
     let tmp = tempfile::tempdir().unwrap();
@@ -456,14 +508,7 @@ fn goflags_from_go_env_w_count_as_build_settings() {
     assert_eq!(v["plugins"][0]["verdict"], "loads", "{v}");
     let v = report(false);
     assert_eq!(v["plugins"][0]["verdict"], "fails", "{v}");
-    assert!(
-        v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["code"] == "GD007"),
-        "{v}"
-    );
+    assert!(finding(&v, "GD007").is_some(), "{v}");
 }
 
 /// GD013 against go itself: a plugin whose go.mod requires a module below what its graph
@@ -632,38 +677,19 @@ fn a_workspace_vendor_dir_is_where_workspace_builds_compile_from() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    let proxy = root.join("proxy");
-    support::write_proxy_module(
-        &proxy,
-        "example.com/dep",
-        "v1.0.0",
-        &[
-            ("go.mod", "module example.com/dep\n\ngo 1.21\n"),
-            (
-                "dep.go",
-                "package dep\n\nfunc Hello() string { return \"hello\" }\n",
-            ),
-        ],
-    );
-    let plugin_mod = |name: &str| {
-        format!("module example.com/{name}\n\ngo 1.22\n\nrequire example.com/dep v1.0.0\n")
-    };
-    let plugin_main =
-        "package main\n\nimport \"example.com/dep\"\n\nfunc F() string { return dep.Hello() }\n";
+    let env = dep_env(root, &["v1.0.0"]);
     write_files(
         root,
         &[
             ("ws/go.work", "go 1.22\n\nuse (\n\t./host\n\t./inside\n)\n"),
-            ("ws/host/go.mod", &plugin_mod("host")),
+            ("ws/host/go.mod", &dep_module("host", "v1.0.0")),
             ("ws/host/main.go", support::OK_ERR_HOST),
-            ("ws/inside/go.mod", &plugin_mod("inside")),
-            ("ws/inside/main.go", plugin_main),
-            ("outside/go.mod", &plugin_mod("outside")),
-            ("outside/main.go", plugin_main),
+            ("ws/inside/go.mod", &dep_module("inside", "v1.0.0")),
+            ("ws/inside/main.go", DEP_PLUGIN),
+            ("outside/go.mod", &dep_module("outside", "v1.0.0")),
+            ("outside/main.go", DEP_PLUGIN),
         ],
     );
-    let mut env = GoEnv::new(root);
-    env.goproxy = format!("file://{}", proxy.display());
     for d in ["ws/host", "ws/inside", "outside"] {
         env.go(&root.join(d), &["mod", "tidy"]);
     }
@@ -688,22 +714,9 @@ fn a_workspace_vendor_dir_is_where_workspace_builds_compile_from() {
             .is_err_and(|e| e.contains("different version of package example.com/dep")),
         "{opened:?}"
     );
-    let r = ws.godrift(
-        root,
-        &[
-            "report",
-            "--format",
-            "json",
-            "--host",
-            "ws/host",
-            "--plugin",
-            "ws/inside",
-            "--plugin",
-            "outside",
-        ],
-    );
+    let both = ["--host", "ws/host", "--plugin", "ws/inside"];
+    let (r, v) = report_json(&ws, root, &[&both[..], &["--plugin", "outside"]].concat());
     assert_eq!(r.code, 1, "{r:?}");
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let verdict = |name: &str| {
         v["plugins"]
             .as_array()
@@ -715,46 +728,18 @@ fn a_workspace_vendor_dir_is_where_workspace_builds_compile_from() {
     };
     assert_eq!(verdict("inside"), "loads", "{v}");
     assert_eq!(verdict("outside"), "fails", "{v}");
-    let gd007 = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "GD007")
-        .unwrap_or_else(|| panic!("{v}"));
+    let gd007 = finding(&v, "GD007").unwrap_or_else(|| panic!("{v}"));
+    let vendor = format!("ws{}vendor", std::path::MAIN_SEPARATOR);
     assert!(
-        gd007["message"]
-            .as_str()
-            .unwrap()
-            .contains(&format!("ws{}vendor", std::path::MAIN_SEPARATOR)),
+        gd007["message"].as_str().unwrap().contains(&vendor),
         "{gd007}"
     );
     // An edited vendored file is the workspace's, checked against the module cache.
     let vendored = root.join("ws/vendor/example.com/dep/dep.go");
-    let mut text = std::fs::read_to_string(&vendored).unwrap();
-    text = text.replace("hello", "hullo");
-    std::fs::write(&vendored, text).unwrap();
-    let r = ws.godrift(
-        root,
-        &[
-            "report",
-            "--format",
-            "json",
-            "--no-cache",
-            "--host",
-            "ws/host",
-            "--plugin",
-            "ws/inside",
-        ],
-    );
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    assert!(
-        v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["code"] == "GD009"),
-        "{v}"
-    );
+    let text = std::fs::read_to_string(&vendored).unwrap();
+    std::fs::write(&vendored, text.replace("v1.0.0", "v1.0.1")).unwrap();
+    let (_, v) = report_json(&ws, root, &[&both[..], &["--no-cache"]].concat());
+    assert!(finding(&v, "GD009").is_some(), "{v}");
     // modules.txt out of sync with a workspace go.mod: Go's inconsistent vendoring.
     let go_mod = root.join("ws/inside/go.mod");
     let text = std::fs::read_to_string(&go_mod).unwrap().replace(
@@ -765,32 +750,13 @@ fn a_workspace_vendor_dir_is_where_workspace_builds_compile_from() {
     let built = ws.go_output(&root.join("ws/host"), &["build", "-o", "/dev/null", "."]);
     let go_err = String::from_utf8_lossy(&built.stderr).into_owned();
     assert!(go_err.contains("inconsistent vendoring"), "{go_err}");
-    let r = ws.godrift(
-        root,
-        &[
-            "report",
-            "--format",
-            "json",
-            "--host",
-            "ws/host",
-            "--plugin",
-            "ws/inside",
-        ],
-    );
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap_or_else(|_| panic!("{r:?}"));
-    let gd006 = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "GD006")
-        .unwrap_or_else(|| panic!("{v}"));
+    let (_, v) = report_json(&ws, root, &both);
+    let gd006 = finding(&v, "GD006").unwrap_or_else(|| panic!("{v}"));
     let line = "example.com/extra@v1.0.0: is explicitly required in go.mod, but not marked as explicit in vendor/modules.txt";
     assert!(go_err.contains(line), "{go_err}");
     assert!(gd006["message"].as_str().unwrap().contains(line), "{gd006}");
-    assert!(
-        gd006["fix"].as_str().unwrap().contains("go work vendor"),
-        "{gd006}"
-    );
+    let fix = gd006["fix"].as_str().unwrap();
+    assert!(fix.contains("go work vendor"), "{gd006}");
 }
 
 /// Build tags select standard-library files too: `-tags netgo` on the host only changes
@@ -851,14 +817,12 @@ fn tags_matter_only_where_a_shared_std_package_compiles_other_files() {
                 ),
             )],
         );
-        let r = env.godrift(root, &["report", "--format", "json"]);
-        let v: serde_json::Value =
-            serde_json::from_str(&r.stdout).unwrap_or_else(|_| panic!("{r:?}"));
+        let (r, v) = report_json(&env, root, &[]);
         let want = if loads { "loads" } else { "fails" };
         assert_eq!(v["plugins"][0]["verdict"], want, "{tags}: {v}");
         assert_eq!(r.code, if loads { 0 } else { 1 }, "{r:?}");
         if !loads {
-            let msg = v["findings"][0]["message"].as_str().unwrap();
+            let msg = finding(&v, "GD005").unwrap()["message"].as_str().unwrap();
             assert!(
                 msg.contains("standard-library package(s) both link: net "),
                 "{msg}"
@@ -878,60 +842,33 @@ fn align_tidy_revendors_a_vendored_plugin() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    let proxy = root.join("proxy");
-    for v in ["v1.0.0", "v1.1.0"] {
-        support::write_proxy_module(
-            &proxy,
-            "example.com/dep",
-            v,
-            &[
-                ("go.mod", "module example.com/dep\n\ngo 1.21\n"),
-                (
-                    "dep.go",
-                    &format!("package dep\n\nfunc Hello() string {{ return {v:?} }}\n"),
-                ),
-            ],
-        );
-    }
-    let module = |name: &str, v: &str| {
-        format!("module example.com/{name}\n\ngo 1.22\n\nrequire example.com/dep {v}\n")
-    };
+    let env = dep_env(root, &["v1.0.0", "v1.1.0"]);
     write_files(
         root,
         &[
-            ("host/go.mod", &module("host", "v1.1.0")),
+            ("host/go.mod", &dep_module("host", "v1.1.0")),
             ("host/main.go", support::OK_ERR_HOST),
-            ("plug/go.mod", &module("plug", "v1.0.0")),
-            (
-                "plug/main.go",
-                "package main\n\nimport \"example.com/dep\"\n\nfunc F() string { return dep.Hello() }\n",
-            ),
+            ("plug/go.mod", &dep_module("plug", "v1.0.0")),
+            ("plug/main.go", DEP_PLUGIN),
             (
                 "godrift.toml",
                 "[host]\npath = \"host\"\nbuild = { trimpath = true }\n\n[[plugins]]\npath = \"plug\"\nbuild = { trimpath = true }\n",
             ),
         ],
     );
-    let mut env = GoEnv::new(root);
-    env.goproxy = format!("file://{}", proxy.display());
     for d in ["host", "plug"] {
         env.go(&root.join(d), &["mod", "tidy"]);
     }
     let mut build = env.clone();
     build.goflags = String::new();
     build.go(&root.join("plug"), &["mod", "vendor"]);
-    let report = || {
-        let r = build.godrift(root, &["report", "--format", "json", "--no-cache"]);
-        let v: serde_json::Value =
-            serde_json::from_str(&r.stdout).unwrap_or_else(|_| panic!("{r:?}"));
-        v["plugins"][0]["verdict"].as_str().unwrap().to_string()
-    };
-    assert_eq!(report(), "fails");
+    let verdict = || report_json(&build, root, &["--no-cache"]).1["plugins"][0]["verdict"].clone();
+    assert_eq!(verdict(), "fails");
     let r = build.godrift(root, &["align", "--tidy", "."]);
     assert_eq!(r.code, 0, "{r:?}");
     let txt = std::fs::read_to_string(root.join("plug/vendor/modules.txt")).unwrap();
     assert!(txt.contains("# example.com/dep v1.1.0"), "{txt}");
-    assert_eq!(report(), "loads");
+    assert_eq!(verdict(), "loads");
     build.go(
         &root.join("host"),
         &["build", "-trimpath", "-o", "../h", "."],
@@ -961,36 +898,16 @@ fn a_configured_mod_flag_decides_whether_vendor_is_compiled() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    let proxy = root.join("proxy");
-    support::write_proxy_module(
-        &proxy,
-        "example.com/dep",
-        "v1.0.0",
-        &[
-            ("go.mod", "module example.com/dep\n\ngo 1.21\n"),
-            (
-                "dep.go",
-                "package dep\n\nfunc Hello() string { return \"hello\" }\n",
-            ),
-        ],
-    );
-    let module = |name: &str| {
-        format!("module example.com/{name}\n\ngo 1.22\n\nrequire example.com/dep v1.0.0\n")
-    };
+    let env = dep_env(root, &["v1.0.0"]);
     write_files(
         root,
         &[
-            ("host/go.mod", &module("host")),
+            ("host/go.mod", &dep_module("host", "v1.0.0")),
             ("host/main.go", support::OK_ERR_HOST),
-            ("plug/go.mod", &module("plug")),
-            (
-                "plug/main.go",
-                "package main\n\nimport \"example.com/dep\"\n\nfunc F() string { return dep.Hello() }\n",
-            ),
+            ("plug/go.mod", &dep_module("plug", "v1.0.0")),
+            ("plug/main.go", DEP_PLUGIN),
         ],
     );
-    let mut env = GoEnv::new(root);
-    env.goproxy = format!("file://{}", proxy.display());
     for d in ["host", "plug"] {
         env.go(&root.join(d), &["mod", "tidy"]);
     }
@@ -1006,35 +923,29 @@ fn a_configured_mod_flag_decides_whether_vendor_is_compiled() {
         &root.join("plug"),
         &["build", "-buildmode=plugin", "-o", "../p.so", "."],
     );
-    for (mode, loads) in [("", false), ("vendor", false), ("mod", true)] {
-        let host = if loads { "h-mod" } else { "h-vendor" };
-        let opened = support::open_plugins(&root.join(host), root, &["./p.so"]);
-        assert_eq!(opened[0].is_ok(), loads, "{host}: {opened:?}");
-        let setting = if mode.is_empty() {
-            String::new()
-        } else {
-            format!("build = {{ mod = \"{mode}\" }}\n")
-        };
+    let config = |setting: &str| {
         write_files(
             root,
             &[(
                 "godrift.toml",
                 &format!("[host]\npath = \"host\"\n{setting}\n[[plugins]]\npath = \"plug\"\n"),
             )],
-        );
-        let r = build.godrift(root, &["report", "--format", "json", "--no-cache"]);
-        let v: serde_json::Value =
-            serde_json::from_str(&r.stdout).unwrap_or_else(|_| panic!("{r:?}"));
+        )
+    };
+    for (mode, loads) in [("", false), ("vendor", false), ("mod", true)] {
+        let host = if loads { "h-mod" } else { "h-vendor" };
+        let opened = support::open_plugins(&root.join(host), root, &["./p.so"]);
+        assert_eq!(opened[0].is_ok(), loads, "{host}: {opened:?}");
+        config(&if mode.is_empty() {
+            String::new()
+        } else {
+            format!("build = {{ mod = \"{mode}\" }}\n")
+        });
+        let (_, v) = report_json(&build, root, &["--no-cache"]);
         let want = if loads { "loads" } else { "fails" };
         assert_eq!(v["plugins"][0]["verdict"], want, "mod={mode}: {v}");
     }
-    write_files(
-        root,
-        &[(
-            "godrift.toml",
-            "[host]\npath = \"host\"\nbuild = { mod = \"vendr\" }\n\n[[plugins]]\npath = \"plug\"\n",
-        )],
-    );
+    config("build = { mod = \"vendr\" }\n");
     let r = build.godrift(root, &["report"]);
     assert_eq!(r.code, 2, "{r:?}");
     assert!(r.stderr.contains("godrift.toml:3:"), "{r:?}");

@@ -427,14 +427,7 @@ impl<'a> Loader<'a> {
             graph,
             root_updates,
         } = self.single_graph(&mains);
-        let file = &mains.modules[0].file;
-        let direct: HashSet<&str> = file
-            .require
-            .iter()
-            .filter(|r| !r.indirect)
-            .map(|r| r.module.path.as_str())
-            .collect();
-        let mut list = finish(&mains, &graph, &direct)?;
+        let mut list = finish(&mains, &graph, &mains.direct())?;
         list.go_version = go_version;
         list.toolchain = toolchain;
         list.root_updates = root_updates;
@@ -534,13 +527,7 @@ impl<'a> Loader<'a> {
             return Ok(list);
         }
         let mains = &ws.mains;
-        let direct: HashSet<&str> = mains
-            .modules
-            .iter()
-            .flat_map(|m| m.file.require.iter())
-            .filter(|r| !r.indirect)
-            .map(|r| r.module.path.as_str())
-            .collect();
+        let direct = mains.direct();
         let main_summaries = mains
             .modules
             .iter()

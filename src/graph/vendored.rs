@@ -41,13 +41,7 @@ pub(crate) fn build_list(
         Some(w) => (&w.go, &w.toolchain),
         None => (&first.go, &first.toolchain),
     };
-    let direct: HashSet<&str> = mains
-        .modules
-        .iter()
-        .flat_map(|m| m.file.require.iter())
-        .filter(|r| !r.indirect)
-        .map(|r| r.module.path.as_str())
-        .collect();
+    let direct = mains.direct();
     let mut modules: Vec<SelectedModule> = txt
         .build_list()
         .map(|v| SelectedModule {
