@@ -130,35 +130,30 @@ fn a_go_mod_without_module_line_is_gos_error() {
     );
 }
 
+/// A host with a plugin under plugins/, both requiring example.com/dep v1.0.0, with no
+/// module cache.
+fn host_and_plugin_requiring_dep() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    write_files(
+        tmp.path(),
+        &[
+            ("go.mod", &dep_module("host", "v1.0.0")),
+            ("plugins/p/go.mod", &dep_module("p", "v1.0.0")),
+        ],
+    );
+    tmp
+}
+
 #[test]
 fn a_graph_godrift_could_not_read_is_never_loads() {
     // Host and plugin agree on everything godrift can see, but a dependency's go.mod is
     // not in the module cache: what it requires is unknown.
-    let tmp = tempfile::tempdir().unwrap();
-    let req = "\nrequire example.com/dep v1.0.0\n";
-    write_files(
-        tmp.path(),
-        &[
-            (
-                "go.mod",
-                &format!("module example.com/host\n\ngo 1.22\n{req}"),
-            ),
-            (
-                "plugins/p/go.mod",
-                &format!("module example.com/p\n\ngo 1.22\n{req}"),
-            ),
-        ],
-    );
+    let tmp = host_and_plugin_requiring_dep();
     let r = godrift(tmp.path(), &["report", "--format", "json"]);
     assert_eq!(r.code, 0, "{r:?}");
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["verdict"], "may-fail", "{v}");
-    let f = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "GD090")
-        .expect("GD090");
+    let f = finding(&v, "GD090").expect("GD090");
     assert_eq!(f["severity"], "warning");
     assert!(
         f["fix"]
@@ -173,21 +168,7 @@ fn a_graph_godrift_could_not_read_is_never_loads() {
 fn an_unreadable_go_mod_in_the_cache_is_named_and_never_loads() {
     // The dependency's go.mod is there but cannot be read (here: a directory where the
     // file should be, which even root cannot read as a file).
-    let tmp = tempfile::tempdir().unwrap();
-    let req = "\nrequire example.com/dep v1.0.0\n";
-    write_files(
-        tmp.path(),
-        &[
-            (
-                "go.mod",
-                &format!("module example.com/host\n\ngo 1.22\n{req}"),
-            ),
-            (
-                "plugins/p/go.mod",
-                &format!("module example.com/p\n\ngo 1.22\n{req}"),
-            ),
-        ],
-    );
+    let tmp = host_and_plugin_requiring_dep();
     let bad = tmp
         .path()
         .join("no-modcache/cache/download/example.com/dep/@v/v1.0.0.mod");
