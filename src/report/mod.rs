@@ -5,6 +5,7 @@
 
 mod contract;
 mod github;
+pub mod grid;
 mod markdown;
 mod sarif;
 mod table;
@@ -13,7 +14,9 @@ pub use contract::{base_json, base_markdown, base_rows, contract_diff_markdown, 
 pub use github::{annotations, check_annotations, summary, MAX_ANNOTATIONS, MAX_SUMMARY_BYTES};
 pub use markdown::{check_markdown, markdown, MAX_CHARS, MAX_EDGES};
 pub use sarif::{check_sarif, limits as sarif_limits, sarif, SarifOptions, SRCROOT};
-pub use table::{base_table_styled, check_table, check_table_styled, table, table_styled, Style};
+pub use table::{
+    base_table_styled, check_table, check_table_styled, table, table_styled, write_table, Style,
+};
 
 pub use crate::finding::SCHEMA_VERSION;
 
