@@ -187,8 +187,8 @@ pub fn build_list_of(project: &Project, main: &ModFile, dir: &Path) -> BuildList
             vendored: false,
             missing: Vec::new(),
             root_updates: Vec::new(),
-            edges: Vec::new(),
-            why_parent: Default::default(),
+            nodes: Default::default(),
+            why_tree: Default::default(),
             lookup: Default::default(),
             graph: None,
             modules_txt: None,
@@ -231,10 +231,9 @@ fn greater(a: &str, b: &str) -> bool {
 /// Who requires `path` at exactly `version` (what keeps it selected there), main excluded.
 fn requirers(bl: &BuildList, path: &str, version: &str) -> String {
     let mut by: Vec<String> = bl
-        .edges
-        .iter()
-        .filter(|e| e.to.path == path && e.to.version == version && !e.from.version.is_empty())
-        .map(|e| e.from.to_string())
+        .edges()
+        .filter(|(from, to)| to.path == path && to.version == version && !from.version.is_empty())
+        .map(|(from, _)| from.to_string())
         .collect();
     by.sort();
     by.dedup();

@@ -3,10 +3,10 @@
 //! and the root updates of a single main module (expandGraph, updatePrunedRoots).
 
 use super::main_modules::MainModules;
-use super::source::{GoModProblem, MissingGoMod, ModCache, ModSource, Summary};
+use super::source::{GoModProblem, MissingGoMod, ModCache, ModSource, Node, Summary};
 use crate::module::ModuleVersion;
 use crate::semver::{self, gover};
-use foldhash::{HashMap, HashMap as Map, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::cmp::Ordering;
 use std::sync::Arc;
 
@@ -45,11 +45,36 @@ pub(crate) fn cmp_version(v1: &str, v2: &str) -> Ordering {
     }
 }
 
+/// A loaded node, hashed and compared by its module (so the graph looks nodes up by
+/// `&ModuleVersion` without holding a copy of it).
+#[derive(Clone, Debug)]
+struct Loaded(Arc<Node>);
+
+impl PartialEq for Loaded {
+    fn eq(&self, o: &Loaded) -> bool {
+        self.0.module == o.0.module
+    }
+}
+
+impl Eq for Loaded {}
+
+impl std::hash::Hash for Loaded {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.0.module.hash(h)
+    }
+}
+
+impl std::borrow::Borrow<ModuleVersion> for Loaded {
+    fn borrow(&self) -> &ModuleVersion {
+        &self.0.module
+    }
+}
+
 /// The requirement graph as loaded, with MVS's selection kept up to date (mvs.Graph).
 #[derive(Debug, Default)]
 pub(crate) struct ModuleGraph {
-    /// The requirements of each loaded module (shared with the summaries).
-    required: Map<ModuleVersion, Arc<Summary>>,
+    /// Each loaded module with its requirements (nodes shared through the ModCache).
+    required: HashSet<Loaded>,
     /// path → highest version reachable (the main modules' "" is highest).
     selected: HashMap<String, String>,
     /// Modules loaded with their full closure (Pruning::Unpruned).
@@ -94,13 +119,13 @@ impl ModuleGraph {
         }
     }
 
-    /// mvs.Graph.Require: `m` requires what its summary lists.
-    fn require(&mut self, m: &ModuleVersion, s: Arc<Summary>) {
-        for r in &s.require {
+    /// mvs.Graph.Require: the node's module requires what its summary lists.
+    fn require(&mut self, n: Arc<Node>) {
+        for r in &n.summary.require {
             self.raise(r);
         }
-        self.require_go(s.go.as_deref());
-        self.required.insert(m.clone(), s);
+        self.require_go(n.summary.go.as_deref());
+        self.required.insert(Loaded(n));
     }
 
     /// The version selected for `path`, if any module in the graph has it.
@@ -115,17 +140,17 @@ impl ModuleGraph {
 
     /// The summary `m` was loaded with.
     pub fn required_summary(&self, m: &ModuleVersion) -> Option<Arc<Summary>> {
-        self.required.get(m).cloned()
+        self.required_summary_ref(m).cloned()
     }
 
     /// The summary `m` was loaded with, borrowed.
     pub fn required_summary_ref(&self, m: &ModuleVersion) -> Option<&Arc<Summary>> {
-        self.required.get(m)
+        self.required.get(m).map(|n| &n.0.summary)
     }
 
     /// The requirements of `m`, if its go.mod was loaded.
     pub fn required_by(&self, m: &ModuleVersion) -> Option<&[ModuleVersion]> {
-        self.required.get(m).map(|s| s.require.as_slice())
+        self.required_summary_ref(m).map(|s| s.require.as_slice())
     }
 
     /// Every path with its selected version.
@@ -133,11 +158,14 @@ impl ModuleGraph {
         self.selected.iter().map(|(p, v)| (p.as_str(), v.as_str()))
     }
 
+    /// Every loaded module with its requirements (in no particular order).
+    pub fn nodes(&self) -> impl Iterator<Item = &Arc<Node>> {
+        self.required.iter().map(|n| &n.0)
+    }
+
     /// Every requirement edge (in no particular order).
     pub fn edges(&self) -> impl Iterator<Item = (&ModuleVersion, &ModuleVersion)> {
-        self.required
-            .iter()
-            .flat_map(|(m, s)| s.require.iter().map(move |r| (m, r)))
+        self.nodes().flat_map(|n| n.edges())
     }
 }
 
@@ -156,23 +184,28 @@ pub(crate) struct Context<'a> {
 impl Context<'_> {
     /// goModSummary of one module.
     pub fn summary_of(&self, m: &ModuleVersion) -> Result<Arc<Summary>, MissingGoMod> {
-        self.summaries(&[m]).pop().unwrap_or_else(|| {
-            Err(MissingGoMod {
-                module: m.clone(),
-                problem: GoModProblem::NoLocalGoMod {
-                    file: m.path.clone().into(),
-                },
+        self.nodes(&[m])
+            .pop()
+            .unwrap_or_else(|| {
+                Err(MissingGoMod {
+                    module: m.clone(),
+                    problem: GoModProblem::NoLocalGoMod {
+                        file: m.path.clone().into(),
+                    },
+                })
             })
-        })
+            .map(|n| n.summary.clone())
     }
 
-    /// goModSummary for a batch of modules: each after replacement, without requirements
-    /// on versions a main module excludes.
-    fn summaries(&self, ms: &[&ModuleVersion]) -> Vec<Result<Arc<Summary>, MissingGoMod>> {
+    /// goModSummary for a batch of modules: each with the requirements of its go.mod after
+    /// replacement, without requirements on versions a main module excludes. A module
+    /// neither replaced nor excluding anything is the ModCache's node itself.
+    fn nodes(&self, ms: &[&ModuleVersion]) -> Vec<Result<Arc<Node>, MissingGoMod>> {
+        let main = |m: &ModuleVersion| m.version.is_empty() && self.mains.contains(&m.path);
         let actual: Vec<std::borrow::Cow<ModuleVersion>> = ms
             .iter()
             .map(|m| {
-                if m.version.is_empty() && self.mains.contains(&m.path) {
+                if main(m) {
                     std::borrow::Cow::Borrowed(*m)
                 } else {
                     self.mains.actual(m)
@@ -183,7 +216,7 @@ impl Context<'_> {
         let from_source: Vec<&ModuleVersion> = ms
             .iter()
             .zip(&actual)
-            .filter(|(m, _)| !(m.version.is_empty() && self.mains.contains(&m.path)))
+            .filter(|(m, _)| !main(m))
             .map(|(_, a)| a.as_ref())
             .collect();
         let mut read = self
@@ -191,13 +224,20 @@ impl Context<'_> {
             .summaries(self.source, &self.source_id, &from_source)
             .into_iter();
         ms.iter()
-            .map(|m| {
-                let raw = if m.version.is_empty() && self.mains.contains(&m.path) {
-                    self.main_summaries.get(&m.path).cloned().ok_or_else(|| {
-                        GoModProblem::NoLocalGoMod {
+            .zip(&actual)
+            .map(|(m, actual)| {
+                let raw = if main(m) {
+                    self.main_summaries
+                        .get(&m.path)
+                        .map(|s| {
+                            Arc::new(Node {
+                                module: (*m).clone(),
+                                summary: s.clone(),
+                            })
+                        })
+                        .ok_or_else(|| GoModProblem::NoLocalGoMod {
                             file: m.path.clone().into(),
-                        }
-                    })
+                        })
                 } else {
                     read.next().unwrap_or_else(|| {
                         Err(GoModProblem::NoLocalGoMod {
@@ -209,10 +249,20 @@ impl Context<'_> {
                     module: (*m).clone(),
                     problem,
                 })?;
-                if raw.require.iter().any(|r| self.mains.excluded(r)) {
-                    let mut s = (*raw).clone();
+                if raw.summary.require.iter().any(|r| self.mains.excluded(r)) {
+                    let mut s = (*raw.summary).clone();
                     s.require.retain(|r| !self.mains.excluded(r));
-                    return Ok(Arc::new(s));
+                    return Ok(Arc::new(Node {
+                        module: (*m).clone(),
+                        summary: Arc::new(s),
+                    }));
+                }
+                // The cache's node is `actual`'s: a replaced module is a node of its own.
+                if raw.module != **m || matches!(actual, std::borrow::Cow::Owned(_)) {
+                    return Ok(Arc::new(Node {
+                        module: (*m).clone(),
+                        summary: raw.summary.clone(),
+                    }));
                 }
                 Ok(raw)
             })
@@ -241,7 +291,10 @@ pub(crate) fn read_mod_graph(
             go: None,
             pruned: pruning == Pruning::Pruned,
         };
-        g.require(&main, Arc::new(requires));
+        g.require(Arc::new(Node {
+            module: main,
+            summary: Arc::new(requires),
+        }));
     }
     let mut loader = Loading {
         ctx,
@@ -330,14 +383,14 @@ impl Loading<'_, '_> {
             let mut fresh: Vec<&ModuleVersion> = Vec::new();
             let mut fresh_set: HashSet<&ModuleVersion> = HashSet::default();
             for (m, _) in &wave {
-                if !g.required.contains_key(m) && !self.failed.contains(m) && fresh_set.insert(m) {
+                if !g.required.contains(m) && !self.failed.contains(m) && fresh_set.insert(m) {
                     fresh.push(m);
                 }
             }
-            let read = self.ctx.summaries(&fresh);
+            let read = self.ctx.nodes(&fresh);
             for (m, s) in fresh.iter().zip(read) {
                 match s {
-                    Ok(s) => g.require(m, s),
+                    Ok(n) => g.require(n),
                     Err(e) => {
                         // A version of a main module's own path that is nowhere (the
                         // placeholder `require host v0.0.0` of a plugin built in a go.work
@@ -354,7 +407,7 @@ impl Loading<'_, '_> {
                 }
             }
             for (m, pruning) in wave {
-                let Some(s) = g.required.get(&m).cloned() else {
+                let Some(s) = g.required_summary(&m) else {
                     continue;
                 };
                 if pruning == Pruning::Unpruned {
