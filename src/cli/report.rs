@@ -143,7 +143,13 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
     if let Some(rev) = &args.base {
         return base_impact(rev, project, &opts, out, args, color);
     }
-    let analysis = rules::run(&project);
+    // Each change's own diff is in the JSON report only.
+    let analysis = rules::run_with(
+        &project,
+        rules::RunOptions {
+            change_diffs: args.format == OutputFormat::Json,
+        },
+    );
     let fail_on = args.fail_on.unwrap_or(project.config.policy.fail_on);
     let mut r = report::Report::new(&project, analysis);
     if let Some(path) = &args.write_baseline {

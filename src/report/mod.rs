@@ -134,6 +134,8 @@ fn artifact_packages(side: &crate::project::Side, kind: &'static str) -> Option<
 struct Rel {
     /// The root as given, absolute, and canonical; absolute spellings longest first.
     roots: Vec<std::path::PathBuf>,
+    /// Each of `roots` as text, and with a slash after it.
+    spelled: Vec<(String, String)>,
 }
 
 impl Rel {
@@ -154,7 +156,15 @@ impl Rel {
         if !root.is_absolute() {
             roots.push(root);
         }
-        Rel { roots }
+        let spelled = roots
+            .iter()
+            .map(|r| {
+                let r = r.display().to_string();
+                let slash = format!("{r}/");
+                (r, slash)
+            })
+            .collect();
+        Rel { roots, spelled }
     }
 
     fn path(&self, p: &std::path::Path) -> String {
@@ -173,10 +183,13 @@ impl Rel {
     /// absolute path).
     fn text(&self, s: &str) -> String {
         let mut s = s.to_string();
-        for root in &self.roots {
-            let root = root.display().to_string();
-            s = replace_prefix(&s, &format!("{root}/"));
-            s = replace_whole(&s, &root, ".");
+        for (root, slash) in &self.spelled {
+            // Most messages name no path under the root: nothing to rewrite.
+            if !s.contains(root.as_str()) {
+                continue;
+            }
+            s = replace_prefix(&s, slash);
+            s = replace_whole(&s, root, ".");
         }
         s
     }
@@ -362,12 +375,10 @@ impl Report {
     /// findings were accepted.
     pub fn accept(&mut self, baseline: &crate::baseline::Baseline) -> usize {
         let n = baseline.mark(&mut self.findings);
-        for p in &mut self.plugins {
-            let open: Vec<&Finding> = self
-                .findings
-                .iter()
-                .filter(|f| !f.accepted && crate::rules::concerns(f, &p.name))
-                .collect();
+        let concerning =
+            crate::rules::concerning(&self.findings, self.plugins.iter().map(|p| p.name.as_str()));
+        for (p, mine) in self.plugins.iter_mut().zip(concerning) {
+            let open: Vec<&Finding> = mine.into_iter().filter(|f| !f.accepted).collect();
             let v = Verdict::of(&open);
             p.after_baseline = (v != p.verdict).then_some(v);
         }
