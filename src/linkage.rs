@@ -29,6 +29,9 @@ pub struct Linked {
     /// A gap that makes every module's linkage unknown (an import that does not resolve, a
     /// file Go cannot parse, a missing module whose requirements are unknown).
     pub uncertain_all: bool,
+    /// The files of every std package the artifact links, by import path (see
+    /// `packages::std_files`): filled only when another side is built with other tags.
+    pub std_files: Option<BTreeMap<String, Vec<String>>>,
 }
 
 impl Linked {

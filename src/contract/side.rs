@@ -283,6 +283,7 @@ pub fn host_side(
         modcache: String::new(),
         goos: c.goos.clone(),
         goarch: c.goarch.clone(),
+        mod_mode: None,
     };
     let linked = (!c.packages.is_empty()).then(|| linked_of(c, &replacement));
     Ok(Side {

@@ -462,8 +462,9 @@ fn plan_side(
         .collect();
     if side.build_list.vendored && text != old {
         notes.push(format!(
-            "vendored: run `(cd {} && go mod vendor)` after the go.mod edit",
-            side.dir.display()
+            "vendored: run `(cd {} && {})` after the go.mod edit",
+            side.build_list.main_dir.display(),
+            side.build_list.vendor_command()
         ));
     }
     let mut plan = SidePlan {

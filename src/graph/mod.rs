@@ -15,6 +15,7 @@ mod main_modules;
 mod select;
 mod source;
 mod upgrade;
+mod vendored;
 mod why;
 mod workspace;
 
@@ -122,7 +123,8 @@ pub struct BuildList {
     pub toolchain: Option<String>,
     /// Selected modules (main modules excluded), sorted by path.
     pub modules: Vec<SelectedModule>,
-    /// Builds use `-mod=vendor` (explicitly, or vendor/modules.txt present and go >= 1.14).
+    /// Builds use `-mod=vendor` (explicitly, or a vendor directory and go >= 1.14): the
+    /// sources are under `main_dir`/vendor (next to go.work for a workspace).
     pub vendored: bool,
     /// Dependencies whose go.mod could not be read (the list may then be incomplete), and
     /// why: not in the module cache, or unreadable.
@@ -173,9 +175,13 @@ macro_rules! bookkeeping {
     };
 }
 
-/// A parsed vendor/modules.txt carried with the build list made from it.
+/// A parsed vendor/modules.txt carried with the build list made from it, with what Go's
+/// vendor consistency check says of it (`go: inconsistent vendoring` lines).
 #[derive(Clone)]
-pub struct ParsedModulesTxt(pub Arc<crate::vendor::ModulesTxt>);
+pub struct ParsedModulesTxt {
+    pub txt: Arc<crate::vendor::ModulesTxt>,
+    pub problems: Vec<String>,
+}
 bookkeeping!(ParsedModulesTxt);
 
 /// The nodes of a build list's module graph (see `BuildList::edges`).
@@ -249,6 +255,21 @@ impl BuildList {
     /// Whether the list knows its module graph (a vendored list does not).
     pub fn has_graph(&self) -> bool {
         self.edges().next().is_some()
+    }
+
+    /// The vendor directory builds read sources from (vendor mode only): in the main
+    /// module, or next to go.work.
+    pub fn vendor_dir(&self) -> Option<PathBuf> {
+        self.vendored.then(|| self.main_dir.join("vendor"))
+    }
+
+    /// The command that rewrites that vendor directory.
+    pub fn vendor_command(&self) -> &'static str {
+        if self.work_file.is_some() {
+            "go work vendor"
+        } else {
+            "go mod vendor"
+        }
     }
 
     pub fn get(&self, path: &str) -> Option<&SelectedModule> {
@@ -385,26 +406,28 @@ impl<'a> Loader<'a> {
                 )?
             }
         };
-        if self.vendored(main_dir, &main) {
-            return self.vendored_list(main_dir, main);
+        if self.vendored(main_dir, &main)? {
+            let mains = MainModules::single(main_dir, main)?;
+            return vendored::build_list(&mains, main_dir, None);
         }
         self.load_main_inner(main, main_dir, keep)
     }
 
-    /// setDefaultBuildMod outside a workspace: `-mod` when set; else vendor mode when
-    /// vendor/modules.txt exists and go.mod says go 1.14 or later.
-    fn vendored(&self, main_dir: &Path, main: &ModFile) -> bool {
-        let txt = main_dir.join("vendor/modules.txt");
+    /// setDefaultBuildMod outside a workspace: `-mod` when set; else vendor mode when a
+    /// vendor directory exists, go.mod says go 1.14 or later, and vendor/modules.txt was
+    /// not written for a workspace (modulesTextIsForWorkspace).
+    fn vendored(&self, main_dir: &Path, main: &ModFile) -> Result<bool, GraphError> {
+        let dir = main_dir.join("vendor");
         match self.opts.mod_mode.as_deref() {
-            Some("vendor") => return txt.exists(),
-            Some(_) => return false,
+            Some("vendor") => return Ok(true),
+            Some(_) => return Ok(false),
             None => {}
         }
-        txt.exists()
-            && main
-                .go
-                .as_ref()
-                .is_some_and(|g| gover::compare(&g.version, "1.14").is_ge())
+        let go_ok = main
+            .go
+            .as_ref()
+            .is_some_and(|g| gover::compare(&g.version, "1.14").is_ge());
+        Ok(go_ok && dir.is_dir() && !vendored::modules_txt_is_for_workspace(&dir)?)
     }
 
     /// The build list of a parsed main module (module mode, not vendored): its graph with
@@ -426,14 +449,7 @@ impl<'a> Loader<'a> {
             graph,
             root_updates,
         } = self.single_graph(&mains);
-        let file = &mains.modules[0].file;
-        let direct: HashSet<&str> = file
-            .require
-            .iter()
-            .filter(|r| !r.indirect)
-            .map(|r| r.module.path.as_str())
-            .collect();
-        let mut list = finish(&mains, &graph, &direct)?;
+        let mut list = finish(&mains, &graph, &mains.direct())?;
         list.go_version = go_version;
         list.toolchain = toolchain;
         list.root_updates = root_updates;
@@ -511,14 +527,29 @@ impl<'a> Loader<'a> {
             )));
         }
         let ws = workspace::read_workspace(work_path)?;
+        // setDefaultBuildMod in a workspace: vendor mode from the vendor directory next to
+        // go.work (`go work vendor`), the go.work go line and the modules.txt marker.
+        let work_dir = ws.mains.work_dir.clone().unwrap_or_default();
+        let vendor_dir = work_dir.join("vendor");
+        let vendor_mode = match self.opts.mod_mode.as_deref() {
+            Some("vendor") => true,
+            Some(_) => false,
+            None => {
+                ws.work
+                    .go
+                    .as_ref()
+                    .is_some_and(|g| gover::compare(&g.version, "1.14").is_ge())
+                    && vendor_dir.is_dir()
+                    && vendored::modules_txt_is_for_workspace(&vendor_dir)?
+            }
+        };
+        if vendor_mode {
+            let mut list = vendored::build_list(&ws.mains, &work_dir, Some(&ws.work))?;
+            list.work_file = Some(work_path.to_path_buf());
+            return Ok(list);
+        }
         let mains = &ws.mains;
-        let direct: HashSet<&str> = mains
-            .modules
-            .iter()
-            .flat_map(|m| m.file.require.iter())
-            .filter(|r| !r.indirect)
-            .map(|r| r.module.path.as_str())
-            .collect();
+        let direct = mains.direct();
         let main_summaries = mains
             .modules
             .iter()
@@ -543,54 +574,6 @@ impl<'a> Loader<'a> {
         list.work_file = Some(work_path.to_path_buf());
         list.go_version = ws.work.go.as_ref().map(|g| g.version.clone());
         list.toolchain = ws.work.toolchain.as_ref().map(|t| t.name.clone());
-        Ok(list)
-    }
-
-    /// -mod=vendor: the build list is what vendor/modules.txt records.
-    fn vendored_list(&self, main_dir: &Path, main: ModFile) -> Result<BuildList, GraphError> {
-        let txt_path = main_dir.join("vendor/modules.txt");
-        let txt_data = crate::fsio::read_input(&txt_path)?;
-        let txt = crate::vendor::parse_modules_txt("vendor/modules.txt", &txt_data)?;
-        let go_version = main.go.as_ref().map(|g| g.version.clone());
-        let toolchain = main.toolchain.as_ref().map(|t| t.name.clone());
-        let mains = MainModules::single(main_dir, main)?;
-        let file = &mains.modules[0].file;
-        let direct: HashSet<&str> = file
-            .require
-            .iter()
-            .filter(|r| !r.indirect)
-            .map(|r| r.module.path.as_str())
-            .collect();
-        let mut modules: Vec<SelectedModule> = txt
-            .build_list()
-            .map(|v| SelectedModule {
-                module: v.module.clone(),
-                replace: mains.shown_replacement(&v.module),
-                direct: direct.contains(v.module.path.as_str()),
-                root: false,
-            })
-            .collect();
-        modules.sort_by(|a, b| a.module.path.cmp(&b.module.path));
-        modules.dedup_by(|a, b| a.module.path == b.module.path);
-        let mut list = BuildList {
-            main: vec![mains.modules[0].path.clone()],
-            main_dir: main_dir.to_path_buf(),
-            main_dirs: vec![main_dir.to_path_buf()],
-            work_file: None,
-            go_version,
-            toolchain,
-            modules,
-            vendored: true,
-            missing: Vec::new(),
-            root_updates: Vec::new(),
-            nodes: Default::default(),
-            why_tree: Default::default(),
-            lookup: Default::default(),
-            graph: None,
-            modules_txt: None,
-        };
-        list.index_why();
-        list.modules_txt = Some(ParsedModulesTxt(Arc::new(txt)));
         Ok(list)
     }
 }

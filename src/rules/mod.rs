@@ -275,8 +275,9 @@ pub fn run_with(project: &Project, opts: RunOptions) -> Analysis {
     let mut findings = Vec::new();
     findings.extend(gd006_inconsistent_vendoring::check(host));
     findings.extend(gd090_incomplete_information::check(host, &project.modcache));
-    let mod_mode = project.load_options.mod_mode.as_deref();
-    findings.extend(gd013_go_mod_needs_update::check(host, true, mod_mode));
+    let env_mod = project.load_options.mod_mode.as_deref();
+    let mod_mode = |s: &crate::project::Side| s.build.mod_mode.map(|m| m.as_str()).or(env_mod);
+    findings.extend(gd013_go_mod_needs_update::check(host, true, mod_mode(host)));
     let host_pristine = vendored_sources::pristine(host);
     for p in &project.plugins {
         let pair = Pair::new(host, p);
@@ -289,7 +290,7 @@ pub fn run_with(project: &Project, opts: RunOptions) -> Analysis {
         findings.extend(gd005_build_flag_mismatch::check(&pair));
         findings.extend(gd022_host_without_cgo::check(host, p));
         findings.extend(gd006_inconsistent_vendoring::check(p));
-        findings.extend(gd013_go_mod_needs_update::check(p, false, mod_mode));
+        findings.extend(gd013_go_mod_needs_update::check(p, false, mod_mode(p)));
         findings.extend(gd090_incomplete_information::check(p, &project.modcache));
         findings.extend(vendored_sources::between(&pair));
         // Vendored edits matter for this pair only where the other side links the package.
