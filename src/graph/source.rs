@@ -118,10 +118,16 @@ impl ModSource for ModCacheSource {
     }
 
     fn go_mod(&self, m: &ModuleVersion) -> Result<Vec<u8>, GoModProblem> {
-        use crate::fsio::{read_input, FsError};
+        use crate::fsio::{read_cache_file, read_input, FsError, MAX_INPUT};
         let local = m.version.is_empty();
         let file = self.location(m);
-        read_input(&file).map_err(|e| match e {
+        // A replacement directory's go.mod is the user's file; the cache's are go's.
+        let read = if local {
+            read_input(&file)
+        } else {
+            read_cache_file(&file, MAX_INPUT)
+        };
+        read.map_err(|e| match e {
             e if e.is_not_found() && local => GoModProblem::NoLocalGoMod { file },
             e if e.is_not_found() => GoModProblem::NotInCache {
                 download: format!("go mod download {m}"),
