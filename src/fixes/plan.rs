@@ -546,7 +546,7 @@ fn flagged(project: &Project, findings: &[Finding]) -> BTreeMap<String, BTreeSet
         .map(|s| s.name.as_str())
         .collect();
     let vendored = |name: &str| vendored_sides.contains(name);
-    let mut between: std::collections::HashSet<&str> = Default::default();
+    let mut examined: std::collections::HashSet<&str> = Default::default();
     for f in findings.iter().filter(|f| fixable(f)) {
         let Some(m) = &f.module else { continue };
         // A vendored side compiles vendor/, whatever its replacements say: no go.mod edit
@@ -561,8 +561,8 @@ fn flagged(project: &Project, findings: &[Finding]) -> BTreeMap<String, BTreeSet
             }
         }
         // Between plugins (a module the host lacks), every plugin holding it takes part
-        // (looked up once per module: there is such a finding per plugin pair).
-        if project.host.build_list.get(m).is_none() && between.insert(m.as_str()) {
+        // (each module looked up once: there is a finding per plugin naming it).
+        if examined.insert(m.as_str()) && project.host.build_list.get(m).is_none() {
             for p in &project.plugins {
                 if p.build_list.get(m).is_some() {
                     entry.insert(p.name.clone());

@@ -290,19 +290,25 @@ pub(super) fn proposals(
             old.zip(new)
         })
         .collect();
+    // Each plan's go.mod and directory as text.
+    let shown: Vec<(String, String)> = plans
+        .iter()
+        .map(|p| (p.go_mod.display().to_string(), p.dir.display().to_string()))
+        .collect();
     // Each plan's line starts, on first use.
-    let mut line_index: Vec<Option<crate::span::LineIndex>> = vec![None; plans.len()];
-    let mut out = Vec::new();
-    for module in flagged.keys() {
-        let Some(target_sel) = reference.get(module).or_else(|| {
+    let line_index: Vec<std::sync::OnceLock<crate::span::LineIndex>> =
+        plans.iter().map(|_| std::sync::OnceLock::new()).collect();
+    // Each module's proposal is independent of the others' (computed in parallel), but for
+    // the host upgrade, which asks the host's graph (one what-if state): asked afterwards,
+    // in module order.
+    let one = |module: &String| -> Option<(Proposal, Option<Upgrade>)> {
+        let target_sel = reference.get(module).or_else(|| {
             let lists = plans
                 .iter()
                 .filter_map(|p| p.build_list.as_ref())
                 .chain(project.plugins.iter().map(|p| &p.build_list));
             newest(lists, module)
-        }) else {
-            continue;
-        };
+        })?;
         let target = match Source::of(target_sel) {
             Source::Module { module: m } if m.path == *module => m.version,
             Source::Module { module: m } => m.to_string(),
@@ -325,7 +331,7 @@ pub(super) fn proposals(
         let mut newer = Vec::new();
         for &(i, entry) in touching.get(module.as_str()).into_iter().flatten() {
             let p = &plans[i];
-            let rel_go_mod = p.go_mod.display().to_string();
+            let rel_go_mod = shown[i].0.clone();
             if let Touch::Forced(f) = entry {
                 forced_by.push(p.artifact.clone());
                 if !newer.contains(&p.artifact) {
@@ -364,8 +370,8 @@ pub(super) fn proposals(
                 .filter(|_| change_diffs)
                 .and_then(|(old_mf, new_mf)| {
                     let rel = p.go_mod.strip_prefix(&project.root).unwrap_or(&p.go_mod);
-                    let lines = line_index[i]
-                        .get_or_insert_with(|| crate::span::LineIndex::new(p.old.as_bytes()));
+                    let lines =
+                        line_index[i].get_or_init(|| crate::span::LineIndex::new(p.old.as_bytes()));
                     module_diff(
                         &rel.display().to_string(),
                         &p.old,
@@ -383,13 +389,13 @@ pub(super) fn proposals(
                 go_mod: rel_go_mod,
                 from: step.from.clone(),
                 to: step.to.clone(),
-                command: format!("(cd {} && {})", p.dir.display(), step.args),
+                command: format!("(cd {} && {})", shown[i].1, step.args),
                 diff,
                 note,
                 args: step.args.clone(),
             });
         }
-        let host_upgrade = if newer.is_empty() || strategy != AlignStrategy::Host {
+        let upgrade = if newer.is_empty() || strategy != AlignStrategy::Host {
             None
         } else {
             let wanted = newest(
@@ -400,27 +406,51 @@ pub(super) fn proposals(
                     .map(|p| &p.build_list),
                 module,
             );
-            wanted.map(|w| {
-                host_upgrade(
-                    project,
-                    &mut host_graph,
-                    module,
-                    &w.module.version,
-                    newer.clone(),
-                    forced_by.clone(),
-                    w.replace.as_ref(),
-                )
+            wanted.map(|w| Upgrade {
+                wanted: w,
+                newer,
+                forced_by,
             })
         };
-        out.push(Proposal {
-            module: module.clone(),
-            target,
-            replace,
-            strategy,
-            why,
-            changes,
-            host_upgrade,
-        });
+        Some((
+            Proposal {
+                module: module.clone(),
+                target,
+                replace,
+                strategy,
+                why,
+                changes,
+                host_upgrade: None,
+            },
+            upgrade,
+        ))
+    };
+    let modules: Vec<&String> = flagged.keys().collect();
+    let each: Vec<Option<(Proposal, Option<Upgrade>)>> = {
+        use rayon::prelude::*;
+        modules.par_iter().map(|m| one(m)).collect()
+    };
+    let mut out = Vec::with_capacity(each.len());
+    for (mut p, upgrade) in each.into_iter().flatten() {
+        if let Some(u) = upgrade {
+            p.host_upgrade = Some(host_upgrade(
+                project,
+                &mut host_graph,
+                &p.module,
+                &u.wanted.module.version,
+                u.newer,
+                u.forced_by,
+                u.wanted.replace.as_ref(),
+            ));
+        }
+        out.push(p);
     }
     out
+}
+
+/// A host upgrade a proposal offers: the newest version the plugins in `newer` hold.
+struct Upgrade<'a> {
+    wanted: &'a crate::graph::SelectedModule,
+    newer: Vec<String>,
+    forced_by: Vec<String>,
 }

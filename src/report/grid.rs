@@ -275,8 +275,13 @@ impl<'a> Grid<'a> {
     }
 }
 
-fn push_spaces(s: &mut String, n: usize) {
-    s.extend(std::iter::repeat_n(' ', n));
+fn push_spaces(s: &mut String, mut n: usize) {
+    const SPACES: &str = "                                                                ";
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        s.push_str(&SPACES[..k]);
+        n -= k;
+    }
 }
 
 /// A line wider than `room`, word-wrapped into `out` (comfy-table's `split_line`): words

@@ -262,9 +262,20 @@ impl Report {
         let rel = Rel::new(project);
         let go_mod_diffs = go_mod_diffs(&analysis.go_mod_edits, &rel);
         let mut findings = analysis.findings;
+        // Evidence names the same few go.mod files over and over: each made relative once.
+        let mut shown: std::collections::HashMap<std::path::PathBuf, std::path::PathBuf> =
+            Default::default();
         for f in &mut findings {
             for e in &mut f.evidence {
-                e.file = rel.path(&e.file).into();
+                let file = std::mem::take(&mut e.file);
+                e.file = match shown.get(&file) {
+                    Some(r) => r.clone(),
+                    None => {
+                        let r: std::path::PathBuf = rel.path(&file).into();
+                        shown.insert(file, r.clone());
+                        r
+                    }
+                };
             }
             // Absolute directories in messages would make reports machine-specific.
             f.message = rel.text(&f.message);

@@ -279,7 +279,9 @@ pub fn run_with(project: &Project, opts: RunOptions) -> Analysis {
     let mod_mode = |s: &crate::project::Side| s.build.mod_mode.map(|m| m.as_str()).or(env_mod);
     findings.extend(gd013_go_mod_needs_update::check(host, true, mod_mode(host)));
     let host_pristine = vendored_sources::pristine(host);
-    for p in &project.plugins {
+    // Each plugin against the host: independent, so in parallel, kept in plugin order.
+    let per_plugin = |p: &crate::project::Side| -> Vec<Finding> {
+        let mut findings = Vec::new();
         let pair = Pair::new(host, p);
         findings.extend(gd001_version_conflict::check(&pair));
         findings.extend(gd002_replace_divergence::check(&pair));
@@ -300,6 +302,12 @@ pub fn run_with(project: &Project, opts: RunOptions) -> Analysis {
             &pair,
             false,
         ));
+        findings
+    };
+    {
+        use rayon::prelude::*;
+        let each: Vec<Vec<Finding>> = project.plugins.par_iter().map(per_plugin).collect();
+        findings.extend(each.into_iter().flatten());
     }
     findings.extend(gd008_duplicate_plugin_path::check(&project.plugins));
     findings.extend(gd001_version_conflict::between_plugins(
