@@ -20,7 +20,7 @@ mod why;
 mod workspace;
 
 pub use select::RootUpdate;
-pub use source::{GoModProblem, MissingGoMod, ModCache, ModCacheSource, ModSource, Summary};
+pub use source::{GoModProblem, MissingGoMod, ModCache, ModCacheSource, ModSource, Node, Summary};
 pub use upgrade::{Change, WhatIf};
 pub use workspace::find_go_work;
 
@@ -31,7 +31,7 @@ use crate::semver::gover;
 use main_modules::MainModules;
 use select::{Context, ModuleGraph, Pruning};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -102,15 +102,8 @@ pub struct SelectedModule {
     pub replace: Option<Replacement>,
     /// Required directly by a main module's go.mod (not `// indirect`).
     pub direct: bool,
-    /// Modules whose go.mod requires this module (at any version), for "why" chains.
-    pub required_by: Vec<ModuleVersion>,
-}
-
-/// A requirement in the loaded graph (a line of `go mod graph`).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Edge {
-    pub from: ModuleVersion,
-    pub to: ModuleVersion,
+    /// Required by a main module's go.mod (directly or `// indirect`): a root of the graph.
+    pub root: bool,
 }
 
 /// The build list of one main module (or workspace), as `go list -m all` gives it.
@@ -141,12 +134,14 @@ pub struct BuildList {
     /// default -mod=readonly, `go build` stops with "updates to go.mod needed").
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub root_updates: Vec<RootUpdate>,
-    /// The requirement edges of the module graph (`go mod graph`), sorted.
+    /// The module graph the list was selected from (`go mod graph`): each loaded module
+    /// with its requirements, shared with the other lists loaded through the same
+    /// `ModCache`; empty for a vendored list (modules.txt records no graph).
     #[serde(skip)]
-    pub edges: Vec<Edge>,
-    /// Shortest-path parents from the main modules (see `index_why`).
+    pub nodes: Nodes,
+    /// Shortest requirement paths from the main modules (see `why`).
     #[serde(skip)]
-    pub why_parent: foldhash::HashMap<String, ModuleVersion>,
+    pub why_tree: WhyTree,
     /// Where each path is in `modules`, for `get` (built by `index_why`).
     #[serde(skip)]
     pub lookup: PathIndex,
@@ -188,6 +183,21 @@ pub struct ParsedModulesTxt {
     pub problems: Vec<String>,
 }
 bookkeeping!(ParsedModulesTxt);
+
+/// The nodes of a build list's module graph (see `BuildList::edges`).
+#[derive(Clone, Default)]
+pub struct Nodes(pub Vec<Arc<Node>>);
+bookkeeping!(Nodes);
+
+/// The shortest-path tree `BuildList::why` reads: per module (by position in `modules`), its
+/// parent on a shortest requirement path from a main module.
+#[derive(Clone, Default)]
+pub struct WhyTree {
+    parent: Vec<u32>,
+    /// The main modules, as chains start with them (`path` and an empty version).
+    mains: Vec<ModuleVersion>,
+}
+bookkeeping!(WhyTree);
 
 /// A loaded module graph kept with its build list (for what-if questions).
 #[derive(Clone)]
@@ -236,6 +246,17 @@ impl PathIndex {
 }
 
 impl BuildList {
+    /// The requirement edges of the module graph (the lines of `go mod graph`, in no
+    /// particular order); none for a vendored list.
+    pub fn edges(&self) -> impl Iterator<Item = (&ModuleVersion, &ModuleVersion)> {
+        self.nodes.0.iter().flat_map(|n| n.edges())
+    }
+
+    /// Whether the list knows its module graph (a vendored list does not).
+    pub fn has_graph(&self) -> bool {
+        self.edges().next().is_some()
+    }
+
     /// The vendor directory builds read sources from (vendor mode only): in the main
     /// module, or next to go.work.
     pub fn vendor_dir(&self) -> Option<PathBuf> {
@@ -252,25 +273,26 @@ impl BuildList {
     }
 
     pub fn get(&self, path: &str) -> Option<&SelectedModule> {
+        self.position(path).map(|i| &self.modules[i])
+    }
+
+    /// Where `path` is in `modules`.
+    fn position(&self, path: &str) -> Option<usize> {
         let ix = &self.lookup;
         if ix.len == self.modules.len() && !ix.collided {
             return match ix.at.get(&path_hash(path)) {
-                Some(&i) => self
-                    .modules
-                    .get(i as usize)
-                    .filter(|m| m.module.path == path)
-                    .or_else(|| self.search(path)),
+                Some(&i) if self.modules.get(i as usize)?.module.path == path => Some(i as usize),
+                Some(_) => self.binary_search(path),
                 None => None,
             };
         }
-        self.search(path)
+        self.binary_search(path)
     }
 
-    fn search(&self, path: &str) -> Option<&SelectedModule> {
+    fn binary_search(&self, path: &str) -> Option<usize> {
         self.modules
             .binary_search_by(|m| m.module.path.as_str().cmp(path))
             .ok()
-            .map(|i| &self.modules[i])
     }
 }
 
@@ -557,48 +579,35 @@ impl<'a> Loader<'a> {
 }
 
 /// The build list of a loaded graph: the selected version of every path but the main
-/// modules', with replacements as `go list -m` shows them and who requires each.
+/// modules', with replacements as `go list -m` shows it; the graph's nodes are kept by
+/// reference (shared with the other lists of the run), not copied.
 fn finish(
     mains: &MainModules,
     graph: &ModuleGraph,
     direct: &HashSet<&str>,
 ) -> Result<BuildList, GraphError> {
-    let mut selected: BTreeMap<&str, &str> = BTreeMap::new();
-    for (p, v) in graph.selection() {
-        if !mains.contains(p) && !v.is_empty() {
-            selected.insert(p, v);
-        }
-    }
-    // Sorted as references, cloned once.
-    let mut refs: Vec<(&ModuleVersion, &ModuleVersion)> = graph.edges().collect();
-    refs.sort_unstable();
-    refs.dedup();
-    let edges: Vec<Edge> = refs
-        .into_iter()
-        .map(|(a, b)| Edge {
-            from: a.clone(),
-            to: b.clone(),
-        })
+    let mut selected: Vec<(&str, &str)> = graph
+        .selection()
+        .filter(|(p, v)| !mains.contains(p) && !v.is_empty())
         .collect();
-    let mut requirers: foldhash::HashMap<&str, Vec<ModuleVersion>> = Default::default();
-    for e in &edges {
-        requirers
-            .entry(e.to.path.as_str())
-            .or_default()
-            .push(e.from.clone());
-    }
+    selected.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let nodes: Vec<Arc<Node>> = graph.nodes().cloned().collect();
+    // What the main modules require (at version "", the main modules' own nodes).
+    let roots: HashSet<&str> = nodes
+        .iter()
+        .filter(|n| n.module.version.is_empty() && mains.contains(&n.module.path))
+        .flat_map(|n| n.summary.require.iter().map(|r| r.path.as_str()))
+        .collect();
     let mut modules = Vec::with_capacity(selected.len());
     for (path, version) in selected {
         let m = ModuleVersion::new(path, version);
         if let Some(e) = mains.replacement_conflict(&m) {
             return Err(GraphError::Go(format!("go: {e}")));
         }
-        let mut required_by = requirers.remove(path).unwrap_or_default();
-        required_by.dedup();
         modules.push(SelectedModule {
             replace: mains.shown_replacement(&m),
             direct: direct.contains(path),
-            required_by,
+            root: roots.contains(path),
             module: m,
         });
     }
@@ -616,8 +625,8 @@ fn finish(
         vendored: false,
         missing: graph.missing.clone(),
         root_updates: Vec::new(),
-        edges,
-        why_parent: Default::default(),
+        nodes: Nodes(nodes),
+        why_tree: Default::default(),
         lookup: Default::default(),
         graph: None,
         modules_txt: None,

@@ -48,7 +48,7 @@ pub(crate) fn build_list(
             module: v.module.clone(),
             replace: mains.shown_replacement(&v.module),
             direct: direct.contains(v.module.path.as_str()),
-            required_by: Vec::new(),
+            root: false,
         })
         .collect();
     modules.sort_by(|a, b| a.module.path.cmp(&b.module.path));
@@ -68,8 +68,8 @@ pub(crate) fn build_list(
         vendored: true,
         missing: Vec::new(),
         root_updates: Vec::new(),
-        edges: Vec::new(),
-        why_parent: Default::default(),
+        nodes: Default::default(),
+        why_tree: Default::default(),
         lookup: Default::default(),
         graph: None,
         modules_txt: None,

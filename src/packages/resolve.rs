@@ -117,17 +117,13 @@ impl ModuleSet {
                 }
             }
         }
-        let main_paths: Vec<&str> = bl.main.iter().map(String::as_str).collect();
         let modules = bl
             .modules
             .iter()
             .map(|m| ModuleEntry {
                 module: m.module.clone(),
                 replace: m.replace.clone(),
-                root: m
-                    .required_by
-                    .iter()
-                    .any(|r| r.version.is_empty() && main_paths.contains(&r.path.as_str())),
+                root: m.root,
             })
             .collect();
         // The graph stage decided vendor mode (a workspace's vendor/ is next to go.work).
