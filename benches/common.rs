@@ -489,3 +489,63 @@ pub fn package_tree(
         sides,
     }
 }
+
+/// One run of a command: wall seconds, CPU seconds (user + system) and peak resident set
+/// (KiB) of that process alone (from wait4), and its exit code.
+#[derive(Clone, Copy, Debug)]
+pub struct Run {
+    pub wall: f64,
+    pub cpu: f64,
+    pub rss_kib: u64,
+    pub code: i32,
+}
+
+/// Runs `cmd` with its output read and dropped, measured by `Run`.
+// The child is reaped by wait4 (for its own resource usage), not Child::wait.
+#[allow(clippy::zombie_processes)]
+pub fn measure(cmd: &mut std::process::Command) -> Run {
+    use std::io::Read;
+    let start = std::time::Instant::now();
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    // Read the output as a user's pipe would (a full pipe would stall the child).
+    let mut out = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut sink = Vec::new();
+        let _ = out.read_to_end(&mut sink);
+        sink.len()
+    });
+    let mut status = 0;
+    // SAFETY: wait4 fills the zeroed rusage and status for the child it reaps (ours).
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+    assert_eq!(r, pid, "wait4");
+    let wall = start.elapsed().as_secs_f64();
+    std::hint::black_box(reader.join().expect("reader"));
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    Run {
+        wall,
+        cpu: secs(ru.ru_utime) + secs(ru.ru_stime),
+        rss_kib: ru.ru_maxrss as u64,
+        code: if libc::WIFEXITED(status) {
+            libc::WEXITSTATUS(status)
+        } else {
+            -1
+        },
+    }
+}
+
+/// Medians of wall, CPU and peak RSS over runs.
+pub fn medians(runs: &[Run]) -> Run {
+    let m = |f: &dyn Fn(&Run) -> f64| median(runs.iter().map(f).collect());
+    Run {
+        wall: m(&|r| r.wall),
+        cpu: m(&|r| r.cpu),
+        rss_kib: m(&|r| r.rss_kib as f64) as u64,
+        code: 0,
+    }
+}

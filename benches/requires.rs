@@ -10,34 +10,9 @@
 #[path = "common.rs"]
 mod common;
 
+use common::{measure, medians, Run};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Instant;
-
-/// Wall and CPU (user + system of the child) seconds of one command.
-fn run(cmd: &mut Command) -> (f64, f64, bool) {
-    let before = children_cpu();
-    let start = Instant::now();
-    let ok = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.code().is_some_and(|c| c <= 1))
-        .unwrap_or(false);
-    (start.elapsed().as_secs_f64(), children_cpu() - before, ok)
-}
-
-/// CPU seconds of waited-for children, from /proc/self/stat (cutime + cstime).
-fn children_cpu() -> f64 {
-    std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|s| {
-            let rest = s[s.rfind(')')? + 2..].to_string();
-            let f: Vec<&str> = rest.split(' ').collect();
-            Some((f.get(13)?.parse::<f64>().ok()? + f.get(14)?.parse::<f64>().ok()?) / 100.0)
-        })
-        .unwrap_or(0.0)
-}
+use std::process::Command;
 
 fn godrift(root: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_godrift"));
@@ -62,11 +37,6 @@ fn go_list(root: &Path) -> Command {
     c
 }
 
-fn median(mut v: Vec<(f64, f64)>) -> (f64, f64) {
-    v.sort_by(|a, b| a.0.total_cmp(&b.0));
-    v[v.len() / 2]
-}
-
 fn main() {
     let n: usize = std::env::var("GODRIFT_BENCH_REQUIRES")
         .ok()
@@ -81,29 +51,40 @@ fn main() {
     let root = tmp.path();
     common::many_requires(root, n, n / 20, true);
     // First runs warm the page cache (and let go write go.sum, as a developer's first run).
-    let (_, _, ours_ok) = run(&mut godrift(root));
-    assert!(ours_ok, "godrift report failed");
-    let go_ok = run(&mut go_list(root)).2;
-    let mut ours = Vec::new();
-    let mut theirs = Vec::new();
+    assert!(
+        matches!(measure(&mut godrift(root)).code, 0 | 1),
+        "godrift report failed"
+    );
+    let go_ok =
+        Command::new("go").arg("version").output().is_ok() && measure(&mut go_list(root)).code == 0;
+    let mut ours: Vec<Run> = Vec::new();
+    let mut theirs: Vec<Run> = Vec::new();
     // Interleaved, so both see the same machine load.
-    for _ in 0..3 {
-        let (w, c, _) = run(&mut godrift(root));
-        ours.push((w, c));
+    for _ in 0..5 {
+        ours.push(measure(&mut godrift(root)));
         if go_ok {
-            let (w, c, _) = run(&mut go_list(root));
-            theirs.push((w, c));
+            theirs.push(measure(&mut go_list(root)));
         }
     }
-    let (ow, oc) = median(ours);
-    println!("godrift report, {n} requires: {ow:.2} s wall, {oc:.2} s CPU");
+    let o = medians(&ours);
+    println!(
+        "godrift report, {n} requires: {:.2} s wall, {:.2} s CPU, {:.0} MiB peak (medians of 5)",
+        o.wall,
+        o.cpu,
+        o.rss_kib as f64 / 1024.0
+    );
     if go_ok {
-        let (tw, tc) = median(theirs);
-        println!("go list -m all, same host:    {tw:.2} s wall, {tc:.2} s CPU");
+        let t = medians(&theirs);
+        println!(
+            "go list -m all, same host:    {:.2} s wall, {:.2} s CPU, {:.0} MiB peak",
+            t.wall,
+            t.cpu,
+            t.rss_kib as f64 / 1024.0
+        );
         println!(
             "ratio godrift/go: {:.3} wall, {:.3} CPU",
-            ow / tw.max(1e-9),
-            oc / tc.max(1e-9)
+            o.wall / t.wall.max(1e-9),
+            o.cpu / t.cpu.max(1e-9)
         );
     } else {
         println!("go list -m all: not available (no go on PATH); no baseline");

@@ -88,14 +88,14 @@ fn list_m_all(
     if !built.missing.is_empty() {
         return Err(format!("missing go.mod for {:?}", built.missing));
     }
-    let (list, edges) = (built.modules, built.edges);
+
     let main_path = main
         .module
         .as_ref()
         .map(|m| m.path.clone())
         .unwrap_or_default();
     let mut lines = vec![main_path.clone()];
-    for m in &list {
+    for m in &built.modules {
         let mut l = format!("{} {}", m.module.path, m.module.version);
         match &m.replace {
             Some(graph::Replacement::Dir { path, .. }) => l.push_str(&format!(" => {path}")),
@@ -106,9 +106,10 @@ fn list_m_all(
         }
         lines.push(l);
     }
-    let graph_lines = edges
-        .iter()
-        .map(|graph::Edge { from: a, to: b }| {
+    // Each edge once, as `go mod graph` lists it (a go.mod may repeat a requirement).
+    let graph_lines: std::collections::BTreeSet<String> = built
+        .edges()
+        .map(|(a, b)| {
             let from = if a.path == main_path && a.version.is_empty() {
                 a.path.clone()
             } else {
@@ -117,7 +118,7 @@ fn list_m_all(
             format!("{from} {b}")
         })
         .collect();
-    Ok((lines, graph_lines))
+    Ok((lines, graph_lines.into_iter().collect()))
 }
 
 /// Scripts whose module-graph expectations godrift replays.

@@ -45,6 +45,30 @@ pub struct BuildSettings {
     /// machine's (`go env`), else linux/amd64.
     pub goos: String,
     pub goarch: String,
+    /// `-mod` this artifact is built with, when it is not GOFLAGS' (`go build -mod=mod`
+    /// compiles the module cache even where a vendor/ directory exists; `vendor` reads
+    /// vendor/ whatever the go line says).
+    #[serde(rename = "mod", skip_serializing_if = "Option::is_none")]
+    pub mod_mode: Option<ModMode>,
+}
+
+/// The values `go build -mod` accepts (cmd/go's work.BuildInit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModMode {
+    Mod,
+    Readonly,
+    Vendor,
+}
+
+impl ModMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModMode::Mod => "mod",
+            ModMode::Readonly => "readonly",
+            ModMode::Vendor => "vendor",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]

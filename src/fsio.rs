@@ -169,6 +169,57 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, FsError> {
     Ok(data)
 }
 
+/// `read_bounded` for the many small files of the module cache (each dependency's go.mod):
+/// the file is opened first (non-blocking, so a FIFO does not wait for a writer) and
+/// refused if it is not a regular file before anything is read, then read whole with one
+/// `read` when its length is what it was when checked: one path lookup and four system
+/// calls per file instead of two lookups and eight (a 100,000-module graph reads 100,000
+/// of them). The go command writes these files; a device planted there is opened (never
+/// read), which `read_bounded`'s check before opening avoids for files users name.
+pub fn read_cache_file(path: &Path, limit: u64) -> Result<Vec<u8>, FsError> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(|e| FsError::io(path, e))?;
+    let meta = file.metadata().map_err(|e| FsError::io(path, e))?;
+    if !meta.is_file() {
+        return Err(not_regular(path, &meta));
+    }
+    let too_large = || FsError::TooLarge {
+        path: path.to_path_buf(),
+        limit,
+    };
+    if meta.len() > limit {
+        return Err(too_large());
+    }
+    let known = meta.len() as usize;
+    // One byte more than the length, to see a file that grew.
+    let mut data = vec![0u8; known + 1];
+    let mut n = 0;
+    loop {
+        match (&file).read(&mut data[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(FsError::io(path, e)),
+        }
+        // A short read of exactly the checked length is the end of the file.
+        if n == known {
+            break;
+        }
+        if n as u64 > limit {
+            return Err(too_large());
+        }
+        if n == data.len() {
+            let more = data.len().min((limit + 1) as usize - n).max(1);
+            data.resize(data.len() + more, 0);
+        }
+    }
+    data.truncate(n);
+    Ok(data)
+}
+
 /// `open_regular` for a file of at most `limit` bytes, with its length. For readers that read
 /// a few parts of a large file (binary mode reads some sections of an executable): each read
 /// is a plain `read`, so a file truncated meanwhile gives an error, never SIGBUS as a memory
@@ -410,6 +461,33 @@ mod tests {
         std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
         let e = read_optional(&link).unwrap_err();
         assert!(e.to_string().contains("character device"), "{e}");
+    }
+
+    #[test]
+    fn cache_files_are_read_whole_and_special_files_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        for len in [0usize, 1, 200, 70_000] {
+            let f = tmp.path().join(format!("f{len}"));
+            let data: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            std::fs::write(&f, &data).unwrap();
+            assert_eq!(read_cache_file(&f, MAX_INPUT).unwrap(), data);
+        }
+        let big = tmp.path().join("f70000");
+        let e = read_cache_file(&big, 1024).unwrap_err();
+        assert!(matches!(e, FsError::TooLarge { .. }), "{e}");
+        let e = read_cache_file(Path::new("/dev/zero"), 1024).unwrap_err();
+        assert!(matches!(e, FsError::NotRegular { .. }), "{e}");
+        let e = read_cache_file(tmp.path(), 1024).unwrap_err();
+        assert!(e.to_string().contains("directory"), "{e}");
+        // A FIFO without a writer is refused at once, not waited on.
+        let fifo = tmp.path().join("v1.0.0.mod");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let e = read_cache_file(&fifo, 1024).unwrap_err();
+        assert!(e.to_string().contains("FIFO"), "{e}");
+        assert!(read_cache_file(&tmp.path().join("none"), 1024)
+            .unwrap_err()
+            .is_not_found());
     }
 
     #[test]

@@ -29,6 +29,9 @@ pub struct Linked {
     /// A gap that makes every module's linkage unknown (an import that does not resolve, a
     /// file Go cannot parse, a missing module whose requirements are unknown).
     pub uncertain_all: bool,
+    /// The files of every std package the artifact links, by import path (see
+    /// `packages::std_files`): filled only when another side is built with other tags.
+    pub std_files: Option<BTreeMap<String, Vec<String>>>,
 }
 
 impl Linked {
@@ -102,14 +105,14 @@ impl Linked {
 /// Modules reachable from `from` in the build list's module graph (by path), `from`
 /// included; None when the graph is not known (vendored builds record no graph).
 fn reachable(bl: &BuildList, from: &BTreeSet<String>) -> Option<HashSet<String>> {
-    if bl.edges.is_empty() && !bl.modules.is_empty() {
+    if !bl.has_graph() && !bl.modules.is_empty() {
         return None;
     }
     let mut next: HashMap<&str, Vec<&str>> = HashMap::new();
-    for e in &bl.edges {
-        next.entry(e.from.path.as_str())
+    for (from, to) in bl.edges() {
+        next.entry(from.path.as_str())
             .or_default()
-            .push(e.to.path.as_str());
+            .push(to.path.as_str());
     }
     let mut seen: HashSet<String> = from.iter().cloned().collect();
     let mut stack: Vec<String> = from.iter().cloned().collect();

@@ -226,14 +226,15 @@ pub struct Project {
 /// The build-list options of a side: the project's, with the side's own module cache when
 /// its build uses one.
 pub fn graph_options(base: &LoadOptions, build: &BuildSettings) -> LoadOptions {
-    if build.modcache.is_empty() {
-        base.clone()
-    } else {
-        LoadOptions {
-            gomodcache: PathBuf::from(&build.modcache),
-            ..base.clone()
-        }
+    let mut o = base.clone();
+    if !build.modcache.is_empty() {
+        o.gomodcache = PathBuf::from(&build.modcache);
     }
+    // A command-line -mod wins over GOFLAGS' (base.SetFromGOFLAGS runs first).
+    if let Some(m) = build.mod_mode {
+        o.mod_mode = Some(m.as_str().to_string());
+    }
+    o
 }
 
 fn load_side(
@@ -281,19 +282,21 @@ fn load_side(
     let mut build_list = loader.load_parsed(dir, &go_mod, is_host)?;
     let mut vendor_problems = Vec::new();
     let mut vendor = None;
-    // The graph stage parsed vendor/modules.txt for a vendored list: taken from it.
+    // The graph stage parsed vendor/modules.txt for a vendored list and checked it against
+    // the main modules (all of a workspace's): taken from it.
     if let Some(parsed) = build_list.modules_txt.take() {
-        let txt = std::sync::Arc::try_unwrap(parsed.0).unwrap_or_else(|a| (*a).clone());
-        vendor_problems = crate::vendor::check_vendor_consistency(&go_mod, &txt);
-        let go_version = go_mod.go.as_ref().map_or("", |g| g.version.as_str());
-        let vendor_dir = dir.join("vendor");
+        let txt = std::sync::Arc::try_unwrap(parsed.txt).unwrap_or_else(|a| (*a).clone());
+        vendor_problems = parsed.problems;
+        // go.work's go line for `go work vendor` (MainModules.GoVersion).
+        let go_version = build_list.go_version.clone().unwrap_or_default();
+        let vendor_dir = build_list.main_dir.join("vendor");
         let prescanned = opts.prescanned.as_ref().and_then(|p| p.take(&vendor_dir));
         vendor = Some(match prescanned {
-            Some(tree) => crate::integrity::Vendored::with_tree(txt, tree, go_version),
+            Some(tree) => crate::integrity::Vendored::with_tree(txt, tree, &go_version),
             None => crate::integrity::Vendored::load(
                 txt,
                 &vendor_dir,
-                go_version,
+                &go_version,
                 opts.cache_dir.as_deref(),
                 opts.progress,
             ),
@@ -379,6 +382,7 @@ fn walk(
     opts: &Options,
     modcache: &Path,
     cache: &crate::packages::ScanCache,
+    std: bool,
 ) -> Result<Vec<(String, crate::linkage::Linked)>, String> {
     use crate::packages::{self, ArtifactKind, ModuleSet, Roots};
     // A side built with its own GOMODCACHE reads its dependencies' sources there.
@@ -392,10 +396,20 @@ fn walk(
     } else {
         Roots::dirs(kind, side.main_dirs.clone())
     };
-    let loaded = packages::load(&set, &build_context(side, opts), &roots, cache);
+    let ctx = build_context(side, opts);
+    let loaded = packages::load(&set, &ctx, &roots, cache);
     if !loaded.errors.is_empty() && loaded.artifacts.is_empty() {
         return Err(loaded.errors.join("; "));
     }
+    // Another side's tags may select other files of the std packages both link.
+    let with_std = |mut l: crate::linkage::Linked| {
+        if std {
+            let roots = l.packages.values().filter(|p| p.standard);
+            l.std_files =
+                packages::std_files(&set, &ctx, roots.map(|p| p.import_path.as_str()), cache);
+        }
+        l
+    };
     Ok(match kind {
         ArtifactKind::Host => {
             let all: Vec<&packages::Artifact> = loaded.artifacts.iter().collect();
@@ -407,7 +421,7 @@ fn walk(
             }
             vec![(
                 String::new(),
-                crate::linkage::Linked::of(&loaded, &all, &side.build_list),
+                with_std(crate::linkage::Linked::of(&loaded, &all, &side.build_list)),
             )]
         }
         ArtifactKind::Plugin => loaded
@@ -416,7 +430,7 @@ fn walk(
             .map(|a| {
                 (
                     a.rel_dir.clone(),
-                    crate::linkage::Linked::of(&loaded, &[a], &side.build_list),
+                    with_std(crate::linkage::Linked::of(&loaded, &[a], &side.build_list)),
                 )
             })
             .collect(),
@@ -441,18 +455,20 @@ fn link(
     let cache = ScanCache::new();
     // A host whose packages are known already (a contract's) is not walked.
     let known = host.linked.is_some();
+    // Std file selection is compared only where tags differ (GD005).
+    let std = plugins.iter().any(|p| p.build.tags != host.build.tags);
     let (h, ps) = rayon::join(
         || {
             if known {
                 Ok(Vec::new())
             } else {
-                walk(host, ArtifactKind::Host, opts, modcache, &cache)
+                walk(host, ArtifactKind::Host, opts, modcache, &cache, std)
             }
         },
         || {
             plugins
                 .par_iter()
-                .map(|p| walk(p, ArtifactKind::Plugin, opts, modcache, &cache))
+                .map(|p| walk(p, ArtifactKind::Plugin, opts, modcache, &cache, std))
                 .collect::<Vec<_>>()
         },
     );
@@ -783,8 +799,6 @@ pub fn load_explicit(
     Ok(assemble(root, config, host, sides, go_mods, opts, notes))
 }
 
-/// Loads a project from a directory: its `godrift.toml` if present, else the directory is
-/// the host and `plugins/*` its plugins.
 /// The project's root and config (godrift.toml, or the default layout, with a note).
 fn read_config(
     dir: &Path,
@@ -834,6 +848,8 @@ pub fn vendor_dirs(dir: &Path, config_path: Option<&Path>) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Loads a project from a directory: its `godrift.toml` if present, else the directory is
+/// the host and `plugins/*` its plugins.
 pub fn load(
     dir: &Path,
     config_path: Option<&Path>,

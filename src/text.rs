@@ -22,7 +22,10 @@ fn must_escape(c: char, keep_lines: bool) -> bool {
 /// `keep_lines`, newlines and tabs are kept (multi-line text such as diffs and Go's
 /// multi-line errors); without, the result is one line.
 pub fn escape_controls(s: &str, keep_lines: bool) -> Cow<'_, str> {
-    if !s.chars().any(|c| must_escape(c, keep_lines)) {
+    // Printable ASCII (nearly all text) has nothing to escape.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b))
+        || !s.chars().any(|c| must_escape(c, keep_lines))
+    {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);

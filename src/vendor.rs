@@ -33,6 +33,18 @@ pub struct VendoredModule {
     pub span: Span,
 }
 
+/// modulesTextIsForWorkspace on the file's data: its first line is an annotation line
+/// (`## ...`, entries separated by `;`) with a `workspace` entry.
+pub fn is_for_workspace(data: &[u8]) -> bool {
+    // Go reads the first 512 bytes only.
+    let data = &data[..data.len().min(512)];
+    let first = data.split(|&b| b == b'\n').next().unwrap_or_default();
+    first.strip_prefix(b"## ").is_some_and(|a| {
+        a.split(|&b| b == b';')
+            .any(|e| e.trim_ascii() == b"workspace")
+    })
+}
+
 /// Parses vendor/modules.txt. Go ignores lines it does not understand, so this only
 /// fails on nothing; the Result keeps the parser interface uniform.
 pub fn parse_modules_txt(file_name: &str, data: &[u8]) -> Result<ModulesTxt, ParseErrors> {
@@ -49,7 +61,7 @@ pub fn parse_modules_txt(file_name: &str, data: &[u8]) -> Result<ModulesTxt, Par
         let start = offset;
         offset += line.len() + 1;
         let span = Span::new(start, start + line.len());
-        if line.trim_end() == "## workspace" && out.modules.is_empty() {
+        if start == 0 && is_for_workspace(line.as_bytes()) {
             out.workspace = true;
             continue;
         }
@@ -237,6 +249,27 @@ pub fn check_vendor_consistency(go_mod: &ModFile, txt: &ModulesTxt) -> Vec<Strin
 mod tests {
     use super::*;
     use crate::gomod::{parse_mod, Strictness};
+
+    #[test]
+    fn workspace_marker_is_read_as_go_reads_it() {
+        // modulesTextIsForWorkspace: the first line's annotations, within 512 bytes.
+        assert!(is_for_workspace(b"## workspace\n# a v1.0.0\n"));
+        assert!(is_for_workspace(b"## explicit ; workspace\n"));
+        assert!(!is_for_workspace(b"# a v1.0.0\n## workspace\n"));
+        assert!(!is_for_workspace(b"##workspace\n"));
+        let long = format!("## {};workspace\n", "x".repeat(600));
+        assert!(!is_for_workspace(long.as_bytes()));
+        assert!(
+            parse_modules_txt("m", b"## workspace\n# a v1.0.0\na\n")
+                .unwrap()
+                .workspace
+        );
+        assert!(
+            !parse_modules_txt("m", b"# a v1.0.0\n## workspace\na\n")
+                .unwrap()
+                .workspace
+        );
+    }
 
     #[test]
     fn reads_and_checks() {

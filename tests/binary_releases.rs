@@ -140,7 +140,7 @@ fn build(goexe: &Path, version: &str, root: &Path) -> Built {
         &root.join("host"),
         "example.com/host",
         &v1,
-        support::OPEN_PLUGINS_HOST,
+        &support::open_plugins_dep_host(),
     );
     module(&root.join("plug"), "example.com/plug", &v1, PLUGIN);
     module(&root.join("plug-v11"), "example.com/plug", &v11, PLUGIN);

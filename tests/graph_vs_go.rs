@@ -103,6 +103,17 @@ impl Env {
     }
 }
 
+/// `go mod download` of every module of `all` with `go`, in `dir`.
+fn download_all<S: AsRef<str>>(go: &support::GoEnv, dir: &Path, all: &[Mod<S>]) {
+    let args: Vec<String> = all
+        .iter()
+        .map(|m| format!("{}@{}", m.path.as_ref(), m.version.as_ref()))
+        .collect();
+    let mut cmd = vec!["mod", "download"];
+    cmd.extend(args.iter().map(String::as_str));
+    go.go(dir, &cmd);
+}
+
 /// Writes a main module, lets Go tidy it, and compares `go list -m all` with godrift.
 fn compare(mods: &[Mod], main_go: &str, requires: &[(&str, &str)], extra: &str) {
     let Some(env) = Env::new("graph_vs_go") else {
@@ -619,13 +630,7 @@ fn generated_workspaces_match_go_whatever_the_cache_holds() {
     // A module cache holding everything the proxy serves.
     let mut full = env.go.clone();
     full.gomodcache = env.tmp.path().join("full-cache");
-    let args: Vec<String> = all
-        .iter()
-        .map(|m| format!("{}@{}", m.path, m.version))
-        .collect();
-    let mut cmd = vec!["mod", "download"];
-    cmd.extend(args.iter().map(String::as_str));
-    full.go(env.tmp.path(), &cmd);
+    download_all(&full, env.tmp.path(), &all);
     for seed in 0..16u64 {
         let ws = env.tmp.path().join(format!("ws{seed}"));
         for (rel, text) in workspace_files(seed) {
@@ -667,13 +672,7 @@ fn one_module_workspace_around_a_host_copy() {
     };
     let all = universe(11);
     write_proxy(&env.proxy(), &all);
-    let args: Vec<String> = all
-        .iter()
-        .map(|m| format!("{}@{}", m.path, m.version))
-        .collect();
-    let mut cmd = vec!["mod", "download"];
-    cmd.extend(args.iter().map(String::as_str));
-    env.go(env.tmp.path(), &cmd);
+    download_all(&env.go, env.tmp.path(), &all);
     for seed in 0..6u64 {
         let mut r = Lcg(seed + 100);
         let host = env.tmp.path().join(format!("host{seed}"));
@@ -780,13 +779,7 @@ fn generated_untidy_modules_match_go() {
     };
     let all = universe(23);
     write_proxy(&env.proxy(), &all);
-    let args: Vec<String> = all
-        .iter()
-        .map(|m| format!("{}@{}", m.path, m.version))
-        .collect();
-    let mut cmd = vec!["mod", "download"];
-    cmd.extend(args.iter().map(String::as_str));
-    env.go(env.tmp.path(), &cmd);
+    download_all(&env.go, env.tmp.path(), &all);
     // Every go.mod hash, so -mod=readonly fails only for what it means to check.
     let go_sum: String = all
         .iter()

@@ -1150,3 +1150,79 @@ fn build_context_tags_match_go() {
         assert_eq!(ctx.release_tags.join(" "), release);
     }
 }
+
+/// The standard library's files under each build context (`netgo` and `osusergo` select
+/// std files; GOROOT's vendor/ is reached from std imports): `packages::std_files` against
+/// `go list -deps` for a host linking net/http, os/user and crypto/tls.
+#[test]
+fn std_files_match_go_list_under_each_build_context() {
+    let Some(_) = require_go("std_files_match_go_list_under_each_build_context") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("host");
+    write_files(
+        &dir,
+        &[
+            ("go.mod", "module example.com/host\n\ngo 1.22\n"),
+            (
+                "main.go",
+                "package main\n\nimport (\n\t_ \"crypto/tls\"\n\t_ \"net/http\"\n\t_ \"os/user\"\n\t_ \"plugin\"\n)\n\nfunc main() {}\n",
+            ),
+        ],
+    );
+    let env = GoEnv::new(tmp.path());
+    let bl = graph::load(&dir, &LoadOptions::module_mode(&env.gomodcache)).expect("build list");
+    let set = ModuleSet::from_build_list(&bl, &env.gomodcache, Some(&goroot(&env, &dir)))
+        .expect("module set");
+    let cache = ScanCache::new();
+    let version = go_version(&env, &dir);
+    for (goos, goarch, cgo, tags) in [
+        ("linux", "amd64", true, ""),
+        ("linux", "amd64", true, "netgo"),
+        ("linux", "amd64", true, "osusergo,netgo"),
+        ("linux", "amd64", false, ""),
+        ("linux", "arm64", true, "netgo"),
+        ("darwin", "arm64", true, "osusergo"),
+    ] {
+        let ctx = BuildContext::new(goos, goarch, &version)
+            .with_cgo(cgo)
+            .with_tags(tags);
+        let loaded = packages::load(&set, &ctx, &Roots::all(ArtifactKind::Host), &cache);
+        let roots = loaded
+            .packages
+            .values()
+            .filter(|p| p.standard)
+            .map(|p| p.import_path.as_str());
+        let ours = packages::std_files(&set, &ctx, roots, &cache).expect("std files");
+        let mut args = vec![
+            "list".to_string(),
+            "-deps".into(),
+            "-json=ImportPath,Standard,GoFiles,CgoFiles".into(),
+        ];
+        if !tags.is_empty() {
+            args.push(format!("-tags={tags}"));
+        }
+        args.push(".".into());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let text = env
+            .clone()
+            .with("GOOS", goos)
+            .with("GOARCH", goarch)
+            .with("CGO_ENABLED", if cgo { "1" } else { "0" })
+            .go(&dir, &args);
+        let theirs: BTreeMap<String, Vec<String>> = serde_json::Deserializer::from_str(&text)
+            .into_iter::<GoPkg>()
+            .map(|p| p.expect("go list json"))
+            .filter(|p| p.standard)
+            .map(|p| {
+                let mut files = p.go_files;
+                files.extend(p.cgo_files);
+                files.sort();
+                (p.import_path, files)
+            })
+            .collect();
+        assert!(theirs.contains_key("net"), "{goos}/{goarch} {tags}");
+        assert_eq!(ours, theirs, "{goos}/{goarch} cgo={cgo} tags={tags}");
+    }
+}

@@ -14,6 +14,58 @@ fn example() -> (tempfile::TempDir, PathBuf) {
     (tmp, dir)
 }
 
+/// The first finding with `code` in a JSON report.
+fn finding<'a>(v: &'a serde_json::Value, code: &str) -> Option<&'a serde_json::Value> {
+    v["findings"]
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["code"] == code))
+}
+
+/// A Go environment whose file:// proxy (under `root`) serves `example.com/dep` at
+/// `versions`: package dep, whose `Hello` returns the version.
+fn dep_env(root: &std::path::Path, versions: &[&str]) -> GoEnv {
+    let proxy = root.join("proxy");
+    for v in versions {
+        support::write_proxy_module(
+            &proxy,
+            "example.com/dep",
+            v,
+            &[
+                ("go.mod", "module example.com/dep\n\ngo 1.21\n"),
+                (
+                    "dep.go",
+                    &format!("package dep\n\nfunc Hello() string {{ return {v:?} }}\n"),
+                ),
+            ],
+        );
+    }
+    let mut env = GoEnv::new(root);
+    env.goproxy = format!("file://{}", proxy.display());
+    env
+}
+
+/// go.mod of `example.com/NAME` requiring example.com/dep at `version`.
+fn dep_module(name: &str, version: &str) -> String {
+    format!("module example.com/{name}\n\ngo 1.22\n\nrequire example.com/dep {version}\n")
+}
+
+/// A plugin main package calling example.com/dep.
+const DEP_PLUGIN: &str =
+    "package main\n\nimport \"example.com/dep\"\n\nfunc F() string { return dep.Hello() }\n";
+
+/// `godrift report --format json ARGS` in `dir` under `env`, parsed.
+fn report_json(
+    env: &GoEnv,
+    dir: &std::path::Path,
+    args: &[&str],
+) -> (support::Run, serde_json::Value) {
+    let mut all = vec!["report", "--format", "json"];
+    all.extend_from_slice(args);
+    let r = env.godrift(dir, &all);
+    let v = serde_json::from_str(&r.stdout).unwrap_or_else(|_| panic!("{r:?}"));
+    (r, v)
+}
+
 #[test]
 fn a_report_that_finds_no_plugin_is_bad_input() {
     let tmp = tempfile::tempdir().unwrap();
@@ -78,35 +130,30 @@ fn a_go_mod_without_module_line_is_gos_error() {
     );
 }
 
+/// A host with a plugin under plugins/, both requiring example.com/dep v1.0.0, with no
+/// module cache.
+fn host_and_plugin_requiring_dep() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    write_files(
+        tmp.path(),
+        &[
+            ("go.mod", &dep_module("host", "v1.0.0")),
+            ("plugins/p/go.mod", &dep_module("p", "v1.0.0")),
+        ],
+    );
+    tmp
+}
+
 #[test]
 fn a_graph_godrift_could_not_read_is_never_loads() {
     // Host and plugin agree on everything godrift can see, but a dependency's go.mod is
     // not in the module cache: what it requires is unknown.
-    let tmp = tempfile::tempdir().unwrap();
-    let req = "\nrequire example.com/dep v1.0.0\n";
-    write_files(
-        tmp.path(),
-        &[
-            (
-                "go.mod",
-                &format!("module example.com/host\n\ngo 1.22\n{req}"),
-            ),
-            (
-                "plugins/p/go.mod",
-                &format!("module example.com/p\n\ngo 1.22\n{req}"),
-            ),
-        ],
-    );
+    let tmp = host_and_plugin_requiring_dep();
     let r = godrift(tmp.path(), &["report", "--format", "json"]);
     assert_eq!(r.code, 0, "{r:?}");
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["verdict"], "may-fail", "{v}");
-    let f = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "GD090")
-        .expect("GD090");
+    let f = finding(&v, "GD090").expect("GD090");
     assert_eq!(f["severity"], "warning");
     assert!(
         f["fix"]
@@ -121,21 +168,7 @@ fn a_graph_godrift_could_not_read_is_never_loads() {
 fn an_unreadable_go_mod_in_the_cache_is_named_and_never_loads() {
     // The dependency's go.mod is there but cannot be read (here: a directory where the
     // file should be, which even root cannot read as a file).
-    let tmp = tempfile::tempdir().unwrap();
-    let req = "\nrequire example.com/dep v1.0.0\n";
-    write_files(
-        tmp.path(),
-        &[
-            (
-                "go.mod",
-                &format!("module example.com/host\n\ngo 1.22\n{req}"),
-            ),
-            (
-                "plugins/p/go.mod",
-                &format!("module example.com/p\n\ngo 1.22\n{req}"),
-            ),
-        ],
-    );
+    let tmp = host_and_plugin_requiring_dep();
     let bad = tmp
         .path()
         .join("no-modcache/cache/download/example.com/dep/@v/v1.0.0.mod");
@@ -456,14 +489,7 @@ fn goflags_from_go_env_w_count_as_build_settings() {
     assert_eq!(v["plugins"][0]["verdict"], "loads", "{v}");
     let v = report(false);
     assert_eq!(v["plugins"][0]["verdict"], "fails", "{v}");
-    assert!(
-        v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["code"] == "GD007"),
-        "{v}"
-    );
+    assert!(finding(&v, "GD007").is_some(), "{v}");
 }
 
 /// GD013 against go itself: a plugin whose go.mod requires a module below what its graph
@@ -618,4 +644,291 @@ fn a_plugin_whose_go_mod_needs_updates_is_not_loads_until_tidied() {
             .all(|f| f["code"] != "GD013"),
         "{v}"
     );
+}
+
+/// `go work vendor`: a workspace's builds compile vendor/ next to go.work (vendor mode from
+/// the go.work go line and modules.txt's `## workspace` marker). A plugin built in the
+/// workspace loads; one built outside it from the module cache does not.
+#[test]
+fn a_workspace_vendor_dir_is_where_workspace_builds_compile_from() {
+    if support::require_go("a_workspace_vendor_dir_is_where_workspace_builds_compile_from")
+        .is_none()
+    {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let env = dep_env(root, &["v1.0.0"]);
+    write_files(
+        root,
+        &[
+            ("ws/go.work", "go 1.22\n\nuse (\n\t./host\n\t./inside\n)\n"),
+            ("ws/host/go.mod", &dep_module("host", "v1.0.0")),
+            ("ws/host/main.go", support::OK_ERR_HOST),
+            ("ws/inside/go.mod", &dep_module("inside", "v1.0.0")),
+            ("ws/inside/main.go", DEP_PLUGIN),
+            ("outside/go.mod", &dep_module("outside", "v1.0.0")),
+            ("outside/main.go", DEP_PLUGIN),
+        ],
+    );
+    for d in ["ws/host", "ws/inside", "outside"] {
+        env.go(&root.join(d), &["mod", "tidy"]);
+    }
+    let mut ws = env.clone();
+    ws.gowork = String::new();
+    ws.goflags = String::new();
+    ws.go(&root.join("ws"), &["work", "vendor"]);
+    ws.go(&root.join("ws/host"), &["build", "-o", "../../h", "."]);
+    ws.go(
+        &root.join("ws/inside"),
+        &["build", "-buildmode=plugin", "-o", "../../inside.so", "."],
+    );
+    ws.go(
+        &root.join("outside"),
+        &["build", "-buildmode=plugin", "-o", "../outside.so", "."],
+    );
+    let opened = support::open_plugins(&root.join("h"), root, &["./inside.so", "./outside.so"]);
+    assert!(opened[0].is_ok(), "{opened:?}");
+    assert!(
+        opened[1]
+            .as_ref()
+            .is_err_and(|e| e.contains("different version of package example.com/dep")),
+        "{opened:?}"
+    );
+    let both = ["--host", "ws/host", "--plugin", "ws/inside"];
+    let (r, v) = report_json(&ws, root, &[&both[..], &["--plugin", "outside"]].concat());
+    assert_eq!(r.code, 1, "{r:?}");
+    let verdict = |name: &str| {
+        v["plugins"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["verdict"].clone())
+            .unwrap_or_else(|| panic!("{name} in {v}"))
+    };
+    assert_eq!(verdict("inside"), "loads", "{v}");
+    assert_eq!(verdict("outside"), "fails", "{v}");
+    let gd007 = finding(&v, "GD007").unwrap_or_else(|| panic!("{v}"));
+    let vendor = format!("ws{}vendor", std::path::MAIN_SEPARATOR);
+    assert!(
+        gd007["message"].as_str().unwrap().contains(&vendor),
+        "{gd007}"
+    );
+    // An edited vendored file is the workspace's, checked against the module cache.
+    let vendored = root.join("ws/vendor/example.com/dep/dep.go");
+    let text = std::fs::read_to_string(&vendored).unwrap();
+    std::fs::write(&vendored, text.replace("v1.0.0", "v1.0.1")).unwrap();
+    let (_, v) = report_json(&ws, root, &[&both[..], &["--no-cache"]].concat());
+    assert!(finding(&v, "GD009").is_some(), "{v}");
+    // modules.txt out of sync with a workspace go.mod: Go's inconsistent vendoring.
+    let go_mod = root.join("ws/inside/go.mod");
+    let text = std::fs::read_to_string(&go_mod).unwrap().replace(
+        "require example.com/dep v1.0.0",
+        "require (\n\texample.com/dep v1.0.0\n\texample.com/extra v1.0.0\n)",
+    );
+    std::fs::write(&go_mod, text).unwrap();
+    let built = ws.go_output(&root.join("ws/host"), &["build", "-o", "/dev/null", "."]);
+    let go_err = String::from_utf8_lossy(&built.stderr).into_owned();
+    assert!(go_err.contains("inconsistent vendoring"), "{go_err}");
+    let (_, v) = report_json(&ws, root, &both);
+    let gd006 = finding(&v, "GD006").unwrap_or_else(|| panic!("{v}"));
+    let line = "example.com/extra@v1.0.0: is explicitly required in go.mod, but not marked as explicit in vendor/modules.txt";
+    assert!(go_err.contains(line), "{go_err}");
+    assert!(gd006["message"].as_str().unwrap().contains(line), "{gd006}");
+    let fix = gd006["fix"].as_str().unwrap();
+    assert!(fix.contains("go work vendor"), "{gd006}");
+}
+
+/// Build tags select standard-library files too: `-tags netgo` on the host only changes
+/// net, which both link (plugin.Open fails naming net); `-tags osusergo` changes os/user,
+/// which neither links (it loads). godrift compares the std files both sides compile.
+#[test]
+fn tags_matter_only_where_a_shared_std_package_compiles_other_files() {
+    if support::require_go("tags_matter_only_where_a_shared_std_package_compiles_other_files")
+        .is_none()
+    {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write_files(
+        root,
+        &[
+            ("host/go.mod", "module example.com/host\n\ngo 1.22\n"),
+            (
+                "host/main.go",
+                "package main\n\nimport (\n\t\"fmt\"\n\t\"net\"\n\t\"os\"\n\t\"plugin\"\n)\n\nfunc main() {\n\t_, _ = net.LookupHost(\"localhost\")\n\tfor _, p := range os.Args[1:] {\n\t\tif _, err := plugin.Open(p); err != nil {\n\t\t\tfmt.Println(\"ERR\", err)\n\t\t} else {\n\t\t\tfmt.Println(\"OK\", p)\n\t\t}\n\t}\n}\n",
+            ),
+            ("plug/go.mod", "module example.com/plug\n\ngo 1.22\n"),
+            (
+                "plug/main.go",
+                "package main\n\nimport \"net\"\n\nfunc F() { _, _ = net.LookupHost(\"x\") }\n",
+            ),
+        ],
+    );
+    let mut env = GoEnv::new(root);
+    env.goflags = String::new();
+    env.go(
+        &root.join("plug"),
+        &["build", "-buildmode=plugin", "-o", "../p.so", "."],
+    );
+    for (tags, loads) in [("netgo", false), ("osusergo", true)] {
+        env.go(
+            &root.join("host"),
+            &["build", "-tags", tags, "-o", &format!("../h-{tags}"), "."],
+        );
+        let opened = support::open_plugins(&root.join(format!("h-{tags}")), root, &["./p.so"]);
+        assert_eq!(opened[0].is_ok(), loads, "{tags}: {opened:?}");
+        if !loads {
+            assert!(
+                opened[0]
+                    .as_ref()
+                    .unwrap_err()
+                    .ends_with("different version of package net"),
+                "{opened:?}"
+            );
+        }
+        write_files(
+            root,
+            &[(
+                "godrift.toml",
+                &format!(
+                    "[host]\npath = \"host\"\nbuild = {{ tags = \"{tags}\" }}\n\n[[plugins]]\npath = \"plug\"\n"
+                ),
+            )],
+        );
+        let (r, v) = report_json(&env, root, &[]);
+        let want = if loads { "loads" } else { "fails" };
+        assert_eq!(v["plugins"][0]["verdict"], want, "{tags}: {v}");
+        assert_eq!(r.code, if loads { 0 } else { 1 }, "{r:?}");
+        if !loads {
+            let msg = finding(&v, "GD005").unwrap()["message"].as_str().unwrap();
+            assert!(
+                msg.contains("standard-library package(s) both link: net "),
+                "{msg}"
+            );
+        }
+    }
+}
+
+/// `align --tidy` on a vendored plugin: its go.mod is aligned with the host, tidied, and its
+/// vendor/ rewritten (`go mod vendor`; a stale vendor/ stops `go build` with "inconsistent
+/// vendoring"). Both sides use -trimpath, so the vendored copy compiles like the host's
+/// module cache copy: after align the plugin builds, loads, and godrift agrees.
+#[test]
+fn align_tidy_revendors_a_vendored_plugin() {
+    if support::require_go("align_tidy_revendors_a_vendored_plugin").is_none() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let env = dep_env(root, &["v1.0.0", "v1.1.0"]);
+    write_files(
+        root,
+        &[
+            ("host/go.mod", &dep_module("host", "v1.1.0")),
+            ("host/main.go", support::OK_ERR_HOST),
+            ("plug/go.mod", &dep_module("plug", "v1.0.0")),
+            ("plug/main.go", DEP_PLUGIN),
+            (
+                "godrift.toml",
+                "[host]\npath = \"host\"\nbuild = { trimpath = true }\n\n[[plugins]]\npath = \"plug\"\nbuild = { trimpath = true }\n",
+            ),
+        ],
+    );
+    for d in ["host", "plug"] {
+        env.go(&root.join(d), &["mod", "tidy"]);
+    }
+    let mut build = env.clone();
+    build.goflags = String::new();
+    build.go(&root.join("plug"), &["mod", "vendor"]);
+    let verdict = || report_json(&build, root, &["--no-cache"]).1["plugins"][0]["verdict"].clone();
+    assert_eq!(verdict(), "fails");
+    let r = build.godrift(root, &["align", "--tidy", "."]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let txt = std::fs::read_to_string(root.join("plug/vendor/modules.txt")).unwrap();
+    assert!(txt.contains("# example.com/dep v1.1.0"), "{txt}");
+    assert_eq!(verdict(), "loads");
+    build.go(
+        &root.join("host"),
+        &["build", "-trimpath", "-o", "../h", "."],
+    );
+    build.go(
+        &root.join("plug"),
+        &[
+            "build",
+            "-trimpath",
+            "-buildmode=plugin",
+            "-o",
+            "../p.so",
+            ".",
+        ],
+    );
+    let opened = support::open_plugins(&root.join("h"), root, &["./p.so"]);
+    assert!(opened[0].is_ok(), "{opened:?}");
+}
+
+/// A host with a vendor/ directory built with `go build -mod=mod` compiles the module cache
+/// like its plugins (it loads); built by default it compiles vendor/ (it fails). The
+/// per-artifact `mod` setting says which, and a bad value is godrift.toml's error.
+#[test]
+fn a_configured_mod_flag_decides_whether_vendor_is_compiled() {
+    if support::require_go("a_configured_mod_flag_decides_whether_vendor_is_compiled").is_none() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let env = dep_env(root, &["v1.0.0"]);
+    write_files(
+        root,
+        &[
+            ("host/go.mod", &dep_module("host", "v1.0.0")),
+            ("host/main.go", support::OK_ERR_HOST),
+            ("plug/go.mod", &dep_module("plug", "v1.0.0")),
+            ("plug/main.go", DEP_PLUGIN),
+        ],
+    );
+    for d in ["host", "plug"] {
+        env.go(&root.join(d), &["mod", "tidy"]);
+    }
+    let mut build = env.clone();
+    build.goflags = String::new();
+    build.go(&root.join("host"), &["mod", "vendor"]);
+    build.go(&root.join("host"), &["build", "-o", "../h-vendor", "."]);
+    build.go(
+        &root.join("host"),
+        &["build", "-mod=mod", "-o", "../h-mod", "."],
+    );
+    build.go(
+        &root.join("plug"),
+        &["build", "-buildmode=plugin", "-o", "../p.so", "."],
+    );
+    let config = |setting: &str| {
+        write_files(
+            root,
+            &[(
+                "godrift.toml",
+                &format!("[host]\npath = \"host\"\n{setting}\n[[plugins]]\npath = \"plug\"\n"),
+            )],
+        )
+    };
+    for (mode, loads) in [("", false), ("vendor", false), ("mod", true)] {
+        let host = if loads { "h-mod" } else { "h-vendor" };
+        let opened = support::open_plugins(&root.join(host), root, &["./p.so"]);
+        assert_eq!(opened[0].is_ok(), loads, "{host}: {opened:?}");
+        config(&if mode.is_empty() {
+            String::new()
+        } else {
+            format!("build = {{ mod = \"{mode}\" }}\n")
+        });
+        let (_, v) = report_json(&build, root, &["--no-cache"]);
+        let want = if loads { "loads" } else { "fails" };
+        assert_eq!(v["plugins"][0]["verdict"], want, "mod={mode}: {v}");
+    }
+    config("build = { mod = \"vendr\" }\n");
+    let r = build.godrift(root, &["report"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("godrift.toml:3:"), "{r:?}");
+    assert!(r.stderr.contains("vendr"), "{r:?}");
 }

@@ -28,8 +28,9 @@ pub struct AlignArgs {
     /// Also edit the host's go.mod (a deployed host usually cannot change).
     #[arg(long)]
     pub allow_host: bool,
-    /// After writing, run `go mod tidy` (and `go mod vendor` where vendored) in each changed
-    /// module; needs `go` on PATH and may download what the module cache lacks.
+    /// After writing, run `go mod tidy` in each changed module, then `go mod vendor` (or
+    /// `go work vendor` in a vendored workspace) where builds are vendored; needs `go` on
+    /// PATH and may download what the module cache lacks.
     #[arg(long)]
     pub tidy: bool,
     #[arg(long, env = "GOMODCACHE")]
@@ -205,11 +206,24 @@ pub fn run(args: &AlignArgs, out: Out) -> Result<i32> {
         return Ok(EXIT_CLEAN);
     }
     if args.tidy {
+        // A vendored side's vendor/ is rewritten where its builds read it: the module's
+        // (`go mod vendor`), or the workspace's next to go.work (`go work vendor`, once).
+        let mut vendors: Vec<(PathBuf, &str)> = Vec::new();
         for d in &changed_dirs {
             run_go(d, &["mod", "tidy"])?;
-            if d.join("vendor/modules.txt").is_file() {
-                run_go(d, &["mod", "vendor"])?;
+            let side = std::iter::once(&project.host)
+                .chain(&project.plugins)
+                .find(|s| s.dir == *d);
+            if let Some(bl) = side.map(|s| &s.build_list).filter(|bl| bl.vendored) {
+                let v = (bl.main_dir.clone(), bl.vendor_command());
+                if !vendors.contains(&v) {
+                    vendors.push(v);
+                }
             }
+        }
+        for (dir, cmd) in &vendors {
+            let words: Vec<&str> = cmd.split(' ').skip(1).collect();
+            run_go(dir, &words)?;
         }
         unresolved.clear();
     }

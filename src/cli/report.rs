@@ -4,6 +4,7 @@ use super::{bad, ColorChoice, Out, OutputFormat, EXIT_CLEAN, EXIT_FINDINGS};
 use anyhow::Result;
 use godrift::finding::Severity;
 use godrift::{fsio, project, report, rules};
+use std::io::Write as _;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -148,7 +149,13 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
     if let Some(rev) = &args.base {
         return base_impact(rev, project, &opts, out, args, color);
     }
-    let analysis = rules::run(&project);
+    // Each change's own diff is in the JSON report only.
+    let analysis = rules::run_with(
+        &project,
+        rules::RunOptions {
+            change_diffs: args.format == OutputFormat::Json,
+        },
+    );
     let fail_on = args.fail_on.unwrap_or(project.config.policy.fail_on);
     let mut r = report::Report::new(&project, analysis);
     if let Some(path) = &args.write_baseline {
@@ -187,23 +194,24 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
     }
     // The report's paths are relative to the project root.
     let paths = super::repo_paths(&project.root, args.sarif_root.as_deref())?;
-    let text = match args.format {
-        OutputFormat::Table => {
-            // A file gets no colors nor wrapping; stdout the terminal's.
-            let st = if args.output.is_some() {
-                report::Style::default()
-            } else {
-                super::style(color)
-            };
-            report::table_styled(&r, st)
+    let text = match (args.format, &args.output) {
+        // To stdout, the table is written as it is laid out (it can be tens of megabytes).
+        (OutputFormat::Table, None) => {
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut *out);
+            report::write_table(&r, super::style(color), &mut w)?;
+            w.flush()?;
+            None
         }
-        OutputFormat::Json => report::json(&r),
-        OutputFormat::Markdown => report::markdown(&r),
-        OutputFormat::Sarif => report::sarif(&r, &paths),
+        // A file gets no colors nor wrapping.
+        (OutputFormat::Table, Some(_)) => Some(report::table_styled(&r, report::Style::default())),
+        (OutputFormat::Json, _) => Some(report::json(&r)),
+        (OutputFormat::Markdown, _) => Some(report::markdown(&r)),
+        (OutputFormat::Sarif, _) => Some(report::sarif(&r, &paths)),
     };
-    match &args.output {
-        Some(path) => fsio::write_file(path, text.as_bytes())?,
-        None => out.write_all(text.as_bytes())?,
+    match (&args.output, text) {
+        (Some(path), Some(text)) => fsio::write_file(path, text.as_bytes())?,
+        (None, Some(text)) => out.write_all(text.as_bytes())?,
+        (_, None) => {}
     }
     if super::in_github_actions() {
         super::warn_raw(&report::annotations(&r, &paths));

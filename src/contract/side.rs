@@ -251,13 +251,13 @@ pub fn host_side(
                 module: ModuleVersion::new(&m.path, &m.version),
                 replace: replacement(m),
                 direct: true,
-                required_by: Vec::new(),
+                root: false,
             })
             .collect(),
         vendored: false,
         missing: Vec::new(),
-        edges: Vec::new(),
-        why_parent: Default::default(),
+        nodes: Default::default(),
+        why_tree: Default::default(),
         // Not indexed: `get` searches the list.
         lookup: Default::default(),
         work_file: None,
@@ -283,6 +283,7 @@ pub fn host_side(
         modcache: String::new(),
         goos: c.goos.clone(),
         goarch: c.goarch.clone(),
+        mod_mode: None,
     };
     let linked = (!c.packages.is_empty()).then(|| linked_of(c, &replacement));
     Ok(Side {

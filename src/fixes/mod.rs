@@ -148,7 +148,49 @@ pub fn relative_dir(from: &Path, to: &Path) -> String {
 
 /// A unified diff of one file, with `a/REL` and `b/REL` headers (`/dev/null` for a new file),
 /// applicable with `patch -p1` or `git apply` from the directory `rel` is relative to.
+///
+/// Only the lines from three before the first difference to three after the last are
+/// diffed (the line numbers shifted back): the diff sets the common first and last lines
+/// aside before it compares anything, and shows three lines of context, so the hunks are
+/// the ones the whole files give, at the cost of the changed part.
 pub fn unified_diff(rel: &str, old: Option<&str>, new: &str) -> String {
+    let Some(old) = old else {
+        return whole_diff(rel, None, new);
+    };
+    let a: Vec<&str> = old.split_inclusive('\n').collect();
+    let b: Vec<&str> = new.split_inclusive('\n').collect();
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let from = prefix.saturating_sub(3);
+    let a_to = (a.len() - suffix + 3).min(a.len());
+    let b_to = (b.len() - suffix + 3).min(b.len());
+    if from == 0 && a_to == a.len() && b_to == b.len() {
+        return whole_diff(rel, Some(old), new);
+    }
+    let part = whole_diff(rel, Some(&a[from..a_to].concat()), &b[from..b_to].concat());
+    // The diff may place a change among repeated lines elsewhere than where the common
+    // lines end; when it moved it against the edge of the part, the whole files may give
+    // another placement: diffed whole then.
+    let body: Vec<&str> = part.lines().filter(|l| !l.starts_with('\\')).collect();
+    let context = |ls: &mut dyn Iterator<Item = &&str>| {
+        ls.skip_while(|l| l.starts_with("---") || l.starts_with("+++") || l.starts_with("@@"))
+            .take_while(|l| l.starts_with(' '))
+            .count()
+    };
+    let lead = context(&mut body.iter());
+    let trail = body.iter().rev().take_while(|l| l.starts_with(' ')).count();
+    if (from > 0 && lead < 3) || ((a_to < a.len() || b_to < b.len()) && trail < 3) {
+        return whole_diff(rel, Some(old), new);
+    }
+    shift_hunks(&part, from)
+}
+
+fn whole_diff(rel: &str, old: Option<&str>, new: &str) -> String {
     let from = if old.is_some() {
         format!("a/{rel}")
     } else {
@@ -163,6 +205,38 @@ pub fn unified_diff(rel: &str, old: Option<&str>, new: &str) -> String {
             &format!("b/{}", crate::text::line(rel)),
         )
         .to_string()
+}
+
+/// Adds `by` to the line numbers of a unified diff's `@@ -a,b +c,d @@` headers (content
+/// lines start with a space, '+', '-' or a backslash, never with "@@").
+pub(crate) fn shift_hunks(diff: &str, by: usize) -> String {
+    if by == 0 {
+        return diff.to_string();
+    }
+    let shift = |range: &str| -> Option<String> {
+        let (start, len) = match range.split_once(',') {
+            Some((s, l)) => (s, Some(l)),
+            None => (range, None),
+        };
+        let start = start.parse::<usize>().ok()? + by;
+        Some(match len {
+            Some(l) => format!("{start},{l}"),
+            None => start.to_string(),
+        })
+    };
+    let mut out = String::with_capacity(diff.len() + 16);
+    for line in diff.split_inclusive('\n') {
+        let header = line.strip_prefix("@@ -").and_then(|rest| {
+            let (ranges, tail) = rest.split_once(" @@")?;
+            let (o, n) = ranges.split_once(" +")?;
+            Some(format!("@@ -{} +{} @@{tail}", shift(o)?, shift(n)?))
+        });
+        match header {
+            Some(h) => out.push_str(&h),
+            None => out.push_str(line),
+        }
+    }
+    out
 }
 
 /// The build list of `main` (a go.mod as `dir` would hold it), from the project's module cache
@@ -187,8 +261,8 @@ pub fn build_list_of(project: &Project, main: &ModFile, dir: &Path) -> BuildList
             vendored: false,
             missing: Vec::new(),
             root_updates: Vec::new(),
-            edges: Vec::new(),
-            why_parent: Default::default(),
+            nodes: Default::default(),
+            why_tree: Default::default(),
             lookup: Default::default(),
             graph: None,
             modules_txt: None,
@@ -231,10 +305,9 @@ fn greater(a: &str, b: &str) -> bool {
 /// Who requires `path` at exactly `version` (what keeps it selected there), main excluded.
 fn requirers(bl: &BuildList, path: &str, version: &str) -> String {
     let mut by: Vec<String> = bl
-        .edges
-        .iter()
-        .filter(|e| e.to.path == path && e.to.version == version && !e.from.version.is_empty())
-        .map(|e| e.from.to_string())
+        .edges()
+        .filter(|(from, to)| to.path == path && to.version == version && !from.version.is_empty())
+        .map(|(from, _)| from.to_string())
         .collect();
     by.sort();
     by.dedup();
@@ -248,14 +321,23 @@ fn requirers(bl: &BuildList, path: &str, version: &str) -> String {
 /// `bl.why(path)` joined with ` -> `, written straight into one string (reports ask it for
 /// every flagged module on every side).
 fn chain(bl: &BuildList, path: &str) -> String {
-    use std::fmt::Write;
     let chain = bl.why_refs(path);
-    let mut out = String::with_capacity(chain.iter().map(|m| m.path.len() + 12).sum());
+    let mut out = String::with_capacity(
+        chain
+            .iter()
+            .map(|m| m.path.len() + m.version.len() + 5)
+            .sum(),
+    );
     for (i, m) in chain.iter().enumerate() {
         if i > 0 {
             out.push_str(" -> ");
         }
-        let _ = write!(out, "{m}");
+        // As ModuleVersion displays: `path@version`, or `path` for a main module.
+        out.push_str(&m.path);
+        if !m.version.is_empty() {
+            out.push('@');
+            out.push_str(&m.version);
+        }
     }
     out
 }
@@ -263,4 +345,53 @@ fn chain(bl: &BuildList, path: &str) -> String {
 /// The proposals for `findings` (error and warning only), as reports show them.
 pub fn propose(project: &Project, findings: &[Finding]) -> Vec<Proposal> {
     plan(project, findings, PlanOptions::default()).proposals
+}
+
+#[cfg(test)]
+mod diff_tests {
+    use super::{unified_diff, whole_diff};
+    use proptest::prelude::*;
+
+    /// Lines from a small set, so files repeat lines (where a diff has choices to make).
+    fn lines() -> impl Strategy<Value = Vec<String>> {
+        prop::collection::vec(
+            prop_oneof![
+                Just("require (".to_string()),
+                Just(")".to_string()),
+                Just(String::new()),
+                Just("\texample.com/a v1.0.0".to_string()),
+                "[a-c]{1,2}",
+            ],
+            0..40,
+        )
+    }
+
+    fn text(lines: &[String], end_newline: bool) -> String {
+        let mut t = lines.join("\n");
+        if end_newline && !lines.is_empty() {
+            t.push('\n');
+        }
+        t
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Diffing only the changed part gives the whole files' diff.
+        #[test]
+        fn windowed_diff_is_the_whole_diff(
+            old in lines(),
+            edits in prop::collection::vec((0usize..40, 0usize..3, lines()), 1..4),
+            (old_nl, new_nl) in (any::<bool>(), any::<bool>()),
+        ) {
+            let mut new = old.clone();
+            for (at, del, ins) in edits {
+                let at = at.min(new.len());
+                let del = del.min(new.len() - at);
+                new.splice(at..at + del, ins.into_iter().take(3));
+            }
+            let (o, n) = (text(&old, old_nl), text(&new, new_nl));
+            prop_assert_eq!(unified_diff("go.mod", Some(&o), &n), whole_diff("go.mod", Some(&o), &n));
+        }
+    }
 }

@@ -16,7 +16,7 @@ use crate::module::ModuleVersion;
 use crate::project::{Project, Side};
 use serde::Serialize;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// What a side must build a module from to match the reference.
@@ -97,6 +97,8 @@ pub struct SidePlan {
     pub unresolved_sums: Vec<SumEntry>,
     /// The build list after the edits; None when it was not recomputed (the side's own).
     pub build_list: Option<BuildList>,
+    /// The parse of `new` (proposals show each module's part of the edit).
+    pub(crate) new_mod: Option<ModFile>,
 }
 
 impl SidePlan {
@@ -119,7 +121,7 @@ pub struct Plan {
     pub proposals: Vec<Proposal>,
 }
 
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct PlanOptions {
     /// Also compute the go.sum lines the edited modules need (reads the module cache).
     pub sums: bool,
@@ -128,6 +130,19 @@ pub struct PlanOptions {
     /// disagree). Without it (reports), only the first round of edits is proposed, with no
     /// build list recomputed: cheap on projects with many plugins.
     pub settle: bool,
+    /// Give each proposal's change its own diff (`Change::diff`, which only the JSON report
+    /// shows; the default).
+    pub change_diffs: bool,
+}
+
+impl Default for PlanOptions {
+    fn default() -> PlanOptions {
+        PlanOptions {
+            sums: false,
+            settle: false,
+            change_diffs: true,
+        }
+    }
 }
 
 impl PlanOptions {
@@ -136,6 +151,7 @@ impl PlanOptions {
         PlanOptions {
             sums: true,
             settle: true,
+            change_diffs: true,
         }
     }
 }
@@ -215,9 +231,15 @@ fn plan_side(
             go_sum: None,
             unresolved_sums: Vec::new(),
             build_list: None,
+            new_mod: None,
         });
     }
-    let original = parse_text(&old)?;
+    // The go.mod as the project parsed it (the same text, when it is UTF-8).
+    let original: Cow<ModFile> = if std::str::from_utf8(&side.go_mod_text).is_ok() {
+        Cow::Borrowed(&side.go_mod)
+    } else {
+        Cow::Owned(parse_text(&old)?)
+    };
     let pruned = is_pruned(&original);
     let mut text = old.clone();
     // Modules pinned at the wanted version that the graph still selects higher: pinning
@@ -227,11 +249,13 @@ fn plan_side(
     let mut converged = false;
     let mut bl: Cow<BuildList> = Cow::Borrowed(&side.build_list);
     let rounds = if opts.settle { 16 } else { 1 };
+    // The parse of `text`, when the last edit produced it (else parsed when needed).
+    let mut text_mf: Option<ModFile> = None;
     for _ in 0..rounds {
         let parsed = if text == old {
-            Some(original.clone())
+            Some(Cow::Borrowed(original.as_ref()))
         } else {
-            parse_text(&text)
+            text_mf.take().or_else(|| parse_text(&text)).map(Cow::Owned)
         };
         let Some(mf) = parsed else {
             notes.push("the edited go.mod does not parse (a godrift bug): not changed".into());
@@ -313,7 +337,17 @@ fn plan_side(
             // The first round only (see PlanOptions::settle): no consistency raises.
             requires.retain(|(p, _, _)| wants.contains_key(p));
         }
-        let mut next = edit::set_requires(&text, &requires).unwrap_or_else(|_| text.clone());
+        let (mut next, mut next_mf) = if requires.is_empty() {
+            (text.clone(), None)
+        } else {
+            match edit::set_requires_on(&text, &mf, &requires) {
+                Ok((t, f)) => (t, Some(f)),
+                Err(_) => (text.clone(), None),
+            }
+        };
+        if !replaces.is_empty() {
+            next_mf = None;
+        }
         for (path, want) in replaces {
             let edited = match &want.replace {
                 None => edit::drop_replaces(&next, path),
@@ -325,6 +359,7 @@ fn plan_side(
         }
         if !opts.settle {
             text = next;
+            text_mf = next_mf;
             converged = true;
             break;
         }
@@ -336,6 +371,7 @@ fn plan_side(
             high.extend(pending);
         }
         text = next;
+        text_mf = next_mf;
     }
     // Forced: still another source than wanted, because the version could not be lowered.
     let forced: BTreeMap<String, String> = high
@@ -349,7 +385,11 @@ fn plan_side(
     if !converged {
         notes.push("the edits did not settle after 16 rounds; run `godrift align` again".into());
     }
-    let new_mf = parse_text(&text)?;
+    let new_mf = match text_mf {
+        Some(f) => f,
+        None if text == old => original.clone().into_owned(),
+        None => parse_text(&text)?,
+    };
     let mut steps = Vec::new();
     // Per module: its require versions and replace lines, before and after.
     type Directives = BTreeMap<String, (Vec<String>, Vec<String>)>;
@@ -422,8 +462,9 @@ fn plan_side(
         .collect();
     if side.build_list.vendored && text != old {
         notes.push(format!(
-            "vendored: run `(cd {} && go mod vendor)` after the go.mod edit",
-            side.dir.display()
+            "vendored: run `(cd {} && {})` after the go.mod edit",
+            side.build_list.main_dir.display(),
+            side.build_list.vendor_command()
         ));
     }
     let mut plan = SidePlan {
@@ -441,10 +482,12 @@ fn plan_side(
             Cow::Owned(b) => Some(b),
             Cow::Borrowed(_) => None,
         },
+        new_mod: None,
     };
     if opts.sums && plan.changes_go_mod() && !side.build_list.vendored {
         plan_sums(project, side, &new_mf, &mut plan);
     }
+    plan.new_mod = Some(new_mf);
     Some(plan)
 }
 
@@ -503,7 +546,7 @@ fn flagged(project: &Project, findings: &[Finding]) -> BTreeMap<String, BTreeSet
         .map(|s| s.name.as_str())
         .collect();
     let vendored = |name: &str| vendored_sides.contains(name);
-    let mut between: std::collections::HashSet<&str> = Default::default();
+    let mut examined: std::collections::HashSet<&str> = Default::default();
     for f in findings.iter().filter(|f| fixable(f)) {
         let Some(m) = &f.module else { continue };
         // A vendored side compiles vendor/, whatever its replacements say: no go.mod edit
@@ -518,8 +561,8 @@ fn flagged(project: &Project, findings: &[Finding]) -> BTreeMap<String, BTreeSet
             }
         }
         // Between plugins (a module the host lacks), every plugin holding it takes part
-        // (looked up once per module: there is such a finding per plugin pair).
-        if project.host.build_list.get(m).is_none() && between.insert(m.as_str()) {
+        // (each module looked up once: there is a finding per plugin naming it).
+        if examined.insert(m.as_str()) && project.host.build_list.get(m).is_none() {
             for p in &project.plugins {
                 if p.build_list.get(m).is_some() {
                     entry.insert(p.name.clone());
@@ -613,7 +656,7 @@ pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan 
         }
     }
     let sides: Vec<SidePlan> = host_plan.into_iter().chain(planned.into_values()).collect();
-    let proposals = proposals(project, &flagged, &sides, &reference);
+    let proposals = proposals(project, &flagged, &sides, &reference, opts.change_diffs);
     Plan { sides, proposals }
 }
 
@@ -650,13 +693,20 @@ fn plan_plugins(
         // What each plugin is asked, and its plan when that changed since the last round:
         // independent per plugin, so computed in parallel (in order when two plugins share
         // a name: the later one sees the earlier one's question, as in sequence).
+        // Per plugin name, the flagged modules naming it (one pass over the flags, not
+        // one per plugin).
+        let mut flagged_for: HashMap<&str, Vec<&String>> = HashMap::new();
+        for (module, names) in flagged.iter() {
+            for n in names {
+                flagged_for.entry(n.as_str()).or_default().push(module);
+            }
+        }
+        // With the host as the reference, what matched the host matches the reference.
+        let host_is_reference = std::ptr::eq(reference, &host.build_list);
         let ask = |plugin: &Side| -> Option<BTreeMap<String, Want>> {
             let exact = plugin.build.trimpath && host.build.trimpath;
             let mut wants = BTreeMap::new();
-            for (module, names) in flagged.iter() {
-                if !names.contains(&plugin.name) {
-                    continue;
-                }
+            for &module in flagged_for.get(plugin.name.as_str()).into_iter().flatten() {
                 let r = match reference.get(module) {
                     Some(r) => r,
                     None => match newest_of.get(module.as_str()) {
@@ -667,7 +717,12 @@ fn plan_plugins(
                 wants.insert(module.clone(), want_from(r, &plugin.dir, exact));
             }
             // What matched the host before the host moved (strategy "max") moves with it.
-            for m in &plugin.build_list.modules {
+            for m in plugin
+                .build_list
+                .modules
+                .iter()
+                .filter(|_| !host_is_reference)
+            {
                 let path = &m.module.path;
                 if let (Some(h), Some(r)) = (host.build_list.get(path), reference.get(path)) {
                     if same_code(h, m) && !same_code(r, h) {

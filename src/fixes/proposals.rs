@@ -4,14 +4,15 @@
 use super::plan::{newest, Forced, SidePlan, Step};
 use super::source::Source;
 use super::{
-    build_list_of, chain, greater, parse_text, relative_dir, unified_diff, Change, HostUpgrade,
-    Move, Proposal,
+    build_list_of, chain, greater, parse_text, relative_dir, shift_hunks, unified_diff, Change,
+    HostUpgrade, Move, Proposal,
 };
 use crate::config::AlignStrategy;
 use crate::gomod::{edit, ModFile, Require};
 use crate::graph::{BuildList, Replacement};
 use crate::module::ModuleVersion;
 use crate::project::{Project, Side};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The host's graph for what-if questions: the loader, and the what-if selections
@@ -218,38 +219,6 @@ fn module_diff(
     ))
 }
 
-/// Adds `by` to the line numbers of a unified diff's `@@ -a,b +c,d @@` headers (content
-/// lines start with a space, '+', '-' or a backslash, never with "@@").
-fn shift_hunks(diff: &str, by: usize) -> String {
-    if by == 0 {
-        return diff.to_string();
-    }
-    let shift = |range: &str| -> Option<String> {
-        let (start, len) = match range.split_once(',') {
-            Some((s, l)) => (s, Some(l)),
-            None => (range, None),
-        };
-        let start = start.parse::<usize>().ok()? + by;
-        Some(match len {
-            Some(l) => format!("{start},{l}"),
-            None => start.to_string(),
-        })
-    };
-    let mut out = String::with_capacity(diff.len() + 16);
-    for line in diff.split_inclusive('\n') {
-        let header = line.strip_prefix("@@ -").and_then(|rest| {
-            let (ranges, tail) = rest.split_once(" @@")?;
-            let (o, n) = ranges.split_once(" +")?;
-            Some(format!("@@ -{} +{} @@{tail}", shift(o)?, shift(n)?))
-        });
-        match header {
-            Some(h) => out.push_str(&h),
-            None => out.push_str(line),
-        }
-    }
-    out
-}
-
 /// How a plan concerns one module.
 #[derive(Clone, Copy)]
 enum Touch<'a> {
@@ -262,6 +231,7 @@ pub(super) fn proposals(
     flagged: &BTreeMap<String, BTreeSet<String>>,
     plans: &[SidePlan],
     reference: &BuildList,
+    change_diffs: bool,
 ) -> Vec<Proposal> {
     let strategy = project.config.align.strategy;
     let graph_opts = crate::graph::LoadOptions::module_mode(project.modcache.clone());
@@ -297,24 +267,48 @@ pub(super) fn proposals(
         .iter()
         .map(|p| (p.name.as_str(), p))
         .collect();
-    // Each plan's go.mod before and after, parsed once.
-    let parsed: Vec<Option<(ModFile, ModFile)>> = plans
+    // Each plan's go.mod before (the side's parse, when its text is what the plan starts
+    // from) and after (the plan's).
+    let side_of = |name: &str| -> Option<&Side> {
+        if name == project.host.name {
+            Some(&project.host)
+        } else {
+            plugin_of.get(name).copied()
+        }
+    };
+    let parsed: Vec<Option<(Cow<ModFile>, Cow<ModFile>)>> = plans
         .iter()
-        .map(|p| parse_text(&p.old).zip(parse_text(&p.new)))
+        .map(|p| {
+            let old = match side_of(&p.artifact) {
+                Some(s) if s.go_mod_text == p.old.as_bytes() => Some(Cow::Borrowed(&s.go_mod)),
+                _ => parse_text(&p.old).map(Cow::Owned),
+            };
+            let new = match &p.new_mod {
+                Some(f) => Some(Cow::Borrowed(f)),
+                None => parse_text(&p.new).map(Cow::Owned),
+            };
+            old.zip(new)
+        })
+        .collect();
+    // Each plan's go.mod and directory as text.
+    let shown: Vec<(String, String)> = plans
+        .iter()
+        .map(|p| (p.go_mod.display().to_string(), p.dir.display().to_string()))
         .collect();
     // Each plan's line starts, on first use.
-    let mut line_index: Vec<Option<crate::span::LineIndex>> = vec![None; plans.len()];
-    let mut out = Vec::new();
-    for module in flagged.keys() {
-        let Some(target_sel) = reference.get(module).or_else(|| {
+    let line_index: Vec<std::sync::OnceLock<crate::span::LineIndex>> =
+        plans.iter().map(|_| std::sync::OnceLock::new()).collect();
+    // Each module's proposal is independent of the others' (computed in parallel), but for
+    // the host upgrade, which asks the host's graph (one what-if state): asked afterwards,
+    // in module order.
+    let one = |module: &String| -> Option<(Proposal, Option<Upgrade>)> {
+        let target_sel = reference.get(module).or_else(|| {
             let lists = plans
                 .iter()
                 .filter_map(|p| p.build_list.as_ref())
                 .chain(project.plugins.iter().map(|p| &p.build_list));
             newest(lists, module)
-        }) else {
-            continue;
-        };
+        })?;
         let target = match Source::of(target_sel) {
             Source::Module { module: m } if m.path == *module => m.version,
             Source::Module { module: m } => m.to_string(),
@@ -337,7 +331,7 @@ pub(super) fn proposals(
         let mut newer = Vec::new();
         for &(i, entry) in touching.get(module.as_str()).into_iter().flatten() {
             let p = &plans[i];
-            let rel_go_mod = p.go_mod.display().to_string();
+            let rel_go_mod = shown[i].0.clone();
             if let Touch::Forced(f) = entry {
                 forced_by.push(p.artifact.clone());
                 if !newer.contains(&p.artifact) {
@@ -371,19 +365,22 @@ pub(super) fn proposals(
                     newer.push(p.artifact.clone());
                 }
             }
-            let diff = parsed[i].as_ref().and_then(|(old_mf, new_mf)| {
-                let rel = p.go_mod.strip_prefix(&project.root).unwrap_or(&p.go_mod);
-                let lines = line_index[i]
-                    .get_or_insert_with(|| crate::span::LineIndex::new(p.old.as_bytes()));
-                module_diff(
-                    &rel.display().to_string(),
-                    &p.old,
-                    lines,
-                    old_mf,
-                    new_mf,
-                    module,
-                )
-            });
+            let diff = parsed[i]
+                .as_ref()
+                .filter(|_| change_diffs)
+                .and_then(|(old_mf, new_mf)| {
+                    let rel = p.go_mod.strip_prefix(&project.root).unwrap_or(&p.go_mod);
+                    let lines =
+                        line_index[i].get_or_init(|| crate::span::LineIndex::new(p.old.as_bytes()));
+                    module_diff(
+                        &rel.display().to_string(),
+                        &p.old,
+                        lines,
+                        old_mf,
+                        new_mf,
+                        module,
+                    )
+                });
             let note = step.args.starts_with("go mod edit").then(|| {
                 "`go get` cannot change a replaced module; after the edit, `go mod tidy` updates go.sum (`godrift align` does both)".to_string()
             });
@@ -392,13 +389,13 @@ pub(super) fn proposals(
                 go_mod: rel_go_mod,
                 from: step.from.clone(),
                 to: step.to.clone(),
-                command: format!("(cd {} && {})", p.dir.display(), step.args),
+                command: format!("(cd {} && {})", shown[i].1, step.args),
                 diff,
                 note,
                 args: step.args.clone(),
             });
         }
-        let host_upgrade = if newer.is_empty() || strategy != AlignStrategy::Host {
+        let upgrade = if newer.is_empty() || strategy != AlignStrategy::Host {
             None
         } else {
             let wanted = newest(
@@ -409,27 +406,51 @@ pub(super) fn proposals(
                     .map(|p| &p.build_list),
                 module,
             );
-            wanted.map(|w| {
-                host_upgrade(
-                    project,
-                    &mut host_graph,
-                    module,
-                    &w.module.version,
-                    newer.clone(),
-                    forced_by.clone(),
-                    w.replace.as_ref(),
-                )
+            wanted.map(|w| Upgrade {
+                wanted: w,
+                newer,
+                forced_by,
             })
         };
-        out.push(Proposal {
-            module: module.clone(),
-            target,
-            replace,
-            strategy,
-            why,
-            changes,
-            host_upgrade,
-        });
+        Some((
+            Proposal {
+                module: module.clone(),
+                target,
+                replace,
+                strategy,
+                why,
+                changes,
+                host_upgrade: None,
+            },
+            upgrade,
+        ))
+    };
+    let modules: Vec<&String> = flagged.keys().collect();
+    let each: Vec<Option<(Proposal, Option<Upgrade>)>> = {
+        use rayon::prelude::*;
+        modules.par_iter().map(|m| one(m)).collect()
+    };
+    let mut out = Vec::with_capacity(each.len());
+    for (mut p, upgrade) in each.into_iter().flatten() {
+        if let Some(u) = upgrade {
+            p.host_upgrade = Some(host_upgrade(
+                project,
+                &mut host_graph,
+                &p.module,
+                &u.wanted.module.version,
+                u.newer,
+                u.forced_by,
+                u.wanted.replace.as_ref(),
+            ));
+        }
+        out.push(p);
     }
     out
+}
+
+/// A host upgrade a proposal offers: the newest version the plugins in `newer` hold.
+struct Upgrade<'a> {
+    wanted: &'a crate::graph::SelectedModule,
+    newer: Vec<String>,
+    forced_by: Vec<String>,
 }

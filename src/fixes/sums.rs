@@ -55,7 +55,7 @@ pub fn loaded_modules(bl: &BuildList, main: &ModFile, modcache: &Path) -> BTreeS
     let mut out = BTreeSet::new();
     let mut queue: Vec<(&ModuleVersion, bool)> = Vec::new();
     let main_unpruned = !super::is_pruned(main);
-    for crate::graph::Edge { from, to } in &bl.edges {
+    for (from, to) in bl.edges() {
         if from.version.is_empty() {
             if bl.main.contains(&from.path) && !to.version.is_empty() {
                 queue.push((to, main_unpruned));

@@ -182,9 +182,19 @@ pub fn set_requires(text: &str, reqs: &[(String, String, bool)]) -> Result<Strin
         return Ok(text.to_string());
     }
     let f = parse(text)?;
-    let out = splice_requires(text, &f, reqs);
-    parse(&out)?;
-    Ok(out)
+    set_requires_on(text, &f, reqs).map(|(out, _)| out)
+}
+
+/// `set_requires` on `f`, the parse of `text` the caller already has; returns the new text
+/// with its parse (the check every edit gets).
+pub fn set_requires_on(
+    text: &str,
+    f: &ModFile,
+    reqs: &[(String, String, bool)],
+) -> Result<(String, ModFile), ParseErrors> {
+    let out = splice_requires(text, f, reqs);
+    let parsed = parse(&out)?;
+    Ok((out, parsed))
 }
 
 /// `set_requires` on `f`, the parse of `text`, without checking the result: for showing one

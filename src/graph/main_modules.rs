@@ -171,6 +171,17 @@ impl MainModules {
         })
     }
 
+    /// Paths some main module requires directly (no `// indirect`): `go list -m`'s
+    /// `Indirect` is false for them.
+    pub fn direct(&self) -> HashSet<&str> {
+        self.modules
+            .iter()
+            .flat_map(|m| m.file.require.iter())
+            .filter(|r| !r.indirect)
+            .map(|r| r.module.path.as_str())
+            .collect()
+    }
+
     pub fn contains(&self, path: &str) -> bool {
         self.paths.contains(path)
     }

@@ -15,11 +15,12 @@ mod main_modules;
 mod select;
 mod source;
 mod upgrade;
+mod vendored;
 mod why;
 mod workspace;
 
 pub use select::RootUpdate;
-pub use source::{GoModProblem, MissingGoMod, ModCache, ModCacheSource, ModSource, Summary};
+pub use source::{GoModProblem, MissingGoMod, ModCache, ModCacheSource, ModSource, Node, Summary};
 pub use upgrade::{Change, WhatIf};
 pub use workspace::find_go_work;
 
@@ -30,7 +31,7 @@ use crate::semver::gover;
 use main_modules::MainModules;
 use select::{Context, ModuleGraph, Pruning};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -101,15 +102,8 @@ pub struct SelectedModule {
     pub replace: Option<Replacement>,
     /// Required directly by a main module's go.mod (not `// indirect`).
     pub direct: bool,
-    /// Modules whose go.mod requires this module (at any version), for "why" chains.
-    pub required_by: Vec<ModuleVersion>,
-}
-
-/// A requirement in the loaded graph (a line of `go mod graph`).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Edge {
-    pub from: ModuleVersion,
-    pub to: ModuleVersion,
+    /// Required by a main module's go.mod (directly or `// indirect`): a root of the graph.
+    pub root: bool,
 }
 
 /// The build list of one main module (or workspace), as `go list -m all` gives it.
@@ -129,7 +123,8 @@ pub struct BuildList {
     pub toolchain: Option<String>,
     /// Selected modules (main modules excluded), sorted by path.
     pub modules: Vec<SelectedModule>,
-    /// Builds use `-mod=vendor` (explicitly, or vendor/modules.txt present and go >= 1.14).
+    /// Builds use `-mod=vendor` (explicitly, or a vendor directory and go >= 1.14): the
+    /// sources are under `main_dir`/vendor (next to go.work for a workspace).
     pub vendored: bool,
     /// Dependencies whose go.mod could not be read (the list may then be incomplete), and
     /// why: not in the module cache, or unreadable.
@@ -139,12 +134,14 @@ pub struct BuildList {
     /// default -mod=readonly, `go build` stops with "updates to go.mod needed").
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub root_updates: Vec<RootUpdate>,
-    /// The requirement edges of the module graph (`go mod graph`), sorted.
+    /// The module graph the list was selected from (`go mod graph`): each loaded module
+    /// with its requirements, shared with the other lists loaded through the same
+    /// `ModCache`; empty for a vendored list (modules.txt records no graph).
     #[serde(skip)]
-    pub edges: Vec<Edge>,
-    /// Shortest-path parents from the main modules (see `index_why`).
+    pub nodes: Nodes,
+    /// Shortest requirement paths from the main modules (see `why`).
     #[serde(skip)]
-    pub why_parent: foldhash::HashMap<String, ModuleVersion>,
+    pub why_tree: WhyTree,
     /// Where each path is in `modules`, for `get` (built by `index_why`).
     #[serde(skip)]
     pub lookup: PathIndex,
@@ -178,10 +175,29 @@ macro_rules! bookkeeping {
     };
 }
 
-/// A parsed vendor/modules.txt carried with the build list made from it.
+/// A parsed vendor/modules.txt carried with the build list made from it, with what Go's
+/// vendor consistency check says of it (`go: inconsistent vendoring` lines).
 #[derive(Clone)]
-pub struct ParsedModulesTxt(pub Arc<crate::vendor::ModulesTxt>);
+pub struct ParsedModulesTxt {
+    pub txt: Arc<crate::vendor::ModulesTxt>,
+    pub problems: Vec<String>,
+}
 bookkeeping!(ParsedModulesTxt);
+
+/// The nodes of a build list's module graph (see `BuildList::edges`).
+#[derive(Clone, Default)]
+pub struct Nodes(pub Vec<Arc<Node>>);
+bookkeeping!(Nodes);
+
+/// The shortest-path tree `BuildList::why` reads: per module (by position in `modules`), its
+/// parent on a shortest requirement path from a main module.
+#[derive(Clone, Default)]
+pub struct WhyTree {
+    parent: Vec<u32>,
+    /// The main modules, as chains start with them (`path` and an empty version).
+    mains: Vec<ModuleVersion>,
+}
+bookkeeping!(WhyTree);
 
 /// A loaded module graph kept with its build list (for what-if questions).
 #[derive(Clone)]
@@ -230,26 +246,53 @@ impl PathIndex {
 }
 
 impl BuildList {
+    /// The requirement edges of the module graph (the lines of `go mod graph`, in no
+    /// particular order); none for a vendored list.
+    pub fn edges(&self) -> impl Iterator<Item = (&ModuleVersion, &ModuleVersion)> {
+        self.nodes.0.iter().flat_map(|n| n.edges())
+    }
+
+    /// Whether the list knows its module graph (a vendored list does not).
+    pub fn has_graph(&self) -> bool {
+        self.edges().next().is_some()
+    }
+
+    /// The vendor directory builds read sources from (vendor mode only): in the main
+    /// module, or next to go.work.
+    pub fn vendor_dir(&self) -> Option<PathBuf> {
+        self.vendored.then(|| self.main_dir.join("vendor"))
+    }
+
+    /// The command that rewrites that vendor directory.
+    pub fn vendor_command(&self) -> &'static str {
+        if self.work_file.is_some() {
+            "go work vendor"
+        } else {
+            "go mod vendor"
+        }
+    }
+
     pub fn get(&self, path: &str) -> Option<&SelectedModule> {
+        self.position(path).map(|i| &self.modules[i])
+    }
+
+    /// Where `path` is in `modules`.
+    fn position(&self, path: &str) -> Option<usize> {
         let ix = &self.lookup;
         if ix.len == self.modules.len() && !ix.collided {
             return match ix.at.get(&path_hash(path)) {
-                Some(&i) => self
-                    .modules
-                    .get(i as usize)
-                    .filter(|m| m.module.path == path)
-                    .or_else(|| self.search(path)),
+                Some(&i) if self.modules.get(i as usize)?.module.path == path => Some(i as usize),
+                Some(_) => self.binary_search(path),
                 None => None,
             };
         }
-        self.search(path)
+        self.binary_search(path)
     }
 
-    fn search(&self, path: &str) -> Option<&SelectedModule> {
+    fn binary_search(&self, path: &str) -> Option<usize> {
         self.modules
             .binary_search_by(|m| m.module.path.as_str().cmp(path))
             .ok()
-            .map(|i| &self.modules[i])
     }
 }
 
@@ -363,26 +406,28 @@ impl<'a> Loader<'a> {
                 )?
             }
         };
-        if self.vendored(main_dir, &main) {
-            return self.vendored_list(main_dir, main);
+        if self.vendored(main_dir, &main)? {
+            let mains = MainModules::single(main_dir, main)?;
+            return vendored::build_list(&mains, main_dir, None);
         }
         self.load_main_inner(main, main_dir, keep)
     }
 
-    /// setDefaultBuildMod outside a workspace: `-mod` when set; else vendor mode when
-    /// vendor/modules.txt exists and go.mod says go 1.14 or later.
-    fn vendored(&self, main_dir: &Path, main: &ModFile) -> bool {
-        let txt = main_dir.join("vendor/modules.txt");
+    /// setDefaultBuildMod outside a workspace: `-mod` when set; else vendor mode when a
+    /// vendor directory exists, go.mod says go 1.14 or later, and vendor/modules.txt was
+    /// not written for a workspace (modulesTextIsForWorkspace).
+    fn vendored(&self, main_dir: &Path, main: &ModFile) -> Result<bool, GraphError> {
+        let dir = main_dir.join("vendor");
         match self.opts.mod_mode.as_deref() {
-            Some("vendor") => return txt.exists(),
-            Some(_) => return false,
+            Some("vendor") => return Ok(true),
+            Some(_) => return Ok(false),
             None => {}
         }
-        txt.exists()
-            && main
-                .go
-                .as_ref()
-                .is_some_and(|g| gover::compare(&g.version, "1.14").is_ge())
+        let go_ok = main
+            .go
+            .as_ref()
+            .is_some_and(|g| gover::compare(&g.version, "1.14").is_ge());
+        Ok(go_ok && dir.is_dir() && !vendored::modules_txt_is_for_workspace(&dir)?)
     }
 
     /// The build list of a parsed main module (module mode, not vendored): its graph with
@@ -404,14 +449,7 @@ impl<'a> Loader<'a> {
             graph,
             root_updates,
         } = self.single_graph(&mains);
-        let file = &mains.modules[0].file;
-        let direct: HashSet<&str> = file
-            .require
-            .iter()
-            .filter(|r| !r.indirect)
-            .map(|r| r.module.path.as_str())
-            .collect();
-        let mut list = finish(&mains, &graph, &direct)?;
+        let mut list = finish(&mains, &graph, &mains.direct())?;
         list.go_version = go_version;
         list.toolchain = toolchain;
         list.root_updates = root_updates;
@@ -489,14 +527,29 @@ impl<'a> Loader<'a> {
             )));
         }
         let ws = workspace::read_workspace(work_path)?;
+        // setDefaultBuildMod in a workspace: vendor mode from the vendor directory next to
+        // go.work (`go work vendor`), the go.work go line and the modules.txt marker.
+        let work_dir = ws.mains.work_dir.clone().unwrap_or_default();
+        let vendor_dir = work_dir.join("vendor");
+        let vendor_mode = match self.opts.mod_mode.as_deref() {
+            Some("vendor") => true,
+            Some(_) => false,
+            None => {
+                ws.work
+                    .go
+                    .as_ref()
+                    .is_some_and(|g| gover::compare(&g.version, "1.14").is_ge())
+                    && vendor_dir.is_dir()
+                    && vendored::modules_txt_is_for_workspace(&vendor_dir)?
+            }
+        };
+        if vendor_mode {
+            let mut list = vendored::build_list(&ws.mains, &work_dir, Some(&ws.work))?;
+            list.work_file = Some(work_path.to_path_buf());
+            return Ok(list);
+        }
         let mains = &ws.mains;
-        let direct: HashSet<&str> = mains
-            .modules
-            .iter()
-            .flat_map(|m| m.file.require.iter())
-            .filter(|r| !r.indirect)
-            .map(|r| r.module.path.as_str())
-            .collect();
+        let direct = mains.direct();
         let main_summaries = mains
             .modules
             .iter()
@@ -523,99 +576,38 @@ impl<'a> Loader<'a> {
         list.toolchain = ws.work.toolchain.as_ref().map(|t| t.name.clone());
         Ok(list)
     }
-
-    /// -mod=vendor: the build list is what vendor/modules.txt records.
-    fn vendored_list(&self, main_dir: &Path, main: ModFile) -> Result<BuildList, GraphError> {
-        let txt_path = main_dir.join("vendor/modules.txt");
-        let txt_data = crate::fsio::read_input(&txt_path)?;
-        let txt = crate::vendor::parse_modules_txt("vendor/modules.txt", &txt_data)?;
-        let go_version = main.go.as_ref().map(|g| g.version.clone());
-        let toolchain = main.toolchain.as_ref().map(|t| t.name.clone());
-        let mains = MainModules::single(main_dir, main)?;
-        let file = &mains.modules[0].file;
-        let direct: HashSet<&str> = file
-            .require
-            .iter()
-            .filter(|r| !r.indirect)
-            .map(|r| r.module.path.as_str())
-            .collect();
-        let mut modules: Vec<SelectedModule> = txt
-            .build_list()
-            .map(|v| SelectedModule {
-                module: v.module.clone(),
-                replace: mains.shown_replacement(&v.module),
-                direct: direct.contains(v.module.path.as_str()),
-                required_by: Vec::new(),
-            })
-            .collect();
-        modules.sort_by(|a, b| a.module.path.cmp(&b.module.path));
-        modules.dedup_by(|a, b| a.module.path == b.module.path);
-        let mut list = BuildList {
-            main: vec![mains.modules[0].path.clone()],
-            main_dir: main_dir.to_path_buf(),
-            main_dirs: vec![main_dir.to_path_buf()],
-            work_file: None,
-            go_version,
-            toolchain,
-            modules,
-            vendored: true,
-            missing: Vec::new(),
-            root_updates: Vec::new(),
-            edges: Vec::new(),
-            why_parent: Default::default(),
-            lookup: Default::default(),
-            graph: None,
-            modules_txt: None,
-        };
-        list.index_why();
-        list.modules_txt = Some(ParsedModulesTxt(Arc::new(txt)));
-        Ok(list)
-    }
 }
 
 /// The build list of a loaded graph: the selected version of every path but the main
-/// modules', with replacements as `go list -m` shows them and who requires each.
+/// modules', with replacements as `go list -m` shows it; the graph's nodes are kept by
+/// reference (shared with the other lists of the run), not copied.
 fn finish(
     mains: &MainModules,
     graph: &ModuleGraph,
     direct: &HashSet<&str>,
 ) -> Result<BuildList, GraphError> {
-    let mut selected: BTreeMap<&str, &str> = BTreeMap::new();
-    for (p, v) in graph.selection() {
-        if !mains.contains(p) && !v.is_empty() {
-            selected.insert(p, v);
-        }
-    }
-    // Sorted as references, cloned once.
-    let mut refs: Vec<(&ModuleVersion, &ModuleVersion)> = graph.edges().collect();
-    refs.sort_unstable();
-    refs.dedup();
-    let edges: Vec<Edge> = refs
-        .into_iter()
-        .map(|(a, b)| Edge {
-            from: a.clone(),
-            to: b.clone(),
-        })
+    let mut selected: Vec<(&str, &str)> = graph
+        .selection()
+        .filter(|(p, v)| !mains.contains(p) && !v.is_empty())
         .collect();
-    let mut requirers: foldhash::HashMap<&str, Vec<ModuleVersion>> = Default::default();
-    for e in &edges {
-        requirers
-            .entry(e.to.path.as_str())
-            .or_default()
-            .push(e.from.clone());
-    }
+    selected.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let nodes: Vec<Arc<Node>> = graph.nodes().cloned().collect();
+    // What the main modules require (at version "", the main modules' own nodes).
+    let roots: HashSet<&str> = nodes
+        .iter()
+        .filter(|n| n.module.version.is_empty() && mains.contains(&n.module.path))
+        .flat_map(|n| n.summary.require.iter().map(|r| r.path.as_str()))
+        .collect();
     let mut modules = Vec::with_capacity(selected.len());
     for (path, version) in selected {
         let m = ModuleVersion::new(path, version);
         if let Some(e) = mains.replacement_conflict(&m) {
             return Err(GraphError::Go(format!("go: {e}")));
         }
-        let mut required_by = requirers.remove(path).unwrap_or_default();
-        required_by.dedup();
         modules.push(SelectedModule {
             replace: mains.shown_replacement(&m),
             direct: direct.contains(path),
-            required_by,
+            root: roots.contains(path),
             module: m,
         });
     }
@@ -633,8 +625,8 @@ fn finish(
         vendored: false,
         missing: graph.missing.clone(),
         root_updates: Vec::new(),
-        edges,
-        why_parent: Default::default(),
+        nodes: Nodes(nodes),
+        why_tree: Default::default(),
         lookup: Default::default(),
         graph: None,
         modules_txt: None,

@@ -3,10 +3,10 @@
 //! and the root updates of a single main module (expandGraph, updatePrunedRoots).
 
 use super::main_modules::MainModules;
-use super::source::{GoModProblem, MissingGoMod, ModCache, ModSource, Summary};
+use super::source::{GoModProblem, MissingGoMod, ModCache, ModSource, Node, Summary};
 use crate::module::ModuleVersion;
 use crate::semver::{self, gover};
-use foldhash::{HashMap, HashMap as Map, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::cmp::Ordering;
 use std::sync::Arc;
 
@@ -45,15 +45,126 @@ pub(crate) fn cmp_version(v1: &str, v2: &str) -> Ordering {
     }
 }
 
+/// A module version as a node's requirement list holds it (`node.summary.require[at]`),
+/// hashed and compared as that module version: the graph's maps and queue point into the
+/// shared nodes instead of holding copies of paths and versions.
+#[derive(Clone, Debug)]
+struct Req {
+    node: Arc<Node>,
+    at: u32,
+}
+
+impl Req {
+    fn of(node: &Arc<Node>, at: usize) -> Req {
+        Req {
+            node: node.clone(),
+            at: at as u32,
+        }
+    }
+
+    fn get(&self) -> &ModuleVersion {
+        &self.node.summary.require[self.at as usize]
+    }
+
+    /// Every requirement of `node`.
+    fn all(node: &Arc<Node>) -> impl Iterator<Item = Req> + '_ {
+        (0..node.summary.require.len()).map(|i| Req::of(node, i))
+    }
+}
+
+impl PartialEq for Req {
+    fn eq(&self, o: &Req) -> bool {
+        self.get() == o.get()
+    }
+}
+
+impl Eq for Req {}
+
+impl std::hash::Hash for Req {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.get().hash(h)
+    }
+}
+
+impl std::borrow::Borrow<ModuleVersion> for Req {
+    fn borrow(&self) -> &ModuleVersion {
+        self.get()
+    }
+}
+
+/// A `Req` keyed by its path alone (the selection has one version per path).
+#[derive(Clone, Debug)]
+struct ByPath(Req);
+
+impl PartialEq for ByPath {
+    fn eq(&self, o: &ByPath) -> bool {
+        self.0.get().path == o.0.get().path
+    }
+}
+
+impl Eq for ByPath {}
+
+impl std::hash::Hash for ByPath {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        // As `str` hashes, so the map is looked up by `&str`.
+        self.0.get().path.as_str().hash(h)
+    }
+}
+
+impl std::borrow::Borrow<str> for ByPath {
+    fn borrow(&self) -> &str {
+        &self.0.get().path
+    }
+}
+
+/// Module versions that no go.mod lists (the main modules, a workspace's extra loads),
+/// held as the requirements of a node of their own so they can be `Req`s.
+fn holder(modules: Vec<ModuleVersion>) -> Arc<Node> {
+    Arc::new(Node {
+        module: ModuleVersion::default(),
+        summary: Arc::new(Summary {
+            module: String::new(),
+            require: modules,
+            go: None,
+            pruned: false,
+        }),
+    })
+}
+
+/// A loaded node, hashed and compared by its module (so the graph looks nodes up by
+/// `&ModuleVersion` without holding a copy of it).
+#[derive(Clone, Debug)]
+struct Loaded(Arc<Node>);
+
+impl PartialEq for Loaded {
+    fn eq(&self, o: &Loaded) -> bool {
+        self.0.module == o.0.module
+    }
+}
+
+impl Eq for Loaded {}
+
+impl std::hash::Hash for Loaded {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.0.module.hash(h)
+    }
+}
+
+impl std::borrow::Borrow<ModuleVersion> for Loaded {
+    fn borrow(&self) -> &ModuleVersion {
+        &self.0.module
+    }
+}
+
 /// The requirement graph as loaded, with MVS's selection kept up to date (mvs.Graph).
 #[derive(Debug, Default)]
 pub(crate) struct ModuleGraph {
-    /// The requirements of each loaded module (shared with the summaries).
-    required: Map<ModuleVersion, Arc<Summary>>,
-    /// path → highest version reachable (the main modules' "" is highest).
-    selected: HashMap<String, String>,
+    /// Each loaded module with its requirements (nodes shared through the ModCache).
+    required: HashSet<Loaded>,
+    /// path → the highest version reachable (the main modules' "" is highest).
+    selected: HashMap<ByPath, Req>,
     /// Modules loaded with their full closure (Pruning::Unpruned).
-    unpruned: HashSet<ModuleVersion>,
+    unpruned: HashSet<Req>,
     /// go.mod files that could not be read, in load order.
     pub missing: Vec<MissingGoMod>,
     /// The highest `go` line of 1.21 or later among the loaded go.mod files (such a line
@@ -62,23 +173,25 @@ pub(crate) struct ModuleGraph {
 }
 
 impl ModuleGraph {
-    fn new(roots: &[ModuleVersion]) -> ModuleGraph {
+    /// A graph where the requirements of `roots` (a holder) are selected.
+    fn new(roots: &Arc<Node>) -> ModuleGraph {
         let mut g = ModuleGraph::default();
-        for m in roots {
-            g.raise(m);
+        for r in Req::all(roots) {
+            g.raise(r);
         }
         g
     }
 
-    fn raise(&mut self, m: &ModuleVersion) {
-        match self.selected.get_mut(&m.path) {
+    fn raise(&mut self, r: Req) {
+        let m = r.get();
+        match self.selected.get_mut(m.path.as_str()) {
             Some(v) => {
-                if cmp_version(v, &m.version) == Ordering::Less {
-                    m.version.clone_into(v);
+                if cmp_version(&v.get().version, &m.version) == Ordering::Less {
+                    *v = r;
                 }
             }
             None => {
-                self.selected.insert(m.path.clone(), m.version.clone());
+                self.selected.insert(ByPath(r.clone()), r);
             }
         }
     }
@@ -94,18 +207,23 @@ impl ModuleGraph {
         }
     }
 
-    /// mvs.Graph.Require: `m` requires what its summary lists.
-    fn require(&mut self, m: &ModuleVersion, s: Arc<Summary>) {
-        for r in &s.require {
+    /// mvs.Graph.Require: the node's module requires what its summary lists.
+    fn require(&mut self, n: Arc<Node>) {
+        for r in Req::all(&n) {
             self.raise(r);
         }
-        self.require_go(s.go.as_deref());
-        self.required.insert(m.clone(), s);
+        self.require_go(n.summary.go.as_deref());
+        self.required.insert(Loaded(n));
+    }
+
+    /// The node `m` was loaded as.
+    fn node(&self, m: &ModuleVersion) -> Option<&Arc<Node>> {
+        self.required.get(m).map(|n| &n.0)
     }
 
     /// The version selected for `path`, if any module in the graph has it.
     pub fn selected(&self, path: &str) -> Option<&str> {
-        self.selected.get(path).map(String::as_str)
+        self.selected.get(path).map(|r| r.get().version.as_str())
     }
 
     /// Whether `m` was loaded with its full closure (below an unpruned module).
@@ -115,29 +233,35 @@ impl ModuleGraph {
 
     /// The summary `m` was loaded with.
     pub fn required_summary(&self, m: &ModuleVersion) -> Option<Arc<Summary>> {
-        self.required.get(m).cloned()
+        self.required_summary_ref(m).cloned()
     }
 
     /// The summary `m` was loaded with, borrowed.
     pub fn required_summary_ref(&self, m: &ModuleVersion) -> Option<&Arc<Summary>> {
-        self.required.get(m)
+        self.node(m).map(|n| &n.summary)
     }
 
     /// The requirements of `m`, if its go.mod was loaded.
     pub fn required_by(&self, m: &ModuleVersion) -> Option<&[ModuleVersion]> {
-        self.required.get(m).map(|s| s.require.as_slice())
+        self.required_summary_ref(m).map(|s| s.require.as_slice())
     }
 
     /// Every path with its selected version.
     pub fn selection(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.selected.iter().map(|(p, v)| (p.as_str(), v.as_str()))
+        self.selected.values().map(|r| {
+            let m = r.get();
+            (m.path.as_str(), m.version.as_str())
+        })
+    }
+
+    /// Every loaded module with its requirements (in no particular order).
+    pub fn nodes(&self) -> impl Iterator<Item = &Arc<Node>> {
+        self.required.iter().map(|n| &n.0)
     }
 
     /// Every requirement edge (in no particular order).
     pub fn edges(&self) -> impl Iterator<Item = (&ModuleVersion, &ModuleVersion)> {
-        self.required
-            .iter()
-            .flat_map(|(m, s)| s.require.iter().map(move |r| (m, r)))
+        self.nodes().flat_map(|n| n.edges())
     }
 }
 
@@ -156,23 +280,28 @@ pub(crate) struct Context<'a> {
 impl Context<'_> {
     /// goModSummary of one module.
     pub fn summary_of(&self, m: &ModuleVersion) -> Result<Arc<Summary>, MissingGoMod> {
-        self.summaries(&[m]).pop().unwrap_or_else(|| {
-            Err(MissingGoMod {
-                module: m.clone(),
-                problem: GoModProblem::NoLocalGoMod {
-                    file: m.path.clone().into(),
-                },
+        self.nodes(&[m])
+            .pop()
+            .unwrap_or_else(|| {
+                Err(MissingGoMod {
+                    module: m.clone(),
+                    problem: GoModProblem::NoLocalGoMod {
+                        file: m.path.clone().into(),
+                    },
+                })
             })
-        })
+            .map(|n| n.summary.clone())
     }
 
-    /// goModSummary for a batch of modules: each after replacement, without requirements
-    /// on versions a main module excludes.
-    fn summaries(&self, ms: &[&ModuleVersion]) -> Vec<Result<Arc<Summary>, MissingGoMod>> {
+    /// goModSummary for a batch of modules: each with the requirements of its go.mod after
+    /// replacement, without requirements on versions a main module excludes. A module
+    /// neither replaced nor excluding anything is the ModCache's node itself.
+    fn nodes(&self, ms: &[&ModuleVersion]) -> Vec<Result<Arc<Node>, MissingGoMod>> {
+        let main = |m: &ModuleVersion| m.version.is_empty() && self.mains.contains(&m.path);
         let actual: Vec<std::borrow::Cow<ModuleVersion>> = ms
             .iter()
             .map(|m| {
-                if m.version.is_empty() && self.mains.contains(&m.path) {
+                if main(m) {
                     std::borrow::Cow::Borrowed(*m)
                 } else {
                     self.mains.actual(m)
@@ -183,7 +312,7 @@ impl Context<'_> {
         let from_source: Vec<&ModuleVersion> = ms
             .iter()
             .zip(&actual)
-            .filter(|(m, _)| !(m.version.is_empty() && self.mains.contains(&m.path)))
+            .filter(|(m, _)| !main(m))
             .map(|(_, a)| a.as_ref())
             .collect();
         let mut read = self
@@ -191,13 +320,20 @@ impl Context<'_> {
             .summaries(self.source, &self.source_id, &from_source)
             .into_iter();
         ms.iter()
-            .map(|m| {
-                let raw = if m.version.is_empty() && self.mains.contains(&m.path) {
-                    self.main_summaries.get(&m.path).cloned().ok_or_else(|| {
-                        GoModProblem::NoLocalGoMod {
+            .zip(&actual)
+            .map(|(m, actual)| {
+                let raw = if main(m) {
+                    self.main_summaries
+                        .get(&m.path)
+                        .map(|s| {
+                            Arc::new(Node {
+                                module: (*m).clone(),
+                                summary: s.clone(),
+                            })
+                        })
+                        .ok_or_else(|| GoModProblem::NoLocalGoMod {
                             file: m.path.clone().into(),
-                        }
-                    })
+                        })
                 } else {
                     read.next().unwrap_or_else(|| {
                         Err(GoModProblem::NoLocalGoMod {
@@ -209,10 +345,20 @@ impl Context<'_> {
                     module: (*m).clone(),
                     problem,
                 })?;
-                if raw.require.iter().any(|r| self.mains.excluded(r)) {
-                    let mut s = (*raw).clone();
+                if raw.summary.require.iter().any(|r| self.mains.excluded(r)) {
+                    let mut s = (*raw.summary).clone();
                     s.require.retain(|r| !self.mains.excluded(r));
-                    return Ok(Arc::new(s));
+                    return Ok(Arc::new(Node {
+                        module: (*m).clone(),
+                        summary: Arc::new(s),
+                    }));
+                }
+                // The cache's node is `actual`'s: a replaced module is a node of its own.
+                if raw.module != **m || matches!(actual, std::borrow::Cow::Owned(_)) {
+                    return Ok(Arc::new(Node {
+                        module: (*m).clone(),
+                        summary: raw.summary.clone(),
+                    }));
                 }
                 Ok(raw)
             })
@@ -230,27 +376,34 @@ pub(crate) fn read_mod_graph(
     roots: &[ModuleVersion],
 ) -> ModuleGraph {
     let mut g;
+    // The roots, as requirements of a node.
+    let from;
     if pruning == Pruning::Workspace {
-        g = ModuleGraph::new(roots);
+        from = holder(roots.to_vec());
+        g = ModuleGraph::new(&from);
     } else {
         let main = ModuleVersion::new(ctx.mains.modules[0].path.clone(), "");
-        g = ModuleGraph::new(std::slice::from_ref(&main));
+        g = ModuleGraph::new(&holder(vec![main.clone()]));
         let requires = Summary {
             module: main.path.clone(),
             require: roots.to_vec(),
             go: None,
             pruned: pruning == Pruning::Pruned,
         };
-        g.require(&main, Arc::new(requires));
+        from = Arc::new(Node {
+            module: main,
+            summary: Arc::new(requires),
+        });
+        g.require(from.clone());
     }
     let mut loader = Loading {
         ctx,
-        loading: HashSet::default(),
+        loading: HashMap::default(),
         failed: HashSet::default(),
         queue: Vec::new(),
     };
-    for m in roots {
-        loader.enqueue(m.clone(), pruning);
+    for r in Req::all(&from) {
+        loader.enqueue(r, pruning);
     }
     loader.drain(&mut g);
 
@@ -291,12 +444,14 @@ pub(crate) fn read_mod_graph(
             if needs.is_empty() {
                 break;
             }
-            for m in needs {
+            for m in &needs {
                 if in_all.insert(m.path.clone()) {
                     has_deps_in_all.push(m.path.clone());
                 }
                 seen.insert(m.clone());
-                loader.enqueue(m, Pruning::Workspace);
+            }
+            for r in Req::all(&holder(needs)) {
+                loader.enqueue(r, Pruning::Workspace);
             }
             loader.drain(&mut g);
         }
@@ -309,19 +464,33 @@ pub(crate) fn read_mod_graph(
 /// loadOne, each module's summary is added to the graph once (or recorded as missing).
 struct Loading<'a, 'c> {
     ctx: &'a Context<'c>,
-    loading: HashSet<(ModuleVersion, Pruning)>,
+    /// Each module enqueued, with the prunings it was enqueued at (`bit`).
+    loading: HashMap<Req, u8>,
     failed: HashSet<ModuleVersion>,
-    queue: Vec<(ModuleVersion, Pruning)>,
+    queue: Vec<(Req, Pruning)>,
+}
+
+fn bit(p: Pruning) -> u8 {
+    match p {
+        Pruning::Pruned => 1,
+        Pruning::Unpruned => 2,
+        Pruning::Workspace => 4,
+    }
 }
 
 impl Loading<'_, '_> {
-    fn enqueue(&mut self, m: ModuleVersion, pruning: Pruning) {
-        if m.version == "none" {
+    fn enqueue(&mut self, r: Req, pruning: Pruning) {
+        if r.get().version == "none" {
             return;
         }
-        if self.loading.insert((m.clone(), pruning)) {
-            self.queue.push((m, pruning));
+        match self.loading.get_mut(r.get()) {
+            Some(seen) if *seen & bit(pruning) != 0 => return,
+            Some(seen) => *seen |= bit(pruning),
+            None => {
+                self.loading.insert(r.clone(), bit(pruning));
+            }
         }
+        self.queue.push((r, pruning));
     }
 
     fn drain(&mut self, g: &mut ModuleGraph) {
@@ -329,15 +498,16 @@ impl Loading<'_, '_> {
             let wave = std::mem::take(&mut self.queue);
             let mut fresh: Vec<&ModuleVersion> = Vec::new();
             let mut fresh_set: HashSet<&ModuleVersion> = HashSet::default();
-            for (m, _) in &wave {
-                if !g.required.contains_key(m) && !self.failed.contains(m) && fresh_set.insert(m) {
+            for (r, _) in &wave {
+                let m = r.get();
+                if !g.required.contains(m) && !self.failed.contains(m) && fresh_set.insert(m) {
                     fresh.push(m);
                 }
             }
-            let read = self.ctx.summaries(&fresh);
+            let read = self.ctx.nodes(&fresh);
             for (m, s) in fresh.iter().zip(read) {
                 match s {
-                    Ok(s) => g.require(m, s),
+                    Ok(n) => g.require(n),
                     Err(e) => {
                         // A version of a main module's own path that is nowhere (the
                         // placeholder `require host v0.0.0` of a plugin built in a go.work
@@ -353,24 +523,24 @@ impl Loading<'_, '_> {
                     }
                 }
             }
-            for (m, pruning) in wave {
-                let Some(s) = g.required.get(&m).cloned() else {
+            for (r, pruning) in wave {
+                let Some(n) = g.node(r.get()).cloned() else {
                     continue;
                 };
-                if pruning == Pruning::Unpruned {
-                    g.unpruned.insert(m.clone());
-                }
                 // Below an unpruned module everything is loaded; a module's own go version
                 // decides for its requirements otherwise.
                 let next = if pruning == Pruning::Unpruned {
                     Pruning::Unpruned
                 } else {
-                    pruning_for(s.pruned)
+                    pruning_for(n.summary.pruned)
                 };
-                if pruning != Pruning::Pruned || !s.pruned {
-                    for r in &s.require {
-                        self.enqueue(r.clone(), next);
+                if pruning != Pruning::Pruned || !n.summary.pruned {
+                    for req in Req::all(&n) {
+                        self.enqueue(req, next);
                     }
+                }
+                if pruning == Pruning::Unpruned {
+                    g.unpruned.insert(r);
                 }
             }
         }

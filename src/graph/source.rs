@@ -118,10 +118,16 @@ impl ModSource for ModCacheSource {
     }
 
     fn go_mod(&self, m: &ModuleVersion) -> Result<Vec<u8>, GoModProblem> {
-        use crate::fsio::{read_input, FsError};
+        use crate::fsio::{read_cache_file, read_input, FsError, MAX_INPUT};
         let local = m.version.is_empty();
         let file = self.location(m);
-        read_input(&file).map_err(|e| match e {
+        // A replacement directory's go.mod is the user's file; the cache's are go's.
+        let read = if local {
+            read_input(&file)
+        } else {
+            read_cache_file(&file, MAX_INPUT)
+        };
+        read.map_err(|e| match e {
             e if e.is_not_found() && local => GoModProblem::NoLocalGoMod { file },
             e if e.is_not_found() => GoModProblem::NotInCache {
                 download: format!("go mod download {m}"),
@@ -172,7 +178,24 @@ impl Summary {
     }
 }
 
-pub(crate) type Slot = Result<Arc<Summary>, GoModProblem>;
+/// A module of the graph with what its go.mod requires: the edges of every build list that
+/// loads it, held once per run (a `ModCache` shares one `Node` per go.mod among the host's
+/// and every plugin's list) and referenced by those lists instead of copied into each.
+#[derive(Debug)]
+pub struct Node {
+    /// The module as required (before `replace`).
+    pub module: ModuleVersion,
+    pub summary: Arc<Summary>,
+}
+
+impl Node {
+    /// The requirement edges out of this module.
+    pub fn edges(&self) -> impl Iterator<Item = (&ModuleVersion, &ModuleVersion)> {
+        self.summary.require.iter().map(move |r| (&self.module, r))
+    }
+}
+
+pub(crate) type Slot = Result<Arc<Node>, GoModProblem>;
 
 /// Parsed go.mod summaries, shared by every build list the owner computes with it (the
 /// host's and each plugin's, loaded in parallel), per source identity. A snapshot: create
@@ -189,7 +212,16 @@ impl ModCache {
 
     /// The summary of `target`'s go.mod (a module version, or a directory when its version
     /// is empty) from `source`, parsed once per source identity.
-    pub fn summary(&self, source: &dyn ModSource, target: &ModuleVersion) -> Slot {
+    pub fn summary(
+        &self,
+        source: &dyn ModSource,
+        target: &ModuleVersion,
+    ) -> Result<Arc<Summary>, GoModProblem> {
+        self.node(source, target).map(|n| n.summary.clone())
+    }
+
+    /// `target` with its go.mod's requirements, parsed once per source identity.
+    pub(crate) fn node(&self, source: &dyn ModSource, target: &ModuleVersion) -> Slot {
         let id = source.cache_id();
         let mut out = self.summaries(source, &id, &[target]);
         out.pop().unwrap_or_else(|| read_summary(source, target))
@@ -268,5 +300,8 @@ fn read_summary(source: &dyn ModSource, target: &ModuleVersion) -> Slot {
             file,
         }
     })?;
-    Ok(Arc::new(Summary::of(&f)))
+    Ok(Arc::new(Node {
+        module: target.clone(),
+        summary: Arc::new(Summary::of(&f)),
+    }))
 }

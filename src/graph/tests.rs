@@ -1,7 +1,7 @@
 //! Unit tests of the build-list stage on in-memory module sources.
 
 use super::*;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 struct Mem(HashMap<String, &'static str>);
 impl ModSource for Mem {

@@ -260,27 +260,13 @@ fn read_imports(data: &[u8]) -> ReadImports<'_> {
     }
 }
 
-fn trim_space(b: &[u8]) -> &[u8] {
-    let is_sp = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c');
-    let start = b.iter().position(|c| !is_sp(c)).unwrap_or(b.len());
-    let end = b.iter().rposition(|c| !is_sp(c)).map_or(start, |i| i + 1);
-    &b[start..end.max(start)]
-}
-
-/// imports.isGoBuildComment.
-fn is_go_build_comment(line: &[u8]) -> bool {
-    let Some(rest) = line.strip_prefix(b"//go:build") else {
-        return false;
-    };
-    rest.is_empty() || trim_space(rest).len() < rest.len()
-}
-
 /// imports.ShouldBuild(content, AnyTags()): every tag but `ignore` counts as both true and
 /// false, so only `ignore` (or a malformed constraint) excludes a file. Expressions are
 /// parsed by go/build/constraint's port (`crate::packages::constraint`).
 fn should_build_any_tags(content: &[u8]) -> bool {
     use crate::packages::constraint;
-    let Some((plus_block, go_build)) = parse_file_header(content) else {
+    use crate::packages::header::{parse_file_header, trim_space};
+    let Ok((plus_block, go_build)) = parse_file_header(content) else {
         return false; // multiple //go:build lines
     };
     if let Some(line) = go_build {
@@ -311,60 +297,6 @@ fn should_build_any_tags(content: &[u8]) -> bool {
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
-}
-
-/// imports.parseFileHeader: the leading block of `//` comments and blank lines that ends
-/// with a blank line (where `// +build` lines count), and the `//go:build` line if any.
-/// None when there are two `//go:build` lines.
-fn parse_file_header(content: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
-    let mut end = 0;
-    let mut p = content;
-    let mut ended = false;
-    let mut in_slash_star = false;
-    let mut go_build = None;
-    'lines: while !p.is_empty() {
-        let (raw, rest) = match p.iter().position(|&c| c == b'\n') {
-            Some(i) => (&p[..i], &p[i + 1..]),
-            None => (p, &p[p.len()..]),
-        };
-        p = rest;
-        let mut line = trim_space(raw);
-        if line.is_empty() && !ended {
-            end = content.len() - p.len();
-            continue;
-        }
-        if !line.starts_with(b"//") {
-            ended = true;
-        }
-        if !in_slash_star && is_go_build_comment(line) {
-            if go_build.is_some() {
-                return None;
-            }
-            go_build = Some(line);
-        }
-        while !line.is_empty() {
-            if in_slash_star {
-                match line.windows(2).position(|w| w == b"*/") {
-                    Some(i) => {
-                        in_slash_star = false;
-                        line = trim_space(&line[i + 2..]);
-                        continue;
-                    }
-                    None => continue 'lines,
-                }
-            }
-            if line.starts_with(b"//") {
-                continue 'lines;
-            }
-            if line.starts_with(b"/*") {
-                in_slash_star = true;
-                line = trim_space(&line[2..]);
-                continue;
-            }
-            break 'lines;
-        }
-    }
-    Some((&content[..end], go_build))
 }
 
 /// imports.eval with tags["*"]: `prefer` for every valid tag but `ignore`.

@@ -23,16 +23,10 @@ pub(super) struct FileRef<'a> {
     pub raw: &'a OsStr,
 }
 
-/// A directory (slash path relative to the root) and its files' results, by name.
-pub(super) type DirResults<T> = (String, Vec<(String, T)>);
-
-/// One task's directory (shared by the directory's tasks) and its files' results.
-type Chunk<T> = (Arc<str>, Vec<(String, T)>);
-
 /// What a walk found: per directory holding regular files (sorted), each file's result
 /// (sorted by name).
 pub(super) struct Walked<T> {
-    pub dirs: Vec<DirResults<T>>,
+    pub dirs: Vec<(String, Vec<(String, T)>)>,
     pub unreadable_dirs: Vec<(String, String)>,
     pub symlinks: Vec<String>,
     pub special: Vec<String>,
@@ -74,10 +68,11 @@ pub(super) fn io_text(e: rustix::io::Errno) -> String {
 }
 
 type Names = Vec<(String, Option<OsString>)>;
+/// Each file of a directory (name, what the visitor made of it).
+type Files<T> = Vec<(String, T)>;
 
 struct Sink<T> {
-    /// Per task: its directory and its files' results.
-    chunks: Vec<Chunk<T>>,
+    chunks: Vec<(Arc<str>, Files<T>)>,
     unreadable_dirs: Vec<(String, String)>,
     symlinks: Vec<String>,
     special: Vec<String>,
@@ -114,7 +109,7 @@ pub(super) fn walk<V: Visit>(
     let sink = ctx.sink.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut chunks = sink.chunks;
     chunks.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut dirs: Vec<DirResults<V::Out>> = Vec::new();
+    let mut dirs: Vec<(String, Files<V::Out>)> = Vec::new();
     for (dir, mut files) in chunks {
         match dirs.last_mut() {
             Some((d, v)) if **d == *dir => v.append(&mut files),

@@ -149,10 +149,10 @@ pub fn parse_header(display: &str, data: &[u8], complete: bool) -> Option<FileHe
     Some(h)
 }
 
-/// go/build's parseFileHeader + the constraint part of shouldBuild: the `//go:build` line
-/// of the leading comments (two are an error), else the `// +build` lines of the comment
-/// block that ends with a blank line before the first non-comment text.
-pub fn file_constraint(content: &[u8]) -> Result<Constraint, String> {
+/// go/build's parseFileHeader (cmd/go/internal/imports has the same): the leading block of
+/// `//` comments and blank lines that ends with a blank line (where `// +build` lines
+/// count), and the `//go:build` line of the leading comments; two are an error.
+pub(crate) fn parse_file_header(content: &[u8]) -> Result<(&[u8], Option<&[u8]>), String> {
     let mut end = 0;
     let mut p = content;
     let mut ended = false;
@@ -210,6 +210,14 @@ pub fn file_constraint(content: &[u8]) -> Result<Constraint, String> {
             break 'lines;
         }
     }
+    Ok((&content[..end], go_build))
+}
+
+/// The constraint part of go/build's shouldBuild: the `//go:build` line of the leading
+/// comments, else the `// +build` lines of the comment block before the first
+/// non-comment text.
+pub fn file_constraint(content: &[u8]) -> Result<Constraint, String> {
+    let (plus_block, go_build) = parse_file_header(content)?;
     if let Some(line) = go_build {
         let text = String::from_utf8_lossy(line);
         return match constraint::parse(&text) {
@@ -219,7 +227,7 @@ pub fn file_constraint(content: &[u8]) -> Result<Constraint, String> {
         };
     }
     let mut lines = Vec::new();
-    for line in content[..end].split(|&b| b == b'\n') {
+    for line in plus_block.split(|&b| b == b'\n') {
         let line = trim_space(line);
         if !line.starts_with(b"//") || find(line, b"+build").is_none() {
             continue;
@@ -249,7 +257,7 @@ fn is_go_build_comment(line: &[u8]) -> bool {
 }
 
 /// bytes.TrimSpace for the ASCII white space that can appear in a line.
-fn trim_space(b: &[u8]) -> &[u8] {
+pub(crate) fn trim_space(b: &[u8]) -> &[u8] {
     let is_space = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c');
     let start = b.iter().position(|c| !is_space(c)).unwrap_or(b.len());
     let end = b

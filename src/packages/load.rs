@@ -25,6 +25,54 @@ pub fn load(set: &ModuleSet, ctx: &BuildContext, roots: &Roots, cache: &ScanCach
     l.run(roots)
 }
 
+/// The files each standard-library package compiles under `ctx`, for every std package
+/// `roots` reach (imports inside GOROOT; a std package's dotted import is GOROOT's
+/// vendor/ copy, as go/build's vendor search finds it). Build tags select std files too
+/// (`netgo` changes net's, `osusergo` os/user's), and plugin.Open compares std packages
+/// like any other, so two sides built with different tags compare these. None without a
+/// GOROOT, or when a std package cannot be read (the difference is then unknown).
+pub fn std_files<'r>(
+    set: &ModuleSet,
+    ctx: &BuildContext,
+    roots: impl IntoIterator<Item = &'r str>,
+    cache: &ScanCache,
+) -> Option<BTreeMap<String, Vec<String>>> {
+    let src = set.goroot.as_ref()?.join("src");
+    let l = Loader {
+        set,
+        ctx,
+        cache,
+        resolver: Resolver::new(set, cache),
+    };
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut queued: HashSet<String> = roots.into_iter().map(str::to_string).collect();
+    let mut frontier: Vec<String> = queued.iter().cloned().collect();
+    while !frontier.is_empty() {
+        let batch: Vec<Package> = frontier
+            .par_iter()
+            .map(|p| l.assemble(p, &SourceDir::dir(src.join(p)), None))
+            .collect();
+        frontier = Vec::new();
+        for p in batch {
+            if p.error.is_some() {
+                return None;
+            }
+            for imp in p.imports.iter().chain(&p.implicit_imports) {
+                let imp = if super::is_standard_import_path(imp) {
+                    imp.clone()
+                } else {
+                    format!("vendor/{imp}")
+                };
+                if queued.insert(imp.clone()) {
+                    frontier.push(imp);
+                }
+            }
+            out.insert(p.import_path, p.go_files);
+        }
+    }
+    Some(out)
+}
+
 struct Loader<'a> {
     set: &'a ModuleSet,
     ctx: &'a BuildContext,

@@ -32,7 +32,7 @@ mod resolve;
 pub mod source;
 
 pub use context::{BuildContext, FileClass};
-pub use load::load;
+pub use load::{load, std_files};
 pub use resolve::{is_standard_import_path, MainModule, ModuleEntry, ModuleSet, VendorTree};
 pub use source::{ScanCache, SourceDir};
 

@@ -117,29 +117,17 @@ impl ModuleSet {
                 }
             }
         }
-        let main_paths: Vec<&str> = bl.main.iter().map(String::as_str).collect();
         let modules = bl
             .modules
             .iter()
             .map(|m| ModuleEntry {
                 module: m.module.clone(),
                 replace: m.replace.clone(),
-                root: m
-                    .required_by
-                    .iter()
-                    .any(|r| r.version.is_empty() && main_paths.contains(&r.path.as_str())),
+                root: m.root,
             })
             .collect();
-        // Workspace vendoring (`go work vendor`) applies from go 1.22 on.
-        let vendored = bl.vendored
-            || (workspace
-                && bl.main_dir.join("vendor/modules.txt").is_file()
-                && bl
-                    .go_version
-                    .as_deref()
-                    .is_some_and(|v| gover::compare(v, "1.22") != std::cmp::Ordering::Less));
-        let vendor = if vendored {
-            let dir = bl.main_dir.join("vendor");
+        // The graph stage decided vendor mode (a workspace's vendor/ is next to go.work).
+        let vendor = if let Some(dir) = bl.vendor_dir() {
             let txt_path = dir.join("modules.txt");
             let data = crate::fsio::read_optional(&txt_path)
                 .map_err(io)?

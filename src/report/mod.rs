@@ -5,6 +5,7 @@
 
 mod contract;
 mod github;
+pub mod grid;
 mod markdown;
 mod sarif;
 mod table;
@@ -13,7 +14,9 @@ pub use contract::{base_json, base_markdown, base_rows, contract_diff_markdown, 
 pub use github::{annotations, check_annotations, summary, MAX_ANNOTATIONS, MAX_SUMMARY_BYTES};
 pub use markdown::{check_markdown, markdown, MAX_CHARS, MAX_EDGES};
 pub use sarif::{check_sarif, limits as sarif_limits, sarif, SarifOptions, SRCROOT};
-pub use table::{base_table_styled, check_table, check_table_styled, table, table_styled, Style};
+pub use table::{
+    base_table_styled, check_table, check_table_styled, table, table_styled, write_table, Style,
+};
 
 pub use crate::finding::SCHEMA_VERSION;
 
@@ -131,6 +134,8 @@ fn artifact_packages(side: &crate::project::Side, kind: &'static str) -> Option<
 struct Rel {
     /// The root as given, absolute, and canonical; absolute spellings longest first.
     roots: Vec<std::path::PathBuf>,
+    /// Each of `roots` as text, and with a slash after it.
+    spelled: Vec<(String, String)>,
 }
 
 impl Rel {
@@ -151,7 +156,15 @@ impl Rel {
         if !root.is_absolute() {
             roots.push(root);
         }
-        Rel { roots }
+        let spelled = roots
+            .iter()
+            .map(|r| {
+                let r = r.display().to_string();
+                let slash = format!("{r}/");
+                (r, slash)
+            })
+            .collect();
+        Rel { roots, spelled }
     }
 
     fn path(&self, p: &std::path::Path) -> String {
@@ -170,10 +183,13 @@ impl Rel {
     /// absolute path).
     fn text(&self, s: &str) -> String {
         let mut s = s.to_string();
-        for root in &self.roots {
-            let root = root.display().to_string();
-            s = replace_prefix(&s, &format!("{root}/"));
-            s = replace_whole(&s, &root, ".");
+        for (root, slash) in &self.spelled {
+            // Most messages name no path under the root: nothing to rewrite.
+            if !s.contains(root.as_str()) {
+                continue;
+            }
+            s = replace_prefix(&s, slash);
+            s = replace_whole(&s, root, ".");
         }
         s
     }
@@ -246,9 +262,20 @@ impl Report {
         let rel = Rel::new(project);
         let go_mod_diffs = go_mod_diffs(&analysis.go_mod_edits, &rel);
         let mut findings = analysis.findings;
+        // Evidence names the same few go.mod files over and over: each made relative once.
+        let mut shown: std::collections::HashMap<std::path::PathBuf, std::path::PathBuf> =
+            Default::default();
         for f in &mut findings {
             for e in &mut f.evidence {
-                e.file = rel.path(&e.file).into();
+                let file = std::mem::take(&mut e.file);
+                e.file = match shown.get(&file) {
+                    Some(r) => r.clone(),
+                    None => {
+                        let r: std::path::PathBuf = rel.path(&file).into();
+                        shown.insert(file, r.clone());
+                        r
+                    }
+                };
             }
             // Absolute directories in messages would make reports machine-specific.
             f.message = rel.text(&f.message);
@@ -359,12 +386,10 @@ impl Report {
     /// findings were accepted.
     pub fn accept(&mut self, baseline: &crate::baseline::Baseline) -> usize {
         let n = baseline.mark(&mut self.findings);
-        for p in &mut self.plugins {
-            let open: Vec<&Finding> = self
-                .findings
-                .iter()
-                .filter(|f| !f.accepted && crate::rules::concerns(f, &p.name))
-                .collect();
+        let concerning =
+            crate::rules::concerning(&self.findings, self.plugins.iter().map(|p| p.name.as_str()));
+        for (p, mine) in self.plugins.iter_mut().zip(concerning) {
+            let open: Vec<&Finding> = mine.into_iter().filter(|f| !f.accepted).collect();
             let v = Verdict::of(&open);
             p.after_baseline = (v != p.verdict).then_some(v);
         }

@@ -68,10 +68,14 @@ pub fn check(pair: &Pair) -> Vec<Finding> {
         let mut f = Finding::new(Code::VersionConflict, Severity::Error, message);
         f.artifacts = vec![a.name.clone(), b.name.clone()];
         f.module = Some(path.clone());
-        for (side, chain) in [(a, a.build_list.why(path)), (b, b.build_list.why(path))] {
+        for side in [a, b] {
             if let Some(e) = go_mod_evidence(side, path) {
                 f.evidence.push(e);
-            } else if chain.len() > 1 {
+                continue;
+            }
+            // Not in the side's go.mod: the chain that brings it in.
+            let chain = side.build_list.why_refs(path);
+            if chain.len() > 1 {
                 f.evidence.push(Evidence {
                     artifact: side.name.clone(),
                     file: side.go_mod_path.clone(),

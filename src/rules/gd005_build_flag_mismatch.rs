@@ -34,6 +34,33 @@ fn file_selection_differs(pair: &Pair) -> Option<Vec<String>> {
     Some(out)
 }
 
+/// Std packages both sides link whose compiled files differ (tags such as `netgo` select
+/// std files too): `net (only in host: [...]; ...)`. None when a side's std files are not
+/// known (no GOROOT, a contract's host).
+fn std_selection_differs(pair: &Pair) -> Option<Vec<String>> {
+    let a = pair.a.linked.as_ref()?.std_files.as_ref()?;
+    let b = pair.b.linked.as_ref()?.std_files.as_ref()?;
+    let mut out = Vec::new();
+    for (pkg, fa) in a {
+        let Some(fb) = b.get(pkg) else {
+            continue;
+        };
+        if fa != fb {
+            let only = |x: &[String], y: &[String]| -> Vec<String> {
+                x.iter().filter(|f| !y.contains(f)).cloned().collect()
+            };
+            out.push(format!(
+                "{pkg} (only in {}: {:?}; only in {}: {:?})",
+                pair.a.name,
+                only(fa, fb),
+                pair.b.name,
+                only(fb, fa)
+            ));
+        }
+    }
+    Some(out)
+}
+
 pub fn check(pair: &Pair) -> Vec<Finding> {
     let (host, plugin) = (pair.a, pair.b);
     let (h, p) = (&host.build, &plugin.build);
@@ -97,9 +124,22 @@ pub fn check(pair: &Pair) -> Vec<Finding> {
                         d.iter().take(5).cloned().collect::<Vec<_>>().join("; ")
                     );
                 }
-                Some(_) => {
-                    detail = "; the shared packages of modules compile the same files, but standard-library packages may not (netgo, osusergo, ...)".into();
-                }
+                Some(_) => match std_selection_differs(pair) {
+                    // Every package both link compiles the same files: the tags do not
+                    // change what plugin.Open compares.
+                    Some(d) if d.is_empty() => continue,
+                    Some(d) => {
+                        severity = Severity::Error;
+                        detail = format!(
+                            "; they select other files of {} standard-library package(s) both link: {}",
+                            d.len(),
+                            d.iter().take(5).cloned().collect::<Vec<_>>().join("; ")
+                        );
+                    }
+                    None => {
+                        detail = "; the shared packages of modules compile the same files, but standard-library packages may not (netgo, osusergo, ...)".into();
+                    }
+                },
                 None => {}
             }
         }

@@ -13,18 +13,26 @@ pub fn check(side: &Side) -> Vec<Finding> {
         Severity::Error,
         format!(
             "go: inconsistent vendoring in {}: {}",
-            side.dir.display(),
+            side.build_list.main_dir.display(),
             side.vendor_problems.join("; ")
         ),
     );
     f.artifacts = vec![side.name.clone()];
     f.evidence.push(Evidence {
         artifact: side.name.clone(),
-        file: side.dir.join("vendor/modules.txt"),
+        file: side.build_list.main_dir.join("vendor/modules.txt"),
         line: None,
         col: None,
         text: side.vendor_problems.first().cloned().unwrap_or_default(),
     });
-    f.fix = Some("run 'go mod vendor' to sync".into());
+    let bl = &side.build_list;
+    f.fix = Some(match &bl.work_file {
+        Some(_) => format!(
+            "run '{}' in {} to sync",
+            bl.vendor_command(),
+            bl.main_dir.display()
+        ),
+        None => format!("run '{}' to sync", bl.vendor_command()),
+    });
     vec![f]
 }

@@ -80,8 +80,8 @@ fn origin(side: &Side, path: &str) -> String {
         format!("module cache {}", side.build.modcache)
     };
     // A vendored build compiles vendor/ whatever go.mod's replace says.
-    if side.build_list.vendored {
-        return side.dir.join("vendor").join(path).display().to_string();
+    if let Some(v) = side.build_list.vendor_dir() {
+        return v.join(path).display().to_string();
     }
     match side.build_list.get(path).and_then(|m| m.replace.as_ref()) {
         Some(Replacement::Dir { resolved, .. }) => resolved.display().to_string(),

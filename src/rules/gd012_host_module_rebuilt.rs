@@ -34,11 +34,8 @@ fn elsewhere(host: &Side, plugin: &Side) -> Option<String> {
             .then(|| format!("the workspace's copy in {}", dir.display()));
     }
     let m = plugin.build_list.get(path)?;
-    if plugin.build_list.vendored {
-        return Some(format!(
-            "{}",
-            plugin.dir.join("vendor").join(path).display()
-        ));
+    if let Some(v) = plugin.build_list.vendor_dir() {
+        return Some(format!("{}", v.join(path).display()));
     }
     match &m.replace {
         Some(Replacement::Dir { resolved, .. }) if same_dir(resolved, &host.dir) => {

@@ -127,6 +127,33 @@ pub fn concerns(f: &Finding, plugin: &str) -> bool {
     f.artifacts.iter().any(|a| a == plugin) || f.artifacts == ["host"]
 }
 
+/// For each of `plugins`, the findings that concern it (`concerns`), in order: from one pass
+/// over the findings' artifacts, not one pass over every finding per plugin.
+pub fn concerning<'f, 'n>(
+    findings: &'f [Finding],
+    plugins: impl Iterator<Item = &'n str>,
+) -> Vec<Vec<&'f Finding>> {
+    let mut by_name: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+    let mut everyone = Vec::new();
+    for (i, f) in findings.iter().enumerate() {
+        if f.artifacts == ["host"] {
+            everyone.push(i);
+        }
+        for a in &f.artifacts {
+            by_name.entry(a.as_str()).or_default().push(i);
+        }
+    }
+    plugins
+        .map(|name| {
+            let mut at: Vec<usize> = by_name.get(name).cloned().unwrap_or_default();
+            at.extend(&everyone);
+            at.sort_unstable();
+            at.dedup();
+            at.into_iter().map(|i| &findings[i]).collect()
+        })
+        .collect()
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Analysis {
     pub verdict: Verdict,
@@ -224,16 +251,35 @@ pub(crate) fn judged(mut f: Finding, linkage: &Linkage) -> Finding {
     f
 }
 
+/// What `run` computes beyond the findings and verdicts.
+#[derive(Clone, Copy, Debug)]
+pub struct RunOptions {
+    /// Each proposal's change with its own diff (shown by the JSON report only).
+    pub change_diffs: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> RunOptions {
+        RunOptions { change_diffs: true }
+    }
+}
+
 /// Runs every source-mode rule over the project.
 pub fn run(project: &Project) -> Analysis {
+    run_with(project, RunOptions::default())
+}
+
+/// `run`, computing only what `opts` asks for beyond the findings.
+pub fn run_with(project: &Project, opts: RunOptions) -> Analysis {
     let host = &project.host;
     let mut findings = Vec::new();
     findings.extend(gd006_inconsistent_vendoring::check(host));
     findings.extend(gd090_incomplete_information::check(host, &project.modcache));
-    let mod_mode = project.load_options.mod_mode.as_deref();
-    findings.extend(gd013_go_mod_needs_update::check(host, true, mod_mode));
+    let env_mod = project.load_options.mod_mode.as_deref();
+    let mod_mode = |s: &crate::project::Side| s.build.mod_mode.map(|m| m.as_str()).or(env_mod);
+    findings.extend(gd013_go_mod_needs_update::check(host, true, mod_mode(host)));
     // The vendored-source comparisons visit every vendored file: per side and per pair,
-    // in parallel, before the rest (which is cheap) runs in order.
+    // in parallel, before the rest.
     let (host_pristine, vendored): (_, Vec<_>) = rayon::join(
         || vendored_sources::pristine(host),
         || {
@@ -251,7 +297,13 @@ pub fn run(project: &Project) -> Analysis {
                 .collect()
         },
     );
-    for (p, (between, pristine)) in project.plugins.iter().zip(vendored) {
+    // Each plugin against the host: independent, so in parallel, kept in plugin order.
+    let per_plugin = |(p, (between, pristine)): (
+        &crate::project::Side,
+        (Vec<Finding>, Vec<Finding>),
+    )|
+     -> Vec<Finding> {
+        let mut findings = Vec::new();
         let pair = Pair::new(host, p);
         findings.extend(gd001_version_conflict::check(&pair));
         findings.extend(gd002_replace_divergence::check(&pair));
@@ -262,12 +314,23 @@ pub fn run(project: &Project) -> Analysis {
         findings.extend(gd005_build_flag_mismatch::check(&pair));
         findings.extend(gd022_host_without_cgo::check(host, p));
         findings.extend(gd006_inconsistent_vendoring::check(p));
-        findings.extend(gd013_go_mod_needs_update::check(p, false, mod_mode));
+        findings.extend(gd013_go_mod_needs_update::check(p, false, mod_mode(p)));
         findings.extend(gd090_incomplete_information::check(p, &project.modcache));
         findings.extend(between);
         // Vendored edits matter for this pair only where the other side links the package.
         findings.extend(vendored_sources::relevant(&host_pristine, &pair, true));
         findings.extend(vendored_sources::relevant(&pristine, &pair, false));
+        findings
+    };
+    {
+        use rayon::prelude::*;
+        let each: Vec<Vec<Finding>> = project
+            .plugins
+            .par_iter()
+            .zip(vendored)
+            .map(per_plugin)
+            .collect();
+        findings.extend(each.into_iter().flatten());
     }
     findings.extend(gd008_duplicate_plugin_path::check(&project.plugins));
     findings.extend(gd001_version_conflict::between_plugins(
@@ -283,7 +346,14 @@ pub fn run(project: &Project) -> Analysis {
     sort_findings(&mut findings);
     dedup(&mut findings);
     let (verdict, plugins) = verdicts(project, &findings);
-    let plan = crate::fixes::plan(project, &findings, crate::fixes::PlanOptions::default());
+    let plan = crate::fixes::plan(
+        project,
+        &findings,
+        crate::fixes::PlanOptions {
+            change_diffs: opts.change_diffs,
+            ..Default::default()
+        },
+    );
     let go_mod_edits = if plan.proposals.is_empty() {
         Vec::new()
     } else {
@@ -338,11 +408,12 @@ fn dedup(findings: &mut Vec<Finding>) {
 
 fn verdicts(project: &Project, findings: &[Finding]) -> (Verdict, Vec<PluginVerdict>) {
     let host = &project.host;
+    let concerning = concerning(findings, project.plugins.iter().map(|p| p.name.as_str()));
     let plugins: Vec<PluginVerdict> = project
         .plugins
         .iter()
-        .map(|p| {
-            let mine: Vec<&Finding> = findings.iter().filter(|f| concerns(f, &p.name)).collect();
+        .zip(concerning)
+        .map(|(p, mine)| {
             let verdict = Verdict::of(&mine);
             let shared = Shared::between(host.linked.as_ref(), p.linked.as_ref());
             let mut deciding: Vec<String> = mine

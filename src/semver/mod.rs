@@ -142,6 +142,11 @@ pub fn canonical(v: &str) -> String {
 /// Compares as semver.Compare: an invalid version is less than every valid one, and equal
 /// to another invalid one.
 pub fn compare(v: &str, w: &str) -> Ordering {
+    // The same string is the same version (or the same invalid one): MVS compares a
+    // version with itself for most requirements it meets.
+    if v == w {
+        return Ordering::Equal;
+    }
     match (parse(v), parse(w)) {
         (None, None) => Ordering::Equal,
         (None, Some(_)) => Ordering::Less,

@@ -237,32 +237,6 @@ func (c *Ctx) Inc() { c.N++ }
 func New() *Ctx { return &Ctx{} }
 "#;
 
-const HOSTLIB_MAIN: &str = r#"package main
-
-import (
-	"fmt"
-	"os"
-	"plugin"
-	"strings"
-
-	"example.com/hostlib/api"
-)
-
-// sink keeps the host's own package linked.
-var sink = api.New()
-
-func main() {
-	_ = sink
-	for _, p := range os.Args[1:] {
-		if _, err := plugin.Open(p); err != nil {
-			fmt.Printf("FAIL\t%s\n", strings.ReplaceAll(err.Error(), "\n", `\n`))
-		} else {
-			fmt.Printf("OK\n")
-		}
-	}
-}
-"#;
-
 const PLUGIN_HOSTLIB_MAIN: &str = r#"package main
 
 import "example.com/hostlib/api"
@@ -279,7 +253,10 @@ fn write_hostlib(dir: &Path, api: &str) {
         &dir.join("go.mod"),
         "module example.com/hostlib\n\ngo 1.21\n",
     );
-    write(&dir.join("main.go"), HOSTLIB_MAIN);
+    write(
+        &dir.join("main.go"),
+        &crate::support::open_plugins_host("example.com/hostlib/api", "api.New()"),
+    );
     write(&dir.join("api/api.go"), api);
 }
 
@@ -403,7 +380,7 @@ impl Workspace {
         write_main_module(
             &host,
             "example.com/host",
-            crate::support::OPEN_PLUGINS_HOST,
+            &crate::support::open_plugins_dep_host(),
             Some(("v1.0.0", &v1)),
         );
         write_main_module(&hostbare, "example.com/hostbare", HOSTBARE_MAIN, None);
@@ -432,14 +409,14 @@ impl Workspace {
         write_main_module(
             &host_vendor,
             "example.com/host",
-            crate::support::OPEN_PLUGINS_HOST,
+            &crate::support::open_plugins_dep_host(),
             Some(("v1.0.0", &v1)),
         );
         let host_inplace = root.join("host-inplace");
         write_main_module(
             &host_inplace,
             "example.com/host",
-            crate::support::OPEN_PLUGINS_HOST,
+            &crate::support::open_plugins_dep_host(),
             Some(("v1.0.0", &inplace)),
         );
         let p_inplace = plug("plug-inplace", "example.com/plug", ("v1.0.0", &inplace));
@@ -455,7 +432,7 @@ impl Workspace {
         write_main_module(
             &host_mc,
             "example.com/host",
-            crate::support::OPEN_PLUGINS_HOST,
+            &crate::support::open_plugins_dep_host(),
             None,
         );
         write_main_module(&p_mc, "example.com/plug", PLUGIN_MAIN, None);

@@ -376,8 +376,11 @@ pub fn remove_tree(dir: &Path) {
 }
 
 /// A host's main package that opens each plugin given as an argument and prints `OK` or
-/// `FAIL\t<plugin.Open's error on one line>`; it links example.com/dep (`dep.Hello`).
-pub const OPEN_PLUGINS_HOST: &str = r#"package main
+/// `FAIL\t<plugin.Open's error on one line>`; it imports `import` and keeps it linked
+/// through `sink` (an expression of that package).
+pub fn open_plugins_host(import: &str, sink: &str) -> String {
+    format!(
+        r#"package main
 
 import (
 	"fmt"
@@ -385,23 +388,30 @@ import (
 	"plugin"
 	"strings"
 
-	"example.com/dep"
+	"{import}"
 )
 
-// sink keeps the dependency linked into the host.
-var sink = dep.Hello()
+// sink keeps the package linked into the host.
+var sink = {sink}
 
-func main() {
+func main() {{
 	_ = sink
-	for _, p := range os.Args[1:] {
-		if _, err := plugin.Open(p); err != nil {
+	for _, p := range os.Args[1:] {{
+		if _, err := plugin.Open(p); err != nil {{
 			fmt.Printf("FAIL\t%s\n", strings.ReplaceAll(err.Error(), "\n", `\n`))
-		} else {
+		}} else {{
 			fmt.Printf("OK\n")
-		}
-	}
+		}}
+	}}
+}}
+"#
+    )
 }
-"#;
+
+/// `open_plugins_host` linking example.com/dep (`dep.Hello`).
+pub fn open_plugins_dep_host() -> String {
+    open_plugins_host("example.com/dep", "dep.Hello()")
+}
 
 /// The report fixtures every output format is checked on (each with its own module cache).
 pub const FIXTURE_REPORTS: &[&str] = &[
