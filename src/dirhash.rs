@@ -64,10 +64,11 @@ pub fn hash1<'a>(
 
 /// Lower-case hex of `b` (the one hex encoder of the crate).
 pub(crate) fn hex(b: &[u8]) -> String {
-    use std::fmt::Write;
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(b.len() * 2);
     for x in b {
-        let _ = write!(s, "{x:02x}");
+        s.push(DIGITS[(x >> 4) as usize] as char);
+        s.push(DIGITS[(x & 15) as usize] as char);
     }
     s
 }

@@ -387,6 +387,22 @@ fn create_new(target: &Path, data: &[u8]) -> Result<(), FsError> {
     Ok(())
 }
 
+/// Writes a file that only saves time (a cache in godrift's own cache directory): replaced
+/// atomically (a temporary file renamed over it, never written through a symlink) and
+/// private to the user, but not synced to disk: after a crash it may be missing, empty or
+/// torn, which its reader must detect (the vendor-hash cache carries a checksum). Syncing
+/// each of the hundreds of per-module files would cost seconds on a first run.
+pub fn write_cache(path: &Path, data: &[u8]) -> Result<(), FsError> {
+    let err = |e| FsError::io(path, e);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".godrift-")
+        .tempfile_in(parent_dir(path))
+        .map_err(err)?;
+    tmp.write_all(data).map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
 /// Appends `data` to `path` (created with the umask default when missing), for logs such
 /// as GitHub's job summary. The same refusals as `write_file`.
 pub fn append_file(path: &Path, data: &[u8]) -> Result<(), FsError> {

@@ -7,12 +7,12 @@
 use super::classify;
 use super::select;
 use super::source::ModuleSource;
-use super::tree::{join, Entry, VendorTree};
+use super::tree::{join, split, Entry, VendorTree};
 use super::Vendored;
 use crate::finding::{Evidence, Severity};
 use crate::gosum::GoSum;
 use crate::module::ModuleVersion;
-use std::collections::BTreeMap;
+use foldhash::HashMap;
 use std::path::{Path, PathBuf};
 
 /// What a file is to the runtime's package hash.
@@ -201,44 +201,54 @@ pub fn between(a_name: &str, a: &Vendored, b_name: &str, b: &Vendored) -> Vec<Mo
             mb.packages.iter().map(String::as_str).collect();
         let (mut edited, mut presence) = (Vec::new(), Vec::new());
         for pkg in ma.packages.iter().filter(|p| b_pkgs.contains(p.as_str())) {
-            let fa: BTreeMap<&str, &Entry> = package_files(&a.tree, pkg).into_iter().collect();
-            let fb: BTreeMap<&str, &Entry> = package_files(&b.tree, pkg).into_iter().collect();
-            for (name, ea) in &fa {
-                let rel = join(pkg, name);
-                match fb.get(name) {
-                    None => {
+            let (fa, fb) = (package_files(&a.tree, pkg), package_files(&b.tree, pkg));
+            // Both sorted by name: one merge pass, paths built only for differences.
+            let (mut i, mut j) = (0, 0);
+            while i < fa.len() || j < fb.len() {
+                let order = match (fa.get(i), fb.get(j)) {
+                    (Some(x), Some(y)) => x.0.cmp(y.0),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    _ => std::cmp::Ordering::Greater,
+                };
+                match order {
+                    std::cmp::Ordering::Less => {
+                        let rel = join(pkg, fa[i].0);
                         if b.tree.unreadable_ancestor(&rel).is_none() {
                             presence.push(only_in(a_name, a, &rel));
                         }
+                        i += 1;
                     }
-                    Some(eb) => {
+                    std::cmp::Ordering::Greater => {
+                        let rel = join(pkg, fb[j].0);
+                        if a.tree.unreadable_ancestor(&rel).is_none() {
+                            presence.push(only_in(b_name, b, &rel));
+                        }
+                        j += 1;
+                    }
+                    std::cmp::Ordering::Equal => {
+                        let (name, ea, eb) = (fa[i].0, fa[i].1, fb[j].1);
+                        i += 1;
+                        j += 1;
                         let (Ok(da), Ok(db)) = (ea, eb) else {
                             continue; // reported as unreadable
                         };
-                        if da != db {
-                            let (pa, pb) = (a.tree.root.join(&rel), b.tree.root.join(&rel));
-                            let (severity, note) = edit_effect(&rel, &pa, &pb);
-                            edited.push(Item {
-                                diff: Some((
-                                    (format!("{a_name}/vendor/{rel}"), pa.clone()),
-                                    (format!("{b_name}/vendor/{rel}"), pb.clone()),
-                                )),
-                                evidence: vec![
-                                    evidence(a_name, pa, &rel),
-                                    evidence(b_name, pb, &rel),
-                                ],
-                                rel,
-                                severity,
-                                note,
-                            });
+                        if da == db {
+                            continue;
                         }
+                        let rel = join(pkg, name);
+                        let (pa, pb) = (a.tree.root.join(&rel), b.tree.root.join(&rel));
+                        let (severity, note) = edit_effect(&rel, &pa, &pb);
+                        edited.push(Item {
+                            diff: Some((
+                                (format!("{a_name}/vendor/{rel}"), pa.clone()),
+                                (format!("{b_name}/vendor/{rel}"), pb.clone()),
+                            )),
+                            evidence: vec![evidence(a_name, pa, &rel), evidence(b_name, pb, &rel)],
+                            rel,
+                            severity,
+                            note,
+                        });
                     }
-                }
-            }
-            for name in fb.keys().filter(|n| !fa.contains_key(*n)) {
-                let rel = join(pkg, name);
-                if a.tree.unreadable_ancestor(&rel).is_none() {
-                    presence.push(only_in(b_name, b, &rel));
                 }
             }
         }
@@ -272,6 +282,12 @@ fn only_in(name: &str, v: &Vendored, rel: &str) -> Item {
 /// `v.sources`, and verifies those copies against go.sum (as `go mod verify`).
 pub fn against_sources(name: &str, v: &Vendored, go_sum: Option<&GoSum>) -> SourceComparison {
     let mut out = SourceComparison::default();
+    // go.sum's content hashes by module, indexed once (GoSum::hash scans every line: one
+    // scan per vendored module would be quadratic); the first line wins, as there.
+    let mut sums: HashMap<(&str, &str), &str> = HashMap::default();
+    for l in go_sum.iter().flat_map(|s| &s.lines).filter(|l| !l.go_mod) {
+        sums.entry((&l.path, &l.version)).or_insert(&l.hash);
+    }
     for m in v.modules.build_list() {
         if m.replacement.is_some() {
             continue; // replaced modules have no module-cache copy
@@ -279,7 +295,7 @@ pub fn against_sources(name: &str, v: &Vendored, go_sum: Option<&GoSum>) -> Sour
         let Some(src) = v.sources.get(&m.module.path) else {
             continue;
         };
-        if let Some(want) = go_sum.and_then(|s| s.hash(&m.module.path, &m.module.version, false)) {
+        if let Some(&want) = sums.get(&(m.module.path.as_str(), m.module.version.as_str())) {
             match src.h1(&m.module) {
                 Ok(got) if got != want => {
                     out.sums.push(SumCheck::Tampered {
@@ -332,16 +348,46 @@ fn with_source(
     source: &str,
     other: Option<&str>,
 ) -> Option<ModuleComparison> {
-    let expected = select::vendor_files(src, &m.module.path, &m.packages, v.rules);
+    let computed;
+    let expected = match src
+        .selections
+        .iter()
+        .find(|s| s.packages == m.packages && s.rules == v.rules)
+    {
+        Some(s) => &s.files,
+        None => {
+            computed = select::vendor_files(src, &m.module.path, &m.packages, v.rules);
+            &computed
+        }
+    };
     let artifacts: Vec<String> = std::iter::once(name.to_string())
         .chain(other.map(str::to_string))
         .collect();
     let (mut edited, mut missing, mut unread) = (Vec::new(), Vec::new(), Vec::new());
-    for (rel, src_rel) in &expected {
-        let sp = src.dir.join(src_rel);
-        let sf = src.file(src_rel);
-        let vp = v.tree.root.join(rel);
-        match v.tree.get(rel) {
+    // Consecutive files mostly share a directory: each side's directory is looked up once
+    // for them.
+    let (mut vdir, mut sdir) = (None, None);
+    // How many files of each vendor directory are expected ones: a package directory whose
+    // files all are has none added.
+    let mut present: HashMap<&str, usize> = HashMap::default();
+    for (rel, src_rel) in expected {
+        // Paths are built only for what is reported: most files match.
+        let sp = || src.dir.join(src_rel);
+        let (vd, vn) = split(rel);
+        if vdir.map(|(d, _)| d) != Some(vd) {
+            vdir = Some((vd, v.tree.dir(vd)));
+        }
+        let vfiles = vdir.and_then(|(_, m)| m);
+        let (sd, sn) = split(src_rel);
+        if sdir.map(|(d, _)| d) != Some(sd) {
+            sdir = Some((sd, src.dir(sd)));
+        }
+        let sfiles = sdir.and_then(|(_, m)| m);
+        let got = vfiles.and_then(|m| m.get(vn));
+        if got.is_some() {
+            *present.entry(vd).or_default() += 1;
+        }
+        match got {
             None => {
                 if v.tree.unreadable_ancestor(rel).is_some() {
                     continue; // reported with the directory
@@ -351,13 +397,14 @@ fn with_source(
                     severity: presence_severity(rel, Severity::Warning),
                     note: "missing".into(),
                     diff: None,
-                    evidence: vec![evidence(name, sp, rel)],
+                    evidence: vec![evidence(name, sp(), rel)],
                 });
             }
             Some(Err(_)) => {} // reported by tree_problems
-            Some(Ok(dv)) => match sf.map(|f| &f.state) {
+            Some(Ok(dv)) => match sfiles.and_then(|m| m.get(sn)).map(|f| &f.state) {
                 Some(Ok(ds)) if ds == dv => {}
                 Some(Ok(_)) => {
+                    let (sp, vp) = (sp(), v.tree.root.join(rel));
                     let (severity, note) = edit_effect(rel, &sp, &vp);
                     edited.push(Item {
                         diff: Some((
@@ -373,9 +420,9 @@ fn with_source(
                 Some(Err(e)) => unread.push(Item {
                     rel: rel.clone(),
                     severity: Severity::Warning,
-                    note: format!("{} {e}", sp.display()),
+                    note: format!("{} {e}", sp().display()),
                     diff: None,
-                    evidence: vec![evidence(name, sp, rel)],
+                    evidence: vec![evidence(name, sp(), rel)],
                 }),
                 None => {}
             },
@@ -390,11 +437,20 @@ fn with_source(
         let Some(pkg_rel) = select::rel_in_module(&m.module.path, pkg) else {
             continue;
         };
+        if present.get(pkg.as_str()) == Some(&files.len()) {
+            continue;
+        }
+        let mut key = String::new();
         for fname in files.keys() {
-            let rel = join(pkg, fname);
-            if expected.contains_key(&rel) {
+            // One reused buffer: most files are expected.
+            key.clear();
+            key.push_str(pkg);
+            key.push('/');
+            key.push_str(fname);
+            if expected.contains_key(key.as_str()) {
                 continue;
             }
+            let rel = key.clone();
             // A directory of the source that could not be read: unknown, not "added".
             if src.unreadable_ancestor(&join(pkg_rel, fname)).is_some() {
                 continue;
@@ -452,10 +508,13 @@ fn tree_problems(tree: &VendorTree) -> TreeProblems {
             tree.root.join(d).display()
         ));
     }
-    for (rel, e) in tree.files() {
-        if let Err(why) = e {
-            out.unread
-                .push(format!("{} {why}", tree.root.join(&rel).display()));
+    for (dir, files) in &tree.dirs {
+        for (name, e) in files {
+            if let Err(why) = e {
+                let rel = join(dir, name);
+                out.unread
+                    .push(format!("{} {why}", tree.root.join(&rel).display()));
+            }
         }
     }
     out.odd = tree

@@ -6,6 +6,7 @@
 //! Options are values: the content-cache directory and a progress callback are passed
 //! in, never read from globals.
 
+mod cache;
 pub mod classify;
 mod compare;
 pub mod gosrc;
@@ -13,6 +14,7 @@ pub mod hash;
 pub mod select;
 pub mod source;
 pub mod tree;
+mod walk;
 
 pub use compare::{
     against_dir, against_sources, between, cap, diff, Item, ModuleComparison, SourceComparison,
@@ -76,7 +78,10 @@ pub fn load_sources(
     cache_dir: Option<&Path>,
     progress: Option<Progress>,
 ) {
-    let mut dirs: BTreeMap<PathBuf, module::ModuleVersion> = BTreeMap::new();
+    // Per directory: the module, and each distinct (packages, rules) the sides vendor it
+    // with, whose file selection is computed once with the index.
+    type Uses = Vec<(Vec<String>, VendorRules)>;
+    let mut dirs: BTreeMap<PathBuf, (module::ModuleVersion, Uses)> = BTreeMap::new();
     let mut wanted: Vec<Vec<(String, PathBuf)>> = Vec::new();
     for v in sides.iter() {
         let mut w = Vec::new();
@@ -85,7 +90,12 @@ pub fn load_sources(
                 continue;
             }
             if let Some(d) = pristine_dir(modcache, &m.module.path, &m.module.version) {
-                dirs.insert(d.clone(), m.module.clone());
+                let (_, uses) = dirs
+                    .entry(d.clone())
+                    .or_insert_with(|| (m.module.clone(), Vec::new()));
+                if !uses.iter().any(|(p, r)| *p == m.packages && *r == v.rules) {
+                    uses.push((m.packages.clone(), v.rules));
+                }
                 w.push((m.module.path.clone(), d));
             }
         }
@@ -95,9 +105,19 @@ pub fn load_sources(
         .into_iter()
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|(d, m)| {
-            let mut s = source::index(&d, cache_dir, progress);
-            s.h1 = Some(s.compute_h1(&m));
+        .map(|(d, (m, uses))| {
+            let mut s = source::index_module(&d, &m, cache_dir, progress);
+            s.selections = uses
+                .into_iter()
+                .map(|(packages, rules)| {
+                    let files = select::vendor_files(&s, &m.path, &packages, rules);
+                    source::Selection {
+                        packages,
+                        rules,
+                        files,
+                    }
+                })
+                .collect();
             (d, Arc::new(s))
         })
         .collect();

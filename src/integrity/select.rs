@@ -10,7 +10,7 @@ use crate::semver::gover;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What the vendoring side's main module says about its Go version (MainModules.GoVersion).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VendorRules {
     /// go ≥ 1.17: go.mod and go.sum are stripped from vendored packages.
     pub strip_go_mod: bool,

@@ -1,13 +1,14 @@
-//! The hashed vendor/ tree of one artifact: a parallel walk (rayon tasks per directory and
-//! per chunk of files; `readdir` gives the file types, so each file costs one `statx`),
-//! indexed by directory so a package's files are one lookup. A content cache under the
-//! caller's cache directory (never in the user's tree) skips files whose size, mtime and
-//! inode are unchanged.
+//! The hashed vendor/ tree of one artifact: a parallel walk (see `walk`: each file costs one
+//! openat, one fstat and its reads), indexed by directory so a package's files are one
+//! lookup. A content cache under the caller's cache directory (never in the user's tree)
+//! skips files whose stamp is unchanged: then a file costs one fstatat and no open.
 
+use super::cache::{self, Cache};
 use super::hash::{self, Digest, Stamp, Unhashed, Want};
-use std::collections::{BTreeMap, HashMap};
+use super::walk::{self, FileRef};
+use rustix::fs::{AtFlags, FileType};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 /// A file of the tree: its digest, or why it has none.
 pub type Entry = Result<Digest, Unhashed>;
@@ -85,250 +86,251 @@ pub fn split(rel: &str) -> (&str, &str) {
 }
 
 /// Walks and hashes `vendor_dir`. With `cache_dir`, digests of unchanged files come from
-/// the content cache there, which is written back when something changed.
+/// the content cache there (see `cache`), which is written back when something changed.
 pub fn scan(vendor_dir: &Path, cache_dir: Option<&Path>, progress: Option<Progress>) -> VendorTree {
-    let cache_path = cache_dir.map(|d| cache_file(d, vendor_dir));
-    let cache = cache_path.as_deref().map(read_cache).unwrap_or_default();
-    let use_cache = cache_path.is_some();
-    type Res = (Entry, Option<(Stamp, bool)>);
-    let walked = walk_generic(vendor_dir, progress, &|rel: &str, path: &Path| -> Res {
-        if !use_cache {
-            let r = hash::hash_file(path, Want::default())
-                .and_then(|h| h.digest.ok_or(Unhashed::NotRegular));
-            return (r, None);
-        }
-        let meta = match std::fs::symlink_metadata(path) {
-            Ok(m) => m,
-            Err(e) => return (Err(Unhashed::Unreadable(e.to_string())), None),
-        };
-        if !meta.file_type().is_file() {
-            return (Err(Unhashed::NotRegular), None);
-        }
-        let st = Stamp::of(&meta);
-        if let Some((cst, h)) = cache.get(rel) {
-            if *cst == st {
-                return (
-                    Ok(Digest {
-                        size: st.size,
-                        hash: *h,
-                    }),
-                    Some((st, false)),
-                );
+    scan_since(vendor_dir, cache_dir, progress, hash::now_ns())
+}
+
+/// `scan` of a run that started at `start` (nanoseconds since the epoch): files changed
+/// since shortly before are not cached.
+fn scan_since(
+    vendor_dir: &Path,
+    cache_dir: Option<&Path>,
+    progress: Option<Progress>,
+    start: i128,
+) -> VendorTree {
+    let root = walk::open_root(vendor_dir);
+    let cache_path = match (&root, cache_dir) {
+        (Ok(fd), Some(d)) => walk::dir_id(fd).map(|id| cache::file_for(d, "vendor", id)),
+        _ => None,
+    };
+    let cache = cache_path.as_deref().map(Cache::load).unwrap_or_default();
+    let walked = walk::walk(
+        root,
+        progress,
+        &Scan {
+            cache: cache_path.is_some().then_some(&cache),
+        },
+    );
+    if let Some(cp) = cache_path {
+        let files: usize = walked.dirs.iter().map(|(_, f)| f.len()).sum();
+        let fresh = walked.dirs.iter().any(|(_, f)| f.iter().any(|(_, r)| r.2));
+        if fresh || files != cache.len() {
+            let mut w = cache::Writer::new();
+            for (dir, files) in &walked.dirs {
+                w.dir(dir);
+                for (name, (e, st, _)) in files {
+                    if let (Ok(d), Some(st)) = (e, st) {
+                        if st.settled(start) {
+                            let rec = cache::Rec {
+                                stamp: *st,
+                                b3: d.hash,
+                                sha: None,
+                                go: None,
+                            };
+                            w.file(name, &rec);
+                        }
+                    }
+                }
             }
+            w.write(&cp);
         }
-        let r = hash::hash_known(path, st.size, Want::default())
-            .and_then(|h| h.digest.ok_or(Unhashed::NotRegular));
-        (r, Some((st, true)))
-    });
-    let mut tree = VendorTree {
+    }
+    VendorTree {
         root: vendor_dir.to_path_buf(),
+        dirs: walked
+            .dirs
+            .into_iter()
+            .map(|(d, files)| (d, files.into_iter().map(|(n, r)| (n, r.0)).collect()))
+            .collect(),
         unreadable_dirs: walked.unreadable_dirs,
         symlinks: walked.symlinks,
         special: walked.special,
-        ..VendorTree::default()
-    };
-    let mut stamps: HashMap<String, (Stamp, bool)> = HashMap::new();
-    let mut fresh = false;
-    for (dir, files) in walked.dirs {
-        let mut m = BTreeMap::new();
-        for (name, (e, st)) in files {
-            if let Some(st) = st {
-                fresh |= st.1;
-                stamps.insert(join(&dir, &name), st);
-            }
-            m.insert(name, e);
-        }
-        tree.dirs.insert(dir, m);
     }
-    if let Some(cp) = cache_path {
-        if fresh || stamps.len() != cache.len() {
-            write_cache(&cp, &tree, &stamps);
-        }
+}
+
+/// A file's entry, its stamp, and whether it was hashed now (not from the cache).
+type Scanned = (Entry, Option<Stamp>, bool);
+
+struct Scan<'c> {
+    cache: Option<&'c Cache>,
+}
+
+impl walk::Visit for Scan<'_> {
+    type Dir<'a>
+        = Option<cache::DirRecs<'a>>
+    where
+        Self: 'a;
+    type Out = Scanned;
+
+    fn dir<'a>(&'a self, dir_rel: &str) -> Self::Dir<'a> {
+        self.cache.map(|c| c.dir(dir_rel))
     }
-    tree
-}
 
-/// What a walk found: per directory, each regular file's result.
-pub(super) struct Walked<T> {
-    pub dirs: BTreeMap<String, BTreeMap<String, T>>,
-    pub unreadable_dirs: Vec<(String, String)>,
-    pub symlinks: Vec<String>,
-    pub special: Vec<String>,
-}
-
-type FileFn<'a, T> = dyn Fn(&str, &Path) -> T + Sync + 'a;
-
-struct Sink<T> {
-    files: Vec<(String, String, T)>,
-    unreadable_dirs: Vec<(String, String)>,
-    symlinks: Vec<String>,
-    special: Vec<String>,
-}
-
-/// Files hashed per task: small enough to balance two cores, large enough that a task
-/// costs little next to its reads.
-const CHUNK: usize = 128;
-
-/// Walks `root` in parallel, calling `f(relative path, path)` for every regular file.
-pub(super) fn walk_generic<T: Send>(
-    root: &Path,
-    progress: Option<Progress>,
-    f: &FileFn<T>,
-) -> Walked<T> {
-    let sink = Mutex::new(Sink {
-        files: Vec::new(),
-        unreadable_dirs: Vec::new(),
-        symlinks: Vec::new(),
-        special: Vec::new(),
-    });
-    rayon::scope(|s| walk_dir(s, root.to_path_buf(), String::new(), &sink, progress, f));
-    let sink = sink.into_inner().unwrap_or_else(|e| e.into_inner());
-    let mut dirs: BTreeMap<String, BTreeMap<String, T>> = BTreeMap::new();
-    for (dir, name, e) in sink.files {
-        dirs.entry(dir).or_default().insert(name, e);
-    }
-    let mut w = Walked {
-        dirs,
-        unreadable_dirs: sink.unreadable_dirs,
-        symlinks: sink.symlinks,
-        special: sink.special,
-    };
-    w.unreadable_dirs.sort();
-    w.symlinks.sort();
-    w.special.sort();
-    w
-}
-
-fn walk_dir<'s, T: Send>(
-    s: &rayon::Scope<'s>,
-    abs: PathBuf,
-    rel: String,
-    sink: &'s Mutex<Sink<T>>,
-    progress: Option<Progress<'s>>,
-    f: &'s FileFn<'s, T>,
-) {
-    let rd = match std::fs::read_dir(&abs) {
-        Ok(rd) => rd,
-        Err(e) => {
-            lock(sink).unreadable_dirs.push((rel, e.to_string()));
-            return;
-        }
-    };
-    let mut files = Vec::new();
-    let (mut links, mut special) = (Vec::new(), Vec::new());
-    for e in rd {
-        let e = match e {
-            Ok(e) => e,
-            Err(err) => {
-                lock(sink)
-                    .unreadable_dirs
-                    .push((rel.clone(), err.to_string()));
-                break;
-            }
-        };
-        let name = e.file_name().to_string_lossy().into_owned();
-        let child = join(&rel, &name);
-        // From readdir's d_type: no stat.
-        match e.file_type() {
-            Ok(t) if t.is_dir() => {
-                let p = e.path();
-                s.spawn(move |s| walk_dir(s, p, child, sink, progress, f));
-            }
-            Ok(t) if t.is_file() => files.push(name),
-            Ok(t) if t.is_symlink() => links.push(child),
-            Ok(_) => special.push(child),
-            Err(err) => lock(sink).unreadable_dirs.push((child, err.to_string())),
-        }
-    }
-    if !links.is_empty() || !special.is_empty() {
-        let mut g = lock(sink);
-        g.symlinks.append(&mut links);
-        g.special.append(&mut special);
-    }
-    let rel = std::sync::Arc::new(rel);
-    let abs = std::sync::Arc::new(abs);
-    let hash_chunk = move |names: Vec<String>, rel: &str, abs: &Path| {
-        let n = names.len() as u64;
-        let out: Vec<(String, String, T)> = names
-            .into_iter()
-            .map(|name| {
-                let r = f(&join(rel, &name), &abs.join(&name));
-                (rel.to_string(), name, r)
-            })
-            .collect();
-        if let Some(p) = progress {
-            p(n);
-        }
-        lock(sink).files.extend(out);
-    };
-    while files.len() > CHUNK {
-        let tail = files.split_off(files.len() - CHUNK);
-        let (rel, abs) = (rel.clone(), abs.clone());
-        s.spawn(move |_| hash_chunk(tail, &rel, &abs));
-    }
-    hash_chunk(files, &rel, &abs);
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// The cache file for one vendor directory.
-fn cache_file(cache_dir: &Path, vendor_dir: &Path) -> PathBuf {
-    let key = vendor_dir
-        .canonicalize()
-        .unwrap_or_else(|_| vendor_dir.to_path_buf());
-    let h = blake3::hash(key.as_os_str().as_encoded_bytes());
-    cache_dir.join(format!("vendor-{}.tsv", &h.to_hex()[..16]))
-}
-
-/// A cache file is ours to read but still bounded (a huge vendor tree is ~100 bytes a file).
-const MAX_CACHE: u64 = 512 << 20;
-
-type CacheMap = HashMap<String, (Stamp, [u8; 32])>;
-
-fn read_cache(path: &Path) -> CacheMap {
-    let Ok(data) = crate::fsio::read_bounded(path, MAX_CACHE) else {
-        return CacheMap::new();
-    };
-    let text = String::from_utf8_lossy(&data);
-    text.lines()
-        .filter_map(|l| {
-            let mut f = l.split('\t');
-            let (rel, size, mtime, ino, hash) =
-                (f.next()?, f.next()?, f.next()?, f.next()?, f.next()?);
-            let st = Stamp {
-                size: size.parse().ok()?,
-                mtime_ns: mtime.parse().ok()?,
-                ino: ino.parse().ok()?,
+    fn file<'a>(&'a self, known: &Self::Dir<'a>, f: &FileRef, buf: &mut Vec<u8>) -> Scanned {
+        if let Some(known) = known {
+            // One fstatat relative to the open directory; the file is opened only on a miss.
+            let st = match rustix::fs::statat(f.dir, f.raw, AtFlags::SYMLINK_NOFOLLOW) {
+                Ok(st) => st,
+                Err(e) => return (Err(Unhashed::Unreadable(walk::io_text(e))), None, true),
             };
-            Some((rel.to_string(), (st, hash::unhex32(hash)?)))
-        })
-        .collect()
+            if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile {
+                return (Err(Unhashed::NotRegular), None, true);
+            }
+            let st = Stamp::of(&st);
+            if let Some(c) = known.get(f.name) {
+                if c.stamp == st {
+                    let d = Digest {
+                        size: st.size,
+                        hash: c.b3,
+                    };
+                    return (Ok(d), Some(st), false);
+                }
+            }
+        }
+        match hash::hash_at(f.dir, f.raw, Want::default(), buf) {
+            Ok((h, st)) => (h.digest.ok_or(Unhashed::NotRegular), Some(st), true),
+            Err(e) => (Err(e), None, true),
+        }
+    }
 }
 
-fn write_cache(path: &Path, tree: &VendorTree, stamps: &HashMap<String, (Stamp, bool)>) {
-    use std::fmt::Write;
-    let mut text = String::new();
-    for (rel, e) in tree.files() {
-        let (Ok(d), Some((st, _))) = (e, stamps.get(&rel)) else {
-            continue;
-        };
-        if rel.contains(['\t', '\n', '\r']) {
-            continue;
-        }
-        let _ = writeln!(
-            text,
-            "{rel}\t{}\t{}\t{}\t{}",
-            st.size,
-            st.mtime_ns,
-            st.ino,
-            crate::dirhash::hex(&d.hash)
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// Rewrites `p` with `data` (the same length as before), then gives it back its mtime:
+    /// an edit that size and mtime cannot see.
+    fn edit_keeping_size_and_mtime(p: &Path, data: &[u8]) {
+        let mtime = std::fs::metadata(p)
+            .expect("stat")
+            .modified()
+            .expect("mtime");
+        assert_eq!(std::fs::metadata(p).expect("stat").len(), data.len() as u64);
+        // Past the file system's timestamp granularity: the ctime moves.
+        std::thread::sleep(Duration::from_millis(50));
+        std::fs::write(p, data).expect("write");
+        let f = std::fs::File::options().write(true).open(p).expect("open");
+        f.set_modified(mtime).expect("set mtime");
+        assert_eq!(
+            std::fs::metadata(p).expect("stat").modified().expect("m"),
+            mtime
         );
     }
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
+
+    fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let vendor = tmp.path().join("vendor");
+        std::fs::create_dir_all(vendor.join("example.com/x")).expect("mkdir");
+        std::fs::write(vendor.join("example.com/x/a.go"), "package x // a\n").expect("write");
+        std::fs::write(vendor.join("example.com/x/b.go"), "package x // b\n").expect("write");
+        let cache = tmp.path().join("cache");
+        (tmp, vendor, cache)
     }
-    // Best effort: a cache that cannot be written only costs time on the next run.
-    let _ = crate::fsio::write_file(path, text.as_bytes());
+
+    /// As if the run started `s` seconds from now: the files just written count as settled.
+    fn later(s: i128) -> i128 {
+        hash::now_ns() + s * 1_000_000_000
+    }
+
+    fn cache_of(vendor: &Path, cache: &Path) -> Cache {
+        let fd = walk::open_root(vendor).expect("open");
+        Cache::load(&cache::file_for(
+            cache,
+            "vendor",
+            walk::dir_id(&fd).expect("id"),
+        ))
+    }
+
+    #[test]
+    fn unchanged_files_come_from_the_cache() {
+        let (_tmp, vendor, cache) = setup();
+        let first = scan_since(&vendor, Some(&cache), None, later(5));
+        assert_eq!(first.dirs, scan(&vendor, None, None).dirs);
+        // Poison a.go's record, keeping its stamp: a hit serves the poisoned digest.
+        let c = cache_of(&vendor, &cache);
+        let recs = c.dir("example.com/x");
+        let mut w = cache::Writer::new();
+        w.dir("example.com/x");
+        let mut a = recs.get("a.go").expect("a.go cached").clone();
+        a.b3 = [7; 32];
+        w.file("a.go", &a);
+        w.file("b.go", recs.get("b.go").expect("b.go cached"));
+        drop(recs);
+        let fd = walk::open_root(&vendor).expect("open");
+        w.write(&cache::file_for(
+            &cache,
+            "vendor",
+            walk::dir_id(&fd).expect("id"),
+        ));
+        let second = scan_since(&vendor, Some(&cache), None, later(5));
+        assert_eq!(
+            second.digest("example.com/x/a.go").expect("a").hash,
+            [7; 32]
+        );
+        assert_eq!(
+            second.get("example.com/x/b.go"),
+            first.get("example.com/x/b.go")
+        );
+    }
+
+    /// Regression: the cache used to trust size, mtime and inode alone, so an in-place edit
+    /// of the same length with its mtime restored (`touch -r`, `tar`, `rsync -t`) was missed.
+    #[test]
+    fn an_edit_keeping_size_and_mtime_is_seen() {
+        let (_tmp, vendor, cache) = setup();
+        let a = vendor.join("example.com/x/a.go");
+        let first = scan_since(&vendor, Some(&cache), None, later(5));
+        assert_eq!(cache_of(&vendor, &cache).len(), 2);
+        let ino = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&a).expect("stat"));
+        edit_keeping_size_and_mtime(&a, b"package x // A\n");
+        assert_eq!(
+            std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&a).expect("stat")),
+            ino,
+            "edited in place"
+        );
+        let again = scan_since(&vendor, Some(&cache), None, later(5));
+        let want = hash::hash_file(&a, Want::default()).expect("hash").digest;
+        assert_eq!(again.digest("example.com/x/a.go").copied(), want);
+        assert_ne!(
+            again.get("example.com/x/a.go"),
+            first.get("example.com/x/a.go")
+        );
+    }
+
+    /// A file replaced by another one (a new inode, say by `git checkout` or an editor's
+    /// rename) with the same size and mtime is hashed again.
+    #[test]
+    fn a_replaced_file_with_the_same_size_and_mtime_is_seen() {
+        let (tmp, vendor, cache) = setup();
+        let a = vendor.join("example.com/x/a.go");
+        scan_since(&vendor, Some(&cache), None, later(5));
+        let mtime = std::fs::metadata(&a).expect("stat").modified().expect("m");
+        let other = tmp.path().join("a.go.new");
+        std::fs::write(&other, "package x // Z\n").expect("write");
+        std::fs::File::options()
+            .write(true)
+            .open(&other)
+            .expect("open")
+            .set_modified(mtime)
+            .expect("mtime");
+        std::fs::rename(&other, &a).expect("rename");
+        let again = scan_since(&vendor, Some(&cache), None, later(5));
+        let want = hash::hash_file(&a, Want::default()).expect("hash").digest;
+        assert_eq!(again.digest("example.com/x/a.go").copied(), want);
+    }
+
+    /// Files changed just before a run are read but not cached: an edit in the same
+    /// timestamp tick would leave their stamp unchanged.
+    #[test]
+    fn files_changed_just_before_the_run_are_not_cached() {
+        let (_tmp, vendor, cache) = setup();
+        let tree = scan(&vendor, Some(&cache), None);
+        assert_eq!(tree.file_count(), 2);
+        assert_eq!(cache_of(&vendor, &cache).len(), 0);
+        // Settled (as seen from a run 5 s later): cached.
+        scan_since(&vendor, Some(&cache), None, later(5));
+        assert_eq!(cache_of(&vendor, &cache).len(), 2);
+    }
 }

@@ -278,9 +278,31 @@ pub fn run_with(project: &Project, opts: RunOptions) -> Analysis {
     let env_mod = project.load_options.mod_mode.as_deref();
     let mod_mode = |s: &crate::project::Side| s.build.mod_mode.map(|m| m.as_str()).or(env_mod);
     findings.extend(gd013_go_mod_needs_update::check(host, true, mod_mode(host)));
-    let host_pristine = vendored_sources::pristine(host);
+    // The vendored-source comparisons visit every vendored file: per side and per pair,
+    // in parallel, before the rest.
+    let (host_pristine, vendored): (_, Vec<_>) = rayon::join(
+        || vendored_sources::pristine(host),
+        || {
+            use rayon::prelude::*;
+            project
+                .plugins
+                .par_iter()
+                .map(|p| {
+                    let pair = Pair::new(host, p);
+                    (
+                        vendored_sources::between(&pair),
+                        vendored_sources::pristine(p),
+                    )
+                })
+                .collect()
+        },
+    );
     // Each plugin against the host: independent, so in parallel, kept in plugin order.
-    let per_plugin = |p: &crate::project::Side| -> Vec<Finding> {
+    let per_plugin = |(p, (between, pristine)): (
+        &crate::project::Side,
+        (Vec<Finding>, Vec<Finding>),
+    )|
+     -> Vec<Finding> {
         let mut findings = Vec::new();
         let pair = Pair::new(host, p);
         findings.extend(gd001_version_conflict::check(&pair));
@@ -294,19 +316,20 @@ pub fn run_with(project: &Project, opts: RunOptions) -> Analysis {
         findings.extend(gd006_inconsistent_vendoring::check(p));
         findings.extend(gd013_go_mod_needs_update::check(p, false, mod_mode(p)));
         findings.extend(gd090_incomplete_information::check(p, &project.modcache));
-        findings.extend(vendored_sources::between(&pair));
+        findings.extend(between);
         // Vendored edits matter for this pair only where the other side links the package.
         findings.extend(vendored_sources::relevant(&host_pristine, &pair, true));
-        findings.extend(vendored_sources::relevant(
-            &vendored_sources::pristine(p),
-            &pair,
-            false,
-        ));
+        findings.extend(vendored_sources::relevant(&pristine, &pair, false));
         findings
     };
     {
         use rayon::prelude::*;
-        let each: Vec<Vec<Finding>> = project.plugins.par_iter().map(per_plugin).collect();
+        let each: Vec<Vec<Finding>> = project
+            .plugins
+            .par_iter()
+            .zip(vendored)
+            .map(per_plugin)
+            .collect();
         findings.extend(each.into_iter().flatten());
     }
     findings.extend(gd008_duplicate_plugin_path::check(&project.plugins));
