@@ -585,7 +585,7 @@ impl<'a> Loader<'a> {
 fn finish(
     mains: &MainModules,
     graph: &ModuleGraph,
-    direct: &HashSet<&str>,
+    direct: &foldhash::HashSet<&str>,
 ) -> Result<BuildList, GraphError> {
     let mut selected: Vec<(&str, &str)> = graph
         .selection()
