@@ -391,26 +391,27 @@ fn plan_side(
         None => parse_text(&text)?,
     };
     let mut steps = Vec::new();
-    // Per module: its require versions and replace lines, before and after.
-    type Directives = BTreeMap<String, (Vec<String>, Vec<String>)>;
-    let directives = |f: &ModFile| -> Directives {
+    // Per module: its require versions and replace lines, before and after (borrowed from
+    // the parses: this runs for every plugin).
+    type Directives<'f> = BTreeMap<&'f str, (Vec<&'f str>, Vec<String>)>;
+    fn directives(f: &ModFile) -> Directives<'_> {
         let mut d: Directives = BTreeMap::new();
         for r in &f.require {
-            d.entry(r.module.path.clone())
+            d.entry(r.module.path.as_str())
                 .or_default()
                 .0
-                .push(r.module.version.clone());
+                .push(r.module.version.as_str());
         }
         for r in &f.replace {
-            d.entry(r.old.path.clone())
+            d.entry(r.old.path.as_str())
                 .or_default()
                 .1
                 .push(format!("{} => {}", r.old, r.new));
         }
         d
-    };
+    }
     let (before_all, after_all) = (directives(&original), directives(&new_mf));
-    let touched: BTreeSet<&String> = before_all.keys().chain(after_all.keys()).collect();
+    let touched: BTreeSet<&str> = before_all.keys().chain(after_all.keys()).copied().collect();
     let none = (Vec::new(), Vec::new());
     for path in touched {
         let before = before_all.get(path).unwrap_or(&none);
@@ -426,7 +427,7 @@ fn plan_side(
             (false, Some(w)) => w.shown(),
             _ => bl.get(path).map_or_else(|| "(none)".to_string(), describe),
         };
-        let new_version = after.0.first().cloned().unwrap_or_default();
+        let new_version = after.0.first().copied().unwrap_or_default();
         let args = if before.1 == after.1 {
             format!("go get {path}@{new_version}")
         } else {
@@ -442,7 +443,7 @@ fn plan_side(
             a.join(" ")
         };
         steps.push(Step {
-            module: path.clone(),
+            module: path.to_string(),
             from,
             to,
             args,
