@@ -245,6 +245,22 @@ pub fn many_requires(root: &Path, n: usize, plugin: usize, info: bool) {
     .expect("config");
 }
 
+/// The host go.sum `go list -m all` writes for `many_requires`'s tree: the `/go.mod` hash
+/// of each required module (the hashes are real: go verifies them).
+pub fn many_requires_go_sum(root: &Path, n: usize) {
+    let mut lines: Vec<String> = (0..n)
+        .map(|i| {
+            let path = format!("example.com/r{i}");
+            let go_mod = format!("module {path}\n\ngo 1.21\n");
+            let h = godrift::dirhash::hash_go_mod(go_mod.as_bytes());
+            format!("{path} v1.0.0/go.mod {h}\n")
+        })
+        .collect();
+    // In go's order.
+    lines.sort();
+    std::fs::write(root.join("host/go.sum"), lines.concat()).expect("go.sum");
+}
+
 /// What `package_tree` generated.
 pub struct PackageTree {
     pub packages: usize,

@@ -45,12 +45,15 @@ fn main() {
     // GODRIFT_BENCH_KEEP=DIR: only write the fixture there (for profiling), then stop.
     if let Some(dir) = std::env::var_os("GODRIFT_BENCH_KEEP") {
         common::many_requires(Path::new(&dir), n, n / 20, true);
+        common::many_requires_go_sum(Path::new(&dir), n);
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");
     let root = tmp.path();
     common::many_requires(root, n, n / 20, true);
-    // First runs warm the page cache (and let go write go.sum, as a developer's first run).
+    // The go.sum go list writes (so every run, the first included, sees the same tree).
+    common::many_requires_go_sum(root, n);
+    // First runs warm the page cache.
     assert!(
         matches!(measure(&mut godrift(root)).code, 0 | 1),
         "godrift report failed"

@@ -50,33 +50,28 @@ pub struct Side {
     pub(crate) go_mod_index: GoModIndex,
 }
 
-/// The first `require` (else `replace`) span of each module path in a go.mod, and its line
+/// The first `require` and every `replace` of each module path in a go.mod, and its line
 /// starts: built once, so evidence for many modules stays linear.
 #[derive(Clone, Debug)]
 pub(crate) struct GoModIndex {
-    first: std::collections::HashMap<String, crate::span::Span>,
     /// The first `require` of each path, and every `replace` of each old path (indices).
-    require: std::collections::HashMap<String, usize>,
-    replace: std::collections::HashMap<String, Vec<usize>>,
+    require: foldhash::HashMap<String, usize>,
+    replace: foldhash::HashMap<String, Vec<usize>>,
     lines: LineIndex,
 }
 
 impl GoModIndex {
     pub(crate) fn new(go_mod: &ModFile, text: &[u8]) -> GoModIndex {
-        let mut first = std::collections::HashMap::new();
-        let mut require = std::collections::HashMap::new();
-        let mut replace: std::collections::HashMap<String, Vec<usize>> =
-            std::collections::HashMap::new();
+        let mut require = foldhash::HashMap::default();
+        require.reserve(go_mod.require.len());
+        let mut replace: foldhash::HashMap<String, Vec<usize>> = Default::default();
         for (i, r) in go_mod.require.iter().enumerate() {
-            first.entry(r.module.path.clone()).or_insert(r.span);
             require.entry(r.module.path.clone()).or_insert(i);
         }
         for (i, r) in go_mod.replace.iter().enumerate() {
-            first.entry(r.old.path.clone()).or_insert(r.span);
             replace.entry(r.old.path.clone()).or_default().push(i);
         }
         GoModIndex {
-            first,
             require,
             replace,
             lines: LineIndex::new(text),
@@ -194,7 +189,14 @@ impl Side {
 
     /// The go.mod line (1-based) and text of the first directive mentioning `module`.
     pub fn go_mod_line_for(&self, module: &str) -> Option<(usize, String)> {
-        let span = *self.go_mod_index.first.get(module)?;
+        // The first `require` of the module, else its first `replace`.
+        let span = match self.go_mod_index.require.get(module) {
+            Some(&i) => self.go_mod.require.get(i)?.span,
+            None => {
+                let &i = self.go_mod_index.replace.get(module)?.first()?;
+                self.go_mod.replace.get(i)?.span
+            }
+        };
         let line = self.go_mod_index.lines.line_col(span.start).line;
         let text = String::from_utf8_lossy(
             self.go_mod_text

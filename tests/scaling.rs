@@ -31,14 +31,16 @@ fn report(root: &Path) -> usize {
     godrift::report::json(&report).len()
 }
 
-/// The generated tree for `n` requires, kept under target/ and reused across runs (writing
-/// and deleting tens of thousands of files costs more than the measurement).
+/// The generated tree for `n` requires, with the host's go.sum as `go list` leaves it (a
+/// report looks up every module in it), kept under target/ and reused across runs
+/// (writing and deleting tens of thousands of files costs more than the measurement).
 fn fixture(n: usize) -> std::path::PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("scaling-requires-{n}"));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("scaling-requires-sum-{n}"));
     let done = dir.join("complete");
     if !done.exists() {
         let _ = std::fs::remove_dir_all(&dir);
         common::many_requires(&dir, n, n / 20, false);
+        common::many_requires_go_sum(&dir, n);
         std::fs::write(&done, "").expect("marker");
     }
     dir

@@ -321,7 +321,11 @@ fn requirers(bl: &BuildList, path: &str, version: &str) -> String {
 /// `bl.why(path)` joined with ` -> `, written straight into one string (reports ask it for
 /// every flagged module on every side).
 fn chain(bl: &BuildList, path: &str) -> String {
-    let chain = bl.why_refs(path);
+    join_chain(&bl.why_refs(path))
+}
+
+/// A requirement chain as reports show it: `main -> path@version -> ...`.
+fn join_chain(chain: &[&crate::module::ModuleVersion]) -> String {
     let mut out = String::with_capacity(
         chain
             .iter()

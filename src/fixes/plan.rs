@@ -391,26 +391,27 @@ fn plan_side(
         None => parse_text(&text)?,
     };
     let mut steps = Vec::new();
-    // Per module: its require versions and replace lines, before and after.
-    type Directives = BTreeMap<String, (Vec<String>, Vec<String>)>;
-    let directives = |f: &ModFile| -> Directives {
+    // Per module: its require versions and replace lines, before and after (borrowed from
+    // the parses: this runs for every plugin).
+    type Directives<'f> = BTreeMap<&'f str, (Vec<&'f str>, Vec<String>)>;
+    fn directives(f: &ModFile) -> Directives<'_> {
         let mut d: Directives = BTreeMap::new();
         for r in &f.require {
-            d.entry(r.module.path.clone())
+            d.entry(r.module.path.as_str())
                 .or_default()
                 .0
-                .push(r.module.version.clone());
+                .push(r.module.version.as_str());
         }
         for r in &f.replace {
-            d.entry(r.old.path.clone())
+            d.entry(r.old.path.as_str())
                 .or_default()
                 .1
                 .push(format!("{} => {}", r.old, r.new));
         }
         d
-    };
+    }
     let (before_all, after_all) = (directives(&original), directives(&new_mf));
-    let touched: BTreeSet<&String> = before_all.keys().chain(after_all.keys()).collect();
+    let touched: BTreeSet<&str> = before_all.keys().chain(after_all.keys()).copied().collect();
     let none = (Vec::new(), Vec::new());
     for path in touched {
         let before = before_all.get(path).unwrap_or(&none);
@@ -426,7 +427,7 @@ fn plan_side(
             (false, Some(w)) => w.shown(),
             _ => bl.get(path).map_or_else(|| "(none)".to_string(), describe),
         };
-        let new_version = after.0.first().cloned().unwrap_or_default();
+        let new_version = after.0.first().copied().unwrap_or_default();
         let args = if before.1 == after.1 {
             format!("go get {path}@{new_version}")
         } else {
@@ -442,7 +443,7 @@ fn plan_side(
             a.join(" ")
         };
         steps.push(Step {
-            module: path.clone(),
+            module: path.to_string(),
             from,
             to,
             args,
@@ -538,7 +539,11 @@ fn plan_sums(project: &Project, side: &Side, new_mf: &ModFile, plan: &mut SidePl
 }
 
 /// Per module: the plugins a finding at error or warning severity names with it.
-fn flagged(project: &Project, findings: &[Finding]) -> BTreeMap<String, BTreeSet<String>> {
+fn flagged(
+    project: &Project,
+    holders: &Holders,
+    findings: &[Finding],
+) -> BTreeMap<String, BTreeSet<String>> {
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let vendored_sides: BTreeSet<&str> = std::iter::once(&project.host)
         .chain(&project.plugins)
@@ -563,14 +568,20 @@ fn flagged(project: &Project, findings: &[Finding]) -> BTreeMap<String, BTreeSet
         // Between plugins (a module the host lacks), every plugin holding it takes part
         // (each module looked up once: there is a finding per plugin naming it).
         if examined.insert(m.as_str()) && project.host.build_list.get(m).is_none() {
-            for p in &project.plugins {
-                if p.build_list.get(m).is_some() {
-                    entry.insert(p.name.clone());
-                }
+            for (p, _) in holders.of(m) {
+                entry.insert(p.name.clone());
             }
         }
     }
     out
+}
+
+/// The version a selected module's code is built from (`Source::of`'s, without copying).
+fn source_version(m: &SelectedModule) -> &str {
+    match &m.replace {
+        Some(Replacement::Module { module }) => &module.version,
+        _ => &m.module.version,
+    }
 }
 
 /// The newest effective version of `module` in `lists` (module sources only).
@@ -578,17 +589,79 @@ pub(super) fn newest<'a>(
     lists: impl Iterator<Item = &'a BuildList>,
     module: &str,
 ) -> Option<&'a SelectedModule> {
-    lists.filter_map(|l| l.get(module)).reduce(|a, b| {
-        let v = |m: &SelectedModule| match Source::of(m) {
-            Source::Module { module } => module.version,
-            Source::Dir { .. } => m.module.version.clone(),
-        };
-        if greater(&v(b), &v(a)) {
+    newest_of(lists.filter_map(|l| l.get(module)))
+}
+
+/// The newest of `held` (the same module in several lists), the first of equals.
+pub(super) fn newest_of<'a>(
+    held: impl Iterator<Item = &'a SelectedModule>,
+) -> Option<&'a SelectedModule> {
+    held.reduce(|a, b| {
+        if greater(source_version(b), source_version(a)) {
             b
         } else {
             a
         }
     })
+}
+
+/// Per module path, the plugins whose build list holds it, in plugin order: one pass over
+/// every list, so what the plan asks of all plugins per module (which hold it, the newest
+/// version, which a host upgrade moves) costs the plugins holding it, not one lookup per
+/// plugin per module.
+pub(super) struct Holders<'p> {
+    by_path: std::collections::HashMap<&'p str, Vec<(u32, u32)>>,
+    plugins: &'p [Side],
+}
+
+impl<'p> Holders<'p> {
+    pub fn new(plugins: &'p [Side]) -> Holders<'p> {
+        let mut by_path: std::collections::HashMap<&'p str, Vec<(u32, u32)>> = Default::default();
+        for (i, p) in plugins.iter().enumerate() {
+            for (j, m) in p.build_list.modules.iter().enumerate() {
+                by_path
+                    .entry(m.module.path.as_str())
+                    .or_default()
+                    .push((i as u32, j as u32));
+            }
+        }
+        Holders { by_path, plugins }
+    }
+
+    /// The plugins holding `module`, with where it is in each one's list.
+    pub fn positions(&self, module: &str) -> impl Iterator<Item = (&'p Side, usize)> + '_ {
+        self.by_path
+            .get(module)
+            .into_iter()
+            .flatten()
+            .map(|&(i, j)| (&self.plugins[i as usize], j as usize))
+    }
+
+    /// The plugins holding `module` (by position), with the module as each selects it.
+    pub fn holding(&self, module: &str) -> impl Iterator<Item = (usize, &'p SelectedModule)> + '_ {
+        self.by_path
+            .get(module)
+            .into_iter()
+            .flatten()
+            .map(|&(i, j)| {
+                (
+                    i as usize,
+                    &self.plugins[i as usize].build_list.modules[j as usize],
+                )
+            })
+    }
+
+    /// The plugins holding `module`, with the module as each selects it.
+    pub fn of(&self, module: &str) -> impl Iterator<Item = (&'p Side, &'p SelectedModule)> + '_ {
+        self.by_path
+            .get(module)
+            .into_iter()
+            .flatten()
+            .map(|&(i, j)| {
+                let p = &self.plugins[i as usize];
+                (p, &p.build_list.modules[j as usize])
+            })
+    }
 }
 
 /// Computes every edit, per go.mod, that aligns the sides on the modules `findings` name.
@@ -597,7 +670,8 @@ pub(super) fn newest<'a>(
 /// lacks is aligned on the newest version the plugins hold. When the edits move such a module
 /// in one plugin so that plugins now disagree on it, it is added and the plugins planned again.
 pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan {
-    let mut flagged = flagged(project, findings);
+    let holders = Holders::new(&project.plugins);
+    let mut flagged = flagged(project, &holders, findings);
     let strategy = project.config.align.strategy;
     let host = &project.host;
     let mut host_plan = None;
@@ -609,7 +683,7 @@ pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan 
         for module in flagged.keys() {
             let (Some(h), Some(n)) = (
                 host.build_list.get(module),
-                newest(project.plugins.iter().map(|p| &p.build_list), module),
+                newest_of(holders.of(module).map(|(_, m)| m)),
             ) else {
                 continue;
             };
@@ -629,7 +703,7 @@ pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan 
                 host_plan = Some(p);
             }
         }
-        planned = plan_plugins(project, &mut flagged, &reference, opts);
+        planned = plan_plugins(project, &holders, &mut flagged, &reference, opts);
         rounds += 1;
         if strategy != AlignStrategy::Max || rounds == 4 || !opts.settle {
             break;
@@ -656,7 +730,14 @@ pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan 
         }
     }
     let sides: Vec<SidePlan> = host_plan.into_iter().chain(planned.into_values()).collect();
-    let proposals = proposals(project, &flagged, &sides, &reference, opts.change_diffs);
+    let proposals = proposals(
+        project,
+        &holders,
+        &flagged,
+        &sides,
+        &reference,
+        opts.change_diffs,
+    );
     Plan { sides, proposals }
 }
 
@@ -664,6 +745,7 @@ pub fn plan(project: &Project, findings: &[Finding], opts: PlanOptions) -> Plan 
 /// on a module the reference lacks (those are added to `flagged`).
 fn plan_plugins(
     project: &Project,
+    holders: &Holders,
     flagged: &mut BTreeMap<String, BTreeSet<String>>,
     reference: &BuildList,
     opts: PlanOptions,
@@ -688,7 +770,15 @@ fn plan_plugins(
         let newest_of: BTreeMap<&str, &SelectedModule> = flagged
             .keys()
             .filter(|m| reference.get(m).is_none())
-            .filter_map(|m| Some((m.as_str(), newest(lists.iter().copied(), m)?)))
+            .filter_map(|m| {
+                // Before any plan moved a list, the lists are the plugins' own.
+                let held = if planned.is_empty() {
+                    newest_of(holders.of(m).map(|(_, s)| s))
+                } else {
+                    newest(lists.iter().copied(), m)
+                };
+                Some((m.as_str(), held?))
+            })
             .collect();
         // What each plugin is asked, and its plan when that changed since the last round:
         // independent per plugin, so computed in parallel (in order when two plugins share

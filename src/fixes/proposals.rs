@@ -1,19 +1,20 @@
 //! Per-module proposals for reports, drawn from the plan, and the host upgrade offered when
 //! a plugin needs (or is forced to) a newer version than the host has.
 
-use super::plan::{newest, Forced, SidePlan, Step};
+use super::plan::{newest, newest_of, Forced, Holders, SidePlan, Step};
 use super::source::Source;
 use super::{
-    build_list_of, chain, greater, parse_text, relative_dir, shift_hunks, unified_diff, Change,
-    HostUpgrade, Move, Proposal,
+    build_list_of, chain, greater, join_chain, parse_text, relative_dir, shift_hunks, unified_diff,
+    Change, HostUpgrade, Move, Proposal,
 };
 use crate::config::AlignStrategy;
 use crate::gomod::{edit, ModFile, Require};
 use crate::graph::{BuildList, Replacement};
 use crate::module::ModuleVersion;
 use crate::project::{Project, Side};
+use foldhash::HashMap;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The host's graph for what-if questions: the loader, and the what-if selections
 /// prepared on first use (None inside: not possible).
@@ -25,8 +26,10 @@ struct HostGraph<'l> {
 /// The host's build list after also requiring `module@version` (MVS over the union). From
 /// the host's kept graph, updated incrementally (graph::WhatIf), when nothing else is
 /// involved; else one load of the edited go.mod.
+#[allow(clippy::too_many_arguments)]
 fn host_upgrade(
     project: &Project,
+    holders: &Holders,
     graph: &mut HostGraph,
     module: &str,
     version: &str,
@@ -35,18 +38,22 @@ fn host_upgrade(
     extra: Option<&Replacement>,
 ) -> HostUpgrade {
     let host = &project.host;
+    // The plugins holding a moved module at another version than the move's, in order.
     let affects = |moves: &[Move]| -> Vec<String> {
+        let mut hit = vec![false; project.plugins.len()];
+        for mv in moves {
+            for (i, s) in holders.holding(&mv.module) {
+                if s.module.version != mv.to {
+                    hit[i] = true;
+                }
+            }
+        }
         project
             .plugins
             .iter()
-            .filter(|p| {
-                moves.iter().any(|mv| {
-                    p.build_list
-                        .get(&mv.module)
-                        .is_some_and(|s| s.module.version != mv.to)
-                })
-            })
-            .map(|p| p.name.clone())
+            .zip(hit)
+            .filter(|(_, h)| *h)
+            .map(|(p, _)| p.name.clone())
             .collect()
     };
     let from_dir = matches!(extra, Some(Replacement::Dir { .. }));
@@ -228,6 +235,7 @@ enum Touch<'a> {
 
 pub(super) fn proposals(
     project: &Project,
+    holders: &Holders,
     flagged: &BTreeMap<String, BTreeSet<String>>,
     plans: &[SidePlan],
     reference: &BuildList,
@@ -240,12 +248,9 @@ pub(super) fn proposals(
         loader: &loader,
         what_if: None,
     };
-    let all: Vec<&Side> = std::iter::once(&project.host)
-        .chain(&project.plugins)
-        .collect();
     // Per module, the plans that change it or cannot (one pass over the plans, so the
     // work stays linear in plugins × modules).
-    let mut touching: HashMap<&str, Vec<(usize, Touch)>> = HashMap::new();
+    let mut touching: HashMap<&str, Vec<(usize, Touch)>> = HashMap::default();
     for (i, p) in plans.iter().enumerate() {
         for f in &p.forced {
             touching
@@ -303,6 +308,9 @@ pub(super) fn proposals(
     // in module order.
     let one = |module: &String| -> Option<(Proposal, Option<Upgrade>)> {
         let target_sel = reference.get(module).or_else(|| {
+            if plans.iter().all(|p| p.build_list.is_none()) {
+                return newest_of(holders.of(module).map(|(_, m)| m));
+            }
             let lists = plans
                 .iter()
                 .filter_map(|p| p.build_list.as_ref())
@@ -319,9 +327,15 @@ pub(super) fn proposals(
             Some(Replacement::Module { module: m }) => Some(format!("=> {} {}", m.path, m.version)),
             Some(Replacement::Dir { path, .. }) => Some(format!("=> {path}")),
         };
+        // The chain on each side holding the module: the host, then the plugins holding
+        // it (the index says which, not a lookup per plugin).
         let mut why = BTreeMap::new();
-        for s in &all {
-            let c = chain(&s.build_list, module);
+        let host_chain = chain(&project.host.build_list, module);
+        if !host_chain.is_empty() {
+            why.insert(project.host.name.clone(), host_chain);
+        }
+        for (s, at) in holders.positions(module) {
+            let c = join_chain(&s.build_list.why_at(at));
             if !c.is_empty() {
                 why.insert(s.name.clone(), c);
             }
@@ -398,13 +412,11 @@ pub(super) fn proposals(
         let upgrade = if newer.is_empty() || strategy != AlignStrategy::Host {
             None
         } else {
-            let wanted = newest(
-                project
-                    .plugins
-                    .iter()
-                    .filter(|p| newer.contains(&p.name))
-                    .map(|p| &p.build_list),
-                module,
+            let wanted = newest_of(
+                holders
+                    .of(module)
+                    .filter(|(p, _)| newer.contains(&p.name))
+                    .map(|(_, m)| m),
             );
             wanted.map(|w| Upgrade {
                 wanted: w,
@@ -435,6 +447,7 @@ pub(super) fn proposals(
         if let Some(u) = upgrade {
             p.host_upgrade = Some(host_upgrade(
                 project,
+                holders,
                 &mut host_graph,
                 &p.module,
                 &u.wanted.module.version,

@@ -50,8 +50,7 @@ fn unpruned(main: &ModFile, main_dir: &Path, m: &ModuleVersion, modcache: &Path)
 /// graph pruning (an unpruned main module, or a dependency with `go` < 1.17) everything it
 /// requires, transitively.
 pub fn loaded_modules(bl: &BuildList, main: &ModFile, modcache: &Path) -> BTreeSet<ModuleVersion> {
-    let mut children: std::collections::HashMap<&ModuleVersion, Vec<&ModuleVersion>> =
-        std::collections::HashMap::new();
+    let mut children: foldhash::HashMap<&ModuleVersion, Vec<&ModuleVersion>> = Default::default();
     let mut out = BTreeSet::new();
     let mut queue: Vec<(&ModuleVersion, bool)> = Vec::new();
     let main_unpruned = !super::is_pruned(main);
@@ -66,8 +65,7 @@ pub fn loaded_modules(bl: &BuildList, main: &ModFile, modcache: &Path) -> BTreeS
         }
     }
     // Each node is visited at most twice: once pruned, once below an unpruned module.
-    let mut seen: std::collections::HashMap<&ModuleVersion, bool> =
-        std::collections::HashMap::new();
+    let mut seen: foldhash::HashMap<&ModuleVersion, bool> = Default::default();
     while let Some((m, below_unpruned)) = queue.pop() {
         match seen.get(m) {
             Some(true) => continue,

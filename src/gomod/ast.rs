@@ -23,6 +23,26 @@ pub struct ModFile {
     pub syntax: crate::gomod::syntax::FileSyntax,
 }
 
+impl ModFile {
+    /// A copy of the directives without the syntax tree (what build lists need of a main
+    /// module's go.mod; a 100,000-line go.mod's tree is most of its size).
+    pub fn directives(&self) -> ModFile {
+        ModFile {
+            module: self.module.clone(),
+            go: self.go.clone(),
+            toolchain: self.toolchain.clone(),
+            godebug: self.godebug.clone(),
+            require: self.require.clone(),
+            exclude: self.exclude.clone(),
+            replace: self.replace.clone(),
+            retract: self.retract.clone(),
+            tool: self.tool.clone(),
+            ignore: self.ignore.clone(),
+            syntax: Default::default(),
+        }
+    }
+}
+
 /// A parsed go.work (modfile.WorkFile).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct WorkFile {

@@ -173,7 +173,7 @@ impl MainModules {
 
     /// Paths some main module requires directly (no `// indirect`): `go list -m`'s
     /// `Indirect` is false for them.
-    pub fn direct(&self) -> HashSet<&str> {
+    pub fn direct(&self) -> foldhash::HashSet<&str> {
         self.modules
             .iter()
             .flat_map(|m| m.file.require.iter())
@@ -183,6 +183,10 @@ impl MainModules {
     }
 
     pub fn contains(&self, path: &str) -> bool {
+        // Asked for every module of every graph; most have one main module.
+        if self.modules.len() <= 4 {
+            return self.modules.iter().any(|m| m.path == path);
+        }
         self.paths.contains(path)
     }
 

@@ -395,7 +395,8 @@ impl<'a> Loader<'a> {
             return Ok(list);
         }
         let main = match parsed {
-            Some(m) => m.clone(),
+            // The graph reads the directives only.
+            Some(m) => m.directives(),
             None => {
                 let go_mod_path = main_dir.join("go.mod");
                 let data = crate::fsio::read_input(&go_mod_path)?;
@@ -584,7 +585,7 @@ impl<'a> Loader<'a> {
 fn finish(
     mains: &MainModules,
     graph: &ModuleGraph,
-    direct: &HashSet<&str>,
+    direct: &foldhash::HashSet<&str>,
 ) -> Result<BuildList, GraphError> {
     let mut selected: Vec<(&str, &str)> = graph
         .selection()

@@ -45,30 +45,31 @@ pub(crate) fn cmp_version(v1: &str, v2: &str) -> Ordering {
     }
 }
 
-/// A module version as a node's requirement list holds it (`node.summary.require[at]`),
+/// A module version as a go.mod's requirement list holds it (`summary.require[at]`),
 /// hashed and compared as that module version: the graph's maps and queue point into the
-/// shared nodes instead of holding copies of paths and versions.
+/// shared summaries instead of holding copies of paths and versions.
 #[derive(Clone, Debug)]
-struct Req {
-    node: Arc<Node>,
+pub(crate) struct Req {
+    summary: Arc<Summary>,
     at: u32,
 }
 
 impl Req {
-    fn of(node: &Arc<Node>, at: usize) -> Req {
+    /// The `at`th requirement of `summary`.
+    pub fn of(summary: &Arc<Summary>, at: usize) -> Req {
         Req {
-            node: node.clone(),
+            summary: summary.clone(),
             at: at as u32,
         }
     }
 
-    fn get(&self) -> &ModuleVersion {
-        &self.node.summary.require[self.at as usize]
+    pub fn get(&self) -> &ModuleVersion {
+        &self.summary.require[self.at as usize]
     }
 
-    /// Every requirement of `node`.
-    fn all(node: &Arc<Node>) -> impl Iterator<Item = Req> + '_ {
-        (0..node.summary.require.len()).map(|i| Req::of(node, i))
+    /// Every requirement of `summary`.
+    pub fn all(summary: &Arc<Summary>) -> impl Iterator<Item = Req> + '_ {
+        (0..summary.require.len()).map(|i| Req::of(summary, i))
     }
 }
 
@@ -94,7 +95,7 @@ impl std::borrow::Borrow<ModuleVersion> for Req {
 
 /// A `Req` keyed by its path alone (the selection has one version per path).
 #[derive(Clone, Debug)]
-struct ByPath(Req);
+pub(crate) struct ByPath(pub Req);
 
 impl PartialEq for ByPath {
     fn eq(&self, o: &ByPath) -> bool {
@@ -117,17 +118,22 @@ impl std::borrow::Borrow<str> for ByPath {
     }
 }
 
+/// `modules` as the requirements of a summary of their own (so they can be `Req`s).
+pub(crate) fn held(modules: Vec<ModuleVersion>) -> Arc<Summary> {
+    Arc::new(Summary {
+        module: String::new(),
+        require: modules,
+        go: None,
+        pruned: false,
+    })
+}
+
 /// Module versions that no go.mod lists (the main modules, a workspace's extra loads),
 /// held as the requirements of a node of their own so they can be `Req`s.
 fn holder(modules: Vec<ModuleVersion>) -> Arc<Node> {
     Arc::new(Node {
         module: ModuleVersion::default(),
-        summary: Arc::new(Summary {
-            module: String::new(),
-            require: modules,
-            go: None,
-            pruned: false,
-        }),
+        summary: held(modules),
     })
 }
 
@@ -176,7 +182,7 @@ impl ModuleGraph {
     /// A graph where the requirements of `roots` (a holder) are selected.
     fn new(roots: &Arc<Node>) -> ModuleGraph {
         let mut g = ModuleGraph::default();
-        for r in Req::all(roots) {
+        for r in Req::all(&roots.summary) {
             g.raise(r);
         }
         g
@@ -209,7 +215,7 @@ impl ModuleGraph {
 
     /// mvs.Graph.Require: the node's module requires what its summary lists.
     fn require(&mut self, n: Arc<Node>) {
-        for r in Req::all(&n) {
+        for r in Req::all(&n.summary) {
             self.raise(r);
         }
         self.require_go(n.summary.go.as_deref());
@@ -257,11 +263,6 @@ impl ModuleGraph {
     /// Every loaded module with its requirements (in no particular order).
     pub fn nodes(&self) -> impl Iterator<Item = &Arc<Node>> {
         self.required.iter().map(|n| &n.0)
-    }
-
-    /// Every requirement edge (in no particular order).
-    pub fn edges(&self) -> impl Iterator<Item = (&ModuleVersion, &ModuleVersion)> {
-        self.nodes().flat_map(|n| n.edges())
     }
 }
 
@@ -402,7 +403,7 @@ pub(crate) fn read_mod_graph(
         failed: HashSet::default(),
         queue: Vec::new(),
     };
-    for r in Req::all(&from) {
+    for r in Req::all(&from.summary) {
         loader.enqueue(r, pruning);
     }
     loader.drain(&mut g);
@@ -450,7 +451,7 @@ pub(crate) fn read_mod_graph(
                 }
                 seen.insert(m.clone());
             }
-            for r in Req::all(&holder(needs)) {
+            for r in Req::all(&holder(needs).summary) {
                 loader.enqueue(r, Pruning::Workspace);
             }
             loader.drain(&mut g);
@@ -535,7 +536,7 @@ impl Loading<'_, '_> {
                     pruning_for(n.summary.pruned)
                 };
                 if pruning != Pruning::Pruned || !n.summary.pruned {
-                    for req in Req::all(&n) {
+                    for req in Req::all(&n.summary) {
                         self.enqueue(req, next);
                     }
                 }

@@ -110,11 +110,29 @@ impl ModSource for ModCacheSource {
         // An unescapable path cannot be in the cache; its unescaped name still says which.
         let ep = module::escape_path(&m.path).unwrap_or_else(|_| m.path.clone());
         let ev = module::escape_version(&m.version).unwrap_or_else(|_| m.version.clone());
-        self.root
-            .join("cache/download")
-            .join(ep)
-            .join("@v")
-            .join(format!("{ev}.mod"))
+        if ep.starts_with('/') || ev.starts_with('/') {
+            // (An absolute part replaces what is before it, as join does.)
+            return self
+                .root
+                .join("cache/download")
+                .join(ep)
+                .join("@v")
+                .join(format!("{ev}.mod"));
+        }
+        // As those joins make it, in one allocation (this names every go.mod file a graph
+        // reads).
+        let root = self.root.as_os_str();
+        let mut p = std::ffi::OsString::with_capacity(root.len() + ep.len() + ev.len() + 24);
+        p.push(root);
+        if !root.is_empty() && !root.as_encoded_bytes().ends_with(b"/") {
+            p.push("/");
+        }
+        p.push("cache/download/");
+        p.push(&ep);
+        p.push("/@v/");
+        p.push(&ev);
+        p.push(".mod");
+        PathBuf::from(p)
     }
 
     fn go_mod(&self, m: &ModuleVersion) -> Result<Vec<u8>, GoModProblem> {

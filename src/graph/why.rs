@@ -67,9 +67,17 @@ impl BuildList {
 
     /// `why`, borrowing from the list.
     pub fn why_refs(&self, path: &str) -> Vec<&ModuleVersion> {
-        let Some(i) = self.position(path) else {
+        match self.position(path) {
+            Some(i) => self.why_at(i),
+            None => Vec::new(),
+        }
+    }
+
+    /// `why_refs` of the module at position `i` of `modules`.
+    pub fn why_at(&self, i: usize) -> Vec<&ModuleVersion> {
+        if i >= self.modules.len() {
             return Vec::new();
-        };
+        }
         let t = &self.why_tree;
         let mut chain = vec![&self.modules[i].module];
         let mut cur = t.parent.get(i).copied().unwrap_or(NONE);

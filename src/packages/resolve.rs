@@ -75,14 +75,17 @@ impl ModuleSet {
             message: e.to_string(),
         };
         let own_go_mod = bl.main_dir.join("go.mod");
+        // A module graph loaded outside a workspace was loaded from that go.mod, whose
+        // module is the main one: not read again (a big main go.mod costs a parse).
         let single = bl.main.len() == 1
-            && crate::fsio::read_optional(&own_go_mod)
-                .map_err(io)?
-                .and_then(|d| {
-                    crate::gomod::parse_mod("go.mod", &d, crate::gomod::Strictness::Lax).ok()
-                })
-                .and_then(|m| m.module.map(|m| m.path))
-                .is_some_and(|p| p == bl.main[0]);
+            && (bl.work_file.is_none() && bl.has_graph()
+                || crate::fsio::read_optional(&own_go_mod)
+                    .map_err(io)?
+                    .and_then(|d| {
+                        crate::gomod::parse_mod("go.mod", &d, crate::gomod::Strictness::Lax).ok()
+                    })
+                    .and_then(|m| m.module.map(|m| m.path))
+                    .is_some_and(|p| p == bl.main[0]));
         let mut main_modules = Vec::new();
         let mut workspace = false;
         if single {

@@ -380,26 +380,45 @@ pub fn run_with(project: &Project, opts: RunOptions) -> Analysis {
 /// The same finding reached through several pairs (a host-side vendored edit seen for
 /// each plugin) is reported once, naming every artifact it concerns.
 fn dedup(findings: &mut Vec<Finding>) {
-    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
-    let mut index: std::collections::HashMap<(crate::codes::Code, String, String), usize> =
-        Default::default();
-    for f in findings.drain(..) {
-        let key = (
-            f.code,
-            f.module.clone().unwrap_or_default(),
-            f.message.clone(),
-        );
-        match index.get(&key) {
-            Some(&i) if out[i].severity == f.severity => {
-                for a in f.artifacts {
-                    if !out[i].artifacts.contains(&a) {
-                        out[i].artifacts.push(a);
-                    }
+    // Where each finding goes: its own place, or an earlier equal one (same code, module
+    // and message, the latest kept of them, at the same severity), looked up by reference
+    // (messages naming hundreds of plugins are not copied for the key).
+    let mut into: Vec<usize> = Vec::with_capacity(findings.len());
+    {
+        let mut index: foldhash::HashMap<(crate::codes::Code, &str, &str), usize> =
+            Default::default();
+        for (i, f) in findings.iter().enumerate() {
+            let key = (
+                f.code,
+                f.module.as_deref().unwrap_or_default(),
+                f.message.as_str(),
+            );
+            match index.get(&key) {
+                Some(&j) if findings[j].severity == f.severity => into.push(j),
+                _ => {
+                    index.insert(key, i);
+                    into.push(i);
                 }
             }
-            _ => {
-                index.insert(key, out.len());
-                out.push(f);
+        }
+    }
+    if into.iter().enumerate().all(|(i, &j)| i == j) {
+        return;
+    }
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    // Where each kept finding is in `out`.
+    let mut at: Vec<usize> = vec![usize::MAX; findings.len()];
+    for (i, f) in findings.drain(..).enumerate() {
+        let j = into[i];
+        if j == i {
+            at[i] = out.len();
+            out.push(f);
+            continue;
+        }
+        let kept = &mut out[at[j]];
+        for a in f.artifacts {
+            if !kept.artifacts.contains(&a) {
+                kept.artifacts.push(a);
             }
         }
     }
