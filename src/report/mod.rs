@@ -183,64 +183,85 @@ impl Rel {
     /// absolute path).
     fn text(&self, s: &str) -> String {
         let mut s = s.to_string();
+        self.rewrite(&mut s);
+        s
+    }
+
+    /// `text` in place: a message naming no path under the root (most of them) is left
+    /// as it is, neither copied nor reallocated.
+    fn rewrite(&self, s: &mut String) {
         for (root, slash) in &self.spelled {
-            // Most messages name no path under the root: nothing to rewrite.
             if !s.contains(root.as_str()) {
                 continue;
             }
-            s = replace_prefix(&s, slash);
-            s = replace_whole(&s, root, ".");
+            // `ROOT/` removed where it starts a path: not inside another path, so a root
+            // spelled `.` leaves `../x` alone.
+            if let Some(r) = replaced(s, slash, true, |before, _| {
+                (!path_char(before)).then_some("")
+            }) {
+                *s = r;
+            }
+            // `ROOT` as a whole path (not followed nor preceded by a path character).
+            if let Some(r) = replaced(s, root, false, |before, after| {
+                (!path_char(before) && !path_char(after)).then_some(".")
+            }) {
+                *s = r;
+            }
         }
-        s
     }
 }
 
-/// Removes `prefix` (`ROOT/`) where it starts a path: not inside another path, so a root
-/// spelled `.` leaves `../x` alone.
-fn replace_prefix(s: &str, prefix: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find(prefix) {
-        let before = rest[..i]
-            .chars()
-            .next_back()
-            .or_else(|| out.chars().next_back());
-        let starts = !before.is_some_and(|c| c.is_alphanumeric() || "/._-@".contains(c));
-        out.push_str(&rest[..i]);
-        if !starts {
-            out.push_str(prefix);
-        }
-        rest = &rest[i + prefix.len()..];
-    }
-    out.push_str(rest);
-    out
+fn path_char(c: Option<char>) -> bool {
+    c.is_some_and(|c| c.is_alphanumeric() || "/._-@".contains(c))
 }
 
-/// Replaces `what` in `s` where it is a whole path (not followed by a path character).
-fn replace_whole(s: &str, what: &str, with: &str) -> String {
+/// `s` with each occurrence of `what` that `with` accepts (given the characters before and
+/// after it) replaced by what it returns; None when none is, without building a copy. The
+/// character before an occurrence is looked for after the previous occurrence only; where
+/// there is none, in what is written so far when `written_before`, else there is none.
+fn replaced(
+    s: &str,
+    what: &str,
+    written_before: bool,
+    with: impl Fn(Option<char>, Option<char>) -> Option<&'static str>,
+) -> Option<String> {
     if what.is_empty() {
-        return s.to_string();
+        return None;
     }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find(what) {
-        let after = rest[i + what.len()..].chars().next();
-        let before = rest[..i].chars().next_back();
-        let whole = !after.is_some_and(|c| c.is_alphanumeric() || "/._-@".contains(c))
-            && !before.is_some_and(|c| c.is_alphanumeric() || "/._-@".contains(c));
-        out.push_str(&rest[..i]);
-        out.push_str(if whole { with } else { what });
-        rest = &rest[i + what.len()..];
+    let mut out: Option<String> = None;
+    let mut done = 0; // bytes of `s` already in `out`
+    let mut from = 0;
+    while let Some(i) = s[from..].find(what).map(|i| from + i) {
+        let end = i + what.len();
+        let before = match (i == from, written_before) {
+            (false, _) => s[..i].chars().next_back(),
+            (true, false) => None,
+            (true, true) if i == done => match &out {
+                Some(o) => o.chars().next_back(),
+                None => s[..i].chars().next_back(),
+            },
+            (true, true) => s[..i].chars().next_back(),
+        };
+        let after = s[end..].chars().next();
+        if let Some(w) = with(before, after) {
+            let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
+            o.push_str(&s[done..i]);
+            o.push_str(w);
+            done = end;
+        }
+        from = end;
     }
-    out.push_str(rest);
-    out
+    let mut o = out?;
+    o.push_str(&s[done..]);
+    Some(o)
 }
 
 /// One diff per go.mod the proposals change, with all its edits at once: the plan `align`
 /// starts from (its first round; `align` may add pins when it settles).
 fn go_mod_diffs(edits: &[crate::rules::GoModEdit], rel: &Rel) -> Vec<GoModDiff> {
+    use rayon::prelude::*;
     edits
-        .iter()
+        .par_iter()
         .map(|s| {
             let go_mod = rel.path(&s.go_mod);
             GoModDiff {
@@ -277,11 +298,17 @@ impl Report {
                     }
                 };
             }
-            // Absolute directories in messages would make reports machine-specific.
-            f.message = rel.text(&f.message);
-            if let Some(fix) = &mut f.fix {
-                *fix = rel.text(fix);
-            }
+        }
+        // Absolute directories in messages would make reports machine-specific. Messages
+        // can list hundreds of plugins: scanned in parallel.
+        {
+            use rayon::prelude::*;
+            findings.par_iter_mut().for_each(|f| {
+                rel.rewrite(&mut f.message);
+                if let Some(fix) = &mut f.fix {
+                    rel.rewrite(fix);
+                }
+            });
         }
         let mut proposals = analysis.proposals;
         for p in &mut proposals {
@@ -302,7 +329,7 @@ impl Report {
                         format!("(cd {} && {})", crate::text::shell_word(&side_dir), c.args);
                 }
                 if let Some(n) = &mut c.note {
-                    *n = rel.text(n);
+                    rel.rewrite(n);
                 }
             }
         }
@@ -335,7 +362,7 @@ impl Report {
                 )
                 .map(|mut a| {
                     for pr in &mut a.problems {
-                        *pr = rel.text(pr);
+                        rel.rewrite(pr);
                     }
                     for pk in &mut a.packages {
                         if let Some(r) = &mut pk.replace {
@@ -407,4 +434,49 @@ pub fn json(r: &Report) -> String {
 /// `check`'s report as JSON.
 pub fn check_json(r: &CheckReport) -> String {
     serde_json::to_string_pretty(r).unwrap_or_default() + "\n"
+}
+
+#[cfg(test)]
+mod rel_tests {
+    use super::Rel;
+
+    fn rel(roots: &[&str]) -> Rel {
+        Rel {
+            roots: roots.iter().map(std::path::PathBuf::from).collect(),
+            spelled: roots
+                .iter()
+                .map(|r| (r.to_string(), format!("{r}/")))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn paths_under_the_root_become_relative_and_others_stay() {
+        let r = rel(&["/w/proj", "."]);
+        for (given, shown) in [
+            ("no path here", "no path here"),
+            ("see /w/proj/plugins/a/go.mod", "see plugins/a/go.mod"),
+            ("in /w/proj: x", "in .: x"),
+            ("/w/proj/a and /w/proj/b", "a and b"),
+            ("/w/projects/a stays", "/w/projects/a stays"),
+            ("/x/w/proj/a stays", "/x/w/proj/a stays"),
+            ("./plugins/a and ../b", "plugins/a and ../b"),
+            ("v1.2.3 has dots", "v1.2.3 has dots"),
+            ("(cd . && go get)", "(cd . && go get)"),
+        ] {
+            let mut s = given.to_string();
+            r.rewrite(&mut s);
+            assert_eq!(s, shown, "{given}");
+            assert_eq!(r.text(given), shown, "{given}");
+        }
+    }
+
+    #[test]
+    fn a_root_removed_just_before_another_is_judged_on_what_precedes_both() {
+        // As a person reads it: the second `./` starts a path once the first is gone.
+        let r = rel(&["."]);
+        let mut s = "././x".to_string();
+        r.rewrite(&mut s);
+        assert_eq!(s, "x");
+    }
 }
