@@ -195,10 +195,17 @@ pub fn run(args: &ReportArgs, color: ColorChoice, out: Out) -> Result<i32> {
     // The report's paths are relative to the project root.
     let paths = super::repo_paths(&project.root, args.sarif_root.as_deref())?;
     let text = match (args.format, &args.output) {
-        // To stdout, the table is written as it is laid out (it can be tens of megabytes).
+        // To stdout, the table and JSON are written as they are laid out (they can be tens
+        // of megabytes).
         (OutputFormat::Table, None) => {
             let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut *out);
             report::write_table(&r, super::style(color), &mut w)?;
+            w.flush()?;
+            None
+        }
+        (OutputFormat::Json, None) => {
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut *out);
+            report::write_json(&r, &mut w)?;
             w.flush()?;
             None
         }

@@ -149,6 +149,22 @@ fn parse_string(t: &str) -> Result<String, String> {
 
 /// modfile.MustQuote: whether a string needs quoting to survive a round trip.
 pub fn must_quote(s: &str) -> bool {
+    // Nearly every token is ASCII: decided per byte, without decoding characters.
+    if s.is_ascii() {
+        let special = s.bytes().any(|b| match b {
+            b' ' | b'"' | b'\'' | b'`' => true,
+            b'(' | b')' | b'[' | b']' | b'{' | b'}' | b',' => s.len() > 1,
+            // Not strconv.IsPrint: control characters and DEL.
+            0..=0x1f | 0x7f => true,
+            _ => false,
+        });
+        return special || s.is_empty() || s.contains("//") || s.contains("/*");
+    }
+    must_quote_chars(s)
+}
+
+/// `must_quote` character by character (what the ASCII path must agree with).
+fn must_quote_chars(s: &str) -> bool {
     for r in s.chars() {
         match r {
             ' ' | '"' | '\'' | '`' => return true,
@@ -175,7 +191,12 @@ pub fn auto_quote(s: &str) -> String {
 /// parse_string that also normalises the token in the syntax tree, as modfile does.
 fn take_string(tok: &mut String) -> Result<String, String> {
     let s = parse_string(tok)?;
-    *tok = auto_quote(&s);
+    // As `*tok = auto_quote(&s)`, without a new string when the token is already that.
+    if must_quote(&s) {
+        *tok = go_quote(&s);
+    } else if *tok != s {
+        tok.clone_from(&s);
+    }
     Ok(s)
 }
 
@@ -953,4 +974,26 @@ pub fn check_canonical_version(path: &str, vers: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod must_quote_tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_ascii_path_decides_as_the_character_path(s in "[\\x00-\\x7f]{0,6}") {
+            prop_assert_eq!(super::must_quote(&s), super::must_quote_chars(&s));
+        }
+    }
+
+    #[test]
+    fn every_ascii_byte_alone_and_in_a_word() {
+        for b in 0u8..0x80 {
+            let c = char::from(b);
+            for s in [c.to_string(), format!("a{c}b")] {
+                assert_eq!(super::must_quote(&s), super::must_quote_chars(&s), "{s:?}");
+            }
+        }
+    }
 }

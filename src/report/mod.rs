@@ -428,7 +428,16 @@ impl Report {
 }
 
 pub fn json(r: &Report) -> String {
-    serde_json::to_string_pretty(r).unwrap_or_default() + "\n"
+    let mut s = serde_json::to_string_pretty(r).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// `json` written as it is serialized (a report on hundreds of plugins is tens of
+/// megabytes: not held whole in memory).
+pub fn write_json(r: &Report, w: &mut impl std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, r)?;
+    w.write_all(b"\n")
 }
 
 /// `check`'s report as JSON.

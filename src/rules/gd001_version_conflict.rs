@@ -212,24 +212,40 @@ pub fn between_plugins(host: &Side, plugins: &[Side]) -> Vec<Finding> {
                 "nothing to change now; align {path} before two plugins link the same package of it"
             ));
         } else {
-            let mut words = Vec::new();
+            // Plugins failing after the same provider for the same reason are named
+            // together: with hundreds of plugins, one clause per pair would repeat it.
+            let mut groups: Vec<(usize, &Vec<String>, Vec<&str>)> = Vec::new();
+            let mut group_of: HashMap<(usize, &Vec<String>), usize> = HashMap::new();
             for (i, (j, pkgs)) in &failing {
                 f.artifacts.push(plugins[*i].name.clone());
                 f.packages.extend(pkgs.iter().cloned());
-                words.push(if pkgs.is_empty() {
-                    format!(
-                        "{} fails if opened after {} (whether both link a package of it is not known)",
-                        plugins[*i].name, plugins[*j].name
-                    )
-                } else {
-                    format!(
-                        "{} fails if opened after {}, which provides {}",
-                        plugins[*i].name,
-                        plugins[*j].name,
-                        crate::linkage::list(pkgs, 3)
-                    )
+                let g = *group_of.entry((*j, pkgs)).or_insert_with(|| {
+                    groups.push((*j, pkgs, Vec::new()));
+                    groups.len() - 1
                 });
+                groups[g].2.push(plugins[*i].name.as_str());
             }
+            let words: Vec<String> = groups
+                .iter()
+                .map(|(j, pkgs, names)| {
+                    let (who, verb) = match names.as_slice() {
+                        [one] => (one.to_string(), "fails"),
+                        [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "fail"),
+                        [] => (String::new(), "fail"),
+                    };
+                    let provider = &plugins[*j].name;
+                    if pkgs.is_empty() {
+                        format!(
+                            "{who} {verb} if opened after {provider} (whether both link a package of it is not known)"
+                        )
+                    } else {
+                        format!(
+                            "{who} {verb} if opened after {provider}, which provides {}",
+                            crate::linkage::list(pkgs, 3)
+                        )
+                    }
+                })
+                .collect();
             f.packages.sort();
             f.packages.dedup();
             f.message.push_str(&format!(
