@@ -144,6 +144,7 @@ pub enum LoaderError {
 /// Reads bytes at file offsets.
 trait At {
     fn at(&self, off: u64, len: u64) -> Option<Vec<u8>>;
+    fn size(&self) -> u64;
 }
 
 impl At for &[u8] {
@@ -151,6 +152,10 @@ impl At for &[u8] {
         let s = usize::try_from(off).ok()?;
         let e = s.checked_add(usize::try_from(len).ok()?)?;
         self.get(s..e).map(<[u8]>::to_vec)
+    }
+
+    fn size(&self) -> u64 {
+        self.len() as u64
     }
 }
 
@@ -168,6 +173,10 @@ impl At for FileAt {
         let mut buf = vec![0; usize::try_from(len).ok()?];
         self.file.read_exact_at(&mut buf, off).ok()?;
         Some(buf)
+    }
+
+    fn size(&self) -> u64 {
+        self.len
     }
 }
 
@@ -233,6 +242,30 @@ fn c_string(b: &[u8], at: usize) -> Option<String> {
     let rest = b.get(at..)?;
     let end = rest.iter().position(|&c| c == 0)?;
     Some(String::from_utf8_lossy(&rest[..end]).into_owned())
+}
+
+/// The NUL-terminated string at `off` in the string table of `size` bytes at `table`: read
+/// a growing piece at a time (names are short, the table can be megabytes); None when it
+/// has no NUL before the table ends.
+fn table_string(src: &dyn At, table: u64, size: u64, off: u64) -> Option<String> {
+    let mut bytes = Vec::new();
+    let (mut at, mut piece) = (off, 256u64);
+    loop {
+        let n = size.checked_sub(at)?.min(piece);
+        if n == 0 {
+            return None;
+        }
+        let got = src.at(table.checked_add(at)?, n)?;
+        match got.iter().position(|&c| c == 0) {
+            Some(end) => {
+                bytes.extend_from_slice(&got[..end]);
+                return Some(String::from_utf8_lossy(&bytes).into_owned());
+            }
+            None => bytes.extend_from_slice(&got),
+        }
+        at += n;
+        piece = piece.saturating_mul(2);
+    }
 }
 
 /// Parses the loader data; None when the file is not ELF or its headers are out of bounds.
@@ -324,12 +357,13 @@ fn parse(src: &dyn At) -> Option<LoaderInfo> {
     let Some(strtab) = strtab.and_then(to_offset) else {
         return Some(info);
     };
-    let strings = src.at(strtab, strsz.min(MAX_TABLE))?;
-    let name = |off: u64| {
-        usize::try_from(off)
-            .ok()
-            .and_then(|o| c_string(&strings, o))
-    };
+    // The string table can be megabytes (every dynamic symbol's name): only the few names
+    // asked for are read, a growing piece at a time until their NUL, within the table.
+    let strsz = strsz.min(MAX_TABLE);
+    if strtab.checked_add(strsz)? > src.size() {
+        return None;
+    }
+    let name = |off: u64| table_string(src, strtab, strsz, off);
     info.needed = needed_offs.into_iter().filter_map(name).collect();
     // Elf_Verneed {vn_version, vn_cnt: u16; vn_file, vn_aux, vn_next: u32} and
     // Elf_Vernaux {vna_hash: u32; vna_flags, vna_other: u16; vna_name, vna_next: u32}:
@@ -404,6 +438,29 @@ mod tests {
         if !info.needed.is_empty() {
             assert_ne!(info.libc(), Libc::Unknown, "{info:?}");
         }
+    }
+
+    #[test]
+    fn names_read_piece_by_piece_from_disk_match_the_whole_table_in_memory() {
+        let exe = std::env::current_exe().unwrap();
+        let on_disk = read(&exe).unwrap();
+        let in_memory = read_bytes(&std::fs::read(&exe).unwrap()).unwrap();
+        assert_eq!(format!("{on_disk:?}"), format!("{in_memory:?}"));
+        // Names longer than the first piece (256 bytes) are read whole; one without a NUL
+        // before the table's end is none, as is one past it.
+        let long = "x".repeat(1000);
+        let table = [b"\0".as_slice(), long.as_bytes(), b"\0ab\0cd"].concat();
+        let src = table.as_slice();
+        let size = table.len() as u64;
+        assert_eq!(
+            table_string(&src, 0, size, 1).as_deref(),
+            Some(long.as_str())
+        );
+        assert_eq!(table_string(&src, 0, size, 1002).as_deref(), Some("ab"));
+        assert_eq!(table_string(&src, 0, size, 0).as_deref(), Some(""));
+        assert_eq!(table_string(&src, 0, size, 1005), None);
+        assert_eq!(table_string(&src, 0, size, size + 3), None);
+        assert_eq!(table_string(&src, 1, size - 1, 1001).as_deref(), Some("ab"));
     }
 
     #[test]

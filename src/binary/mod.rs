@@ -23,13 +23,22 @@ pub fn read_for_replay(
     host: &std::path::Path,
     plugins: &[std::path::PathBuf],
 ) -> Result<(Artifact, Vec<Artifact>), ReadError> {
-    let mut bufs = elf::Buffers::default();
-    let host = elf::read_with(host, false, &mut bufs)?;
-    let plugins = plugins
-        .iter()
-        .map(|p| elf::read_with(p, false, &mut bufs))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((host, plugins))
+    use rayon::prelude::*;
+    // Each file is read by one thread, with that thread's buffers; in the given order.
+    let (host, plugins) = rayon::join(
+        || elf::read_with(host, false, &mut elf::Buffers::default()),
+        || {
+            plugins
+                .par_iter()
+                .map_init(elf::Buffers::default, |bufs, p| {
+                    elf::read_with(p, false, bufs)
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    // The first unreadable file in order is the one reported, as when read in sequence.
+    let host = host?;
+    Ok((host, plugins.into_iter().collect::<Result<Vec<_>, _>>()?))
 }
 
 /// Reads the check order of each plugin whose replay found two or more differing packages

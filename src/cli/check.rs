@@ -67,8 +67,10 @@ pub(super) fn check_files(
             (c.to_artifact(), c.loader.clone(), read)
         }
     };
-    let plugin_loaders: Vec<Option<LoaderInfo>> =
-        plugins.iter().map(|p| loader::read(p).ok()).collect();
+    let plugin_loaders: Vec<Option<LoaderInfo>> = {
+        use rayon::prelude::*;
+        plugins.par_iter().map(|p| loader::read(p).ok()).collect()
+    };
     let lc = LoaderCheck {
         host: host_loader.as_ref(),
         plugins: &plugin_loaders,

@@ -204,22 +204,37 @@ pub fn set_requires_unchecked(text: &str, f: &ModFile, reqs: &[(String, String, 
 }
 
 fn splice_requires(text: &str, f: &ModFile, reqs: &[(String, String, bool)]) -> String {
-    let mut spans: std::collections::HashMap<&str, Vec<crate::span::Span>> =
-        std::collections::HashMap::new();
-    for r in &f.require {
-        spans
-            .entry(r.module.path.as_str())
-            .or_default()
-            .push(r.span);
+    // Where each asked module is required: indexed when many are asked (a plan's edit),
+    // looked up by a scan when few are (each proposal's own diff asks one).
+    let mut index: foldhash::HashMap<&str, Vec<crate::span::Span>> = Default::default();
+    if reqs.len() > 8 {
+        for r in &f.require {
+            index
+                .entry(r.module.path.as_str())
+                .or_default()
+                .push(r.span);
+        }
     }
+    let spans_of = |path: &str| -> Option<Vec<crate::span::Span>> {
+        if reqs.len() > 8 {
+            return index.get(path).cloned();
+        }
+        let found: Vec<_> = f
+            .require
+            .iter()
+            .filter(|r| r.module.path == path)
+            .map(|r| r.span)
+            .collect();
+        (!found.is_empty()).then_some(found)
+    };
     // (start, end, replacement); insertions have start == end and keep their order.
     let mut splices: Vec<(usize, usize, String)> = Vec::new();
     let mut new: [Vec<(String, String)>; 2] = [Vec::new(), Vec::new()];
     for (path, version, indirect) in reqs {
-        match spans.get(path.as_str()) {
+        match spans_of(path) {
             Some(lines) => {
                 // The version is the last token of each require line.
-                for s in lines {
+                for s in &lines {
                     let seg = &text[s.start..s.end];
                     let trimmed = seg.trim_end();
                     let at = trimmed.rfind(char::is_whitespace).map_or(0, |i| i + 1);
