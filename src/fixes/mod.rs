@@ -169,6 +169,9 @@ pub fn unified_diff(rel: &str, old: Option<&str>, new: &str) -> String {
     let from = prefix.saturating_sub(3);
     let a_to = (a.len() - suffix + 3).min(a.len());
     let b_to = (b.len() - suffix + 3).min(b.len());
+    if let Some(d) = one_sided_hunk(rel, &a, &b, (prefix, suffix), (from, a_to, b_to)) {
+        return d;
+    }
     if from == 0 && a_to == a.len() && b_to == b.len() {
         return whole_diff(rel, Some(old), new);
     }
@@ -188,6 +191,58 @@ pub fn unified_diff(rel: &str, old: Option<&str>, new: &str) -> String {
         return whole_diff(rel, Some(old), new);
     }
     shift_hunks(&part, from)
+}
+
+/// The diff of a change that only adds lines or only removes them (a proposal's own
+/// diff adds or changes one requirement: thousands of them in a report), written directly:
+/// with the common lines trimmed from both ends there is one way to place it, and the
+/// hunk is what `whole_diff` prints (`diff_tests` checks it is). None for other changes,
+/// and where a line without a final newline is in the hunk (diff's "\ No newline" marker).
+fn one_sided_hunk(
+    rel: &str,
+    a: &[&str],
+    b: &[&str],
+    (prefix, suffix): (usize, usize),
+    (from, a_to, b_to): (usize, usize, usize),
+) -> Option<String> {
+    let (a_mid, b_mid) = (&a[prefix..a.len() - suffix], &b[prefix..b.len() - suffix]);
+    if a_mid.is_empty() == b_mid.is_empty() {
+        return None;
+    }
+    let all_ended = |ls: &[&str]| ls.iter().all(|l| l.ends_with('\n'));
+    if !all_ended(&a[from..a_to]) || !all_ended(&b[from..b_to]) {
+        return None;
+    }
+    // difflib's ranges: `start,len` (1-based), `start` alone for one line, and an empty
+    // range starts at the line before it.
+    let range = |start: usize, len: usize| match len {
+        1 => format!("{}", start + 1),
+        0 => format!("{start},0"),
+        _ => format!("{},{len}", start + 1),
+    };
+    let mut out = String::with_capacity(
+        64 + rel.len() * 2
+            + a[from..a_to].iter().map(|l| l.len() + 1).sum::<usize>()
+            + b_mid.iter().map(|l| l.len() + 1).sum::<usize>(),
+    );
+    let name = crate::text::line(rel);
+    out.push_str(&format!(
+        "--- a/{name}\n+++ b/{name}\n@@ -{} +{} @@\n",
+        range(from, a_to - from),
+        range(from, b_to - from)
+    ));
+    for (mark, lines) in [
+        (' ', &a[from..prefix]),
+        ('-', a_mid),
+        ('+', b_mid),
+        (' ', &a[a.len() - suffix..a_to]),
+    ] {
+        for l in lines {
+            out.push(mark);
+            out.push_str(l);
+        }
+    }
+    Some(out)
 }
 
 fn whole_diff(rel: &str, old: Option<&str>, new: &str) -> String {
@@ -378,6 +433,16 @@ mod diff_tests {
         t
     }
 
+    #[test]
+    fn a_line_added_is_written_directly() {
+        let a: Vec<&str> = vec!["module m\n", "\n", "require x v1\n"];
+        let b: Vec<&str> = vec!["module m\n", "\n", "require x v1\n", "require y v2\n"];
+        let d = super::one_sided_hunk("go.mod", &a, &b, (3, 0), (0, 3, 4)).unwrap();
+        let (o, n) = (a.concat(), b.concat());
+        assert_eq!(d, whole_diff("go.mod", Some(&o), &n));
+        assert_eq!(unified_diff("go.mod", Some(&o), &n), d);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
 
@@ -393,6 +458,29 @@ mod diff_tests {
                 let at = at.min(new.len());
                 let del = del.min(new.len() - at);
                 new.splice(at..at + del, ins.into_iter().take(3));
+            }
+            let (o, n) = (text(&old, old_nl), text(&new, new_nl));
+            prop_assert_eq!(unified_diff("go.mod", Some(&o), &n), whole_diff("go.mod", Some(&o), &n));
+        }
+
+        /// Lines only added, or only removed (the directly written hunks), anywhere.
+        /// (Most such cases take the direct path: `a_line_added_is_written_directly`.)
+        #[test]
+        fn one_sided_diff_is_the_whole_diff(
+            old in lines(),
+            at in 0usize..40,
+            ins in lines(),
+            del in 0usize..5,
+            adding in any::<bool>(),
+            (old_nl, new_nl) in (any::<bool>(), any::<bool>()),
+        ) {
+            let mut new = old.clone();
+            let at = at.min(new.len());
+            if adding {
+                new.splice(at..at, ins);
+            } else {
+                let del = del.min(new.len() - at);
+                new.drain(at..at + del);
             }
             let (o, n) = (text(&old, old_nl), text(&new, new_nl));
             prop_assert_eq!(unified_diff("go.mod", Some(&o), &n), whole_diff("go.mod", Some(&o), &n));
