@@ -83,7 +83,8 @@ pub struct Proposal {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replace: Option<String>,
     pub strategy: AlignStrategy,
-    /// Per artifact, the requirement path from its main module (`go mod why -m`).
+    /// Per artifact the proposal concerns (the host, and each side it changes), the
+    /// requirement path from its main module to the module (`go mod why -m`).
     pub why: BTreeMap<String, String>,
     pub changes: Vec<Change>,
     #[serde(skip_serializing_if = "Option::is_none")]

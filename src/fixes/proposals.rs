@@ -327,19 +327,6 @@ pub(super) fn proposals(
             Some(Replacement::Module { module: m }) => Some(format!("=> {} {}", m.path, m.version)),
             Some(Replacement::Dir { path, .. }) => Some(format!("=> {path}")),
         };
-        // The chain on each side holding the module: the host, then the plugins holding
-        // it (the index says which, not a lookup per plugin).
-        let mut why = BTreeMap::new();
-        let host_chain = chain(&project.host.build_list, module);
-        if !host_chain.is_empty() {
-            why.insert(project.host.name.clone(), host_chain);
-        }
-        for (s, at) in holders.positions(module) {
-            let c = join_chain(&s.build_list.why_at(at));
-            if !c.is_empty() {
-                why.insert(s.name.clone(), c);
-            }
-        }
         let mut changes = Vec::new();
         let mut forced_by = Vec::new();
         let mut newer = Vec::new();
@@ -408,6 +395,26 @@ pub(super) fn proposals(
                 note,
                 args: step.args.clone(),
             });
+        }
+        // Why each side the proposal concerns holds the module: the host (the reference),
+        // then each side it changes (the index says where the module is in each plugin's
+        // list). Plugins already on the target are not asked: with hundreds of plugins,
+        // their chains would outnumber the changes.
+        let mut why = BTreeMap::new();
+        let host_chain = chain(&project.host.build_list, module);
+        if !host_chain.is_empty() {
+            why.insert(project.host.name.clone(), host_chain);
+        }
+        let changed: std::collections::HashSet<&str> =
+            changes.iter().map(|c| c.artifact.as_str()).collect();
+        for (s, at) in holders.positions(module) {
+            if !changed.contains(s.name.as_str()) {
+                continue;
+            }
+            let c = join_chain(&s.build_list.why_at(at));
+            if !c.is_empty() {
+                why.insert(s.name.clone(), c);
+            }
         }
         let upgrade = if newer.is_empty() || strategy != AlignStrategy::Host {
             None
