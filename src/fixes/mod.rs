@@ -381,7 +381,7 @@ fn chain(bl: &BuildList, path: &str) -> String {
 }
 
 /// A requirement chain as reports show it: `main -> path@version -> ...`.
-fn join_chain(chain: &[&crate::module::ModuleVersion]) -> String {
+pub(crate) fn join_chain(chain: &[&crate::module::ModuleVersion]) -> String {
     let mut out = String::with_capacity(
         chain
             .iter()

@@ -81,14 +81,7 @@ pub fn check(pair: &Pair) -> Vec<Finding> {
                     file: side.go_mod_path.clone(),
                     line: None,
                     col: None,
-                    text: format!(
-                        "required via {}",
-                        chain
-                            .iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>()
-                            .join(" -> ")
-                    ),
+                    text: format!("required via {}", crate::fixes::join_chain(&chain)),
                 });
             }
         }
