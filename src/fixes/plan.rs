@@ -267,8 +267,10 @@ fn plan_side(
         } else {
             Cow::Owned(build_list_of(project, &mf, &side.dir))
         };
-        // Modules the edits bring into the graph that the reference has: match them too.
-        for m in &bl.modules {
+        // Modules the edits bring into the graph that the reference has: match them too
+        // (none before any edit: the list is then the side's own).
+        let own = std::ptr::eq(bl.as_ref(), &side.build_list);
+        for m in bl.modules.iter().filter(|_| !own) {
             if side.build_list.get(&m.module.path).is_none() && !wants.contains_key(&m.module.path)
             {
                 if let Some(r) = reference.get(&m.module.path) {
