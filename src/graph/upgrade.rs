@@ -249,22 +249,12 @@ impl Closure {
                 }
             }
         }
-        let mut owned_seen: HashSet<ModuleVersion> = HashSet::default();
-        while let Some(s) = extra.pop() {
-            for r in &s.require {
-                if o.seen.contains(r) || seen.contains(r) || !owned_seen.insert(r.clone()) {
-                    continue;
-                }
-                if r.version == "none" {
-                    return None;
-                }
-                match self.graph.required_summary(r) {
-                    Some(x) => extra.push(x),
-                    None => extra.push(ctx.summary_of(r).ok()?),
-                }
-            }
-            loaded.push(s);
-        }
+        self.load_owned(
+            ctx,
+            extra,
+            |r| o.seen.contains(r) || seen.contains(r),
+            &mut loaded,
+        )?;
         // What `m` and the modules below it add to the others' selection.
         let mut added: HashMap<&str, &str> = HashMap::default();
         for r in std::iter::once(m).chain(loaded.iter().flat_map(|s| s.require.iter())) {
@@ -373,6 +363,35 @@ impl Closure {
         computed
     }
 
+    /// Adds to `loaded` the summaries `queue` holds and, below them, those of every version
+    /// `known` does not cover, each once (from the graph, else read: owned copies); None when
+    /// one is at version `none` or has no readable go.mod.
+    fn load_owned(
+        &self,
+        ctx: &Context,
+        mut queue: Vec<Arc<Summary>>,
+        known: impl Fn(&ModuleVersion) -> bool,
+        loaded: &mut Vec<Arc<Summary>>,
+    ) -> Option<()> {
+        let mut owned_seen: HashSet<ModuleVersion> = HashSet::default();
+        while let Some(s) = queue.pop() {
+            for r in &s.require {
+                if known(r) || !owned_seen.insert(r.clone()) {
+                    continue;
+                }
+                if r.version == "none" {
+                    return None;
+                }
+                match self.graph.required_summary(r) {
+                    Some(x) => queue.push(x),
+                    None => queue.push(ctx.summary_of(r).ok()?),
+                }
+            }
+            loaded.push(s);
+        }
+        Some(())
+    }
+
     /// `changes` by one walk of the whole closure of the new roots.
     fn changes_whole(
         &self,
@@ -410,23 +429,12 @@ impl Closure {
             }
         }
         // Below versions the base graph did not load, owned copies (rare: a few modules).
-        let mut owned_seen: HashSet<ModuleVersion> = HashSet::default();
-        let mut queue: Vec<Arc<Summary>> = std::mem::take(&mut extra);
-        while let Some(s) = queue.pop() {
-            for r in &s.require {
-                if seen.contains(r) || !owned_seen.insert(r.clone()) {
-                    continue;
-                }
-                if r.version == "none" {
-                    return None;
-                }
-                match self.graph.required_summary(r) {
-                    Some(x) => queue.push(x),
-                    None => queue.push(ctx.summary_of(r).ok()?),
-                }
-            }
-            loaded.push(s);
-        }
+        self.load_owned(
+            ctx,
+            std::mem::take(&mut extra),
+            |r| seen.contains(r),
+            &mut loaded,
+        )?;
         let mut sel: HashMap<&str, &str> = HashMap::default();
         for r in roots
             .into_iter()
