@@ -565,3 +565,18 @@ pub fn medians(runs: &[Run]) -> Run {
         code: 0,
     }
 }
+
+/// `go list -m all` in the generated host (`root/host`), offline, over the generated module
+/// cache (`root/modcache`): the baseline of the report benches.
+pub fn go_list_all(root: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new("go");
+    c.current_dir(root.join("host"))
+        .args(["list", "-m", "all"])
+        .env("GOTOOLCHAIN", "local")
+        .env("GOPROXY", "off")
+        .env("GOSUMDB", "off")
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOWORK", "off")
+        .env("GOMODCACHE", root.join("modcache"));
+    c
+}

@@ -29,32 +29,23 @@ fn godrift(root: &Path, json: bool) -> Command {
     c
 }
 
-fn go_list(root: &Path) -> Command {
-    let mut c = Command::new("go");
-    c.current_dir(root.join("host"))
-        .args(["list", "-m", "all"])
-        .env("GOTOOLCHAIN", "local")
-        .env("GOPROXY", "off")
-        .env("GOFLAGS", "-mod=mod")
-        .env("GOSUMDB", "off")
-        .env("GOWORK", "off")
-        .env("GOMODCACHE", root.join("modcache"));
-    c
-}
-
 /// Medians of (go list, table report, JSON report) over `rounds` alternating rounds; go
 /// list is None without a go on PATH.
 fn compare(root: &Path, rounds: usize) -> (Option<Run>, Run, Run) {
     let have_go = Command::new("go").arg("version").output().is_ok();
     if have_go {
         // Writes go.sum once, as a developer's first run would; warms the page cache.
-        assert_eq!(measure(&mut go_list(root)).code, 0, "go list -m all failed");
+        assert_eq!(
+            measure(&mut common::go_list_all(root)).code,
+            0,
+            "go list -m all failed"
+        );
     }
     let _ = measure(&mut godrift(root, false));
     let (mut go, mut table, mut json) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
         if have_go {
-            go.push(measure(&mut go_list(root)));
+            go.push(measure(&mut common::go_list_all(root)));
         }
         let t = measure(&mut godrift(root, false));
         // Exit 1: findings (the generated plugins disagree with the host).

@@ -24,19 +24,6 @@ fn godrift(root: &Path) -> Command {
     c
 }
 
-fn go_list(root: &Path) -> Command {
-    let mut c = Command::new("go");
-    c.current_dir(root.join("host"))
-        .args(["list", "-m", "all"])
-        .env("GOTOOLCHAIN", "local")
-        .env("GOPROXY", "off")
-        .env("GOSUMDB", "off")
-        .env("GOFLAGS", "-mod=mod")
-        .env("GOWORK", "off")
-        .env("GOMODCACHE", root.join("modcache"));
-    c
-}
-
 fn main() {
     let n: usize = std::env::var("GODRIFT_BENCH_REQUIRES")
         .ok()
@@ -58,15 +45,15 @@ fn main() {
         matches!(measure(&mut godrift(root)).code, 0 | 1),
         "godrift report failed"
     );
-    let go_ok =
-        Command::new("go").arg("version").output().is_ok() && measure(&mut go_list(root)).code == 0;
+    let go_ok = Command::new("go").arg("version").output().is_ok()
+        && measure(&mut common::go_list_all(root)).code == 0;
     let mut ours: Vec<Run> = Vec::new();
     let mut theirs: Vec<Run> = Vec::new();
     // Interleaved, so both see the same machine load.
     for _ in 0..5 {
         ours.push(measure(&mut godrift(root)));
         if go_ok {
-            theirs.push(measure(&mut go_list(root)));
+            theirs.push(measure(&mut common::go_list_all(root)));
         }
     }
     let o = medians(&ours);
