@@ -238,32 +238,23 @@ pub fn host_side(
         Some(d) => d.to_path_buf(),
         None => base.join(format!("{} (contract)", c.host.name)),
     };
+    // Not indexed: `get` searches the list.
     let build_list = BuildList {
-        main: vec![c.main_module.path.clone()],
-        main_dir: dir.clone(),
-        main_dirs: vec![dir.clone()],
         go_version: go.clone(),
-        toolchain: None,
-        modules: c
-            .modules
-            .iter()
-            .map(|m| SelectedModule {
-                module: ModuleVersion::new(&m.path, &m.version),
-                replace: replacement(m),
-                direct: true,
-                root: false,
-            })
-            .collect(),
-        vendored: false,
-        missing: Vec::new(),
-        nodes: Default::default(),
-        why_tree: Default::default(),
-        // Not indexed: `get` searches the list.
-        lookup: Default::default(),
-        work_file: None,
-        root_updates: Vec::new(),
-        graph: None,
-        modules_txt: None,
+        ..BuildList::of_modules(
+            vec![c.main_module.path.clone()],
+            dir.clone(),
+            vec![dir.clone()],
+            c.modules
+                .iter()
+                .map(|m| SelectedModule {
+                    module: ModuleVersion::new(&m.path, &m.version),
+                    replace: replacement(m),
+                    direct: true,
+                    root: false,
+                })
+                .collect(),
+        )
     };
     let setting = |k: &str| c.build_settings.get(k).cloned().unwrap_or_default();
     let build = BuildSettings {

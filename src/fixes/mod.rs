@@ -303,25 +303,18 @@ pub fn build_list_of(project: &Project, main: &ModFile, dir: &Path) -> BuildList
     graph::Loader::new(&opts, &project.go_mods)
         .load_main(main.clone(), dir)
         .unwrap_or_else(|_| BuildList {
-            main: vec![main
-                .module
-                .as_ref()
-                .map(|m| m.path.clone())
-                .unwrap_or_default()],
-            main_dir: dir.to_path_buf(),
-            main_dirs: vec![dir.to_path_buf()],
-            work_file: None,
             go_version: main.go.as_ref().map(|g| g.version.clone()),
             toolchain: main.toolchain.as_ref().map(|t| t.name.clone()),
-            modules: Vec::new(),
-            vendored: false,
-            missing: Vec::new(),
-            root_updates: Vec::new(),
-            nodes: Default::default(),
-            why_tree: Default::default(),
-            lookup: Default::default(),
-            graph: None,
-            modules_txt: None,
+            ..BuildList::of_modules(
+                vec![main
+                    .module
+                    .as_ref()
+                    .map(|m| m.path.clone())
+                    .unwrap_or_default()],
+                dir.to_path_buf(),
+                vec![dir.to_path_buf()],
+                Vec::new(),
+            )
         })
 }
 

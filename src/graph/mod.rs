@@ -246,6 +246,34 @@ impl PathIndex {
 }
 
 impl BuildList {
+    /// The list of `modules` for the main modules `main` (their directories `main_dirs`,
+    /// `main_dir` the module's or workspace's), with nothing else known: no go line, no
+    /// graph, no vendoring, not indexed (the constructors set what they know).
+    pub fn of_modules(
+        main: Vec<String>,
+        main_dir: PathBuf,
+        main_dirs: Vec<PathBuf>,
+        modules: Vec<SelectedModule>,
+    ) -> BuildList {
+        BuildList {
+            main,
+            main_dir,
+            main_dirs,
+            work_file: None,
+            go_version: None,
+            toolchain: None,
+            modules,
+            vendored: false,
+            missing: Vec::new(),
+            root_updates: Vec::new(),
+            nodes: Default::default(),
+            why_tree: Default::default(),
+            lookup: Default::default(),
+            graph: None,
+            modules_txt: None,
+        }
+    }
+
     /// The requirement edges of the module graph (the lines of `go mod graph`, in no
     /// particular order); none for a vendored list.
     pub fn edges(&self) -> impl Iterator<Item = (&ModuleVersion, &ModuleVersion)> {
@@ -613,24 +641,17 @@ fn finish(
         });
     }
     let mut list = BuildList {
-        main: mains.modules.iter().map(|m| m.path.clone()).collect(),
-        main_dir: mains
-            .work_dir
-            .clone()
-            .unwrap_or_else(|| mains.modules[0].dir.clone()),
-        main_dirs: mains.modules.iter().map(|m| m.dir.clone()).collect(),
-        work_file: None,
-        go_version: None,
-        toolchain: None,
-        modules,
-        vendored: false,
         missing: graph.missing.clone(),
-        root_updates: Vec::new(),
         nodes: Nodes(nodes),
-        why_tree: Default::default(),
-        lookup: Default::default(),
-        graph: None,
-        modules_txt: None,
+        ..BuildList::of_modules(
+            mains.modules.iter().map(|m| m.path.clone()).collect(),
+            mains
+                .work_dir
+                .clone()
+                .unwrap_or_else(|| mains.modules[0].dir.clone()),
+            mains.modules.iter().map(|m| m.dir.clone()).collect(),
+            modules,
+        )
     };
     list.index_why();
     Ok(list)

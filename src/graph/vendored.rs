@@ -58,21 +58,15 @@ pub(crate) fn build_list(
         Some(w) => workspace_problems(mains, main_dir, w, &txt),
     };
     let mut list = BuildList {
-        main: mains.modules.iter().map(|m| m.path.clone()).collect(),
-        main_dir: main_dir.to_path_buf(),
-        main_dirs: mains.modules.iter().map(|m| m.dir.clone()).collect(),
-        work_file: None,
         go_version: go_version.as_ref().map(|g| g.version.clone()),
         toolchain: toolchain.as_ref().map(|t| t.name.clone()),
-        modules,
         vendored: true,
-        missing: Vec::new(),
-        root_updates: Vec::new(),
-        nodes: Default::default(),
-        why_tree: Default::default(),
-        lookup: Default::default(),
-        graph: None,
-        modules_txt: None,
+        ..BuildList::of_modules(
+            mains.modules.iter().map(|m| m.path.clone()).collect(),
+            main_dir.to_path_buf(),
+            mains.modules.iter().map(|m| m.dir.clone()).collect(),
+            modules,
+        )
     };
     list.index_why();
     list.modules_txt = Some(ParsedModulesTxt {
