@@ -507,3 +507,72 @@ fn truncating_large_vendored_files_during_a_run_does_not_kill_godrift() {
     churn.join().expect("churn");
     assert!(signals.is_empty(), "godrift killed by signals {signals:?}");
 }
+
+/// The cache files of the format before this one (a text file per tree) are removed from
+/// the cache directory by the next report that uses the cache; nothing else there is
+/// touched: current cache files, look-alike names, directories and symbolic links.
+#[test]
+fn a_report_removes_the_cache_files_of_the_earlier_format_and_nothing_else() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("p");
+    copy_dir(&root().join("fixtures/report/vendor-edits"), &dir);
+    let cache = tmp.path().join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let legacy = ["vendor-0123456789abcdef.tsv", "src-fedcba9876543210.json"];
+    let kept = [
+        "vendor-0123456789abcdeg.tsv",
+        "src-0123456789abcdef.json.bak",
+        "vendor-0123.tsv",
+        "notes.txt",
+    ];
+    for name in legacy.iter().chain(&kept) {
+        std::fs::write(cache.join(name), "x").unwrap();
+    }
+    std::fs::create_dir(cache.join("src-00000000000000aa.json")).unwrap();
+    std::os::unix::fs::symlink(
+        cache.join("notes.txt"),
+        cache.join("vendor-00000000000000bb.tsv"),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_godrift"))
+        .current_dir(&dir)
+        .args(["report", "--format", "json", "--quiet"])
+        .env("GOMODCACHE", dir.join("modcache"))
+        .env("GODRIFT_CACHE_DIR", &cache)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .expect("run");
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    for name in legacy {
+        assert!(!cache.join(name).exists(), "{name} should be gone");
+    }
+    for name in kept {
+        assert!(cache.join(name).is_file(), "{name} should stay");
+    }
+    assert!(cache.join("src-00000000000000aa.json").is_dir());
+    assert!(cache
+        .join("vendor-00000000000000bb.tsv")
+        .symlink_metadata()
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // The report wrote its own cache files there (the current format).
+    let bins = std::fs::read_dir(&cache)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".bin"))
+        .count();
+    assert!(bins > 0, "no cache file written");
+    // With --no-cache, the directory is not touched.
+    std::fs::write(cache.join(legacy[0]), "x").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_godrift"))
+        .current_dir(&dir)
+        .args(["report", "--format", "json", "--quiet", "--no-cache"])
+        .env("GOMODCACHE", dir.join("modcache"))
+        .env("GODRIFT_CACHE_DIR", &cache)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .expect("run");
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    assert!(cache.join(legacy[0]).is_file());
+}

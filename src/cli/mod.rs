@@ -188,7 +188,13 @@ pub fn project_options_for<'a>(
 ) -> godrift::project::Options<'a> {
     let cache_dir = cache.then(godrift::project::default_cache_dir).flatten();
     let (env, prescanned) = std::thread::scope(|s| {
-        let env = s.spawn(godrift::goenv::GoEnv::detect);
+        let env = s.spawn(|| {
+            // Cache files of an earlier godrift's format are dropped while go env runs.
+            if let Some(d) = &cache_dir {
+                godrift::integrity::remove_legacy_cache(d);
+            }
+            godrift::goenv::GoEnv::detect()
+        });
         let dirs = godrift::project::vendor_dirs(dir, config);
         let pre = godrift::integrity::Prescanned::scan(&dirs, cache_dir.as_deref(), progress);
         let env = env.join().unwrap_or_else(|e| std::panic::resume_unwind(e));

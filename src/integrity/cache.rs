@@ -47,6 +47,36 @@ pub(super) fn file_for(cache_dir: &Path, kind: &str, id: (u64, u64)) -> PathBuf 
     cache_dir.join(format!("{kind}-{}.bin", &h.to_hex()[..16]))
 }
 
+/// Removes the cache files of the format before this one (`vendor-<16 hex>.tsv`,
+/// `src-<16 hex>.json`: a text file per tree, keyed by path) from `cache_dir`: nothing reads
+/// them any more. Only regular files with exactly those names go; returns how many did.
+/// The directory is listed once, at most `MAX_LISTED` entries.
+pub fn remove_legacy(cache_dir: &Path) -> usize {
+    const MAX_LISTED: usize = 100_000;
+    let Ok(entries) = std::fs::read_dir(cache_dir) else {
+        return 0;
+    };
+    let legacy = |name: &str| {
+        let key = |s: &str| s.len() == 16 && s.bytes().all(|b| b.is_ascii_hexdigit());
+        name.strip_prefix("vendor-")
+            .and_then(|r| r.strip_suffix(".tsv"))
+            .or_else(|| {
+                name.strip_prefix("src-")
+                    .and_then(|r| r.strip_suffix(".json"))
+            })
+            .is_some_and(key)
+    };
+    let mut removed = 0;
+    for e in entries.take(MAX_LISTED).flatten() {
+        let name = e.file_name();
+        let is_file = e.file_type().is_ok_and(|t| t.is_file());
+        if is_file && name.to_str().is_some_and(legacy) && std::fs::remove_file(e.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// A loaded cache: the file's bytes and where each directory's records lie. Records are
 /// decoded per directory when the walk reaches it (in parallel, and only once).
 #[derive(Default)]

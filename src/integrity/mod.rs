@@ -16,6 +16,7 @@ pub mod source;
 pub mod tree;
 mod walk;
 
+pub use cache::remove_legacy as remove_legacy_cache;
 pub use compare::{
     against_dir, against_sources, between, cap, diff, Item, ModuleComparison, SourceComparison,
     SumCheck, TreeProblems, DIFF_CAP,
