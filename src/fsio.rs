@@ -134,7 +134,13 @@ pub fn open_checked(path: &Path) -> Result<(File, Metadata), FsError> {
         Ok(_) => {}
         Err(e) => return Err(FsError::io(path, e)),
     }
-    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+    open_then_check(path)
+}
+
+/// Opens `path` for reading without blocking (opening a FIFO for reading would otherwise
+/// wait for a writer) and refuses it when the open file is not a regular file, before
+/// anything is read.
+fn open_then_check(path: &Path) -> Result<(File, Metadata), FsError> {
     let file = OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
@@ -177,15 +183,7 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, FsError> {
 /// of them). The go command writes these files; a device planted there is opened (never
 /// read), which `read_bounded`'s check before opening avoids for files users name.
 pub fn read_cache_file(path: &Path, limit: u64) -> Result<Vec<u8>, FsError> {
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-        .map_err(|e| FsError::io(path, e))?;
-    let meta = file.metadata().map_err(|e| FsError::io(path, e))?;
-    if !meta.is_file() {
-        return Err(not_regular(path, &meta));
-    }
+    let (file, meta) = open_then_check(path)?;
     let too_large = || FsError::TooLarge {
         path: path.to_path_buf(),
         limit,
