@@ -109,6 +109,13 @@ impl<'a> Grid<'a> {
         // Borders: one left, one right, one between columns.
         let mut left = total.saturating_sub(n + 1).saturating_sub(2 * PAD * n);
         let mut open = n;
+        // A column fixed at `w`: the width left and the open columns shrink; the new
+        // average share, None once no column is open.
+        let fix = |left: &mut usize, open: &mut usize, w: usize| {
+            *left = left.saturating_sub(w);
+            *open -= 1;
+            left.checked_div(*open)
+        };
         // Columns no wider than the average share keep their width; the share grows as
         // they leave.
         let mut again = true;
@@ -123,9 +130,7 @@ impl<'a> Grid<'a> {
                     continue;
                 }
                 *slot = Some(w);
-                left = left.saturating_sub(w);
-                open -= 1;
-                match left.checked_div(open) {
+                match fix(&mut left, &mut open, w) {
                     Some(a) => average = a,
                     None => break,
                 }
@@ -144,9 +149,7 @@ impl<'a> Grid<'a> {
                     let longest = self.longest_after_wrap(c, average);
                     if average.saturating_sub(longest) >= 3 {
                         *slot = Some(longest.max(1));
-                        left = left.saturating_sub(longest);
-                        open -= 1;
-                        match left.checked_div(open) {
+                        match fix(&mut left, &mut open, longest) {
                             Some(a) => average = a,
                             None => break,
                         }
