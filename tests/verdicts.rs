@@ -23,6 +23,15 @@ fn finding<'a>(v: &'a serde_json::Value, code: &str) -> Option<&'a serde_json::V
 
 /// A Go environment whose file:// proxy (under `root`) serves `example.com/dep` at
 /// `versions`: package dep, whose `Hello` returns the version.
+/// The verdict the JSON report gives the plugin named `name`.
+fn plugin_verdict<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    v["plugins"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["name"] == name))
+        .map(|p| &p["verdict"])
+        .unwrap_or_else(|| panic!("{name} in {v}"))
+}
+
 fn dep_env(root: &std::path::Path, versions: &[&str]) -> GoEnv {
     let proxy = root.join("proxy");
     for v in versions {
@@ -221,13 +230,7 @@ fn a_baseline_accepts_but_never_hides_a_failure_whatever_the_dir_spelling() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["verdict"], "fails", "{v}");
     assert_eq!(v["after_baseline"], "loads", "{v}");
-    let metrics = v["plugins"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "metrics")
-        .unwrap();
-    assert_eq!(metrics["verdict"], "fails");
+    assert_eq!(plugin_verdict(&v, "metrics"), "fails");
     assert!(v["findings"]
         .as_array()
         .unwrap()
@@ -342,15 +345,7 @@ fn plugin_only_modules_fail_only_for_later_plugins_that_link_them() {
     let r = godrift(tmp.path(), &["report", "--format", "json"]);
     assert_eq!(r.code, 1, "{r:?}");
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    let verdict = |n: &str| {
-        v["plugins"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["name"] == n)
-            .unwrap()["verdict"]
-            .clone()
-    };
+    let verdict = |n: &str| plugin_verdict(&v, n);
     assert_eq!(verdict("a"), "loads", "{v}");
     assert_eq!(verdict("b"), "fails", "{v}");
     assert_eq!(verdict("c"), "loads", "{v}");
@@ -698,15 +693,7 @@ fn a_workspace_vendor_dir_is_where_workspace_builds_compile_from() {
     let both = ["--host", "ws/host", "--plugin", "ws/inside"];
     let (r, v) = report_json(&ws, root, &[&both[..], &["--plugin", "outside"]].concat());
     assert_eq!(r.code, 1, "{r:?}");
-    let verdict = |name: &str| {
-        v["plugins"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["name"] == name)
-            .map(|p| p["verdict"].clone())
-            .unwrap_or_else(|| panic!("{name} in {v}"))
-    };
+    let verdict = |name: &str| plugin_verdict(&v, name);
     assert_eq!(verdict("inside"), "loads", "{v}");
     assert_eq!(verdict("outside"), "fails", "{v}");
     let gd007 = finding(&v, "GD007").unwrap_or_else(|| panic!("{v}"));
